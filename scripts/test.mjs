@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs every test/**/*.test.ts with node's test runner through tsx (Node 20 has no TS stripping).
+// Usage: node scripts/test.mjs [path-filter ...]   e.g. `npm test -- optim` runs test files whose path contains "optim".
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'support' || name === 'fixtures' ? [] : walk(p);
+    return p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const suites = process.env.MINIMA_TEST_SUITES ? process.env.MINIMA_TEST_SUITES.split(',') : ['test'];
+const files = suites
+  .flatMap((s) => walk(join(root, s)))
+  .filter((f) => filters.length === 0 || filters.some((q) => relative(root, f).includes(q)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, MINIMA_TEST: '1' },
+});
+process.exit(r.status ?? 1);

@@ -1,0 +1,156 @@
+/**
+ * Backend selection. `auto` tries, in order: the native TensorFlow binding (tfjs-node-gpu, then
+ * tfjs-node) when installed and loadable, WebGPU on a hardware adapter, wasm, then the pure-JS cpu
+ * backend (the correctness oracle). The choice and its device are recorded in meta.json.
+ */
+import { createRequire } from 'node:module';
+import * as tf from './tf.js';
+import { RunnerError } from '../core/errors.js';
+
+export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof backendNames)[number];
+export type ConcreteBackend = Exclude<BackendName, 'auto'>;
+
+export interface BackendInfo {
+  readonly name: ConcreteBackend;
+  /** What actually runs the kernels, in words (e.g. "tfjs-node-gpu (CUDA)", "wasm SIMD, 2 threads"). */
+  readonly device: string;
+  /** The tfjs backend name registered with tf.setBackend. */
+  readonly tfBackend: string;
+  readonly versions: Readonly<Record<string, string>>;
+  /** Why earlier candidates of `auto` were skipped. */
+  readonly skipped: readonly string[];
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(pkg: string): string | undefined {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+type Attempt = { ok: true; info: Omit<BackendInfo, 'skipped'> } | { ok: false; why: string };
+
+async function tryTensorflow(): Promise<Attempt> {
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    if (!packageVersion(pkg)) continue;
+    try {
+      await import(pkg);
+      if (!(await tf.setBackend('tensorflow'))) return { ok: false, why: `${pkg} loaded but its backend did not initialise` };
+      const gpu = pkg.endsWith('-gpu');
+      return {
+        ok: true,
+        info: {
+          name: 'tensorflow',
+          tfBackend: 'tensorflow',
+          device: gpu ? `${pkg} (CUDA when a GPU is visible)` : `${pkg} (CPU)`,
+          versions: { [pkg]: packageVersion(pkg) ?? '?' },
+        },
+      };
+    } catch (err) {
+      return { ok: false, why: `${pkg} is installed but does not load: ${(err as Error).message.split('\n')[0]}` };
+    }
+  }
+  return { ok: false, why: 'neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed' };
+}
+
+async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
+  if (!packageVersion('@tensorflow/tfjs-backend-webgpu') || !packageVersion('webgpu')) {
+    return { ok: false, why: 'webgpu: @tensorflow/tfjs-backend-webgpu or the `webgpu` (Dawn) package is not installed' };
+  }
+  try {
+    const dawn = (await import('webgpu' as string)) as { create: (flags: string[]) => { requestAdapter(o?: object): Promise<unknown> }; globals: Record<string, unknown> };
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
+    const g = globalThis as unknown as { navigator?: object };
+    if (!g.navigator) g.navigator = {};
+    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+    const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) as object | null;
+    if (!adapter) return { ok: false, why: 'webgpu: no adapter' };
+    const info = (adapter as unknown as { info?: { vendor?: string; architecture?: string; device?: string; description?: string } }).info ?? {};
+    const isFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+      /swiftshader|llvmpipe|lavapipe/i.test(`${info.description ?? ''} ${info.device ?? ''} ${info.architecture ?? ''}`);
+    if (isFallback && !allowSoftware) return { ok: false, why: `webgpu: only a software adapter (${info.description ?? 'unknown'}); ask for backend: webgpu to use it` };
+    await import('@tensorflow/tfjs-backend-webgpu' as string);
+    if (!(await tf.setBackend('webgpu'))) return { ok: false, why: 'webgpu: backend did not initialise' };
+    return {
+      ok: true,
+      info: {
+        name: 'webgpu',
+        tfBackend: 'webgpu',
+        device: `WebGPU (Dawn): ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'adapter'}${isFallback ? ' [software]' : ''}`,
+        versions: { '@tensorflow/tfjs-backend-webgpu': packageVersion('@tensorflow/tfjs-backend-webgpu') ?? '?', webgpu: packageVersion('webgpu') ?? '?' },
+      },
+    };
+  } catch (err) {
+    return { ok: false, why: `webgpu: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+async function tryWasm(): Promise<Attempt> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const dir = require.resolve('@tensorflow/tfjs-backend-wasm').replace(/[^/\\]+$/, '');
+    wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+    if (!(await tf.setBackend('wasm'))) return { ok: false, why: 'wasm: backend did not initialise' };
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    return {
+      ok: true,
+      info: {
+        name: 'wasm',
+        tfBackend: 'wasm',
+        device: `wasm${simd ? ' SIMD' : ''}${threads ? ', multithreaded' : ', single thread'}`,
+        versions: { '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm') ?? '?' },
+      },
+    };
+  } catch (err) {
+    return { ok: false, why: `wasm: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+async function tryCpu(): Promise<Attempt> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) return { ok: false, why: 'cpu: backend did not initialise' };
+  return {
+    ok: true,
+    info: { name: 'cpu', tfBackend: 'cpu', device: 'pure JavaScript (tfjs cpu backend)', versions: { '@tensorflow/tfjs-backend-cpu': packageVersion('@tensorflow/tfjs-backend-cpu') ?? '?' } },
+  };
+}
+
+/** Candidates of `auto`, best first. */
+const autoOrder: readonly ConcreteBackend[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+async function attempt(name: ConcreteBackend, explicit: boolean): Promise<Attempt> {
+  switch (name) {
+    case 'tensorflow': return tryTensorflow();
+    case 'webgpu': return tryWebgpu(explicit);
+    case 'wasm': return tryWasm();
+    case 'cpu': return tryCpu();
+  }
+}
+
+let current: BackendInfo | undefined;
+
+/** Selects and initialises a backend once per process; later calls must ask for the same one. */
+export async function initBackend(requested: BackendName): Promise<BackendInfo> {
+  if (current && (requested === 'auto' || requested === current.name)) return current;
+  const skipped: string[] = [];
+  const order = requested === 'auto' ? autoOrder : [requested];
+  for (const name of order) {
+    const r = await attempt(name, requested !== 'auto');
+    if (r.ok) {
+      current = { ...r.info, versions: { '@tensorflow/tfjs-core': tf.version_core, ...r.info.versions }, skipped };
+      return current;
+    }
+    skipped.push(r.why);
+  }
+  throw new RunnerError('BACKEND_UNAVAILABLE', `backend "${requested}" is not available: ${skipped.join('; ')}`);
+}
+
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}

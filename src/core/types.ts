@@ -1,0 +1,157 @@
+/**
+ * The interfaces every registry kind implements. Kept in one file so that datasets, models,
+ * losses, optimizers and the trainer agree on shapes without importing each other.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from './random.js';
+
+/** A trainable tensor with the facts optimizers need (ASAM's weight rule reads `role`). */
+export interface ParamSpec {
+  /** Unique name; the list order fixes how optimizer state lines up with parameters. */
+  readonly name: string;
+  readonly variable: tf.Variable;
+  /** BN gamma and embedding tables count as 'kernel' (the torch "weight" rule of ASAM). */
+  readonly role: 'kernel' | 'bias';
+  readonly owner: 'model' | 'loss';
+}
+
+/* ------------------------------------------------------------------ data */
+
+export type Task = 'classification' | 'regression';
+export type SplitName = 'train' | 'test';
+
+export interface DataSpec {
+  readonly task: Task;
+  /** Per-example input shape, e.g. [28, 28, 1] for images, [784] for vectors, [2] for token pairs. */
+  readonly inputShape: readonly number[];
+  /** 'tokens': int32 ids in [0, vocabSize) (embedding models); 'dense': float32 features. */
+  readonly inputKind: 'dense' | 'tokens';
+  readonly vocabSize?: number;
+  /** Number of classes (classification) or 0 (regression). */
+  readonly numClasses: number;
+  /** Width of the model's output: numClasses for classification, target dimension for regression. */
+  readonly outputDim: number;
+  /** Examples per class in the train split (after transforms); for long-tail losses and reports. */
+  readonly classCounts?: readonly number[];
+  readonly classNames?: readonly string[];
+}
+
+/** Raw examples of one split as flat typed arrays (row-major, `n` rows). */
+export interface SplitData {
+  readonly n: number;
+  readonly x: Float32Array | Int32Array;
+  /** Class ids (Int32Array) or regression targets (Float32Array, n × outputDim). */
+  readonly y: Int32Array | Float32Array;
+  /** The labels before label noise, when noise was injected. */
+  readonly cleanY?: Int32Array;
+}
+
+export interface BatchArrays {
+  readonly x: Float32Array | Int32Array;
+  readonly y: Int32Array | Float32Array;
+  /** Labels before noise, for "clean accuracy" under label noise. */
+  readonly cleanY?: Int32Array;
+}
+
+export interface Dataset {
+  readonly spec: DataSpec;
+  readonly sizes: Readonly<Record<SplitName, number>>;
+  /** Facts recorded in meta.json: source, split sizes, realised noise rate, normalisation stats. */
+  readonly meta: Readonly<Record<string, unknown>>;
+  /**
+   * Rows `indices` of a split, with the split's transforms applied. Train-time augmentation draws
+   * from `rng` (seeded by the trainer per step), so batches are reproducible.
+   */
+  gather(split: SplitName, indices: Int32Array, rng?: Rng): BatchArrays;
+}
+
+export interface DatasetDeps {
+  /** The problem (data) seed, separate from the run seed. */
+  readonly seed: number;
+  /** Root folder of local data files (default: <cwd>/datasets). */
+  readonly root: string;
+  /** Folder of the config file, for relative paths. */
+  readonly configDir: string;
+}
+
+/* ---------------------------------------------------------------- models */
+
+export interface ApplyOptions {
+  readonly training: boolean;
+  /** Seed for dropout masks of this forward pass (same seed ⇒ same masks: SAM's passes agree). */
+  readonly dropoutSeed?: number;
+}
+
+export interface ModelOutput {
+  /** Logits [batch, K] / regression outputs [batch, D], or embeddings when the head is 'embeddings'. */
+  readonly output: tf.Tensor;
+  /** Penultimate features [batch, E] (for OPL and metric-learning losses). */
+  readonly embedding: tf.Tensor;
+  /** New values for buffers (BN running stats) computed in training mode; the trainer assigns them once per step. */
+  readonly updates?: readonly (readonly [tf.Variable, tf.Tensor])[];
+}
+
+export interface Model {
+  readonly params: readonly ParamSpec[];
+  /** Non-trainable state saved in checkpoints (BN running mean/variance). */
+  readonly buffers: readonly { readonly name: string; readonly variable: tf.Variable }[];
+  readonly paramCount: number;
+  readonly embeddingDim: number;
+  apply(x: tf.Tensor, options: ApplyOptions): ModelOutput;
+  dispose(): void;
+}
+
+export interface ModelDeps {
+  readonly data: DataSpec;
+  /** Init seed (from the run seed). */
+  readonly seed: number;
+  /** 'embeddings': the loss owns the classifier (ArcFace …), so the model stops at the embedding. */
+  readonly head: 'logits' | 'embeddings';
+}
+
+/* ---------------------------------------------------------------- losses */
+
+export interface LossNeeds {
+  readonly input: 'logits' | 'embeddings';
+  /** 'batch': compute() returns a scalar for the whole batch instead of per-example values. */
+  readonly reduction: 'per-example' | 'batch';
+  readonly task: Task | 'any';
+}
+
+export interface LossInput {
+  readonly output: tf.Tensor;
+  readonly embedding?: tf.Tensor;
+  /** int32 class ids [batch] or float targets [batch, D]. */
+  readonly y: tf.Tensor;
+}
+
+export interface LossContext {
+  readonly step: number;
+  readonly epoch: number;
+  readonly training: boolean;
+  readonly data: DataSpec;
+  /** Seed for randomness inside the loss (ElasticFace margins), fixed per step. */
+  readonly seed: number;
+}
+
+export interface Objective {
+  readonly needs: LossNeeds;
+  /** Loss-owned trainable variables (owner: 'loss'); they join the optimizer's parameters. */
+  readonly variables: readonly ParamSpec[];
+  /** Per-example losses [batch] (or a scalar when needs.reduction is 'batch'). */
+  compute(input: LossInput, ctx: LossContext): tf.Tensor;
+  /** Class probabilities [batch, K] for metrics (softmax by default; sparsemax, stablemax … where the loss says so). */
+  probabilities?(input: LossInput, ctx: LossContext): tf.Tensor2D;
+  /** Once per step (never inside compute: SAM-type optimizers call compute several times). */
+  commit?(input: LossInput, ctx: LossContext): void;
+  getState?(): tf.NamedTensorMap;
+  setState?(state: tf.NamedTensorMap): void;
+  dispose(): void;
+}
+
+export interface LossDeps {
+  readonly data: DataSpec;
+  readonly seed: number;
+  /** Width of the model's embedding (for losses that own a classifier). */
+  readonly embeddingDim: number;
+}

@@ -1,0 +1,48 @@
+/**
+ * The optimizer facade's contract: what the trainer, checkpoints, `minima replay` and library
+ * users rely on. The transformation core behind it (init/update pairs, chain, wrappers) lives in
+ * the other files of src/optim.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ParamSpec } from '../core/types.js';
+import type { Spec } from '../core/registry.js';
+
+/** Loss and gradients at the CURRENT variable values, same batch every call, never mutates variables. */
+export type Closure = () => { readonly loss: tf.Scalar; readonly grads: readonly tf.Tensor[] };
+
+export interface StepResult {
+  /** Loss of the FIRST evaluation, before any perturbation. */
+  readonly loss: tf.Scalar;
+  /** Closure calls this step: SGD/Adam 1, SAM/ASAM/GSAM 2, GAM 4. */
+  readonly gradEvals: number;
+  /** Per-step values computed on the device (MoMo tau, SAM grad_norm …); read them asynchronously. */
+  readonly diagnostics?: Readonly<Record<string, tf.Scalar>>;
+}
+
+export interface Optimizer {
+  /** The fully resolved spec with every default filled in (official hyperparameter names). */
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  /** The configured learning rate (of the innermost base for wrappers): what schedules scale. */
+  readonly learningRate: number;
+  /** Call inside tf.tidy; the returned tensors belong to the caller's scope. */
+  step(closure: Closure): StepResult;
+  /** Wrappers forward it to their base (GSAM's rho follows it). */
+  setLearningRate(lr: number): void;
+  /** Current scalar hyperparameters for metrics.jsonl: lr, rho, … */
+  currentHyperparams(): Readonly<Record<string, number>>;
+  /** Everything needed to continue identically (moments, counters, MoMo averages) as named tensors (clones). */
+  getState(): tf.NamedTensorMap;
+  setState(state: tf.NamedTensorMap): void;
+  dispose(): void;
+}
+
+export type CreateOptimizer = (spec: Spec, params: readonly ParamSpec[]) => Optimizer;
+
+/** A schedule maps the 0-based optimizer step to a learning rate. */
+export type Schedule = (step: number) => number;
+export interface ScheduleDeps {
+  /** The optimizer's configured lr (the peak for warmup schedules). */
+  readonly baseLr: number;
+  readonly totalSteps: number;
+  readonly stepsPerEpoch: number;
+}

@@ -24,6 +24,14 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// End-to-end tests spawn bin/minima.js, which runs dist/: build it from the current sources first.
+if (!process.env.MINIMA_TEST_NO_BUILD) {
+  const b = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+  if (b.status !== 0) {
+    console.error('build failed');
+    process.exit(b.status ?? 1);
+  }
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], {
   stdio: 'inherit',
   cwd: root,

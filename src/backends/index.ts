@@ -6,6 +6,11 @@
 import { createRequire } from 'node:module';
 import * as tf from './tf.js';
 import { RunnerError } from '../core/errors.js';
+import type { BlasChoice } from './blas.js';
+import { installWasmKernelPack } from './wasm-kernel-pack.js';
+
+export { installWasmKernelPack, uninstallWasmKernelPack, type WasmKernelPack, type WasmKernelPackOptions } from './wasm-kernel-pack.js';
+export { loadBlas, blasInstallHint, type Blas, type BlasChoice } from './blas.js';
 
 export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -20,6 +25,15 @@ export interface BackendInfo {
   readonly versions: Readonly<Record<string, string>>;
   /** Why earlier candidates of `auto` were skipped. */
   readonly skipped: readonly string[];
+  /** One-line hints to print at start (e.g. how to install a BLAS the wasm backend would use). */
+  readonly notes: readonly string[];
+}
+
+export interface BackendOptions {
+  /** wasm only: which BLAS the kernel pack loads (`auto`, `off`, or a library path); default env MINIMA_BLAS or `auto`. */
+  readonly blas?: BlasChoice;
+  /** wasm only: BLAS threads (default: the library's choice). */
+  readonly blasThreads?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -32,7 +46,7 @@ function packageVersion(pkg: string): string | undefined {
   }
 }
 
-type Attempt = { ok: true; info: Omit<BackendInfo, 'skipped'> } | { ok: false; why: string };
+type Attempt = { ok: true; info: Omit<BackendInfo, 'skipped' | 'notes'>; notes?: readonly string[] } | { ok: false; why: string };
 
 async function tryTensorflow(): Promise<Attempt> {
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
@@ -40,13 +54,14 @@ async function tryTensorflow(): Promise<Attempt> {
     try {
       await import(pkg);
       if (!(await tf.setBackend('tensorflow'))) return { ok: false, why: `${pkg} loaded but its backend did not initialise` };
-      const gpu = pkg.endsWith('-gpu');
+      // NodeJSKernelBackend asks libtensorflow whether a GPU device is in use.
+      const usingGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
       return {
         ok: true,
         info: {
           name: 'tensorflow',
           tfBackend: 'tensorflow',
-          device: gpu ? `${pkg} (CUDA when a GPU is visible)` : `${pkg} (CPU)`,
+          device: usingGpu ? `${pkg}: libtensorflow on GPU (CUDA)` : `${pkg}: libtensorflow on CPU${pkg.endsWith('-gpu') ? ' (no GPU device found)' : ''}`,
           versions: { [pkg]: packageVersion(pkg) ?? '?' },
         },
       };
@@ -90,7 +105,7 @@ async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
   }
 }
 
-async function tryWasm(): Promise<Attempt> {
+async function tryWasm(options: BackendOptions): Promise<Attempt> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const dir = require.resolve('@tensorflow/tfjs-backend-wasm').replace(/[^/\\]+$/, '');
@@ -98,14 +113,22 @@ async function tryWasm(): Promise<Attempt> {
     if (!(await tf.setBackend('wasm'))) return { ok: false, why: 'wasm: backend did not initialise' };
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    const pack = installWasmKernelPack({
+      ...(options.blas !== undefined ? { blas: options.blas } : {}),
+      ...(options.blasThreads !== undefined ? { threads: options.blasThreads } : {}),
+    });
     return {
       ok: true,
       info: {
         name: 'wasm',
         tfBackend: 'wasm',
-        device: `wasm${simd ? ' SIMD' : ''}${threads ? ', multithreaded' : ', single thread'}`,
-        versions: { '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm') ?? '?' },
+        device: `wasm${simd ? ' SIMD' : ''}${threads ? ' multithreaded' : ''} + ${pack.blas ? pack.blas.description : "minima's kernels (no BLAS)"}`,
+        versions: {
+          '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm') ?? '?',
+          ...(pack.blas ? { blas: pack.blas.description, koffi: packageVersion('koffi') ?? '?' } : {}),
+        },
       },
+      notes: pack.notes,
     };
   } catch (err) {
     return { ok: false, why: `wasm: ${(err as Error).message.split('\n')[0]}` };
@@ -124,26 +147,32 @@ async function tryCpu(): Promise<Attempt> {
 /** Candidates of `auto`, best first. */
 const autoOrder: readonly ConcreteBackend[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
-async function attempt(name: ConcreteBackend, explicit: boolean): Promise<Attempt> {
+async function attempt(name: ConcreteBackend, explicit: boolean, options: BackendOptions): Promise<Attempt> {
   switch (name) {
     case 'tensorflow': return tryTensorflow();
     case 'webgpu': return tryWebgpu(explicit);
-    case 'wasm': return tryWasm();
+    case 'wasm': return tryWasm(options);
     case 'cpu': return tryCpu();
   }
 }
 
 let current: BackendInfo | undefined;
 
-/** Selects and initialises a backend once per process; later calls must ask for the same one. */
-export async function initBackend(requested: BackendName): Promise<BackendInfo> {
-  if (current && (requested === 'auto' || requested === current.name)) return current;
+/**
+ * Selects and initialises a backend. Once one is chosen, `auto` and the same name return it again
+ * (re-activating it if something switched tf's backend meanwhile); another name switches.
+ */
+export async function initBackend(requested: BackendName, options: BackendOptions = {}): Promise<BackendInfo> {
+  if (current && (requested === 'auto' || (requested === current.name && options.blas === undefined))) {
+    if (tf.getBackend() !== current.tfBackend) await tf.setBackend(current.tfBackend);
+    return current;
+  }
   const skipped: string[] = [];
   const order = requested === 'auto' ? autoOrder : [requested];
   for (const name of order) {
-    const r = await attempt(name, requested !== 'auto');
+    const r = await attempt(name, requested !== 'auto', options);
     if (r.ok) {
-      current = { ...r.info, versions: { '@tensorflow/tfjs-core': tf.version_core, ...r.info.versions }, skipped };
+      current = { ...r.info, versions: { '@tensorflow/tfjs-core': tf.version_core, ...r.info.versions }, skipped, notes: r.notes ?? [] };
       return current;
     }
     skipped.push(r.why);

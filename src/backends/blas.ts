@@ -1,0 +1,109 @@
+/**
+ * A native BLAS (OpenBLAS, or Accelerate on macOS) loaded at run time through koffi, which ships
+ * prebuilt binaries, so `npm install` needs no compiler. Only `cblas_sgemm` is used; its operands
+ * are Float32Array views of the WASM heap, which koffi passes as raw pointers without copying.
+ */
+import { createRequire } from 'node:module';
+
+export interface Blas {
+  /** The file that loaded, e.g. "libopenblas.so.0". */
+  readonly library: string;
+  /** In words, e.g. "OpenBLAS 0.3.21 (2 threads)". */
+  readonly description: string;
+  /** Row-major C[m×n] = op(A)·op(B) + beta·C, with op(X) = Xᵀ when trans*. */
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void;
+}
+
+export interface BlasLoad {
+  readonly blas: Blas | undefined;
+  /** One entry per library tried and why it was not used. */
+  readonly tried: readonly string[];
+}
+
+/** `off` disables BLAS; a path loads exactly that library; `auto` tries the platform's usual names. */
+export type BlasChoice = 'auto' | 'off' | (string & {});
+
+const candidates: Readonly<Record<string, readonly string[]>> = {
+  linux: ['libopenblas.so.0', 'libopenblas.so', 'libblas.so.3'],
+  darwin: ['/System/Library/Frameworks/Accelerate.framework/Accelerate', 'libopenblas.dylib', '/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib'],
+  win32: ['libopenblas.dll', 'openblas.dll'],
+};
+
+/** The platform-specific command that installs OpenBLAS, for the note shown when none loads. */
+export function blasInstallHint(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'Accelerate ships with macOS; or `brew install openblas`';
+  if (platform === 'win32') return 'put libopenblas.dll (from the OpenBLAS releases) on PATH';
+  return '`apt-get install libopenblas0` (Debian/Ubuntu) or `dnf install openblas` (Fedora)';
+}
+
+interface KoffiLib { func(signature: string): (...args: unknown[]) => unknown }
+interface Koffi { load(path: string): KoffiLib }
+
+const CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112;
+
+const cache = new Map<string, BlasLoad>();
+
+/** Loads a BLAS once per choice; never throws (a missing BLAS only costs speed). */
+export function loadBlas(choice: BlasChoice = 'auto', threads?: number): BlasLoad {
+  const key = `${choice}:${threads ?? ''}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const result = load(choice, threads);
+  cache.set(key, result);
+  return result;
+}
+
+function load(choice: BlasChoice, threads: number | undefined): BlasLoad {
+  if (choice === 'off') return { blas: undefined, tried: ['BLAS disabled'] };
+  let koffi: Koffi;
+  try {
+    koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  } catch (err) {
+    return { blas: undefined, tried: [`koffi does not load: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  const names = choice === 'auto' ? candidates[process.platform] ?? [] : [choice];
+  const tried: string[] = [];
+  for (const name of names) {
+    let lib: KoffiLib;
+    try {
+      lib = koffi.load(name);
+    } catch {
+      tried.push(`${name}: not found`);
+      continue;
+    }
+    let sgemm: (...args: unknown[]) => unknown;
+    try {
+      sgemm = lib.func('void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, float *a, int lda, float *b, int ldb, float beta, float *c, int ldc)');
+    } catch {
+      tried.push(`${name}: no cblas_sgemm`);
+      continue;
+    }
+    return { blas: { library: name, description: describe(lib, name, threads), sgemm: bind(sgemm) }, tried };
+  }
+  return { blas: undefined, tried };
+}
+
+function optional(lib: KoffiLib, signature: string): ((...args: unknown[]) => unknown) | undefined {
+  try {
+    return lib.func(signature);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(lib: KoffiLib, name: string, threads: number | undefined): string {
+  const config = optional(lib, 'const char *openblas_get_config(void)');
+  if (!config) return name.includes('Accelerate') ? 'Accelerate' : `BLAS (${name})`;
+  if (threads !== undefined) optional(lib, 'void openblas_set_num_threads(int n)')?.(threads);
+  const version = /OpenBLAS\s+([\d.]+)/.exec(String(config()))?.[1];
+  const count = optional(lib, 'int openblas_get_num_threads(void)')?.() as number | undefined;
+  return `OpenBLAS${version ? ` ${version}` : ''}${count ? ` (${count} thread${count === 1 ? '' : 's'})` : ''}`;
+}
+
+function bind(sgemm: (...args: unknown[]) => unknown): Blas['sgemm'] {
+  return (transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc) => {
+    sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+      m, n, k, 1, a, lda, b, ldb, beta, c, ldc);
+  };
+}

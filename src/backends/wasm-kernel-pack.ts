@@ -1,0 +1,78 @@
+/**
+ * minima's kernel pack for the tfjs wasm backend: kernels stock wasm lacks (Conv2DBackpropFilter,
+ * the depthwise backprops, UnsortedSegmentSum for embedding gradients) and replacements for the
+ * ones it runs slowly (transposed/batched matmuls, Conv2DBackpropInput), all through one GEMM that
+ * uses a native BLAS when one loads and the stock XNNPACK product otherwise.
+ * Install after `tf.setBackend('wasm')`: kernels registered later get no setup call, so the pack
+ * keeps the stock kernels' already-initialised configs and delegates to them.
+ */
+import * as tf from './tf.js';
+import type { KernelConfig } from './tf.js';
+import { blasInstallHint, loadBlas, type Blas, type BlasChoice } from './blas.js';
+import { createGemm } from './wasm/gemm.js';
+import { matMulKernels } from './wasm/mat-mul.js';
+import { conv2dKernels } from './wasm/conv2d.js';
+import { depthwiseKernels } from './wasm/depthwise.js';
+import { unsortedSegmentSumKernel } from './wasm/unsorted-segment-sum.js';
+
+export interface WasmKernelPackOptions {
+  /** `auto` (default: env MINIMA_BLAS, else the platform's usual libraries), `off`, or a library path. */
+  readonly blas?: BlasChoice;
+  /** BLAS threads; default: the library's own choice (all cores for OpenBLAS, or OPENBLAS_NUM_THREADS). */
+  readonly threads?: number;
+}
+
+export interface WasmKernelPack {
+  readonly blas: Blas | undefined;
+  /** Kernel names the pack registered for 'wasm'. */
+  readonly kernels: readonly string[];
+  /** What multiplies matrices, e.g. "OpenBLAS 0.3.21 (2 threads)" or "minima kernels, no BLAS". */
+  readonly gemm: string;
+  /** Lines to show at start (how to get a BLAS when none loaded). */
+  readonly notes: readonly string[];
+}
+
+/** Stock configs of the kernels the pack replaced, saved on first install. */
+const stockKernels = new Map<string, KernelConfig | undefined>();
+
+function stock(name: string): KernelConfig {
+  const config = stockKernels.has(name) ? stockKernels.get(name) : tf.getKernel(name, 'wasm');
+  if (!config) throw new Error(`wasm backend has no stock ${name} kernel`);
+  return config;
+}
+
+function register(config: KernelConfig): void {
+  if (!stockKernels.has(config.kernelName)) stockKernels.set(config.kernelName, tf.getKernel(config.kernelName, 'wasm'));
+  if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel(config);
+}
+
+/** (Re)installs the pack; calling it again with other options swaps the GEMM. */
+export function installWasmKernelPack(options: WasmKernelPackOptions = {}): WasmKernelPack {
+  if (tf.getBackend() !== 'wasm') throw new Error('installWasmKernelPack: call tf.setBackend("wasm") first');
+  const choice = options.blas ?? (process.env['MINIMA_BLAS'] as BlasChoice | undefined) ?? 'auto';
+  const { blas, tried } = loadBlas(choice, options.threads);
+  const gemm = createGemm(blas, { batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose') });
+  const configs = [
+    ...matMulKernels(gemm, stock),
+    // XNNPACK's direct convolution is the better forward without a BLAS.
+    ...conv2dKernels(gemm, { forward: blas !== undefined }),
+    ...depthwiseKernels(),
+    unsortedSegmentSumKernel(),
+  ];
+  uninstallWasmKernelPack();
+  for (const config of configs) register(config);
+  const notes = blas || choice === 'off' ? [] : [
+    `no BLAS found (${tried.join('; ')}): matmuls and convolutions run on minima's wasm kernels, several times slower; ` +
+    `for full speed install OpenBLAS: ${blasInstallHint()}`,
+  ];
+  return { blas, kernels: configs.map((c) => c.kernelName), gemm: blas ? blas.description : 'minima kernels, no BLAS', notes };
+}
+
+/** Restores the stock wasm kernels (benchmarks compare against them). */
+export function uninstallWasmKernelPack(): void {
+  for (const [name, config] of stockKernels) {
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+    if (config) tf.registerKernel(config);
+  }
+}

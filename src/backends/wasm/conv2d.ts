@@ -1,0 +1,165 @@
+/**
+ * Conv2D and its two backprops for wasm (NHWC) as im2col + GEMM: the patch matrix cols[P, K]
+ * (P = batch·outH·outW output pixels, K = fh·fw·inC) turns each into one product:
+ *   forward   y[P, co]  = cols · W[K, co]
+ *   filter    dW[K, co] = colsᵀ · dy[P, co]             (stock wasm has no Conv2DBackpropFilter)
+ *   input     dx        = col2im(dy[P, co] · W[K, co]ᵀ) (stock wasm runs a scalar loop)
+ * Patches are built in chunks of rows so the scratch matrix stays small.
+ */
+import * as tf from '../tf.js';
+import type { KernelConfig, TensorInfo } from '../tf.js';
+import type { Gemm } from './gemm.js';
+import { allocate, offsetOf, release, scratch, wasmKernel, type KernelArgs, type WasmBackend } from './heap.js';
+
+type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
+type Shape4 = [number, number, number, number];
+type Pad = Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
+type Rounding = Parameters<typeof tf.backend_util.computeConv2DInfo>[5];
+
+/** Scratch budget for one chunk of patches, in float32 elements (16 MiB). */
+const CHUNK_ELEMENTS = 1 << 22;
+
+function convInfo(attrs: KernelArgs['attrs'], xShape: number[], filterShape: number[]): ConvInfo {
+  tf.util.assert((attrs['dataFormat'] ?? 'NHWC') === 'NHWC', () => 'conv2d on wasm supports NHWC only');
+  return tf.backend_util.computeConv2DInfo(
+    xShape as Shape4, filterShape as Shape4, attrs['strides'] as [number, number],
+    (attrs['dilations'] as [number, number] | number | undefined) ?? 1, attrs['pad'] as Pad,
+    attrs['dimRoundingMode'] as Rounding, false, 'channelsLast');
+}
+
+/** 1×1, stride 1, no padding: the input already is the patch matrix. */
+function isPointwise(c: ConvInfo): boolean {
+  return c.filterHeight === 1 && c.filterWidth === 1 && c.strideHeight === 1 && c.strideWidth === 1 &&
+    c.padInfo.top === 0 && c.padInfo.left === 0 && c.outHeight === c.inHeight && c.outWidth === c.inWidth;
+}
+
+function copy(heap: Float32Array, dst: number, src: number, len: number): void {
+  if (len > 16) heap.copyWithin(dst, src, src + len);
+  else for (let i = 0; i < len; i++) heap[dst + i] = heap[src + i]!;
+}
+
+/** Writes rows [p0, p0 + rows) of the patch matrix of x (at element offset `x`) to `cols`. */
+function im2col(heap: Float32Array, c: ConvInfo, x: number, p0: number, rows: number, cols: number): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+  const K = FH * FW * C, run = FW * C;
+  for (let r = 0; r < rows; r++) {
+    const p = p0 + r, ow = p % OW, t = (p - ow) / OW, oh = t % OH, n = (t - oh) / OH;
+    const ih0 = oh * sh - c.padInfo.top, iw0 = ow * sw - c.padInfo.left;
+    const dst = cols + r * K;
+    for (let kh = 0; kh < FH; kh++) {
+      const ih = ih0 + kh * dh, rowDst = dst + kh * run;
+      if (ih < 0 || ih >= H) {
+        heap.fill(0, rowDst, rowDst + run);
+        continue;
+      }
+      const base = x + (n * H + ih) * W * C;
+      if (dw === 1 && iw0 >= 0 && iw0 + FW <= W) {
+        copy(heap, rowDst, base + iw0 * C, run);
+        continue;
+      }
+      for (let kw = 0; kw < FW; kw++) {
+        const iw = iw0 + kw * dw, d = rowDst + kw * C;
+        if (iw < 0 || iw >= W) heap.fill(0, d, d + C);
+        else copy(heap, d, base + iw * C, C);
+      }
+    }
+  }
+}
+
+/** Adds rows [p0, p0 + rows) of a patch-gradient matrix back onto dx (the adjoint of im2col). */
+function col2im(heap: Float32Array, c: ConvInfo, dx: number, p0: number, rows: number, cols: number): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+  const K = FH * FW * C;
+  for (let r = 0; r < rows; r++) {
+    const p = p0 + r, ow = p % OW, t = (p - ow) / OW, oh = t % OH, n = (t - oh) / OH;
+    const ih0 = oh * sh - c.padInfo.top, iw0 = ow * sw - c.padInfo.left;
+    const src = cols + r * K;
+    for (let kh = 0; kh < FH; kh++) {
+      const ih = ih0 + kh * dh;
+      if (ih < 0 || ih >= H) continue;
+      const base = dx + (n * H + ih) * W * C;
+      for (let kw = 0; kw < FW; kw++) {
+        const iw = iw0 + kw * dw;
+        if (iw < 0 || iw >= W) continue;
+        const d = base + iw * C, s = src + (kh * FW + kw) * C;
+        for (let ch = 0; ch < C; ch++) heap[d + ch] = heap[d + ch]! + heap[s + ch]!;
+      }
+    }
+  }
+}
+
+/** Calls `body(p0, rows, cols)` over chunks of the patch matrix, with `cols` a scratch offset. */
+function chunked(backend: WasmBackend, c: ConvInfo, body: (p0: number, rows: number, cols: number) => void): void {
+  const K = c.filterHeight * c.filterWidth * c.inChannels;
+  const P = c.batchSize * c.outHeight * c.outWidth;
+  const rowsPerChunk = Math.max(1, Math.min(P, Math.floor(CHUNK_ELEMENTS / Math.max(K, 1))));
+  const cols = scratch(backend, rowsPerChunk * K);
+  try {
+    for (let p0 = 0; p0 < P; p0 += rowsPerChunk) body(p0, Math.min(rowsPerChunk, P - p0), cols);
+  } finally {
+    release(backend, cols);
+  }
+}
+
+export function conv2dKernels(gemm: Gemm, options: { readonly forward: boolean }): KernelConfig[] {
+  const forward = ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+    const x = inputs['x']!, filter = inputs['filter']!;
+    const c = convInfo(attrs, x.shape, filter.shape);
+    const K = c.filterHeight * c.filterWidth * c.inChannels, co = c.outChannels;
+    const [out, y] = allocate(backend, c.outShape);
+    const xo = offsetOf(backend, x), wo = offsetOf(backend, filter);
+    if (isPointwise(c)) {
+      gemm.gemm(backend, { transA: false, transB: false, m: c.batchSize * c.outHeight * c.outWidth, n: co, k: K, a: xo, b: wo, c: y });
+      return out;
+    }
+    chunked(backend, c, (p0, rows, cols) => {
+      im2col(backend.wasm.HEAPF32, c, xo, p0, rows, cols);
+      gemm.gemm(backend, { transA: false, transB: false, m: rows, n: co, k: K, a: cols, b: wo, c: y + p0 * co });
+    });
+    return out;
+  };
+
+  const backpropFilter = ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+    const x = inputs['x']!, dy = inputs['dy']!;
+    const c = convInfo(attrs, x.shape, attrs['filterShape'] as number[]);
+    const K = c.filterHeight * c.filterWidth * c.inChannels, co = c.outChannels;
+    const [out, dw] = allocate(backend, c.filterShape);
+    const xo = offsetOf(backend, x), dyo = offsetOf(backend, dy);
+    if (isPointwise(c)) {
+      gemm.gemm(backend, { transA: true, transB: false, m: K, n: co, k: c.batchSize * c.outHeight * c.outWidth, a: xo, b: dyo, c: dw });
+      return out;
+    }
+    backend.wasm.HEAPF32.fill(0, dw, dw + K * co);
+    chunked(backend, c, (p0, rows, cols) => {
+      im2col(backend.wasm.HEAPF32, c, xo, p0, rows, cols);
+      gemm.gemm(backend, { transA: true, transB: false, m: K, n: co, k: rows, a: cols, b: dyo + p0 * co, c: dw, beta: 1 });
+    });
+    return out;
+  };
+
+  const backpropInput = ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+    const dy = inputs['dy']!, filter = inputs['filter']!;
+    const c = convInfo(attrs, attrs['inputShape'] as number[], filter.shape);
+    const K = c.filterHeight * c.filterWidth * c.inChannels, co = c.outChannels;
+    const [out, dx] = allocate(backend, c.inShape);
+    const dyo = offsetOf(backend, dy), wo = offsetOf(backend, filter);
+    if (isPointwise(c)) {
+      gemm.gemm(backend, { transA: false, transB: true, m: c.batchSize * c.outHeight * c.outWidth, n: K, k: co, a: dyo, b: wo, c: dx });
+      return out;
+    }
+    backend.wasm.HEAPF32.fill(0, dx, dx + tf.util.sizeFromShape(c.inShape));
+    chunked(backend, c, (p0, rows, cols) => {
+      gemm.gemm(backend, { transA: false, transB: true, m: rows, n: K, k: co, a: dyo + p0 * co, b: wo, c: cols });
+      col2im(backend.wasm.HEAPF32, c, dx, p0, rows, cols);
+    });
+    return out;
+  };
+
+  return [
+    ...(options.forward ? [wasmKernel('Conv2D', forward)] : []),
+    wasmKernel('Conv2DBackpropFilter', backpropFilter),
+    wasmKernel('Conv2DBackpropInput', backpropInput),
+  ];
+}

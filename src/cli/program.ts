@@ -1,0 +1,102 @@
+/**
+ * Declares commands and flags, and lazily imports each command module (fast start-up, and command
+ * functions stay testable without a process). Exit codes are decided in main.ts only.
+ */
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../commands/context.js';
+import { minimaVersion } from '../run/meta.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const int = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${value}"`);
+  return n;
+};
+
+export type Invoke = (run: () => Promise<number>) => void;
+
+export function buildProgram(ctx: CommandContext, invoke: Invoke): Command {
+  const program = new Command('minima')
+    .description('Experiment runner for research on loss functions and optimizers.')
+    .version(minimaVersion(), '-V, --version')
+    .option('--verbose', 'print stack traces of expected errors too')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('train one experiment and write a run folder')
+    .argument('<config>', 'experiment YAML file')
+    .argument('[overrides...]', 'key.path=value overrides (YAML-typed), +key=value, ~key')
+    .option('--runs-dir <dir>', 'parent folder of run folders', 'runs')
+    .option('--run-dir <dir>', 'create exactly this run folder (sweeps use it)')
+    .addOption(new Option('--backend <name>', 'override the config backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']))
+    .option('--expect <expr>', 'assert a final metric, e.g. "test.accuracy>=0.95" (repeatable; exit 4 when one fails)', collect, [])
+    .option('--json', 'print a JSON result line on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action((config: string, overrides: string[], o: { runsDir: string; runDir?: string; backend?: 'auto'; expect: string[]; json?: boolean; quiet?: boolean }) =>
+      invoke(async () => (await import('../commands/run.js')).run({ config, overrides, runsDir: o.runsDir, ...(o.runDir ? { runDir: o.runDir } : {}), ...(o.backend ? { backend: o.backend } : {}), expect: o.expect, json: !!o.json, quiet: !!o.quiet }, ctx)));
+
+  program
+    .command('resume')
+    .description('continue an interrupted run from its newest checkpoint')
+    .argument('<run-dir>', 'run folder')
+    .argument('[overrides...]', 'overrides (refused when they change the config, unless --allow-config-change)')
+    .option('--allow-config-change', 'resume even if the overrides change the config')
+    .option('--expect <expr>', 'assert a final metric (repeatable)', collect, [])
+    .option('--json', 'print a JSON result line on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action((runDir: string, overrides: string[], o: { allowConfigChange?: boolean; expect: string[]; json?: boolean; quiet?: boolean }) =>
+      invoke(async () => (await import('../commands/resume.js')).resume({ runDir, overrides, allowConfigChange: !!o.allowConfigChange, expect: o.expect, json: !!o.json, quiet: !!o.quiet }, ctx)));
+
+  program
+    .command('validate')
+    .description('check a config (and overrides) without running it')
+    .argument('<config>')
+    .argument('[overrides...]')
+    .option('--json', 'print the result as JSON')
+    .action((config: string, overrides: string[], o: { json?: boolean }) =>
+      invoke(async () => (await import('../commands/validate.js')).validate({ config, overrides, json: !!o.json }, ctx)));
+
+  program
+    .command('config')
+    .description('print the fully resolved config, every default filled in')
+    .argument('<config>')
+    .argument('[overrides...]')
+    .option('--json', 'print JSON instead of YAML')
+    .action((config: string, overrides: string[], o: { json?: boolean }) =>
+      invoke(async () => (await import('../commands/validate.js')).printConfig({ config, overrides, json: !!o.json }, ctx)));
+
+  program
+    .command('list')
+    .description('list registry entries: datasets, models, losses, optimizers, schedules, diagnostics')
+    .argument('[kind]', 'one kind (plural or singular); with it, options and defaults are shown')
+    .argument('[glob]', "filter names, e.g. 'adam*'")
+    .option('--json', 'machine-readable output')
+    .action((kind: string | undefined, glob: string | undefined, o: { json?: boolean }) =>
+      invoke(async () => (await import('../commands/list.js')).list({ ...(kind ? { kind } : {}), ...(glob ? { glob } : {}), json: !!o.json }, ctx)));
+
+  program
+    .command('check')
+    .description('check expectations against a finished run (exit 4 when one fails)')
+    .argument('<run-dir>')
+    .option('--expect <expr>', 'e.g. "test.accuracy>=0.95" (repeatable; default: status==completed)', collect, [])
+    .option('--json', 'machine-readable output')
+    .action((runDir: string, o: { expect: string[]; json?: boolean }) =>
+      invoke(async () => (await import('../commands/check.js')).check({ runDir, expect: o.expect, json: !!o.json }, ctx)));
+
+  program
+    .command('compare')
+    .description("compare two runs' metrics step by step (exit 4 when they differ beyond tolerance)")
+    .argument('<run-a>')
+    .argument('<run-b>')
+    .option('--rtol <x>', 'relative tolerance', '0')
+    .option('--atol <x>', 'absolute tolerance', '0')
+    .option('--json', 'machine-readable output')
+    .action((runA: string, runB: string, o: { rtol: string; atol: string; json?: boolean }) =>
+      invoke(async () => (await import('../commands/compare.js')).compare({ runA, runB, rtol: Number(o.rtol), atol: Number(o.atol), json: !!o.json }, ctx)));
+
+  return program;
+}
+
+export { int };

@@ -1,0 +1,20 @@
+/** What every command receives: streams and cwd are injected so tests call commands directly. */
+export interface CommandContext {
+  readonly cwd: string;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly isTTY: boolean;
+  readonly signal: AbortSignal;
+  readonly argv: readonly string[];
+}
+
+export function processContext(argv: readonly string[], signal: AbortSignal): CommandContext {
+  return {
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: Boolean(process.stderr.isTTY),
+    signal,
+    argv,
+  };
+}

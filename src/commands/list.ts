@@ -1,0 +1,76 @@
+/** `minima list [kind] [glob] [--json]`: what the registries hold, with options and defaults. */
+import { z } from 'zod';
+import { catalog, kindNames } from '../registries.js';
+import type { Entry, Registry } from '../core/registry.js';
+import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
+import { suggest } from '../core/suggest.js';
+import type { CommandContext } from './context.js';
+
+export const listOptions = z.object({
+  kind: z.string().optional(),
+  glob: z.string().optional(),
+  json: z.boolean().default(false),
+});
+export type ListOptions = z.input<typeof listOptions>;
+
+interface OptionInfo { readonly name: string; readonly type: string; readonly default?: unknown; readonly description?: string; readonly required: boolean }
+
+/** Options of an entry from its zod schema (via JSON Schema, which carries defaults and descriptions). */
+export function entryOptions(entry: Entry): OptionInfo[] {
+  let js: { properties?: Record<string, { type?: unknown; default?: unknown; description?: string; anyOf?: { type?: unknown }[]; enum?: unknown[] }>; required?: string[] };
+  try {
+    js = z.toJSONSchema(entry.schema, { io: 'input', unrepresentable: 'any' }) as typeof js;
+  } catch {
+    return [];
+  }
+  const out: OptionInfo[] = Object.entries(js.properties ?? {}).map(([name, p]) => {
+    const type = p.enum ? p.enum.map((v) => JSON.stringify(v)).join('|') : p.type ? String(p.type) : p.anyOf ? p.anyOf.map((a) => String(a.type ?? '?')).join('|') : 'any';
+    return { name, type, required: (js.required ?? []).includes(name) && p.default === undefined, ...(p.default !== undefined ? { default: p.default } : {}), ...(p.description ? { description: p.description } : {}) };
+  });
+  for (const [name, slot] of Object.entries(entry.nested ?? {})) {
+    out.push({ name, type: `${slot.kind} spec${slot.list ? ' list' : ''}`, required: !slot.optional, description: `nested ${slot.kind} spec` });
+  }
+  return out;
+}
+
+function describe(reg: Registry, glob: string | undefined) {
+  return reg.names(glob).map((n) => {
+    const e = reg.get(n);
+    return { name: e.name, kind: reg.kind, summary: e.summary, ...(e.info ? { info: e.info } : {}), options: entryOptions(e) };
+  });
+}
+
+export async function list(input: ListOptions, ctx: CommandContext): Promise<ExitCodeValue> {
+  const o = listOptions.parse(input);
+  let kinds = Object.keys(catalog) as (keyof typeof catalog)[];
+  if (o.kind) {
+    const k = kindNames[o.kind];
+    if (!k) {
+      const s = suggest(o.kind, Object.keys(kindNames));
+      throw new RunnerError('USAGE', `unknown kind "${o.kind}"${s.length ? ` (did you mean "${s[0]}"?)` : ''}; kinds: datasets, models, losses, optimizers, schedules, diagnostics`);
+    }
+    kinds = [k];
+  }
+  const result = Object.fromEntries(kinds.map((k) => [k, describe(catalog[k], o.glob)]));
+  if (o.json) {
+    ctx.stdout.write(`${JSON.stringify(o.kind ? result[kinds[0]!] : result, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  for (const k of kinds) {
+    const items = result[k]!;
+    ctx.stdout.write(`${k === 'loss' ? 'losses' : `${k}s`} (${items.length})\n`);
+    const width = Math.max(...items.map((i) => i.name.length), 4);
+    for (const item of items) {
+      const facts = item.info ? Object.entries(item.info).filter(([key]) => key !== 'input' && key !== 'task').map(([key, v]) => `${key}: ${v}`).join(', ') : '';
+      ctx.stdout.write(`  ${item.name.padEnd(width)}  ${item.summary}${facts ? ` [${facts}]` : ''}\n`);
+      if (o.kind) {
+        for (const opt of item.options) {
+          const def = opt.default !== undefined ? ` = ${JSON.stringify(opt.default)}` : opt.required ? ' (required)' : '';
+          ctx.stdout.write(`  ${' '.repeat(width)}    ${opt.name}: ${opt.type}${def}${opt.description ? `  ${opt.description}` : ''}\n`);
+        }
+      }
+    }
+    if (kinds.length > 1) ctx.stdout.write('\n');
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,98 @@
+/** `minima resume RUN_DIR`: continue a run from its newest complete checkpoint, in the same folder. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { loadExperiment } from '../config/load.js';
+import { initBackend } from '../backends/index.js';
+import { buildExperiment } from '../train/build.js';
+import { listCheckpoints } from '../run/checkpoint.js';
+import { RunWriter } from '../run/run-writer.js';
+import { runSession, type Summary } from '../run/session.js';
+import { minimaVersion } from '../run/meta.js';
+import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
+import { parseExpectation } from '../expect/index.js';
+import type { CommandContext } from './context.js';
+import { finish } from './run.js';
+import { currentBackendNotes } from './shared.js';
+
+export const resumeOptions = z.object({
+  runDir: z.string(),
+  overrides: z.array(z.string()).default([]),
+  allowConfigChange: z.boolean().default(false),
+  json: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+  expect: z.array(z.string()).default([]),
+});
+export type ResumeOptions = z.input<typeof resumeOptions>;
+
+/** Dotted paths where two plain values differ. */
+export function diffPaths(a: unknown, b: unknown, at = ''): string[] {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => diffPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [at || '(root)'];
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function resume(input: ResumeOptions, ctx: CommandContext): Promise<ExitCodeValue> {
+  const options = resumeOptions.parse(input);
+  for (const e of options.expect) parseExpectation(e);
+  const dir = resolvePath(ctx.cwd, options.runDir);
+  const configPath = join(dir, 'config.yaml');
+  if (!existsSync(configPath)) throw new RunnerError('RUN_NOT_FOUND', `${options.runDir} is not a run folder (no config.yaml)`);
+  const writer = new RunWriter(dir);
+  const status = writer.readStatus();
+  if (status === 'completed') {
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+    if (!options.quiet) ctx.stderr.write(`${options.runDir} already completed; nothing to resume\n`);
+    return finish(summary, ExitCode.ok, { ...options, quiet: true }, ctx);
+  }
+  const metaPath = join(dir, 'meta.json');
+  const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { sessions?: { pid?: number; host?: string }[] }) : {};
+  const last = meta.sessions?.at(-1);
+  if (status === 'running' && last?.pid && last.host === hostname() && last.pid !== process.pid && processAlive(last.pid)) {
+    throw new RunnerError('USAGE', `${options.runDir} is still running (pid ${last.pid}); stop it first`);
+  }
+
+  const stored = parseYaml(readFileSync(configPath, 'utf8')) as unknown;
+  const loaded = await loadExperiment(configPath, options.overrides, { cwd: ctx.cwd });
+  const changed = diffPaths(stored, JSON.parse(JSON.stringify(loaded.config)));
+  if (changed.length > 0 && !options.allowConfigChange) {
+    throw new RunnerError('RESUME_MISMATCH', `the config no longer matches the run's (${changed.join(', ')} changed); pass --allow-config-change to resume anyway`);
+  }
+  const backend = await initBackend(loaded.config.backend);
+  if (!options.quiet) {
+    ctx.stderr.write(`minima ${minimaVersion()} · backend ${backend.name} (${backend.device}) · resuming ${dir}\n`);
+    for (const note of currentBackendNotes(backend)) ctx.stderr.write(`note: ${note}\n`);
+  }
+  const exp = await buildExperiment(loaded.config, { cwd: ctx.cwd, configDir: dirOfRun(meta, loaded.configDir) });
+  try {
+    const ckpt = listCheckpoints(join(dir, 'checkpoints')).at(-1);
+    writer.reopen(ckpt?.step ?? 0);
+    if (changed.length > 0) writer.writeYaml('config.yaml', loaded.config);
+    if (!options.quiet) ctx.stderr.write(ckpt ? `continuing from step ${ckpt.step}\n` : 'no checkpoint yet: starting from step 0\n');
+    const { exitCode, summary } = await runSession({ writer, exp, backend, ctx, quiet: options.quiet, meta: {}, ...(ckpt ? { resumeFrom: ckpt.dir } : {}) });
+    return finish(summary, exitCode, options, ctx);
+  } finally {
+    exp.dispose();
+  }
+}
+
+/** Relative data paths resolve against the original experiment's folder, recorded in meta.json. */
+function dirOfRun(meta: Record<string, unknown>, fallback: string): string {
+  const files = meta.config_files as string[] | undefined;
+  const cwd = meta.cwd as string | undefined;
+  if (files?.[0] && cwd) return resolvePath(cwd, files[0], '..');
+  return fallback;
+}

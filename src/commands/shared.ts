@@ -1,0 +1,16 @@
+/** Small pieces several commands share. */
+import type { BackendInfo } from '../backends/index.js';
+import { evaluateExpectations, formatExpectationReport, type SummaryLike } from '../expect/index.js';
+import type { CommandContext } from './context.js';
+
+export function currentBackendNotes(info: BackendInfo): readonly string[] {
+  const notes = (info as BackendInfo & { notes?: readonly string[] }).notes;
+  return notes ?? [];
+}
+
+/** Prints each expectation with expected and actual; returns whether all held. */
+export function reportExpectations(summary: unknown, exprs: readonly string[], ctx: CommandContext): boolean {
+  const r = evaluateExpectations(summary as SummaryLike, exprs);
+  ctx.stderr.write(formatExpectationReport(r));
+  return r.ok;
+}

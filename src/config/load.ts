@@ -1,0 +1,197 @@
+/**
+ * Loading an experiment: YAML file(s) → `extends` merged → command-line overrides → zod →
+ * registry resolution. Every problem of every file is collected with its dotted path and the
+ * file, line and column it comes from, and reported together as one ConfigError.
+ */
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath, relative } from 'node:path';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import { ConfigError, RunnerError, type ConfigIssue } from '../core/errors.js';
+import { experimentSchema, topLevelKeys, type ExperimentConfig } from './schema.js';
+import { applyOverrides, parseOverride, type Override } from './overrides.js';
+import { resolveSpec, zodIssues, type Catalog, type PathIssue } from './resolve.js';
+
+interface Source {
+  readonly file: string;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+}
+
+export interface LoadedExperiment {
+  readonly config: ExperimentConfig;
+  /** The experiment file and every file it extends, child first. */
+  readonly files: readonly string[];
+  readonly overrides: readonly Override[];
+  readonly warnings: readonly string[];
+  /** Folder of the experiment file: relative data paths resolve against it. */
+  readonly configDir: string;
+}
+
+export interface LoadOptions {
+  readonly cwd?: string;
+  readonly catalog?: Catalog;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge for `extends`: mappings merge, lists and scalars replace; a component whose name changes is replaced whole. */
+export function mergeConfigs(base: Record<string, unknown>, child: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(child)) {
+    const b = out[k];
+    if (isPlainObject(b) && isPlainObject(v) && !(typeof v.name === 'string' && typeof b.name === 'string' && v.name !== b.name)) {
+      out[k] = mergeConfigs(b, v);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+function readSource(file: string, cwd: string, issues: ConfigIssue[], from?: { src: Source; node: Node | null }): Source | undefined {
+  const shown = displayPath(file, cwd);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    if (from) {
+      issues.push({ ...locate(from.src, ['extends']), path: 'extends', message: `file not found: ${shown}` });
+      return undefined;
+    }
+    throw new RunnerError('CONFIG_NOT_FOUND', `config file not found: ${shown}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = e.linePos?.[0];
+      issues.push({ file: shown, ...(pos ? { line: pos.line, column: pos.col } : {}), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
+    }
+    return undefined;
+  }
+  return { file: shown, doc, lines };
+}
+
+/** Line/column of the deepest node along `path` in a source; `exact` when the whole path exists. */
+function locate(src: Source, path: readonly (string | number)[]): { file: string; line?: number; column?: number; exact?: boolean } {
+  let node: unknown = src.doc.contents;
+  let best: { start: number } | undefined = node && (node as Node).range ? { start: (node as Node).range![0] } : undefined;
+  let exact = true;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) { exact = false; break; }
+      const keyNode = pair.key as Node;
+      if (keyNode.range) best = { start: keyNode.range[0] };
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key] as Node | undefined;
+      if (!item) { exact = false; break; }
+      if (item.range) best = { start: item.range[0] };
+      node = item;
+    } else {
+      exact = false;
+      break;
+    }
+  }
+  if (!best) return { file: src.file, exact: false };
+  const pos = src.lines.linePos(best.start);
+  return { file: src.file, line: pos.line, column: pos.col, exact };
+}
+
+function toConfigIssue(issue: PathIssue, sources: readonly Source[], overrides: readonly Override[]): ConfigIssue {
+  const dotted = issue.path.join('.');
+  const override = [...overrides].reverse().find((o) => {
+    const p = o.path.join('.');
+    return dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`);
+  });
+  if (override) return { path: dotted, message: `${issue.message} (from the override "${override.raw}")`, file: 'command line' };
+  for (const src of sources) {
+    const loc = locate(src, issue.path);
+    if (loc.exact) return { path: dotted, message: issue.message, ...loc, exact: undefined } as ConfigIssue;
+  }
+  const main = sources[0];
+  if (!main) return { path: dotted, message: issue.message };
+  const { exact: _exact, ...loc } = locate(main, issue.path);
+  return { path: dotted, message: issue.message, ...loc };
+}
+
+export async function loadExperiment(path: string, overrideArgs: readonly string[] = [], options: LoadOptions = {}): Promise<LoadedExperiment> {
+  const cwd = options.cwd ?? process.cwd();
+  const catalog = options.catalog ?? (await import('../registries.js')).catalog;
+  const file = resolvePath(cwd, path);
+  const fileIssues: ConfigIssue[] = [];
+  const overrides = overrideArgs.map(parseOverride);
+
+  // Read the file and its `extends` chain, child first.
+  const sources: Source[] = [];
+  const layers: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  let current: { file: string; from?: { src: Source; node: Node | null } } | undefined = { file };
+  while (current) {
+    if (seen.has(current.file)) {
+      fileIssues.push({ path: 'extends', message: `extends cycle through ${displayPath(current.file, cwd)}`, file: sources[sources.length - 1]?.file ?? '' });
+      break;
+    }
+    seen.add(current.file);
+    const src = readSource(current.file, cwd, fileIssues, current.from);
+    if (!src) break;
+    const value = src.doc.toJS() as unknown;
+    if (!isPlainObject(value)) {
+      fileIssues.push({ file: src.file, line: 1, column: 1, path: '', message: 'an experiment file must be a YAML mapping (key: value lines)' });
+      break;
+    }
+    sources.push(src);
+    const { extends: parent, ...rest } = value;
+    layers.push(rest);
+    if (parent === undefined) break;
+    if (typeof parent !== 'string') {
+      fileIssues.push({ ...locate(src, ['extends']), path: 'extends', message: 'extends must be a file path' });
+      break;
+    }
+    current = { file: resolvePath(dirname(current.file), parent), from: { src, node: null } };
+  }
+  if (fileIssues.length > 0) throw new ConfigError(fileIssues, `cannot read ${displayPath(file, cwd)}`);
+
+  const merged = layers.reduceRight<Record<string, unknown>>((acc, layer) => mergeConfigs(acc, layer), {});
+  const { value: raw, renamed } = applyOverrides(merged, overrides);
+
+  const issues: PathIssue[] = [];
+  const warnings: string[] = [];
+  const top = experimentSchema.safeParse(raw);
+  if (!top.success) issues.push(...zodIssues(top.error, [], raw, topLevelKeys));
+  const ctx = { catalog, renamed, warnings };
+  const r = raw as Record<string, unknown>;
+  const required = ['dataset', 'model', 'loss', 'optimizer'] as const;
+  const specs: Record<string, unknown> = {};
+  for (const kind of required) {
+    if (r[kind] === undefined) continue; // zod already reported the missing key
+    specs[kind] = resolveSpec(kind, r[kind], [kind], ctx, issues);
+  }
+  specs.schedule = resolveSpec('schedule', r.schedule ?? { name: 'constant' }, ['schedule'], ctx, issues);
+  const diagnostics = Array.isArray(r.diagnostics) ? r.diagnostics.map((d, i) => resolveSpec('diagnostic', d, ['diagnostics', i], ctx, issues)) : [];
+  for (const kind of required) {
+    if (r[kind] === undefined) issues.push({ path: [kind], message: `missing ${kind} (required)` });
+  }
+  if (issues.length > 0 || !top.success) {
+    throw new ConfigError(issues.map((i) => toConfigIssue(i, sources, overrides)), `invalid config ${displayPath(file, cwd)}`);
+  }
+  const config = {
+    name: top.data.name,
+    seed: top.data.seed,
+    data_seed: top.data.data_seed,
+    dataset: specs.dataset,
+    model: specs.model,
+    loss: specs.loss,
+    optimizer: specs.optimizer,
+    schedule: specs.schedule,
+    diagnostics,
+    train: top.data.train,
+    backend: top.data.backend,
+  } as ExperimentConfig;
+  return { config, files: sources.map((s) => s.file), overrides, warnings, configDir: dirname(file) };
+}

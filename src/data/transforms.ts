@@ -1,0 +1,249 @@
+/**
+ * The transforms every dataset entry accepts, implemented once: subset → long-tail subsampling →
+ * label noise (train only) → normalisation stats (from train) → augmentation (train, in gather).
+ * Loaders produce RawData; `finalizeDataset` applies these options and returns the Dataset.
+ */
+import { z } from 'zod';
+import { Rng } from '../core/random.js';
+import type { BatchArrays, DataSpec, Dataset, SplitName } from '../core/types.js';
+import { optionError } from './data-errors.js';
+import { longTailRows } from './imbalance.js';
+import { applyLabelNoise, resolveClassMap } from './label-noise.js';
+import { countClasses, type RawData, type RawSplit } from './raw-data.js';
+import { subsetRows } from './stratified-split.js';
+
+export const transformShape = {
+  subset: z
+    .strictObject({
+      train: z.int().min(1).optional().describe('Train examples to keep (seeded; stratified by class for classification).'),
+      test: z.int().min(1).optional().describe('Test examples to keep (seeded; stratified by class for classification).'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Smaller train/test splits, drawn with the data seed before any other transform.'),
+  imbalance_ratio: z
+    .number()
+    .min(1)
+    .default(1)
+    .describe('Long-tail ratio ρ ≥ 1 on the train split: n_k = ⌊n_max·ρ^(−k/(K−1))⌋, n_max = smallest class; 1 = unchanged.'),
+  label_noise: z
+    .strictObject({
+      type: z
+        .enum(['symmetric', 'asymmetric', 'pairflip'])
+        .default('symmetric')
+        .describe('symmetric: to one of the OTHER K−1 classes uniformly; asymmetric: via class_map (or the dataset\'s standard map); pairflip: y → (y+1) mod K.'),
+      rate: z.number().min(0).max(1).describe('Probability that a train label is replaced.'),
+      class_map: z
+        .record(z.string(), z.union([z.int().min(0), z.string()]))
+        .optional()
+        .describe('asymmetric only: {from: to} by class id or class name, e.g. {truck: automobile, "3": 5}.'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Synthetic label noise on the train split; clean labels are kept as cleanY and the realised rate goes to meta.'),
+  normalize: z
+    .boolean()
+    .default(false)
+    .describe('Standardise inputs per channel (per feature for vectors) with mean/std of the train split, recorded in meta.'),
+  random_crop: z
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Images: zero-pad by this many pixels and crop back at a random offset (train split only); 0 = off.'),
+  horizontal_flip: z.boolean().default(false).describe('Images: mirror left-right with probability 1/2 (train split only).'),
+};
+
+export type TransformOptions = z.output<z.ZodObject<typeof transformShape>>;
+
+interface SplitView {
+  readonly n: number;
+  /** Row indices into the raw split (null: all rows in order). */
+  readonly rows: Int32Array | null;
+  readonly y: Int32Array | Float32Array;
+  readonly cleanY?: Int32Array;
+}
+
+function pick<T extends Int32Array | Float32Array>(source: T, rows: Int32Array | null, width: number): T {
+  if (!rows) return source.slice() as T;
+  const out = new (source.constructor as new (n: number) => T)(rows.length * width);
+  for (let i = 0; i < rows.length; i++) out.set(source.subarray(rows[i]! * width, (rows[i]! + 1) * width), i * width);
+  return out;
+}
+
+function compose(outer: Int32Array, inner: Int32Array | null): Int32Array {
+  return inner ? Int32Array.from(outer, (i) => inner[i]!) : outer;
+}
+
+function labelsOf(split: RawSplit, rows: Int32Array | null): Int32Array {
+  return pick(split.y as Int32Array, rows, 1);
+}
+
+export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number): Dataset {
+  const spec = raw.spec;
+  const classification = spec.task === 'classification';
+  const K = spec.numClasses;
+  const D = spec.inputShape.reduce((a, b) => a * b, 1);
+  const yWidth = classification ? 1 : spec.outputDim;
+  for (const [name, split] of [['train', raw.train], ['test', raw.test]] as const) {
+    if (split.x.length !== split.n * D || split.y.length !== split.n * yWidth) {
+      throw new Error(`dataset ${name} split arrays do not match n=${split.n}, inputShape [${spec.inputShape.join(', ')}]`);
+    }
+  }
+  const isImage = spec.inputShape.length === 3;
+  const tokens = spec.inputKind === 'tokens';
+  const notes: Record<string, unknown> = {};
+
+  if (!classification && o.label_noise && o.label_noise.rate > 0) throw optionError('label_noise', 'label noise needs a classification dataset');
+  if (!classification && o.imbalance_ratio > 1) throw optionError('imbalance_ratio', 'long-tail subsampling needs a classification dataset');
+  if ((o.random_crop > 0 || o.horizontal_flip) && !isImage) {
+    throw optionError(o.random_crop > 0 ? 'random_crop' : 'horizontal_flip', `needs image inputs [H, W, C]; this dataset's inputShape is [${spec.inputShape.join(', ')}]`);
+  }
+  if (o.random_crop > 0 && isImage && o.random_crop >= Math.min(spec.inputShape[0]!, spec.inputShape[1]!)) {
+    throw optionError('random_crop', `padding ${o.random_crop} must be smaller than the image side`);
+  }
+  if (tokens && (o.normalize || o.random_crop > 0 || o.horizontal_flip)) throw optionError('normalize', 'token inputs cannot be normalised or augmented');
+
+  // 1. subset
+  let trainRows: Int32Array | null = null;
+  let testRows: Int32Array | null = null;
+  const subsetOf = (split: RawSplit, size: number | undefined, label: string): Int32Array | null => {
+    if (size === undefined) return null;
+    if (size > split.n) throw optionError(`subset.${label}`, `${size} is more than the ${split.n} ${label} examples available`);
+    return subsetRows(split.n, size, Rng.derive(seed, 'subset', label), classification ? split.y : undefined, K);
+  };
+  if (o.subset) {
+    trainRows = subsetOf(raw.train, o.subset.train, 'train');
+    testRows = subsetOf(raw.test, o.subset.test, 'test');
+    notes.subset = { train: o.subset.train ?? null, test: o.subset.test ?? null };
+  }
+
+  // 2. long tail (train)
+  if (o.imbalance_ratio > 1) {
+    const labels = labelsOf(raw.train, trainRows);
+    const available = countClasses(labels, K);
+    const empty = available.findIndex((c) => c === 0);
+    if (empty >= 0) throw optionError('imbalance_ratio', `class ${empty} has no train examples`);
+    const { rows, counts } = longTailRows(labels, K, o.imbalance_ratio, Rng.derive(seed, 'imbalance'));
+    trainRows = compose(rows, trainRows);
+    notes.imbalance = { ratio: o.imbalance_ratio, counts };
+  }
+
+  const view = (split: RawSplit, rows: Int32Array | null): SplitView => {
+    const y = pick(split.y, rows, yWidth);
+    const cleanY = split.cleanY ? pick(split.cleanY, rows, 1) : undefined;
+    return { n: rows ? rows.length : split.n, rows, y, ...(cleanY ? { cleanY } : {}) };
+  };
+  let train = view(raw.train, trainRows);
+  const test = view(raw.test, testRows);
+
+  // 3. label noise (train)
+  if (o.label_noise && o.label_noise.rate > 0) {
+    const ln = o.label_noise;
+    const map = ln.type !== 'asymmetric' ? undefined : ln.class_map ? resolveClassMap(ln.class_map, K, spec.classNames) : raw.asymmetricMap;
+    const clean = train.cleanY ?? (train.y as Int32Array);
+    const result = applyLabelNoise(train.y as Int32Array, K, ln.type, ln.rate, Rng.derive(seed, 'label-noise'), map);
+    let differ = 0;
+    for (let i = 0; i < clean.length; i++) if (clean[i] !== result.noisy[i]) differ += 1;
+    train = { ...train, y: result.noisy, cleanY: clean };
+    notes.label_noise = {
+      type: ln.type,
+      rate: ln.rate,
+      convention: ln.type === 'symmetric' ? 'flip to one of the other K-1 classes uniformly' : undefined,
+      class_map: map ? Object.fromEntries(map) : undefined,
+      flipped: result.flipped,
+      realised_rate: train.n === 0 ? 0 : differ / train.n,
+    };
+  }
+
+  // 4. normalisation statistics from the train split
+  const C = isImage ? spec.inputShape[2]! : D;
+  const scale = raw.xScale ?? 1;
+  let mean: Float32Array | null = null;
+  let invStd: Float32Array | null = null;
+  if (o.normalize) {
+    const sum = new Float64Array(C);
+    const sq = new Float64Array(C);
+    const x = raw.train.x;
+    for (let i = 0; i < train.n; i++) {
+      const base = (train.rows ? train.rows[i]! : i) * D;
+      for (let j = 0; j < D; j++) {
+        const v = x[base + j]! * scale;
+        const c = j % C;
+        sum[c]! += v;
+        sq[c]! += v * v;
+      }
+    }
+    const per = (train.n * D) / C;
+    const m = Array.from(sum, (s) => s / per);
+    const sd = Array.from(sq, (s, c) => Math.sqrt(Math.max(s / per - m[c]! ** 2, 0)));
+    mean = Float32Array.from(m);
+    // a constant feature keeps its scale rather than dividing by ~0
+    invStd = Float32Array.from(sd, (s) => (s > 1e-8 ? 1 / s : 1));
+    notes.normalize = { mean: m, std: sd.map((s) => (s > 1e-8 ? s : 1)) };
+  }
+  if (o.random_crop > 0 || o.horizontal_flip) notes.augment = { random_crop: o.random_crop, horizontal_flip: o.horizontal_flip };
+
+  const classCounts = classification ? countClasses(train.y, K) : undefined;
+  const fullSpec: DataSpec = { ...spec, ...(classCounts ? { classCounts } : {}) };
+  const views: Record<SplitName, SplitView> = { train, test };
+  const rawSplits: Record<SplitName, RawSplit> = { train: raw.train, test: raw.test };
+  const [H, W] = isImage ? [spec.inputShape[0]!, spec.inputShape[1]!] : [0, 0];
+  const pad = o.random_crop;
+
+  const meta = {
+    ...raw.meta,
+    task: spec.task,
+    input_shape: spec.inputShape,
+    sizes: { train: train.n, test: test.n },
+    ...(classification ? { class_counts: { train: classCounts, test: countClasses(test.y, K) } } : {}),
+    ...(Object.keys(notes).length > 0 ? { transforms: notes } : {}),
+  };
+
+  return {
+    spec: fullSpec,
+    sizes: { train: train.n, test: test.n },
+    meta,
+    gather(split: SplitName, indices: Int32Array, rng?: Rng): BatchArrays {
+      const v = views[split];
+      const src = rawSplits[split].x;
+      const m = indices.length;
+      const x = tokens ? new Int32Array(m * D) : new Float32Array(m * D);
+      const augment = split === 'train' && rng !== undefined && (pad > 0 || o.horizontal_flip);
+      for (let b = 0; b < m; b++) {
+        const i = indices[b]!;
+        if (!(i >= 0 && i < v.n)) throw new RangeError(`gather: index ${i} outside the ${split} split (n=${v.n})`);
+        const from = (v.rows ? v.rows[i]! : i) * D;
+        const to = b * D;
+        if (augment) {
+          const dy = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
+          const dx = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
+          const flip = o.horizontal_flip && rng.uniform() < 0.5;
+          for (let h = 0; h < H; h++) {
+            const sh = h + dy;
+            for (let w = 0; w < W; w++) {
+              const sw = (flip ? W - 1 - w : w) + dx;
+              const inside = sh >= 0 && sh < H && sw >= 0 && sw < W;
+              const o2 = to + (h * W + w) * C;
+              const s2 = from + (sh * W + sw) * C;
+              for (let c = 0; c < C; c++) x[o2 + c] = inside ? src[s2 + c]! * scale : 0;
+            }
+          }
+        } else if (scale === 1) {
+          x.set(src.subarray(from, from + D), to);
+        } else {
+          for (let j = 0; j < D; j++) x[to + j] = src[from + j]! * scale;
+        }
+        if (mean && invStd) for (let j = 0; j < D; j++) x[to + j] = (x[to + j]! - mean[j % C]!) * invStd[j % C]!;
+      }
+      const y = classification ? new Int32Array(m) : new Float32Array(m * yWidth);
+      for (let b = 0; b < m; b++) {
+        const i = indices[b]!;
+        if (classification) y[b] = v.y[i]!;
+        else y.set(v.y.subarray(i * yWidth, (i + 1) * yWidth), b * yWidth);
+      }
+      if (!v.cleanY) return { x, y };
+      const cleanY = Int32Array.from(indices, (i) => v.cleanY![i]!);
+      return { x, y, cleanY };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import * as tf from '../backends/tf.js';
+import { extraSlot, lossSchema, numClassesOf, oneHot, statelessObjective, type LossEntry } from './common.js';
+
+const schema = lossSchema({
+  metric: z.enum(['f_beta', 'accuracy']).default('f_beta').describe('Metric turned into the loss 1 − metric.'),
+  beta: z.number().positive().default(1).describe('β of F_β (1 gives F1).'),
+  amplifier: z.number().positive().default(73).describe('L of the amplified sigmoid A(p) = σ(L·(p − 0.5)) (≈73 in the paper).'),
+});
+
+const EPS = 1e-7;
+
+/**
+ * AnyLoss (batch-level): soft confusion counts from A = σ(L·(p − 0.5)) with p = softmax(z).
+ * K = 2 is the paper's binary case (class 1 positive; p_1 = σ(z_1 − z_0)). For K > 2 minima takes
+ * the one-vs-rest F_β of every class and averages them (macro); the accuracy form is
+ * mean_i A_{i,y_i}, which equals (TP + TN)/N in the binary case.
+ */
+export const anyloss: LossEntry<z.infer<typeof schema>> = {
+  name: 'anyloss',
+  summary: 'AnyLoss 1 − metric on a soft confusion matrix from the amplified sigmoid, batch-level ("AnyLoss: Transforming Classification Metrics into Loss Functions", Han et al. 2024).',
+  schema,
+  nested: extraSlot,
+  info: { paper: 'AnyLoss: Transforming Classification Metrics into Loss Functions (Han, Moniz, Chawla KDD 2024)', input: 'logits', reduction: 'batch' },
+  create(o, deps) {
+    const k = numClassesOf(deps, 'anyloss');
+    const b2 = o.beta * o.beta;
+    return statelessObjective({ input: 'logits', reduction: 'batch', task: 'classification' }, ({ output, y }) => {
+      const q = oneHot(y, k);
+      const a = tf.sigmoid(tf.mul(tf.sub(tf.softmax(output), 0.5), o.amplifier));
+      if (o.metric === 'accuracy') return tf.sub(1, tf.mean(tf.sum(tf.mul(a, q), -1)));
+      const tp = tf.sum(tf.mul(q, a), 0);
+      const fn = tf.sum(tf.mul(q, tf.sub(1, a)), 0);
+      const fp = tf.sum(tf.mul(tf.sub(1, q), a), 0);
+      const num = tf.mul(tp, 1 + b2);
+      const f = tf.div(num, tf.add(tf.add(tf.add(num, tf.mul(fn, b2)), fp), EPS));
+      const metric = k === 2 ? tf.reshape(tf.slice(f, [1], [1]), []) : tf.mean(f);
+      return tf.sub(1, metric);
+    });
+  },
+};

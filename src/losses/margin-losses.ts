@@ -1,0 +1,115 @@
+/**
+ * Additive-margin softmax losses on L2-normalised embeddings and loss-owned proxies W [D, K]
+ * (N(0, 0.01²) as insightface): cos θ_k = x̂·ŵ_k, clipped to [−1, 1]. The margin enters the target
+ * logit only; metrics use softmax(s·cos θ) (no margin). sin θ = √max(1 − cos², 1e-7) keeps the
+ * gradient finite at cos = ±1 (acos and sqrt have infinite slopes there).
+ */
+import { z } from 'zod';
+import * as tf from '../backends/tf.js';
+import { Rng } from '../core/random.js';
+import type { LossContext, LossDeps, LossInput, LossNeeds, Objective } from '../core/types.js';
+import { classWeights, embeddingOf, extraSlot, l2Normalize, lossSchema, numClassesOf, oneHot, paramName, rowDot, variableState, type LossBuildDeps, type LossEntry } from './common.js';
+
+const FACE = 'ElasticFace: Elastic Margin Loss for Deep Face Recognition (Boutros et al. CVPRW 2022)';
+const needs: LossNeeds = { input: 'embeddings', reduction: 'per-example', task: 'classification' };
+
+/** Target-logit rule: cos θ_y [batch] (and the one-hot) → the margined cos of the target. */
+type TargetRule = (cosY: tf.Tensor1D, input: LossInput, ctx: LossContext) => tf.Tensor;
+
+function marginObjective(entry: string, deps: LossDeps, s: number, rule: TargetRule): Objective {
+  const k = numClassesOf(deps, entry);
+  const proxies = classWeights(paramName(deps, entry, 'weight'), deps, k, 0.01);
+  const cosines = (input: LossInput) =>
+    tf.clipByValue(tf.matMul(l2Normalize(embeddingOf(input, needs, entry)), l2Normalize(proxies.variable, 0)), -1, 1) as tf.Tensor2D;
+  return {
+    needs,
+    variables: [proxies],
+    compute: (input, ctx) =>
+      tf.tidy(() => {
+        const cos = cosines(input);
+        const q = oneHot(input.y, k);
+        const cosY = rowDot(cos, q);
+        const target = rule(cosY, input, ctx);
+        const logits = tf.mul(tf.add(cos, tf.mul(q, tf.expandDims(tf.sub(target, cosY), 1))), s);
+        return tf.neg(rowDot(tf.logSoftmax(logits), q));
+      }),
+    probabilities: (input) => tf.tidy(() => tf.softmax(tf.mul(cosines(input), s)) as tf.Tensor2D),
+    ...variableState([proxies]),
+  };
+}
+
+const sinOf = (cos: tf.Tensor) => tf.sqrt(tf.maximum(tf.sub(1, tf.square(cos)), 1e-7));
+
+const arcSchema = lossSchema({
+  s: z.number().positive().default(64).describe('Scale s of the logits (64, tuned for thousands of identities; retune for 10 classes).'),
+  m: z.number().min(0).max(Math.PI / 2).default(0.5).describe('Additive angular margin m (0.5).'),
+  easy_margin: z.boolean().default(false).describe('insightface easy_margin: apply the margin only where cos θ_y > 0.'),
+});
+
+/**
+ * Target cos(θ_y + m) = cos θ·cos m − sin θ·sin m. insightface's rule beyond θ + m > π
+ * (cos θ < cos(π − m)): cos θ − m·sin(π − m), keeping the target monotone in θ; easy_margin
+ * instead keeps cos θ where cos θ ≤ 0. Both branches are finite, so tf.where is safe.
+ */
+export const arcface: LossEntry<z.infer<typeof arcSchema>> = {
+  name: 'arcface',
+  summary: 'ArcFace: CE on s·cos(θ_y + m) with learnable class proxies ("ArcFace: Additive Angular Margin Loss for Deep Face Recognition", Deng et al. 2019).',
+  schema: arcSchema,
+  nested: extraSlot,
+  info: { paper: 'ArcFace: Additive Angular Margin Loss for Deep Face Recognition (Deng et al. CVPR 2019)', repo: 'deepinsight/insightface', input: 'embeddings' },
+  create(o, deps) {
+    const cm = Math.cos(o.m), sm = Math.sin(o.m);
+    const th = Math.cos(Math.PI - o.m), mm = Math.sin(Math.PI - o.m) * o.m;
+    return marginObjective('arcface', deps, o.s, (cosY) => {
+      const phi = tf.sub(tf.mul(cosY, cm), tf.mul(sinOf(cosY), sm));
+      return o.easy_margin ? tf.where(tf.greater(cosY, 0), phi, cosY) : tf.where(tf.greater(cosY, th), phi, tf.sub(cosY, mm));
+    });
+  },
+};
+
+const cosSchema = lossSchema({
+  s: z.number().positive().default(64).describe('Scale s of the logits (64).'),
+  m: z.number().min(0).default(0.35).describe('Additive cosine margin m (0.35).'),
+});
+
+export const cosface: LossEntry<z.infer<typeof cosSchema>> = {
+  name: 'cosface',
+  summary: 'CosFace: CE on s·(cos θ_k − m·1[k = y]) with learnable class proxies ("CosFace: Large Margin Cosine Loss for Deep Face Recognition", Wang et al. 2018).',
+  schema: cosSchema,
+  nested: extraSlot,
+  info: { paper: 'CosFace: Large Margin Cosine Loss for Deep Face Recognition (Wang et al. CVPR 2018)', repo: 'deepinsight/insightface', input: 'embeddings' },
+  create: (o, deps) => marginObjective('cosface', deps, o.s, (cosY) => tf.sub(cosY, o.m)),
+};
+
+const elasticSchema = lossSchema({
+  variant: z.enum(['arc', 'cos']).default('arc').describe('ElasticFace-Arc: s·cos(θ_y + m_i); ElasticFace-Cos: s·(cos θ_y − m_i).'),
+  s: z.number().positive().default(64).describe('Scale s (64).'),
+  m: z.number().min(0).optional().describe('Mean margin: 0.5 for arc, 0.35 for cos when omitted (the code defaults).'),
+  std: z.number().min(0).default(0.0125).describe('σ of m_i ~ N(m, σ²): 0.0125 is the code default; the paper\'s configs also use 0.05.'),
+});
+
+/**
+ * ElasticFace: every example draws m_i ~ N(m, σ²) each training step from
+ * Rng.derive(ctx.seed, 'elasticface', <param name>), so the repeated evaluations of one step (SAM)
+ * see the same margins. Evaluation (ctx.training false) uses the mean margin m. The "+" variant
+ * (margins sorted against cos θ_y) is not implemented.
+ */
+export const elasticface: LossEntry<z.infer<typeof elasticSchema>> = {
+  name: 'elasticface',
+  summary: 'ElasticFace-Arc/-Cos: ArcFace/CosFace with a per-example margin m_i ~ N(m, σ²) drawn per step (Boutros et al. 2022).',
+  schema: elasticSchema,
+  nested: extraSlot,
+  info: { paper: FACE, repo: 'fdbtrs/ElasticFace', input: 'embeddings', rng: true },
+  create(o, deps) {
+    const m = o.m ?? (o.variant === 'arc' ? 0.5 : 0.35);
+    const label = `${(deps as LossBuildDeps).path ?? 'loss'}/elasticface`;
+    return marginObjective('elasticface', deps, o.s, (cosY, _input, ctx) => {
+      const b = cosY.shape[0] ?? 0;
+      const margins = new Float32Array(b).fill(m);
+      if (ctx.training && o.std > 0) Rng.derive(ctx.seed, label).fillNormal(margins, m, o.std);
+      const mi = tf.tensor1d(margins);
+      if (o.variant === 'cos') return tf.sub(cosY, mi);
+      return tf.sub(tf.mul(cosY, tf.cos(mi)), tf.mul(sinOf(cosY), tf.sin(mi)));
+    });
+  },
+};

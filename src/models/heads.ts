@@ -1,0 +1,19 @@
+/** The last layer shared by every model: a classifier/regressor, or nothing when the loss owns the head. */
+import type * as tf from '../backends/tf.js';
+import type { ModelDeps } from '../core/types.js';
+import { type DenseOptions, dense } from './layers.js';
+import type { ForwardResult } from './functional-model.js';
+import type { ParamBuilder } from './param-builder.js';
+
+/** Returns embedding → {output, embedding}; the dense `head` layer exists only for head 'logits'. */
+export function outputHead(
+  b: ParamBuilder,
+  deps: ModelDeps,
+  embeddingDim: number,
+  opts: DenseOptions = {},
+): (embedding: tf.Tensor) => ForwardResult {
+  if (deps.head === 'embeddings') return (embedding) => ({ output: embedding, embedding });
+  const head = dense(b, 'head', embeddingDim, deps.data.outputDim, opts);
+  const noContext = { training: false, dropoutSeed: () => 0, updates: [] };
+  return (embedding) => ({ output: head(embedding, noContext), embedding });
+}

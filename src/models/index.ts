@@ -1,0 +1,85 @@
+/**
+ * The model registry: the one list to edit when adding a model. Every entry also answers
+ * `supports(options, data)`, used by `modelSupports` (config rules) and by `create`.
+ */
+import { ConfigError } from '../core/errors.js';
+import { createRegistry, type Spec } from '../core/registry.js';
+import type { DataSpec, Model, ModelDeps } from '../core/types.js';
+import { cnn } from './cnn.js';
+import type { ModelEntry } from './define-model.js';
+import { linear } from './linear.js';
+import { mlp } from './mlp.js';
+
+export const modelEntries: readonly ModelEntry[] = [linear, mlp, cnn];
+
+export const modelRegistry = createRegistry<Model, ModelDeps>('model', modelEntries);
+
+export type { ModelEntry } from './define-model.js';
+
+function entryOf(name: string): ModelEntry {
+  modelRegistry.get(name); // throws UnknownNameError with suggestions
+  return modelEntries.find((e) => e.name === name)!;
+}
+
+/** Validates a spec's options (defaults filled); issues carry paths under `at`. */
+export function parseModelOptions(spec: Spec, at = 'model'): unknown {
+  const { name, ...options } = spec;
+  const parsed = entryOf(name).schema.safeParse(options);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ path: [at, ...i.path.map(String)].join('.'), message: i.message })));
+  }
+  return parsed.data;
+}
+
+/** null when `spec` can be built for `data`, else why not (for the config rules, before training). */
+export function modelSupports(spec: Spec, data: DataSpec): string | null {
+  return entryOf(spec.name).supports(parseModelOptions(spec), data);
+}
+
+/** Validates the spec and builds the model (ConfigError for bad options or an impossible dataset). */
+export function buildModel(spec: Spec, deps: ModelDeps): Model {
+  return entryOf(spec.name).create(parseModelOptions(spec), deps);
+}
+
+export interface LayerSummary {
+  /** Parameter path without the last segment, e.g. `mlp/dense_0`. */
+  readonly layer: string;
+  /** Shape of each tensor of the layer, by last name segment (kernel, bias, gamma …). */
+  readonly shapes: Readonly<Record<string, readonly number[]>>;
+  readonly params: number;
+}
+
+export interface ModelDescription {
+  readonly name: string;
+  readonly paramCount: number;
+  readonly embeddingDim: number;
+  readonly outputDim: number;
+  readonly bufferCount: number;
+  readonly layers: readonly LayerSummary[];
+}
+
+/** Builds the model once (seed 0) to report its size, e.g. for `minima list models`. */
+export function describeModel(spec: Spec, data: DataSpec, head: ModelDeps['head'] = 'logits'): ModelDescription {
+  const model = buildModel(spec, { data, seed: 0, head });
+  try {
+    const layers: { layer: string; shapes: Record<string, readonly number[]>; params: number }[] = [];
+    for (const p of model.params) {
+      const cut = p.name.lastIndexOf('/');
+      const layer = p.name.slice(0, cut);
+      let row = layers.at(-1);
+      if (!row || row.layer !== layer) layers.push((row = { layer, shapes: {}, params: 0 }));
+      row.shapes[p.name.slice(cut + 1)] = p.variable.shape;
+      row.params += p.variable.size;
+    }
+    return {
+      name: spec.name,
+      paramCount: model.paramCount,
+      embeddingDim: model.embeddingDim,
+      outputDim: head === 'logits' ? data.outputDim : model.embeddingDim,
+      bufferCount: model.buffers.reduce((n, b) => n + b.variable.size, 0),
+      layers,
+    };
+  } finally {
+    model.dispose();
+  }
+}

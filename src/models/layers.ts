@@ -1,0 +1,146 @@
+/**
+ * Functional layers: each call creates its variables through a ParamBuilder and returns the
+ * forward function. State changes (BN running statistics) are returned through the context, never
+ * assigned, because SAM-type optimizers run several forward passes per step.
+ */
+import * as tf from '../backends/tf.js';
+import { hashSeed } from '../core/random.js';
+import { type Init, type ParamBuilder, ones, torchDefault, zeros } from './param-builder.js';
+
+export interface ForwardContext {
+  readonly training: boolean;
+  /** Seed of the dropout mask of the layer called `label` in this forward pass. */
+  dropoutSeed(label: string): number;
+  /** BN running-statistics updates collected in training mode: [buffer, new value]. */
+  readonly updates: [tf.Variable, tf.Tensor][];
+}
+
+export type Forward = (x: tf.Tensor, ctx: ForwardContext) => tf.Tensor;
+
+export const activationNames = ['relu', 'gelu', 'tanh', 'silu'] as const;
+export type ActivationName = (typeof activationNames)[number];
+
+/** GELU is torch's default exact form 0.5·x·(1 + erf(x/√2)), not the tanh approximation. */
+export function activation(name: ActivationName): (x: tf.Tensor) => tf.Tensor {
+  switch (name) {
+    case 'relu':
+      return (x) => tf.relu(x);
+    case 'gelu':
+      return (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    case 'tanh':
+      return (x) => tf.tanh(x);
+    case 'silu':
+      return (x) => tf.mul(x, tf.sigmoid(x));
+  }
+}
+
+export interface DenseOptions {
+  readonly bias?: boolean;
+  /** Default: torch nn.Linear, U(±1/√in) for kernel and bias. */
+  readonly kernelInit?: Init;
+  readonly biasInit?: Init;
+}
+
+/** y = x·W + b with W of shape [in, out]; inputs of rank > 2 are applied on the last axis. */
+export function dense(b: ParamBuilder, name: string, inDim: number, outDim: number, opts: DenseOptions = {}): Forward {
+  const w = b.param(`${name}/kernel`, [inDim, outDim], 'kernel', opts.kernelInit ?? torchDefault(inDim));
+  const bias = opts.bias === false ? undefined : b.param(`${name}/bias`, [outDim], 'bias', opts.biasInit ?? torchDefault(inDim));
+  return (x) => {
+    const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
+    let y: tf.Tensor = tf.matMul(flat, w as tf.Tensor2D);
+    if (bias) y = tf.add(y, bias);
+    return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
+  };
+}
+
+export interface Conv2dOptions {
+  readonly kernelSize: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly stride?: number;
+  /** Symmetric zero padding on H and W; default kernelSize/2 rounded down (torch `padding=k//2`). */
+  readonly padding?: number;
+  readonly bias?: boolean;
+  /** Default: torch nn.Conv2d, U(±1/√(k·k·in)) for kernel and bias. */
+  readonly kernelInit?: Init;
+  readonly biasInit?: Init;
+}
+
+/** NHWC convolution with a [k, k, in, out] kernel and torch-style explicit padding. */
+export function conv2d(b: ParamBuilder, name: string, o: Conv2dOptions): Forward {
+  const k = o.kernelSize;
+  const fanIn = k * k * o.inChannels;
+  const w = b.param(`${name}/kernel`, [k, k, o.inChannels, o.outChannels], 'kernel', o.kernelInit ?? torchDefault(fanIn));
+  const bias = o.bias === false ? undefined : b.param(`${name}/bias`, [o.outChannels], 'bias', o.biasInit ?? torchDefault(fanIn));
+  const stride = o.stride ?? 1;
+  const pad = o.padding ?? Math.floor(k / 2);
+  return (x) => {
+    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad);
+    return bias ? tf.add(y, bias) : y;
+  };
+}
+
+/** torch defaults: the running statistics move by 10 % of the batch statistics per step. */
+export const BN_MOMENTUM = 0.1;
+export const NORM_EPS = 1e-5;
+
+/**
+ * Batch normalisation over every axis but the last (BatchNorm1d on [b, c], BatchNorm2d on NHWC).
+ * Training: normalise with the biased batch variance; the running variance moves towards the
+ * unbiased one (n/(n−1)), as torch does. Eval: normalise with the running statistics.
+ */
+export function batchNorm(b: ParamBuilder, name: string, channels: number): Forward {
+  const gamma = b.param(`${name}/gamma`, [channels], 'kernel', ones);
+  const beta = b.param(`${name}/beta`, [channels], 'bias', zeros);
+  const runningMean = b.buffer(`${name}/running_mean`, [channels], 0);
+  const runningVar = b.buffer(`${name}/running_var`, [channels], 1);
+  return (x, ctx) => {
+    if (!ctx.training) {
+      return tf.batchNorm(x, runningMean, runningVar, beta, gamma, NORM_EPS);
+    }
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const n = x.size / channels;
+    const { mean, variance } = tf.moments(x, axes);
+    const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+    ctx.updates.push(
+      [runningMean, tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))],
+      [runningVar, tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))],
+    );
+    const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, NORM_EPS)));
+    return tf.add(tf.mul(normalised, gamma), beta);
+  };
+}
+
+/** LayerNorm over the last axis (torch nn.LayerNorm: eps 1e-5, weight 1, bias 0). */
+export function layerNorm(b: ParamBuilder, name: string, dim: number): Forward {
+  const gamma = b.param(`${name}/gamma`, [dim], 'kernel', ones);
+  const beta = b.param(`${name}/beta`, [dim], 'bias', zeros);
+  return (x) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, NORM_EPS)));
+    return tf.add(tf.mul(normalised, gamma), beta);
+  };
+}
+
+/**
+ * Inverted dropout (torch): zero with probability `rate` and scale survivors by 1/(1−rate), only in
+ * training. The mask depends only on the pass's dropout seed and the layer label.
+ */
+export function dropout(rate: number, label: string): Forward {
+  return (x, ctx) => {
+    if (!ctx.training || rate === 0) return x;
+    const u = tf.randomUniform(x.shape, 0, 1, 'float32', ctx.dropoutSeed(label));
+    const keep = tf.cast(tf.greaterEqual(u, rate), 'float32');
+    return tf.mul(x, tf.mul(keep, 1 / (1 - rate)));
+  };
+}
+
+/** Derives a layer's dropout seed from the pass seed. */
+export function layerSeed(passSeed: number, label: string): number {
+  return hashSeed(passSeed, 'dropout', label);
+}
+
+/** Chains forwards left to right. */
+export function sequential(...layers: readonly Forward[]): Forward {
+  return (x, ctx) => layers.reduce((h, f) => f(h, ctx), x);
+}

@@ -1,0 +1,126 @@
+/**
+ * The stateful facade over a GradientTransformation: what the trainer, checkpoints and `replay`
+ * use. One step: call the closure at the current values, run the transformation (which may
+ * evaluate again at other points through ctx.evaluate; the variables are restored by reference
+ * after each), add the updates to the starting values, keep the new state and dispose the old.
+ */
+import * as tf from '../backends/tf.js';
+import { RunnerError } from '../core/errors.js';
+import type { ParamSpec } from '../core/types.js';
+import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
+import { flatten, leaves, unflatten } from './state-tree.js';
+import type { Closure, Optimizer, StepResult } from './types.js';
+
+export interface ParamInput {
+  readonly name: string;
+  readonly variable: tf.Variable;
+  readonly role: 'kernel' | 'bias';
+  readonly owner?: 'model' | 'loss';
+}
+
+export function normalizeParams(params: readonly ParamInput[]): ParamSpec[] {
+  const seen = new Set<string>();
+  return params.map((p) => {
+    if (seen.has(p.name)) throw new RunnerError('USAGE', `optimizer parameters: duplicate name "${p.name}"`);
+    seen.add(p.name);
+    if (p.variable.dtype !== 'float32') throw new RunnerError('USAGE', `optimizer parameter "${p.name}" is ${p.variable.dtype}; only float32 is trainable`);
+    return { name: p.name, variable: p.variable, role: p.role, owner: p.owner ?? 'model' };
+  });
+}
+
+export function optimizerFacade(
+  transform: GradientTransformation,
+  hyperparameters: Readonly<Record<string, unknown>>,
+  params: readonly ParamSpec[],
+): Optimizer {
+  const vars = params.map((p) => p.variable);
+  let state: StateTree = tf.tidy(() => {
+    const s = transform.init(vars);
+    return s as tf.TensorContainer;
+  }) as StateTree;
+  leaves(state).forEach((t) => tf.keep(t));
+
+  const check = (grads: readonly tf.Tensor[], loss: tf.Scalar): void => {
+    if (grads.length !== vars.length) throw new Error(`closure returned ${grads.length} gradients for ${vars.length} parameters`);
+    grads.forEach((g, i) => {
+      if (g.shape.join(',') !== vars[i]!.shape.join(',')) {
+        throw new Error(`closure gradient ${i} (${params[i]!.name}) has shape [${g.shape}], expected [${vars[i]!.shape}]`);
+      }
+    });
+    if (loss.rank !== 0) throw new Error(`closure loss must be a scalar, got shape [${loss.shape}]`);
+  };
+
+  const replaceState = (next: StateTree): void => {
+    const keepSet = new Set(leaves(next));
+    keepSet.forEach((t) => tf.keep(t));
+    for (const t of leaves(state)) if (!keepSet.has(t) && !t.isDisposed) t.dispose();
+    state = next;
+  };
+
+  return {
+    hyperparameters,
+    get learningRate() {
+      return transform.learningRate?.value ?? Number.NaN;
+    },
+    step(closure: Closure): StepResult {
+      let gradEvals = 0;
+      const diagnostics: Record<string, tf.Scalar> = {};
+      const out = tf.tidy(() => {
+        // Snapshot by reference: assign() swaps the variables' data, the snapshot keeps the old buffers.
+        const origin: Params = vars.map((v) => v.clone());
+        const first = closure();
+        check(first.grads, first.loss);
+        gradEvals = 1;
+        const ctx: UpdateContext = {
+          loss: first.loss,
+          params,
+          evaluate(at) {
+            at.forEach((x, i) => vars[i]!.assign(x));
+            try {
+              const r = closure();
+              check(r.grads, r.loss);
+              gradEvals += 1;
+              return { loss: r.loss, grads: [...r.grads] };
+            } finally {
+              origin.forEach((x, i) => vars[i]!.assign(x));
+            }
+          },
+          report(name, value) {
+            diagnostics[name] = value;
+          },
+        };
+        const [updates, next] = transform.update([...first.grads], state, origin, ctx);
+        updates.forEach((u, i) => vars[i]!.assign(tf.add(origin[i]!, u)));
+        return { loss: first.loss, diagnostics: { ...diagnostics }, next: next as tf.TensorContainer };
+      }) as unknown as { loss: tf.Scalar; diagnostics: Record<string, tf.Scalar>; next: StateTree };
+      replaceState(out.next);
+      return Object.keys(out.diagnostics).length > 0
+        ? { loss: out.loss, gradEvals, diagnostics: out.diagnostics }
+        : { loss: out.loss, gradEvals };
+    },
+    setLearningRate(lr: number) {
+      if (!transform.learningRate) throw new RunnerError('USAGE', 'this optimizer has no learning rate to set');
+      if (!Number.isFinite(lr) || lr < 0) throw new RunnerError('USAGE', `learning rate must be a finite number ≥ 0, got ${lr}`);
+      transform.learningRate.value = lr;
+    },
+    currentHyperparams() {
+      return { ...(transform.hyperparams?.() ?? {}) };
+    },
+    getState() {
+      const flat = flatten(state);
+      const out: tf.NamedTensorMap = {};
+      for (const [k, t] of Object.entries(flat)) out[k] = t.clone();
+      return out;
+    },
+    setState(map: tf.NamedTensorMap) {
+      const next = unflatten(state, map, (t) => tf.keep(t.clone()));
+      const old = leaves(state);
+      state = next;
+      old.forEach((t) => t.dispose());
+    },
+    dispose() {
+      leaves(state).forEach((t) => { if (!t.isDisposed) t.dispose(); });
+      state = {};
+    },
+  };
+}

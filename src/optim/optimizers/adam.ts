@@ -1,0 +1,36 @@
+/**
+ * Adam and AdamW with torch semantics (torch/optim/adam.py, adamw.py):
+ *   adam:  g = g + wd·p (coupled L2), then the Adam direction
+ *   adamw: p = p·(1 − lr·wd) (decoupled, scaled by lr), then the Adam direction
+ *   direction: m/(sqrt(v)/sqrt(1 − β2^t) + eps) · lr/(1 − β1^t)   (eps after the bias-corrected sqrt)
+ */
+import { z } from 'zod';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByAdam } from '../transforms/scale-by-adam.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { betasOption, clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
+
+const fields = {
+  lr: lrOption(1e-3),
+  betas: betasOption(0.9, 0.999),
+  eps: z.number().min(0).default(1e-8).describe('added to sqrt(v̂) (torch placement)'),
+  ...clipOption,
+};
+
+export const adam = defineOptimizer({
+  name: 'adam',
+  summary: 'Adam with coupled L2 weight decay (torch.optim.Adam semantics)',
+  schema: z.strictObject({ ...fields, weight_decay: z.number().min(0).default(0).describe('coupled L2: g ← g + wd·p before the moments') }),
+  info: { gradEvals: 1, source: 'pytorch/pytorch torch/optim/adam.py' },
+  create: (o) =>
+    clipped(o.clip_grad_norm, addDecayedWeights(o.weight_decay), scaleByAdam(o.betas, o.eps), scaleByLearningRate({ value: o.lr })),
+});
+
+export const adamw = defineOptimizer({
+  name: 'adamw',
+  summary: 'AdamW: Adam with decoupled weight decay scaled by lr (torch.optim.AdamW semantics)',
+  schema: z.strictObject({ ...fields, weight_decay: z.number().min(0).default(1e-2).describe('decoupled: p ← p·(1 − lr·wd)') }),
+  info: { gradEvals: 1, source: 'pytorch/pytorch torch/optim/adamw.py' },
+  create: (o) =>
+    clipped(o.clip_grad_norm, scaleByAdam(o.betas, o.eps), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
+});

@@ -1,0 +1,67 @@
+/**
+ * SGD with torch semantics (torch/optim/sgd.py) and SGDW (decoupled decay, Loshchilov & Hutter).
+ *   sgd:  d = g + wd·p;  buf = d (first step) | momentum·buf + (1 − dampening)·d;  d = nesterov ? d + momentum·buf : buf;  p −= lr·d
+ *   sgdw: p −= lr·wd·p (decay_scaled_by_lr, torch convention) or wd·p (paper convention, η = 1);  then the momentum step without wd
+ */
+import * as tf from '../../backends/tf.js';
+import { z } from 'zod';
+import { stateless } from '../transform.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { trace } from '../transforms/trace.js';
+import { clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
+
+const momentumFields = {
+  lr: lrOption(1e-3),
+  momentum: z.number().min(0).default(0).describe('momentum factor (torch SGD)'),
+  dampening: z.number().min(0).max(1).default(0).describe('dampening for momentum; not applied on the first step (torch)'),
+  nesterov: z.boolean().default(false).describe('Nesterov momentum; needs momentum > 0 and dampening = 0'),
+  ...clipOption,
+};
+
+function nesterovRule(o: { nesterov: boolean; momentum: number; dampening: number }, ctx: z.RefinementCtx): void {
+  if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+    ctx.addIssue({ code: 'custom', path: ['nesterov'], message: 'Nesterov momentum requires momentum > 0 and dampening = 0 (as torch.optim.SGD)' });
+  }
+}
+
+const sgdSchema = z
+  .strictObject({ ...momentumFields, weight_decay: z.number().min(0).default(0).describe('coupled L2: added to the gradient before momentum') })
+  .superRefine(nesterovRule);
+
+export const sgd = defineOptimizer({
+  name: 'sgd',
+  summary: 'SGD with momentum, dampening, Nesterov and coupled weight decay (torch.optim.SGD semantics)',
+  schema: sgdSchema,
+  info: { gradEvals: 1, source: 'pytorch/pytorch torch/optim/sgd.py' },
+  create: (o) =>
+    clipped(
+      o.clip_grad_norm,
+      addDecayedWeights(o.weight_decay),
+      trace(o),
+      scaleByLearningRate({ value: o.lr }),
+    ),
+});
+
+const sgdwSchema = z
+  .strictObject({
+    ...momentumFields,
+    weight_decay: z.number().min(0).default(0).describe('decoupled decay: p ← p − lr·wd·p (or wd·p, see decay_scaled_by_lr)'),
+    decay_scaled_by_lr: z.boolean().default(true).describe('true: torch convention p·(1 − lr·wd); false: paper convention with η = 1, p·(1 − wd)'),
+  })
+  .superRefine(nesterovRule);
+
+export const sgdw = defineOptimizer({
+  name: 'sgdw',
+  summary: 'SGD with decoupled weight decay (Loshchilov & Hutter), torch-style momentum',
+  schema: sgdwSchema,
+  info: { gradEvals: 1, source: 'loshchil/AdamW-and-SGDW (Alg. 1), torch SGD momentum' },
+  create(o) {
+    const lr = scaleByLearningRate({ value: o.lr });
+    if (o.decay_scaled_by_lr) return clipped(o.clip_grad_norm, trace(o), addDecayedWeights(o.weight_decay), lr);
+    const unscaledDecay = stateless('decay', (u, params) =>
+      o.weight_decay === 0 ? u : u.map((x, i) => tf.sub(x, tf.mul(params[i]!, o.weight_decay))),
+    );
+    return clipped(o.clip_grad_norm, trace(o), lr, unscaledDecay);
+  },
+});

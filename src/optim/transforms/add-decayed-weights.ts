@@ -1,0 +1,13 @@
+import * as tf from '../../backends/tf.js';
+import { stateless, type GradientTransformation } from '../transform.js';
+
+/**
+ * u + wd·p. Before the moments it is torch's coupled L2 (`grad.add(param, alpha=wd)`); after a
+ * direction and before the learning rate it is decoupled decay scaled by lr (AdamW, Lion, SGDW).
+ * wd = 0 passes the updates through untouched, as torch skips the term.
+ */
+export function addDecayedWeights(weightDecay: number): GradientTransformation<Record<string, never>> {
+  return stateless('weight_decay', (u, params) =>
+    weightDecay === 0 ? u : u.map((x, i) => tf.add(x, tf.mul(params[i]!, weightDecay))),
+  );
+}

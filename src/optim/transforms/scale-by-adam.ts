@@ -1,0 +1,29 @@
+import * as tf from '../../backends/tf.js';
+import type { GradientTransformation, StateTree } from '../transform.js';
+import { oneMinusPow, zip } from '../tree.js';
+
+export interface AdamState { readonly [k: string]: StateTree; readonly mu: tf.Tensor[]; readonly nu: tf.Tensor[]; readonly count: tf.Scalar }
+
+/**
+ * torch Adam/AdamW moments and direction (`_single_tensor_adamw`):
+ *   m = lerp(m, g, 1 − β1);  v = β2·v + (1 − β2)·g²
+ *   out = (m / (sqrt(v)/sqrt(1 − β2^t) + eps)) / (1 − β1^t)     (eps AFTER the bias-corrected sqrt)
+ * Multiplying by −lr gives torch's `p.addcdiv_(m, denom, value=−lr/bc1)`.
+ */
+export function scaleByAdam(betas: readonly [number, number], eps: number): GradientTransformation<AdamState> {
+  const [b1, b2] = betas;
+  return {
+    name: 'adam',
+    init: (params) => ({ mu: params.map((p) => tf.zerosLike(p)), nu: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
+    update(grads, state) {
+      const count = tf.add(state.count, 1) as tf.Scalar;
+      // torch's lerp for weight < 0.5: m + w·(g − m)
+      const mu = zip(state.mu, grads, (m, g) => tf.add(m, tf.mul(tf.sub(g, m), 1 - b1)));
+      const nu = zip(state.nu, grads, (v, g) => tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2)));
+      const bc1 = oneMinusPow(b1, count);
+      const sqrtBc2 = tf.sqrt(oneMinusPow(b2, count));
+      const out = zip(mu, nu, (m, v) => tf.div(tf.div(m, tf.add(tf.div(tf.sqrt(v), sqrtBc2), eps)), bc1));
+      return [out, { mu, nu, count }];
+    },
+  };
+}

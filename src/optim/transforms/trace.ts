@@ -1,0 +1,29 @@
+import * as tf from '../../backends/tf.js';
+import type { GradientTransformation, StateTree } from '../transform.js';
+import { select, zip } from '../tree.js';
+
+export interface TraceOptions {
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+}
+export interface TraceState { readonly [k: string]: StateTree; readonly buf: tf.Tensor[]; readonly count: tf.Scalar }
+
+/**
+ * torch.optim.SGD's momentum buffer: on the first step `buf = d` (a plain copy, no (1 − dampening)
+ * factor), afterwards `buf = momentum·buf + (1 − dampening)·d`; Nesterov returns `d + momentum·buf`.
+ * The first-step copy is exact: buf starts at zero and the coefficient of d is selected as 1.
+ */
+export function trace({ momentum, dampening, nesterov }: TraceOptions): GradientTransformation<TraceState> {
+  return {
+    name: 'momentum',
+    init: (params) => ({ buf: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
+    update(d, state) {
+      if (momentum === 0) return [d, state];
+      const coef = select(tf.equal(state.count, 0), 1, 1 - dampening);
+      const buf = zip(state.buf, d, (b, g) => tf.add(tf.mul(b, momentum), tf.mul(g, coef)));
+      const out = nesterov ? zip(d, buf, (g, b) => tf.add(g, tf.mul(b, momentum))) : buf;
+      return [out, { buf, count: tf.add(state.count, 1) }];
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Arithmetic on parameter trees. minima's trees are ordered lists of tensors aligned with the
+ * optimizer's ParamSpec list (the closure's gradient order), so every helper works index by index.
+ * Reductions that the official codes compute differently are kept apart on purpose:
+ * `sumSquaresNorm` sums squares then takes the root (GAM, torch clip_grad_norm_ ≈), `normOfNorms`
+ * stacks per-tensor norms (davda54 SAM, GSAM, ASAM); both are the same number up to rounding.
+ */
+import * as tf from '../backends/tf.js';
+
+export type Tree = readonly tf.Tensor[];
+
+export function map(a: Tree, f: (x: tf.Tensor, i: number) => tf.Tensor): tf.Tensor[] {
+  return a.map((x, i) => f(x, i));
+}
+
+export function zip(a: Tree, b: Tree, f: (x: tf.Tensor, y: tf.Tensor, i: number) => tf.Tensor): tf.Tensor[] {
+  return a.map((x, i) => f(x, b[i]!, i));
+}
+
+export function zip3(
+  a: Tree, b: Tree, c: Tree, f: (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor, i: number) => tf.Tensor,
+): tf.Tensor[] {
+  return a.map((x, i) => f(x, b[i]!, c[i]!, i));
+}
+
+export const add = (a: Tree, b: Tree): tf.Tensor[] => zip(a, b, (x, y) => tf.add(x, y));
+export const sub = (a: Tree, b: Tree): tf.Tensor[] => zip(a, b, (x, y) => tf.sub(x, y));
+export const scale = (a: Tree, s: number | tf.Scalar): tf.Tensor[] => map(a, (x) => tf.mul(x, s));
+export const zerosLike = (a: Tree): tf.Tensor[] => map(a, (x) => tf.zerosLike(x));
+
+/** Left-to-right sum of scalars (the order of a Python `+=` loop). */
+export function sumScalars(xs: readonly tf.Scalar[]): tf.Scalar {
+  if (xs.length === 0) return tf.scalar(0);
+  let acc = xs[0]!;
+  for (let i = 1; i < xs.length; i++) acc = tf.add(acc, xs[i]!);
+  return acc;
+}
+
+/** Σ_i <a_i, b_i> over all tensors. */
+export function vdot(a: Tree, b: Tree): tf.Scalar {
+  return sumScalars(a.map((x, i) => tf.sum(tf.mul(x, b[i]!))));
+}
+
+/** Σ_i ||a_i||² over all tensors. */
+export function sumSquares(a: Tree): tf.Scalar {
+  return sumScalars(a.map((x) => tf.sum(tf.square(x))));
+}
+
+/** Global L2 norm as sqrt(Σ squares). */
+export function sumSquaresNorm(a: Tree): tf.Scalar {
+  return tf.sqrt(sumSquares(a));
+}
+
+/** Global L2 norm as the norm of the stacked per-tensor norms (davda54 SAM, GSAM, ASAM). */
+export function normOfNorms(a: Tree): tf.Scalar {
+  if (a.length === 0) return tf.scalar(0);
+  return tf.norm(tf.stack(a.map((x) => tf.norm(x)))) as tf.Scalar;
+}
+
+/** 1 − β^t for a float32 counter t, accurate in float32 for β close to 1 (via expm1 of t·ln β in float64). */
+export function oneMinusPow(beta: number, t: tf.Scalar): tf.Scalar {
+  if (beta === 0) return tf.onesLike(t) as tf.Scalar;
+  return tf.neg(tf.expm1(tf.mul(t, Math.log(beta)))) as tf.Scalar;
+}
+
+/** A scalar choice on the device (no data download): cond ? a : b. */
+export function select(cond: tf.Scalar, a: number | tf.Scalar, b: number | tf.Scalar): tf.Scalar {
+  const ta = typeof a === 'number' ? tf.scalar(a) : a;
+  const tb = typeof b === 'number' ? tf.scalar(b) : b;
+  return tf.where(cond, ta, tb) as tf.Scalar;
+}

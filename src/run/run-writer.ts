@@ -1,0 +1,119 @@
+/**
+ * Everything a run leaves on disk. Files that are replaced are written atomically; metrics and
+ * logs are append-only (a torn last line after a crash is skipped by readers and cut on resume).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { appendLine, writeFileAtomic, writeJsonAtomic, removeStaleTemps } from './atomic.js';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'diverged' | 'interrupted';
+
+export interface MetricRow {
+  readonly step: number;
+  readonly epoch: number;
+  readonly split: 'train' | 'test';
+  readonly [metric: string]: number | string | boolean;
+}
+
+/** Keys that measure time, not the trajectory: `minima compare` and resume checks ignore them. */
+export const timingKeys: readonly string[] = ['time_s', 'samples_per_s', 'step_time_ms'];
+
+export function readMetrics(dir: string): MetricRow[] {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return [];
+  const rows: MetricRow[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      rows.push(JSON.parse(line) as MetricRow);
+    } catch {
+      // torn last line of a killed run
+    }
+  }
+  return rows;
+}
+
+function csvCell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export class RunWriter {
+  readonly dir: string;
+  private readonly rows: MetricRow[] = [];
+  private columns: string[] = [];
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  writeText(name: string, text: string): void {
+    writeFileAtomic(this.path(name), text);
+  }
+
+  writeYaml(name: string, value: unknown): void {
+    this.writeText(name, toYaml(value, { lineWidth: 0 }));
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeJsonAtomic(this.path(name), value);
+  }
+
+  setStatus(status: RunStatus): void {
+    this.writeText('status', `${status}\n`);
+  }
+
+  /** Reopens an existing run for appending, keeping only metric rows up to `step` (a resumed run re-logs the rest). */
+  reopen(step: number): void {
+    removeStaleTemps(this.dir);
+    const kept = readMetrics(this.dir).filter((r) => r.step <= step);
+    this.rows.length = 0;
+    this.columns = [];
+    for (const r of kept) this.track(r);
+    this.writeText('metrics.jsonl', kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    this.rewriteCsv();
+  }
+
+  appendMetrics(row: MetricRow): void {
+    const grew = this.track(row);
+    appendLine(this.path('metrics.jsonl'), JSON.stringify(row));
+    if (grew) this.rewriteCsv();
+    else appendLine(this.path('metrics.csv'), this.columns.map((c) => csvCell(row[c])).join(','));
+  }
+
+  get metricRows(): readonly MetricRow[] {
+    return this.rows;
+  }
+
+  private track(row: MetricRow): boolean {
+    this.rows.push(row);
+    let grew = false;
+    for (const k of Object.keys(row)) {
+      if (!this.columns.includes(k)) {
+        this.columns.push(k);
+        grew = true;
+      }
+    }
+    return grew;
+  }
+
+  private rewriteCsv(): void {
+    const lines = [this.columns.join(','), ...this.rows.map((r) => this.columns.map((c) => csvCell(r[c])).join(','))];
+    writeFileAtomic(this.path('metrics.csv'), `${lines.join('\n')}\n`);
+  }
+
+  readStatus(): string | undefined {
+    const p = this.path('status');
+    return existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined;
+  }
+
+  touch(name: string): void {
+    if (!existsSync(this.path(name))) writeFileSync(this.path(name), '');
+  }
+}

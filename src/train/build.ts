@@ -1,0 +1,101 @@
+/**
+ * From a resolved config to live components: dataset, model, objective, optimizer, schedule and
+ * diagnostics. Everything that can fail because of the config fails here, before a run folder exists.
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { ExperimentConfig } from '../config/schema.js';
+import type { Dataset, Model, Objective, ParamSpec } from '../core/types.js';
+import type { Optimizer, Schedule } from '../optim/types.js';
+import { ConfigError } from '../core/errors.js';
+import { hashSeed } from '../core/random.js';
+import { catalog } from '../registries.js';
+import { createOptimizer, createSchedule } from '../optim/index.js';
+import type { Diagnostic } from '../diagnostics/index.js';
+
+export interface Experiment {
+  readonly config: ExperimentConfig;
+  readonly dataset: Dataset;
+  readonly model: Model;
+  readonly objective: Objective;
+  readonly params: readonly ParamSpec[];
+  readonly optimizer: Optimizer;
+  readonly schedule: Schedule;
+  readonly diagnostics: readonly { readonly name: string; readonly diagnostic: Diagnostic }[];
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  /** Epochs the run spans (fractional when train.steps is not a multiple of an epoch). */
+  readonly epochs: number;
+  dispose(): void;
+}
+
+export interface BuildOptions {
+  readonly cwd: string;
+  readonly configDir: string;
+  readonly dataRoot?: string;
+}
+
+function specOptions(spec: { readonly name: string; readonly [k: string]: unknown }): Record<string, unknown> {
+  const { name: _name, ...rest } = spec;
+  return rest;
+}
+
+/** Loads the dataset (the slow part, kept separate so `minima data info` can reuse it). */
+export async function buildDataset(config: ExperimentConfig, opts: BuildOptions): Promise<Dataset> {
+  const entry = catalog.dataset.get(config.dataset.name);
+  const root = opts.dataRoot ?? process.env.MINIMA_DATA_ROOT ?? resolvePath(opts.cwd, 'datasets');
+  return (await entry.create(specOptions(config.dataset), { seed: config.data_seed, root, configDir: opts.configDir })) as Dataset;
+}
+
+export async function buildExperiment(config: ExperimentConfig, opts: BuildOptions): Promise<Experiment> {
+  const dataset = await buildDataset(config, opts);
+  const data = dataset.spec;
+  const lossEntry = catalog.loss.get(config.loss.name);
+  const head = lossEntry.info?.input === 'embeddings' ? 'embeddings' : 'logits';
+  const issues: { path: string; message: string }[] = [];
+  const lossTask = lossEntry.info?.task;
+  if (typeof lossTask === 'string' && lossTask !== 'any' && lossTask !== data.task) {
+    issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" is for ${lossTask}, but dataset "${config.dataset.name}" is a ${data.task} task` });
+  }
+  if (issues.length > 0) throw new ConfigError(issues, 'config does not fit together');
+
+  const model = catalog.model.get(config.model.name).create(specOptions(config.model), {
+    data,
+    seed: hashSeed(config.seed, 'init'),
+    head,
+  }) as Model;
+  let objective: Objective;
+  try {
+    objective = lossEntry.create(specOptions(config.loss), { data, seed: hashSeed(config.seed, 'loss-init'), embeddingDim: model.embeddingDim }) as Objective;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const params = [...model.params, ...objective.variables];
+  const n = dataset.sizes.train;
+  const stepsPerEpoch = Math.ceil(n / config.train.batch_size);
+  const totalSteps = config.train.steps ?? stepsPerEpoch * config.train.epochs!;
+  const optimizer = createOptimizer(config.optimizer, params);
+  const schedule = createSchedule(config.schedule, { baseLr: optimizer.learningRate, totalSteps, stepsPerEpoch });
+  const diagnostics = config.diagnostics.map((spec) => ({
+    name: spec.name,
+    diagnostic: catalog.diagnostic.get(spec.name).create(specOptions(spec), {}) as Diagnostic,
+  }));
+  return {
+    config,
+    dataset,
+    model,
+    objective,
+    params,
+    optimizer,
+    schedule,
+    diagnostics,
+    stepsPerEpoch,
+    totalSteps,
+    epochs: totalSteps / stepsPerEpoch,
+    dispose() {
+      optimizer.dispose();
+      objective.dispose();
+      model.dispose();
+    },
+  };
+}

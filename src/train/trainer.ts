@@ -1,0 +1,265 @@
+/**
+ * The training loop. One step = build the closure for the step's batch → optimizer.step inside
+ * one tf.tidy → BN statistics from the first evaluation assigned → loss read asynchronously.
+ * Everything random is a function of (seed, step), so a run resumed from a checkpoint at step k
+ * continues exactly as if it had never stopped.
+ */
+import * as tf from '../backends/tf.js';
+import type { Logger } from 'pino';
+import { hashSeed } from '../core/random.js';
+import { InterruptedError, NonFiniteLossError } from '../core/errors.js';
+import type { Experiment } from './build.js';
+import { BatchPlan, batchTensors } from './batches.js';
+import { evaluateSplit } from './evaluate.js';
+import type { Progress } from './progress.js';
+import type { MetricRow, RunWriter } from '../run/run-writer.js';
+import { loadCheckpoint, pruneCheckpoints, saveCheckpoint, listCheckpoints } from '../run/checkpoint.js';
+import { join } from 'node:path';
+import type { Closure } from '../optim/types.js';
+import type { DiagnosticContext } from '../diagnostics/index.js';
+
+/** Training-loop counters that a checkpoint carries besides tensors. */
+export interface LoopState {
+  readonly step: number;
+  readonly window: { readonly lossSum: number; readonly count: number; readonly gradEvals: number };
+  readonly samples: number;
+  readonly trainTimeS: number;
+  readonly seed: number;
+}
+
+export interface TrainOptions {
+  readonly writer: RunWriter;
+  readonly log: Logger;
+  readonly progress: Progress;
+  /** Set when SIGINT/SIGTERM arrived: the loop checkpoints and stops. */
+  readonly stopRequested: () => string | undefined;
+  /** Resume from this checkpoint folder. */
+  readonly resumeFrom?: string;
+}
+
+export interface TrainResult {
+  readonly steps: number;
+  readonly samples: number;
+  readonly trainTimeS: number;
+  readonly lastCheckpoint?: string;
+}
+
+function tensorsOf(exp: Experiment): tf.NamedTensorMap {
+  const out: tf.NamedTensorMap = {};
+  for (const p of exp.params) out[`${p.owner}/${p.name}`] = p.variable;
+  for (const b of exp.model.buffers) out[`buffer/${b.name}`] = b.variable;
+  for (const [k, v] of Object.entries(exp.objective.getState?.() ?? {})) out[`lossstate/${k}`] = v;
+  for (const [k, v] of Object.entries(exp.optimizer.getState())) out[`optim/${k}`] = v;
+  return out;
+}
+
+function restore(exp: Experiment, tensors: tf.NamedTensorMap): void {
+  const take = (key: string): tf.Tensor => {
+    const t = tensors[key];
+    if (!t) throw new Error(`checkpoint lacks tensor ${key}`);
+    return t;
+  };
+  for (const p of exp.params) p.variable.assign(take(`${p.owner}/${p.name}`));
+  for (const b of exp.model.buffers) b.variable.assign(take(`buffer/${b.name}`));
+  const prefixed = (prefix: string): tf.NamedTensorMap =>
+    Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  if (exp.objective.setState) exp.objective.setState(prefixed('lossstate/'));
+  exp.optimizer.setState(prefixed('optim/'));
+}
+
+export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainResult> {
+  const { config, dataset, model, objective, optimizer, schedule } = exp;
+  const { writer, log, progress } = opts;
+  const seed = config.seed;
+  const plan = new BatchPlan(dataset, seed, config.train.batch_size);
+  const evalEvery = config.train.eval_every ?? exp.stepsPerEpoch;
+  const ckptEvery = config.train.checkpoint_every ?? exp.stepsPerEpoch;
+  const logEvery = config.train.log_every;
+  const ckptRoot = writer.path('checkpoints');
+  const vars = exp.params.map((p) => p.variable);
+  const varByName = new Map(vars.map((v) => [v.name, v]));
+
+  let state: LoopState = { step: 0, window: { lossSum: 0, count: 0, gradEvals: 0 }, samples: 0, trainTimeS: 0, seed };
+  if (opts.resumeFrom) {
+    const ck = loadCheckpoint<LoopState>(opts.resumeFrom);
+    try {
+      restore(exp, ck.tensors);
+    } finally {
+      tf.dispose(Object.values(ck.tensors));
+    }
+    state = ck.state;
+    log.info({ step: state.step, checkpoint: opts.resumeFrom }, 'resumed');
+  }
+  let lastCheckpoint = listCheckpoints(ckptRoot).at(-1)?.dir;
+
+  const epochOf = (step: number) => Math.floor(step / exp.stepsPerEpoch);
+  const hyper = () => optimizer.currentHyperparams();
+
+  const checkpoint = async (step: number) => {
+    lastCheckpoint = await saveCheckpoint(ckptRoot, step, state, tensorsOf(exp));
+    pruneCheckpoints(ckptRoot, config.train.keep_checkpoints, lastCheckpoint);
+    log.info({ step, dir: lastCheckpoint }, 'checkpoint');
+  };
+
+  const evaluate = async (step: number) => {
+    const epoch = epochOf(Math.max(0, step - 1));
+    for (const split of config.train.eval_splits) {
+      const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(seed, 'eval') }, split);
+      const row: MetricRow = { step, epoch, split, ...metrics, eval: true, time_s: round(state.trainTimeS) };
+      writer.appendMetrics(row);
+      log.info(row, 'eval');
+      if (split === 'test' || config.train.eval_splits.length === 1) {
+        progress.log(`eval step ${step}: ${Object.entries(metrics).filter(([k]) => !k.startsWith('class_acc')).slice(0, 4).map(([k, v]) => `${split}.${k} ${fmt(v)}`).join('  ')}`);
+      }
+    }
+  };
+
+  const runDiagnostics = async (step: number, x: tf.Tensor, y: tf.Tensor) => {
+    const due = exp.diagnostics.filter((d) => step % d.diagnostic.every === 0);
+    if (due.length === 0) return;
+    const lctx = { step, epoch: epochOf(step - 1), training: false, data: dataset.spec, seed: hashSeed(seed, 'loss', step) };
+    const lossAt = (): tf.Scalar => {
+      const m = model.apply(x, { training: false });
+      const per = objective.compute({ output: m.output, embedding: m.embedding, y }, lctx);
+      return per.rank === 0 ? (per as tf.Scalar) : tf.mean(per);
+    };
+    const ctx: DiagnosticContext = {
+      params: exp.params,
+      step,
+      evaluate(offset) {
+        const saved = offset ? vars.map((v) => tf.keep(v.clone())) : [];
+        try {
+          if (offset) exp.params.forEach((p) => { const o = offset[p.name]; if (o) p.variable.assign(tf.add(p.variable, o)); });
+          const { value, grads } = tf.variableGrads(lossAt, vars);
+          const named: tf.NamedTensorMap = {};
+          for (const p of exp.params) named[p.name] = grads[p.variable.name] ?? tf.zerosLike(p.variable);
+          return { loss: value, grads: named };
+        } finally {
+          if (offset) { vars.forEach((v, i) => v.assign(saved[i]!)); tf.dispose(saved); }
+        }
+      },
+      perExampleLoss() {
+        const m = model.apply(x, { training: false });
+        const per = objective.compute({ output: m.output, embedding: m.embedding, y }, lctx);
+        return (per.rank === 0 ? tf.reshape(per, [1]) : per) as tf.Tensor1D;
+      },
+    };
+    const values: Record<string, number> = {};
+    for (const d of due) Object.assign(values, await d.diagnostic.run(ctx));
+    writer.appendMetrics({ step, epoch: epochOf(step - 1), split: 'train', ...values, diagnostics: true, time_s: round(state.trainTimeS) });
+  };
+
+  const pending: { step: number; loss: tf.Scalar; extras: tf.NamedTensorMap; gradEvals: number; size: number }[] = [];
+  const syncEvery = /webgpu|tensorflow/.test(tf.getBackend()) ? 10 : 1;
+  let lastLoss: number | undefined;
+  let stepStart = performance.now();
+
+  /** Reads queued step losses; throws on a non-finite one (its checkpoint is never written). */
+  const drain = async () => {
+    while (pending.length > 0) {
+      const p = pending.shift()!;
+      const names = Object.keys(p.extras);
+      const [lossArr, ...extraArr] = await Promise.all([p.loss.data(), ...names.map((k) => p.extras[k]!.data())]);
+      tf.dispose([p.loss, ...Object.values(p.extras)]);
+      const loss = lossArr[0]!;
+      if (!Number.isFinite(loss)) {
+        tf.dispose(pending.flatMap((q) => [q.loss, ...Object.values(q.extras)]));
+        pending.length = 0;
+        throw new NonFiniteLossError(p.step, loss);
+      }
+      lastLoss = loss;
+      const w = state.window;
+      state = { ...state, window: { lossSum: w.lossSum + loss, count: w.count + 1, gradEvals: w.gradEvals + p.gradEvals } };
+      if (p.step % logEvery === 0 || p.step === exp.totalSteps) {
+        const extras = Object.fromEntries(names.map((k, i) => [k, extraArr[i]![0]!]));
+        const row: MetricRow = {
+          step: p.step,
+          epoch: epochOf(p.step - 1),
+          split: 'train',
+          loss: state.window.lossSum / state.window.count,
+          ...roundHyper(hyper()),
+          grad_evals: state.window.gradEvals / state.window.count,
+          ...extras,
+          time_s: round(state.trainTimeS),
+          samples_per_s: round(state.samples / Math.max(1e-9, state.trainTimeS)),
+        };
+        writer.appendMetrics(row);
+        state = { ...state, window: { lossSum: 0, count: 0, gradEvals: 0 } };
+      }
+    }
+  };
+
+  try {
+    for (let s = state.step; s < exp.totalSteps; s++) {
+      const stop = opts.stopRequested();
+      if (stop) {
+        await drain();
+        if (!lastCheckpoint || !lastCheckpoint.endsWith(String(s).padStart(6, '0'))) await checkpoint(s);
+        throw new InterruptedError(stop);
+      }
+      stepStart = performance.now();
+      const { epoch, arrays, size } = plan.trainBatch(s);
+      const lr = schedule(s);
+      optimizer.setLearningRate(lr);
+      const { x, y } = batchTensors(dataset, arrays, size);
+      const lctx = { step: s, epoch, training: true, data: dataset.spec, seed: hashSeed(seed, 'loss', s) };
+      const dropoutSeed = hashSeed(seed, 'dropout', s);
+      let evals = 0;
+      let statUpdates: (readonly [tf.Variable, tf.Tensor])[] = [];
+      const closure: Closure = () => {
+        const first = evals === 0;
+        evals++;
+        const { value, grads } = tf.variableGrads(() => {
+          const m = model.apply(x, { training: true, dropoutSeed });
+          if (first && m.updates) statUpdates = m.updates.map(([v, t]) => [v, tf.keep(t)] as const);
+          const input = { output: m.output, embedding: m.embedding, y };
+          const per = objective.compute(input, lctx);
+          if (first && objective.commit) objective.commit(input, lctx);
+          return per.rank === 0 ? (per as tf.Scalar) : tf.mean(per);
+        }, vars);
+        return { loss: value, grads: exp.params.map((p) => grads[p.variable.name] ?? tf.zerosLike(p.variable)) };
+      };
+      const out = tf.tidy(() => {
+        const r = optimizer.step(closure);
+        return { loss: r.loss, extras: { ...(r.diagnostics ?? {}) }, gradEvals: r.gradEvals };
+      });
+      for (const [v, t] of statUpdates) {
+        if (varByName.has(v.name)) throw new Error(`model update targets trainable variable ${v.name}`);
+        v.assign(t);
+        t.dispose();
+      }
+      tf.dispose([x, y]);
+      pending.push({ step: s + 1, loss: out.loss, extras: out.extras, gradEvals: out.gradEvals, size });
+      state = { ...state, step: s + 1, samples: state.samples + size };
+      const done = s + 1;
+      const mustSync = pending.length >= syncEvery || done % logEvery === 0 || done % evalEvery === 0 || done % ckptEvery === 0 || done === exp.totalSteps;
+      if (mustSync) await drain();
+      state = { ...state, trainTimeS: state.trainTimeS + (performance.now() - stepStart) / 1000 };
+      progress.update({ step: done, epoch: epochOf(done - 1) + 1, ...(lastLoss !== undefined ? { loss: lastLoss } : {}), samplesPerSec: state.samples / Math.max(1e-9, state.trainTimeS) });
+      if (exp.diagnostics.length > 0) {
+        const d = plan.trainBatch(s);
+        const t = batchTensors(dataset, d.arrays, d.size);
+        try { await runDiagnostics(done, t.x, t.y); } finally { tf.dispose([t.x, t.y]); }
+      }
+      if (done % evalEvery === 0 || done === exp.totalSteps) await evaluate(done);
+      if (done % ckptEvery === 0 || done === exp.totalSteps) await checkpoint(done);
+    }
+  } finally {
+    tf.dispose(pending.flatMap((q) => [q.loss, ...Object.values(q.extras)]));
+  }
+  return { steps: state.step, samples: state.samples, trainTimeS: state.trainTimeS, ...(lastCheckpoint ? { lastCheckpoint } : {}) };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+function roundHyper(h: Readonly<Record<string, number>>): Record<string, number> {
+  return { ...h };
+}
+
+function fmt(v: number): string {
+  return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2);
+}
+
+export const checkpointsDir = (runDir: string): string => join(runDir, 'checkpoints');

@@ -5,8 +5,34 @@ import { mnist } from './mnist.js';
 import { blobs } from './synthetic/blobs.js';
 import { moons } from './synthetic/moons.js';
 import { spirals } from './synthetic/spirals.js';
+import { modularArithmetic } from './synthetic/modular-arithmetic.js';
+import { xorClusters } from './synthetic/xor-clusters.js';
+import { teacherStudent } from './synthetic/teacher-student.js';
+import { gaussianMixture } from './synthetic/gaussian-mixture.js';
+import { parity, sparseParity } from './synthetic/parity.js';
+import { idx } from './files/idx.js';
+import { cifar10, cifar100 } from './files/cifar.js';
+import { csv } from './files/csv.js';
+import { npy, npz } from './files/numpy-arrays.js';
 
-export const datasetRegistry = createRegistry<Promise<Dataset>, DatasetDeps>('dataset', [mnist, moons, spirals, blobs]);
+export const datasetRegistry = createRegistry<Promise<Dataset>, DatasetDeps>('dataset', [
+  mnist,
+  moons,
+  spirals,
+  blobs,
+  modularArithmetic,
+  xorClusters,
+  teacherStudent,
+  gaussianMixture,
+  parity,
+  sparseParity,
+  idx,
+  cifar10,
+  cifar100,
+  csv,
+  npy,
+  npz,
+]);
 
 export { buildDataset } from './build-dataset.js';
 export { finalizeDataset, transformShape, type TransformOptions } from './transforms.js';
@@ -16,3 +42,7 @@ export { applyLabelNoise, type LabelNoiseType } from './label-noise.js';
 export { longTailCounts } from './imbalance.js';
 export { stratifiedSplit } from './stratified-split.js';
 export { loadMnistDigits } from './mnist.js';
+export { modularOp, MODULAR_OPS, type ModularOp } from './synthetic/modular-arithmetic.js';
+export { parseNpy } from './files/npy.js';
+export { readZip } from './files/zip.js';
+export { parseIdx } from './files/idx.js';

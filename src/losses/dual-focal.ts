@@ -25,7 +25,8 @@ export const dualFocal: LossEntry<z.infer<typeof schema>> = {
       const p = tf.exp(logP);
       const logPy = rowDot(logP, q);
       const py = tf.exp(logPy);
-      const below = tf.cast(tf.less(p, tf.expandDims(py, 1)), 'float32');
+      // 1[p_k < p_y] as 1 − 1[p_k ≥ p_y]: tfjs registers a (zero) gradient for GreaterEqual only
+      const below = tf.sub(1, tf.cast(tf.greaterEqual(p, tf.expandDims(py, 1)), 'float32'));
       const pj = tf.max(tf.mul(p, below), 1);
       const base = tf.add(tf.sub(1, py), pj);
       return tf.neg(tf.mul(powNonNeg(base, o.gamma), logPy));

@@ -62,7 +62,8 @@ export const arcface: LossEntry<z.infer<typeof arcSchema>> = {
     const th = Math.cos(Math.PI - o.m), mm = Math.sin(Math.PI - o.m) * o.m;
     return marginObjective('arcface', deps, o.s, (cosY) => {
       const phi = tf.sub(tf.mul(cosY, cm), tf.mul(sinOf(cosY), sm));
-      return o.easy_margin ? tf.where(tf.greater(cosY, 0), phi, cosY) : tf.where(tf.greater(cosY, th), phi, tf.sub(cosY, mm));
+      // cos > t written as !(t ≥ cos): tfjs registers a (zero) gradient for GreaterEqual, not Greater
+      return o.easy_margin ? tf.where(tf.greaterEqual(0, cosY), cosY, phi) : tf.where(tf.greaterEqual(th, cosY), tf.sub(cosY, mm), phi);
     });
   },
 };

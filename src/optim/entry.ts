@@ -60,3 +60,8 @@ export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>, N 
 }): OptimizerEntry {
   return e as OptimizerEntry;
 }
+
+/** A wrapper's learning rate is its base's (schedules reach the base). */
+export function forwardLearningRate(base: GradientTransformation): Pick<GradientTransformation, 'learningRate'> {
+  return base.learningRate ? { learningRate: base.learningRate } : {};
+}

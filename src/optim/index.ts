@@ -11,6 +11,14 @@ import { resolveSpec, type RegistryLookup, type ResolvedSpec } from './resolve.j
 import { scheduleEntries } from './schedules.js';
 import type { Optimizer, Schedule, ScheduleDeps } from './types.js';
 import { adam, adamw } from './optimizers/adam.js';
+import { asam } from './optimizers/asam.js';
+import { gam } from './optimizers/gam.js';
+import { grams } from './optimizers/grams.js';
+import { gsam } from './optimizers/gsam.js';
+import { lion } from './optimizers/lion.js';
+import { momo, momoAdam } from './optimizers/momo.js';
+import { orthograd } from './optimizers/orthograd.js';
+import { sam } from './optimizers/sam.js';
 import { sgd, sgdw } from './optimizers/sgd.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps>('optimizer', [
@@ -18,6 +26,15 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   sgdw,
   adam,
   adamw,
+  lion,
+  grams,
+  momo,
+  momoAdam,
+  sam,
+  asam,
+  gsam,
+  gam,
+  orthograd,
 ] satisfies readonly OptimizerEntry[]);
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

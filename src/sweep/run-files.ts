@@ -1,5 +1,5 @@
 /** Reading a run folder (docs/run-folder.md) and writing small files atomically. */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerError, ExitCode } from '../core/errors.js';
 import type { SummaryLike } from '../expect/evaluate-expectations.js';
@@ -84,4 +84,42 @@ export function writeFileAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+/**
+ * Incremental reader of a growing metrics.jsonl: each `read()` parses only the bytes appended since
+ * the last call and keeps a torn last line for the next one.
+ */
+export class MetricsTail {
+  private offset = 0;
+  private partial = '';
+  readonly rows: MetricRowLike[] = [];
+  constructor(readonly path: string) {}
+
+  read(): MetricRowLike[] {
+    if (!existsSync(this.path)) return this.rows;
+    const size = statSync(this.path).size;
+    if (size < this.offset) { this.offset = 0; this.partial = ''; this.rows.length = 0; }
+    if (size === this.offset) return this.rows;
+    const fd = openSync(this.path, 'r');
+    try {
+      const buf = Buffer.alloc(size - this.offset);
+      readSync(fd, buf, 0, buf.length, this.offset);
+      this.offset = size;
+      const lines = (this.partial + buf.toString('utf8')).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        try {
+          const row = JSON.parse(line) as MetricRowLike;
+          if (typeof row.step === 'number' && typeof row.split === 'string') this.rows.push(row);
+        } catch {
+          // a corrupt line never stops the monitor
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.rows;
+  }
 }

@@ -44,7 +44,7 @@ export async function evaluateOn(backend: string, c: OpCase, seed = 7): Promise<
     tensors[name] = tf.tensor(inputData(name, spec, seed), [...spec.shape], spec.intMax !== undefined ? 'int32' : 'float32');
   }
   try {
-    const y = c.fn(tensors);
+    const y = tf.tidy(() => c.fn(tensors));
     const yData = (await y.data()) as Float32Array;
     const shape = y.shape;
     const w = tf.tensor(Rng.derive(seed, 'upstream').fillNormal(new Float32Array(y.size)), y.shape);

@@ -54,18 +54,31 @@ for (const blas of ['auto', 'off'] as const) {
   });
 }
 
-describe('wasm + kernel pack: larger products', () => {
+describe('wasm + kernel pack: products cpu cannot check', () => {
+  it('broadcasts batch dims [2,1] against [1,3] like explicitly tiled operands', async () => {
+    // tfjs's cpu BatchMatMul mis-sizes this output (3 batches instead of 6), so the reference is the
+    // same product on tiled, non-broadcasting operands, a path the cpu comparison above covers.
+    await tf.setBackend('wasm');
+    const a = tf.randomNormal([2, 1, 13, 21], 0, 1, 'float32', 1), b = tf.randomNormal([1, 3, 13, 11], 0, 1, 'float32', 2);
+    const got = tf.matMul(a, b, true, false);
+    const want = tf.matMul(tf.tile(a, [1, 3, 1, 1]), tf.tile(b, [2, 1, 1, 1]), true, false);
+    assert.deepEqual(got.shape, [2, 3, 21, 11]);
+    assert.deepEqual(Array.from(await got.data()), Array.from(await want.data()));
+    tf.dispose([a, b, got, want]);
+  });
+
   it('a 256×300 · (200×300)ᵀ product matches a float64 reference on sampled entries', async () => {
     await tf.setBackend('wasm');
     installWasmKernelPack();
     const a = tf.randomNormal([256, 300], 0, 1, 'float32', 3), b = tf.randomNormal([200, 300], 0, 1, 'float32', 4);
-    const [av, bv, cv] = await Promise.all([a.data(), b.data(), tf.matMul(a, b, false, true).data()]);
+    const c = tf.matMul(a, b, false, true);
+    const [av, bv, cv] = await Promise.all([a.data(), b.data(), c.data()]);
     for (const [i, j] of [[0, 0], [255, 199], [128, 77], [17, 150]] as const) {
       let s = 0;
       for (let k = 0; k < 300; k++) s += av[i * 300 + k]! * bv[j * 300 + k]!;
       // √300 ≈ 17 is the entry's scale; float32 rounding over 300 terms stays well under 1e-3 of it.
       assert.ok(Math.abs(cv[i * 200 + j]! - s) < 1e-3 * 17, `C[${i},${j}] = ${cv[i * 200 + j]} vs ${s}`);
     }
-    tf.dispose([a, b]);
+    tf.dispose([a, b, c]);
   });
 });

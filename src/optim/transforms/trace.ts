@@ -7,7 +7,7 @@ export interface TraceOptions {
   readonly dampening: number;
   readonly nesterov: boolean;
 }
-export interface TraceState { readonly [k: string]: StateTree; readonly buf: tf.Tensor[]; readonly count: tf.Scalar }
+export type TraceState = { readonly [k: string]: StateTree } & ({ readonly buf: tf.Tensor[]; readonly count: tf.Scalar } | Record<string, never>);
 
 /**
  * torch.optim.SGD's momentum buffer: on the first step `buf = d` (a plain copy, no (1 − dampening)
@@ -17,9 +17,10 @@ export interface TraceState { readonly [k: string]: StateTree; readonly buf: tf.
 export function trace({ momentum, dampening, nesterov }: TraceOptions): GradientTransformation<TraceState> {
   return {
     name: 'momentum',
-    init: (params) => ({ buf: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
+    // momentum 0 keeps no buffer at all, as torch
+    init: (params) => (momentum === 0 ? {} : { buf: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
     update(d, state) {
-      if (momentum === 0) return [d, state];
+      if (momentum === 0 || !('buf' in state)) return [d, state];
       const coef = select(tf.equal(state.count, 0), 1, 1 - dampening);
       const buf = zip(state.buf, d, (b, g) => tf.add(tf.mul(b, momentum), tf.mul(g, coef)));
       const out = nesterov ? zip(d, buf, (g, b) => tf.add(g, tf.mul(b, momentum))) : buf;

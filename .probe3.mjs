@@ -1,0 +1,11 @@
+const t0 = performance.now();
+const tf = await import('@tensorflow/tfjs-core');
+await import('@tensorflow/tfjs-backend-cpu');
+const t1 = performance.now();
+await import('/tmp/gr/grads.mjs');
+const t2 = performance.now();
+console.log('core+cpu', (t1-t0).toFixed(0), 'gradients', (t2-t1).toFixed(0), 'ms');
+await tf.setBackend('cpu');
+const x = tf.tensor([1,2,3]);
+const g = tf.grad((x) => tf.sum(tf.mul(x, tf.reshape(tf.matMul(tf.reshape(x,[1,3]), tf.reshape(x,[3,1])),[]))))(x);
+g.print();

@@ -1,0 +1,98 @@
+/**
+ * NumPy .npy arrays (format versions 1–3): float32/float64/uint8/int8/int16/int32/int64, little or
+ * big endian, C order. uint8 stays bytes; other dtypes are converted when the role is known.
+ */
+import { invalidFile } from '../data-errors.js';
+
+const ITEM: Record<string, number> = { f4: 4, f8: 8, u1: 1, i1: 1, i2: 2, i4: 4, i8: 8 };
+
+export interface NpyArray {
+  readonly file: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly length: number;
+  readonly littleEndian: boolean;
+  /** The raw element bytes (a view). */
+  readonly bytes: Uint8Array;
+}
+
+export function parseNpy(buf: Uint8Array, file: string): NpyArray {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+  if (buf.length < 10 || magic.some((b, i) => buf[i] !== b)) throw invalidFile(file, 'not a .npy file (bad magic)');
+  const major = buf[6]!;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (major < 1 || major > 3) throw invalidFile(file, `unsupported .npy format version ${major}`);
+  const lenBytes = major === 1 ? 2 : 4;
+  const headerLen = lenBytes === 2 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = 8 + lenBytes;
+  if (buf.length < start + headerLen) throw invalidFile(file, 'truncated .npy header');
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + headerLen));
+  const descr = /'descr'\s*:\s*'([<>|=])([a-z]\d+)'/.exec(header);
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
+  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
+  if (!descr || !fortran || !shapeMatch) throw invalidFile(file, `cannot parse the .npy header ${JSON.stringify(header.trim())}`);
+  const dtype = descr[2]!;
+  const item = ITEM[dtype];
+  if (!item) throw invalidFile(file, `dtype ${descr[1]}${dtype} is not supported (float32/64, uint8, int8/16/32/64)`);
+  if (fortran[1] === 'True') throw invalidFile(file, 'Fortran-ordered array; save it C-ordered (np.ascontiguousarray)');
+  const shape = shapeMatch[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw invalidFile(file, `bad shape (${shapeMatch[1]})`);
+  const length = shape.reduce((a, b) => a * b, 1);
+  const dataStart = start + headerLen;
+  const want = length * item;
+  const have = buf.length - dataStart;
+  if (have < want) throw invalidFile(file, `truncated: shape (${shape.join(', ')}) ${descr[1]}${dtype} needs ${want} data bytes, the file has ${have}`);
+  if (have > want) throw invalidFile(file, `${have - want} unexpected bytes after the data of shape (${shape.join(', ')})`);
+  return { file, dtype, shape, length, littleEndian: descr[1] !== '>', bytes: buf.subarray(dataStart) };
+}
+
+function reader(a: NpyArray): (i: number) => number {
+  const v = new DataView(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength);
+  const le = a.littleEndian;
+  switch (a.dtype) {
+    case 'f4': return (i) => v.getFloat32(i * 4, le);
+    case 'f8': return (i) => v.getFloat64(i * 8, le);
+    case 'u1': return (i) => v.getUint8(i);
+    case 'i1': return (i) => v.getInt8(i);
+    case 'i2': return (i) => v.getInt16(i * 2, le);
+    case 'i4': return (i) => v.getInt32(i * 4, le);
+    default: return (i) => Number(v.getBigInt64(i * 8, le));
+  }
+}
+
+/** Features: uint8 kept as bytes (scaled per batch), everything else as float32. */
+export function npyFeatures(a: NpyArray): Uint8Array | Float32Array {
+  if (a.dtype === 'u1') return a.bytes.slice();
+  const read = reader(a);
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = read(i);
+    if (!Number.isFinite(v)) throw invalidFile(a.file, `non-finite value ${v} at flat index ${i}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Class ids: integer dtypes, or floats holding integers, each in [0, numClasses). */
+export function npyLabels(a: NpyArray, numClasses: number): Int32Array {
+  const read = reader(a);
+  const out = new Int32Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = read(i);
+    if (!Number.isInteger(v) || v < 0 || v >= numClasses) throw invalidFile(a.file, `label ${v} at index ${i} is not a class id in [0, ${numClasses})`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Largest value + 1 of an integer label array (for num_classes: null). */
+export function npyMaxLabel(a: NpyArray): number {
+  const read = reader(a);
+  let max = -1;
+  for (let i = 0; i < a.length; i++) {
+    const v = read(i);
+    if (!Number.isInteger(v) || v < 0) throw invalidFile(a.file, `label ${v} at index ${i} is not a non-negative integer`);
+    max = Math.max(max, v);
+  }
+  return max + 1;
+}

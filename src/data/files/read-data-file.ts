@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { DatasetDeps } from '../../core/types.js';
+import { invalidFile, missingFile } from '../data-errors.js';
+
+/** `path` as configured (relative to the config's folder), else `<root>/<folder>`. */
+export function dataLocation(path: string | null | undefined, deps: DatasetDeps, folder: string): string {
+  if (path) return isAbsolute(path) ? path : resolve(deps.configDir, path);
+  return join(deps.root, folder);
+}
+
+/** The first of `names` that exists in `dir`, or null. */
+export function findFile(dir: string, names: readonly string[]): string | null {
+  for (const n of names) if (existsSync(join(dir, n))) return join(dir, n);
+  return null;
+}
+
+/** Reads a whole file, gunzipping it when it starts with the gzip magic; a bad gzip stream is DATASET_INVALID. */
+export function readDataFile(file: string, hint: string): Uint8Array {
+  if (!existsSync(file)) throw missingFile(file, hint);
+  const buf = readFileSync(file);
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      return gunzipSync(buf);
+    } catch (e) {
+      throw invalidFile(file, `corrupt or truncated gzip data (${(e as Error).message})`);
+    }
+  }
+  return buf;
+}
+
+export function fetchHint(name: string): string {
+  return `Download it with \`minima data fetch ${name}\` (into the datasets root), or set the dataset's \`path\`.`;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import * as tf from '../backends/tf.js';
+import { Rng } from '../core/random.js';
+import { everyOption } from './common.js';
+import { dot, paramValues, read, scale, sumOfSquares } from './tree.js';
+import type { DiagnosticContext, DiagnosticEntry } from './types.js';
+
+const schema = z.strictObject({
+  every: everyOption(500),
+  iterations: z.number().int().positive().default(20).describe('Power-iteration steps (each costs 2 forward + 2 backward passes).'),
+  eps: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Finite-difference step ε for unit v; default cbrt(1.2e-7)·(1 + ‖θ‖) ≈ 4.9e-3·(1 + ‖θ‖), balancing truncation and float32 rounding.'),
+  seed: z.number().int().default(0).describe('Seed of the random start vector (drawn per step from Rng.derive(seed, "hessian", step)).'),
+});
+
+/** cbrt of float32's unit roundoff scale used for central differences (references/losses.md §5). */
+const CBRT_EPS = Math.cbrt(1.2e-7);
+
+/**
+ * Top Hessian eigenvalue by power iteration on finite-difference Hessian-vector products
+ * Hv ≈ (∇L(θ + εv) − ∇L(θ − εv))/(2ε) with ‖v‖ = 1 (no second-order autodiff), λ = vᵀHv after the
+ * last step. Power iteration converges to the eigenvalue of largest |λ|, so a negative value means
+ * the most negative curvature dominates. Reports hessian_max_eig and hessian_eps.
+ */
+export const hessian: DiagnosticEntry<z.infer<typeof schema>> = {
+  name: 'hessian',
+  summary: 'Top Hessian eigenvalue λ_max by power iteration on finite-difference HVPs ("Gradient Norm Aware Minimization Seeks First-Order Flatness and Improves Generalization").',
+  schema,
+  info: { cost: '2·iterations forward + backward passes', paper: 'Gradient Norm Aware Minimization Seeks First-Order Flatness and Improves Generalization (Zhang et al. CVPR 2023)' },
+  create(o) {
+    return {
+      every: o.every,
+      async run(ctx) {
+        let eps = o.eps;
+        if (eps === undefined) {
+          const sq = sumOfSquares(paramValues(ctx.params));
+          eps = CBRT_EPS * (1 + Math.sqrt(await read(sq)));
+          sq.dispose();
+        }
+        const rng = Rng.derive(o.seed, 'hessian', ctx.step);
+        const start: tf.NamedTensorMap = {};
+        for (const p of ctx.params) start[p.name] = tf.tensor(rng.fillNormal(new Float32Array(p.variable.size)), p.variable.shape, 'float32');
+        let v = normalize(start, await norm(start));
+        tf.dispose(start);
+        let lambda = 0;
+        try {
+          for (let it = 0; it < o.iterations; it++) {
+            const hv = hvp(ctx, v, eps);
+            const rq = dot(v, hv);
+            lambda = await read(rq);
+            rq.dispose();
+            const hvNorm = await norm(hv);
+            if (!(hvNorm > 0) || !Number.isFinite(hvNorm)) {
+              tf.dispose(hv);
+              break;
+            }
+            const next = normalize(hv, hvNorm);
+            tf.dispose(hv);
+            tf.dispose(v);
+            v = next;
+          }
+        } finally {
+          tf.dispose(v);
+        }
+        return { hessian_max_eig: lambda, hessian_eps: eps };
+      },
+    };
+  },
+};
+
+function hvp(ctx: DiagnosticContext, v: tf.NamedTensorMap, eps: number): tf.NamedTensorMap {
+  const plus = tf.tidy(() => scale(v, eps));
+  const minus = tf.tidy(() => scale(v, -eps));
+  const a = ctx.evaluate(plus);
+  const b = ctx.evaluate(minus);
+  tf.dispose([plus, minus, a.loss, b.loss]);
+  const out = tf.tidy(() => {
+    const r: tf.NamedTensorMap = {};
+    for (const k of Object.keys(v)) r[k] = tf.div(tf.sub(a.grads[k]!, b.grads[k]!), 2 * eps);
+    return r;
+  });
+  tf.dispose(a.grads);
+  tf.dispose(b.grads);
+  return out;
+}
+
+async function norm(map: tf.NamedTensorMap): Promise<number> {
+  const s = sumOfSquares(map);
+  const value = Math.sqrt(await read(s));
+  s.dispose();
+  return value;
+}
+
+function normalize(map: tf.NamedTensorMap, n: number): tf.NamedTensorMap {
+  return tf.tidy(() => scale(map, 1 / n));
+}

@@ -1,0 +1,14 @@
+/** Diagnostics: the registry (the one list to edit) and the interface the trainer calls. */
+import { createRegistry } from '../core/registry.js';
+import { gradNorm } from './grad-norm.js';
+import { hessian } from './hessian.js';
+import { sharpness } from './sharpness.js';
+import { softmaxCollapse } from './softmax-collapse.js';
+import type { Diagnostic, DiagnosticDeps, DiagnosticEntry } from './types.js';
+import { weightNorm } from './weight-norm.js';
+
+export type { Diagnostic, DiagnosticContext, DiagnosticDeps, DiagnosticEntry } from './types.js';
+
+const entries: readonly DiagnosticEntry[] = [gradNorm, weightNorm, sharpness, hessian, softmaxCollapse];
+
+export const diagnosticRegistry = createRegistry<Diagnostic, DiagnosticDeps>('diagnostic', entries);

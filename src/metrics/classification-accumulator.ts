@@ -1,0 +1,160 @@
+/**
+ * Classification metrics over a whole split, accumulated batch by batch in plain JS from
+ * downloaded arrays (row-major probabilities n×K, int32 labels). Exact definitions: docs/losses.md.
+ * Keys are flat numbers for metrics.jsonl: accuracy, top_<k>, class_acc_<k>, nll, brier, ece,
+ * adaptive_ece, macro_f1, and with per-example losses, loss and zero_loss_fraction.
+ */
+export interface ClassificationAccumulatorOptions {
+  /** Top-k accuracies to report (default [5] when K > 5, else none). */
+  readonly topK?: readonly number[];
+  /** Equal-width bins of ECE and equal-mass bins of adaptive ECE (default 15). */
+  readonly bins?: number;
+  /** Report class_acc_<k> for every class with examples (default true). */
+  readonly perClass?: boolean;
+}
+
+export interface ClassificationAccumulator {
+  /** probs: n×K row-major (the loss's own probability map); labels: n class ids; perExampleLoss: n values. */
+  add(probs: Float32Array, labels: Int32Array, perExampleLoss?: Float32Array): void;
+  result(): Record<string, number>;
+  readonly count: number;
+}
+
+/** Floor of p_y inside the log of the NLL (sparsemax can put exactly 0 on the label). */
+export const NLL_FLOOR = 1e-12;
+
+export function createClassificationAccumulator(numClasses: number, options: ClassificationAccumulatorOptions = {}): ClassificationAccumulator {
+  const k = numClasses;
+  if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`numClasses must be an integer ≥ 2 (got ${k})`);
+  const topK = [...(options.topK ?? (k > 5 ? [5] : []))].filter((t) => t >= 1 && t < k);
+  const bins = options.bins ?? 15;
+  const perClass = options.perClass ?? true;
+
+  let n = 0;
+  let correct = 0;
+  const topCorrect = new Float64Array(topK.length);
+  let nllSum = 0;
+  let brierSum = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  let zeroLoss = 0;
+  const classCount = new Float64Array(k);
+  const classCorrect = new Float64Array(k);
+  const predicted = new Float64Array(k);
+  const binCount = new Float64Array(bins);
+  const binConf = new Float64Array(bins);
+  const binCorrect = new Float64Array(bins);
+  const confidences: number[] = [];
+  const hits: number[] = [];
+
+  return {
+    get count() {
+      return n;
+    },
+    add(probs, labels, perExampleLoss) {
+      const m = labels.length;
+      if (probs.length !== m * k) throw new RangeError(`probs has ${probs.length} values, expected ${m}×${k}`);
+      for (let i = 0; i < m; i++) {
+        const y = labels[i]!;
+        if (!(y >= 0 && y < k)) throw new RangeError(`label ${y} outside [0, ${k})`);
+        const row = i * k;
+        let arg = 0;
+        let best = probs[row]!;
+        for (let j = 1; j < k; j++) {
+          const v = probs[row + j]!;
+          if (v > best) { best = v; arg = j; }
+        }
+        const py = probs[row + y]!;
+        const hit = arg === y ? 1 : 0;
+        correct += hit;
+        classCount[y]! += 1;
+        classCorrect[y]! += hit;
+        predicted[arg]! += 1;
+        // top-k: the label counts as found when fewer than k classes have strictly larger probability
+        if (topK.length > 0) {
+          let above = 0;
+          for (let j = 0; j < k; j++) if (probs[row + j]! > py) above++;
+          topK.forEach((t, ti) => { if (above < t) topCorrect[ti]! += 1; });
+        }
+        nllSum += -Math.log(Math.max(py, NLL_FLOOR));
+        let b = 0;
+        for (let j = 0; j < k; j++) {
+          const d = probs[row + j]! - (j === y ? 1 : 0);
+          b += d * d;
+        }
+        brierSum += b;
+        // bin (lo, hi]: confidence c goes to ceil(c·M) − 1, clamped to [0, M − 1]
+        const bin = Math.min(bins - 1, Math.max(0, Math.ceil(best * bins) - 1));
+        binCount[bin]! += 1;
+        binConf[bin]! += best;
+        binCorrect[bin]! += hit;
+        confidences.push(best);
+        hits.push(hit);
+        if (perExampleLoss) {
+          const l = perExampleLoss[i]!;
+          lossSum += l;
+          lossCount++;
+          if (l === 0) zeroLoss++;
+        }
+      }
+      n += m;
+    },
+    result() {
+      if (n === 0) return {};
+      const out: Record<string, number> = { accuracy: correct / n };
+      topK.forEach((t, ti) => { out[`top_${t}`] = topCorrect[ti]! / n; });
+      out.nll = nllSum / n;
+      out.brier = brierSum / n;
+      let ece = 0;
+      for (let b = 0; b < bins; b++) {
+        const c = binCount[b]!;
+        if (c > 0) ece += (c / n) * Math.abs(binCorrect[b]! / c - binConf[b]! / c);
+      }
+      out.ece = ece;
+      out.adaptive_ece = adaptiveEce(confidences, hits, bins);
+      let f1Sum = 0;
+      let f1Classes = 0;
+      for (let j = 0; j < k; j++) {
+        const tp = classCorrect[j]!;
+        const fn = classCount[j]! - tp;
+        const fp = predicted[j]! - tp;
+        const denom = 2 * tp + fp + fn;
+        if (denom > 0) { f1Sum += (2 * tp) / denom; f1Classes++; }
+      }
+      out.macro_f1 = f1Classes > 0 ? f1Sum / f1Classes : 0;
+      if (perClass) for (let j = 0; j < k; j++) if (classCount[j]! > 0) out[`class_acc_${j}`] = classCorrect[j]! / classCount[j]!;
+      if (lossCount > 0) {
+        out.loss = lossSum / lossCount;
+        out.zero_loss_fraction = zeroLoss / lossCount;
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Adaptive ECE: examples sorted by confidence and cut into M groups of equal size (sizes differ by
+ * at most one, the larger ones first, like numpy.array_split); ECE over those groups.
+ */
+export function adaptiveEce(confidences: readonly number[], hits: readonly number[], bins: number): number {
+  const n = confidences.length;
+  if (n === 0) return 0;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidences[a]! - confidences[b]!);
+  const groups = Math.min(bins, n);
+  const base = Math.floor(n / groups);
+  const extra = n % groups;
+  let start = 0;
+  let ece = 0;
+  for (let g = 0; g < groups; g++) {
+    const size = base + (g < extra ? 1 : 0);
+    let conf = 0;
+    let acc = 0;
+    for (let i = start; i < start + size; i++) {
+      conf += confidences[order[i]!]!;
+      acc += hits[order[i]!]!;
+    }
+    ece += (size / n) * Math.abs(acc / size - conf / size);
+    start += size;
+  }
+  return ece;
+}

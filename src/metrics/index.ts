@@ -1,0 +1,9 @@
+/** Split-level metrics computed in JS from downloaded arrays. */
+export {
+  createClassificationAccumulator,
+  adaptiveEce,
+  NLL_FLOOR,
+  type ClassificationAccumulator,
+  type ClassificationAccumulatorOptions,
+} from './classification-accumulator.js';
+export { createRegressionAccumulator, type RegressionAccumulator } from './regression-accumulator.js';

@@ -1,0 +1,48 @@
+/**
+ * ASAM, official SamsungLabs/ASAM `asam.py` (f156a68):
+ *   T = |w| + eta for "weight" tensors (role 'kernel': torch's name test, which also matches BN scale
+ *   and embeddings), T = 1 otherwise (biases);  h = T ⊙ g;  n = ‖h‖ + 1e-16 (global)
+ *   e = T ⊙ h · rho/n;  g' = ∇L(w + e);  w = (w + e) − e (subtraction, as the official code);  base step with g'.
+ */
+import * as tf from '../../backends/tf.js';
+import { z } from 'zod';
+import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate } from '../entry.js';
+import type { Spec } from '../../core/registry.js';
+import type { StateTree } from '../transform.js';
+import { add, normOfNorms, sub, zip } from '../tree.js';
+
+export const asam = defineOptimizer<z.ZodType<{ rho: number; eta: number; clip_grad_norm: number | null }>, { base: Spec }>({
+  name: 'asam',
+  summary: 'Adaptive SAM, official SamsungLabs form: T = |w| + η on kernels only',
+  schema: z.strictObject({
+    rho: z.number().min(0).default(0.5).describe('radius of the (normalised) ascent step'),
+    eta: z.number().min(0).default(0.01).describe('η in T = |w| + η for kernel tensors'),
+    ...clipOption,
+  }),
+  nested: baseSlot,
+  info: { gradEvals: 2, source: 'SamsungLabs/ASAM asam.py' },
+  create(o, deps) {
+    const base = buildBase(o, deps);
+    return {
+      name: 'asam',
+      init: (params) => ({ base: base.init(params) }),
+      update(grads, state, w, ctx) {
+        const isWeight = (i: number): boolean => ctx.params[i]?.role === 'kernel';
+        const T = w.map((wi, i) => (isWeight(i) ? tf.add(tf.abs(wi), o.eta) : null));
+        const h = grads.map((g, i) => (T[i] ? tf.mul(g, T[i]!) : g));
+        const n = tf.add(normOfNorms(h), 1e-16);
+        ctx.report('grad_norm', n as tf.Scalar);
+        const scale = tf.div(o.rho, n);
+        const e = h.map((hi, i) => tf.mul(T[i] ? tf.mul(hi, T[i]!) : hi, scale));
+        const at = add(w, e);
+        const second = ctx.evaluate(at);
+        const restored = sub(at, e);
+        const [u, bs] = base.update(second.grads, (state as { base: StateTree }).base, restored, ctx);
+        // the base stepped from the restored (w + e) − e; express that relative to w
+        return [zip(restored, u, (r, ui, i) => tf.sub(tf.add(r, ui), w[i]!)), { base: bs }];
+      },
+      ...forwardLearningRate(base),
+      hyperparams: () => ({ ...base.hyperparams?.(), rho: o.rho }),
+    };
+  },
+});

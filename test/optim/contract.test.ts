@@ -1,0 +1,148 @@
+/**
+ * Every optimizer in the registry gets the same checks, with its defaults (wrappers around a plain
+ * SGD base): it descends a parabola and Rosenbrock, keeps tf.memory().numTensors flat, restores
+ * from getState() into a fresh optimizer and continues bit-identically, reports the documented
+ * gradEvals, resolves every option into `hyperparameters`, and rejects unknown keys by path.
+ */
+import { tf } from '../support/tf.js';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, UnknownNameError } from '../../src/core/errors.js';
+import type { Spec } from '../../src/core/registry.js';
+import { createOptimizer, optimizerRegistry } from '../../src/optim/index.js';
+import { schemaKeys } from '../../src/optim/resolve.js';
+import { closureOf, disposeParams, flat, makeParams, parabola, rosenbrock, runSteps, softmaxRegression, type ParamDef, type Problem } from './helpers.js';
+
+const BASE: Spec = { name: 'sgd', lr: 1e-3 };
+
+function specFor(name: string): Spec {
+  const entry = optimizerRegistry.get(name);
+  return entry.nested?.base ? { name, base: BASE } : { name };
+}
+
+const PARABOLA: ParamDef[] = [
+  { value: [1, -0.5, 0.25, 0.75], shape: [2, 2], role: 'kernel' },
+  { value: [0.5, -1], role: 'bias' },
+];
+// one [2] kernel (x, y) and a bias the problem ignores: ⊥Grad needs more than one element per tensor
+const ROSENBROCK: ParamDef[] = [{ value: [-1.2, 1], role: 'kernel' }, { value: [0.5], role: 'bias' }];
+const SOFTMAX: ParamDef[] = [
+  { value: [0.1, -0.2, 0.3, 0.05, -0.1, 0.2], shape: [3, 2], role: 'kernel' },
+  { value: [0.01, -0.02], role: 'bias' },
+];
+
+function lossAfter(spec: Spec, defs: ParamDef[], problem: Problem, steps: number): { first: number; last: number } {
+  const params = makeParams(defs);
+  const opt = createOptimizer(spec, params);
+  const closure = closureOf(params, problem);
+  const { losses } = runSteps(opt, closure, steps);
+  const last = tf.tidy(() => problem.loss(params.map((p) => p.variable)).dataSync()[0]!);
+  opt.dispose();
+  disposeParams(params);
+  return { first: losses[0]!, last };
+}
+
+for (const name of optimizerRegistry.names()) {
+  const entry = optimizerRegistry.get(name);
+  describe(`optimizer ${name}`, () => {
+    test('descends a parabola', () => {
+      const { first, last } = lossAfter(specFor(name), PARABOLA, parabola, 20);
+      assert.ok(Number.isFinite(last) && last < first, `${name}: loss ${first} → ${last}`);
+    });
+
+    test('descends Rosenbrock from (−1.2, 1)', () => {
+      const { first, last } = lossAfter(specFor(name), ROSENBROCK, rosenbrock, 20);
+      assert.ok(Number.isFinite(last) && last < first, `${name}: loss ${first} → ${last}`);
+    });
+
+    test('leaves tf.memory().numTensors unchanged across steps', () => {
+      const params = makeParams(PARABOLA);
+      const opt = createOptimizer(specFor(name), params);
+      const closure = closureOf(params, parabola);
+      runSteps(opt, closure, 1);
+      const before = tf.memory().numTensors;
+      runSteps(opt, closure, 3);
+      assert.equal(tf.memory().numTensors, before);
+      opt.dispose();
+      disposeParams(params);
+    });
+
+    test('getState/setState mid-run continues bit-identically in a fresh optimizer', () => {
+      const spec = specFor(name);
+      const a = makeParams(SOFTMAX);
+      const optA = createOptimizer(spec, a);
+      runSteps(optA, closureOf(a, softmaxRegression), 3);
+      const saved = optA.getState();
+      const savedParams = flat(a);
+      runSteps(optA, closureOf(a, softmaxRegression), 3);
+      const expected = flat(a);
+
+      const b = makeParams(SOFTMAX.map((d, i) => ({ ...d, value: savedParams.slice(i === 0 ? 0 : 6, i === 0 ? 6 : 8) })));
+      const optB = createOptimizer(spec, b);
+      optB.setState(saved);
+      tf.dispose(Object.values(saved));
+      runSteps(optB, closureOf(b, softmaxRegression), 3);
+      assert.deepEqual(flat(b), expected);
+      // the restore really replaced the initial state (otherwise the comparison proves little)
+      const c = makeParams(SOFTMAX);
+      const optC = createOptimizer(spec, c);
+      const fresh = optC.getState();
+      const restored = optB.getState();
+      for (const [k, t] of Object.entries(fresh)) assert.ok(k in restored, `state key ${k}`);
+      tf.dispose(Object.values(fresh));
+      tf.dispose(Object.values(restored));
+      for (const o of [optA, optB, optC]) o.dispose();
+      for (const p of [a, b, c]) disposeParams(p);
+    });
+
+    test('reports its documented gradEvals', () => {
+      const params = makeParams(PARABOLA);
+      const opt = createOptimizer(specFor(name), params);
+      const { gradEvals } = runSteps(opt, closureOf(params, parabola), 2);
+      assert.deepEqual(gradEvals, [entry.info?.gradEvals, entry.info?.gradEvals]);
+      opt.dispose();
+      disposeParams(params);
+    });
+
+    test('resolves every option into hyperparameters; lr is reported and settable', () => {
+      const params = makeParams(PARABOLA);
+      const opt = createOptimizer(specFor(name), params);
+      for (const key of schemaKeys(entry.schema)) assert.ok(key in opt.hyperparameters, `${name}.${key} missing`);
+      assert.equal(opt.hyperparameters.name, name);
+      assert.equal(opt.currentHyperparams().lr, opt.learningRate);
+      opt.setLearningRate(0.125);
+      assert.equal(opt.currentHyperparams().lr, 0.125);
+      assert.equal(opt.learningRate, 0.125);
+      opt.dispose();
+      disposeParams(params);
+    });
+
+    test('rejects unknown keys with the path and a suggestion', () => {
+      const params = makeParams(PARABOLA);
+      const bad: Spec = entry.nested?.base ? { name, base: { name: 'sgd', lrr: 0.1 }, bogus: 1 } : { name, lrr: 0.1, bogus: 1 };
+      assert.throws(
+        () => createOptimizer(bad, params),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError);
+          const paths = e.issues.map((i) => i.path);
+          if (entry.nested?.base) {
+            assert.deepEqual(paths.sort(), ['optimizer.base.lrr', 'optimizer.bogus']);
+          } else {
+            assert.deepEqual(paths.sort(), ['optimizer.bogus', 'optimizer.lrr']);
+          }
+          const lrr = e.issues.find((i) => i.path.endsWith('lrr'))!;
+          assert.match(lrr.message, /did you mean "lr"/);
+          return true;
+        },
+      );
+      disposeParams(params);
+    });
+  });
+}
+
+test('an unknown optimizer name is an UnknownNameError, also as a base', () => {
+  const params = makeParams(PARABOLA);
+  assert.throws(() => createOptimizer({ name: 'adamww' }, params), (e: unknown) => e instanceof UnknownNameError && e.suggestions.includes('adamw'));
+  assert.throws(() => createOptimizer({ name: 'sam', base: { name: 'sdg' } }, params), (e: unknown) => e instanceof UnknownNameError && e.suggestions.includes('sgd'));
+  disposeParams(params);
+});

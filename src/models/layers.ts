@@ -66,7 +66,7 @@ export interface Conv2dOptions {
   readonly biasInit?: Init;
 }
 
-/** NHWC convolution with a [k, k, in, out] kernel and torch-style explicit padding. */
+/** NHWC convolution with a [k, k, in, out] kernel and torch-style symmetric zero padding. */
 export function conv2d(b: ParamBuilder, name: string, o: Conv2dOptions): Forward {
   const k = o.kernelSize;
   const fanIn = k * k * o.inChannels;
@@ -75,9 +75,42 @@ export function conv2d(b: ParamBuilder, name: string, o: Conv2dOptions): Forward
   const stride = o.stride ?? 1;
   const pad = o.padding ?? Math.floor(k / 2);
   return (x) => {
-    const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad);
+    const x4 = x as tf.Tensor4D;
+    const y = tf.getBackend() === 'cpu' ? im2colConv(x4, w, k, stride, pad) : tf.conv2d(x4, w as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad);
     return bias ? tf.add(y, bias) : y;
   };
+}
+
+/**
+ * The same convolution as patches × matrix. The cpu backend's Conv2DBackpropFilter reads every
+ * element through TensorBuffer.get and takes minutes per batch; pad, slice, concat and matMul
+ * have fast gradients there. Patch channels are ordered (dy, dx, c), the row-major order of the
+ * kernel, so reshaping it to [k·k·in, out] lines up.
+ */
+export function im2colConv(x: tf.Tensor4D, w: tf.Tensor, k: number, stride: number, pad: number): tf.Tensor4D {
+  const [n, h, wd, c] = x.shape;
+  const cout = w.shape[3]!;
+  const outH = Math.floor((h + 2 * pad - k) / stride) + 1;
+  const outW = Math.floor((wd + 2 * pad - k) / stride) + 1;
+  // one extra zero row/column at the end lets a stride-s window read s·out elements
+  const extra = stride > 1 ? stride : 0;
+  const xp = pad > 0 || extra > 0 ? tf.pad(x, [[0, 0], [pad, pad + extra], [pad, pad + extra], [0, 0]]) : x;
+  const cols: tf.Tensor4D[] = [];
+  for (let dy = 0; dy < k; dy++) {
+    for (let dx = 0; dx < k; dx++) {
+      cols.push(stride === 1 ? tf.slice(xp, [0, dy, dx, 0], [n, outH, outW, c]) : subsample(tf.slice(xp, [0, dy, dx, 0], [n, outH * stride, outW * stride, c]), stride));
+    }
+  }
+  const patches = cols.length === 1 ? cols[0]! : tf.concat(cols, 3);
+  const y = tf.matMul(tf.reshape(patches, [n * outH * outW, k * k * c]), tf.reshape(w, [k * k * c, cout]) as tf.Tensor2D);
+  return tf.reshape(y, [n, outH, outW, cout]);
+}
+
+/** x[:, ::s, ::s, :] for H and W divisible by s, through reshape and slice (StridedSlice has no gradient in tfjs). */
+export function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const rows = tf.reshape(tf.slice(tf.reshape(x, [n, h / s, s, w * c]), [0, 0, 0, 0], [n, h / s, 1, w * c]), [n, h / s, w / s, s * c]);
+  return tf.slice(rows, [0, 0, 0, 0], [n, h / s, w / s, c]);
 }
 
 /** torch defaults: the running statistics move by 10 % of the batch statistics per step. */

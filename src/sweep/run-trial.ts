@@ -170,6 +170,7 @@ async function runLocked(o: RunTrialOptions): Promise<TrialOutcome> {
   if (stop && (result.code === 130 || after === 'interrupted')) status = 'pruned';
   else if (after && FINAL_RUN_STATES.has(after)) status = after as TrialStatus;
   else if (after === 'running') status = result.code === 1 ? 'failed' : 'interrupted'; // killed: resumable
+  else if (result.signal || o.signal.aborted) status = 'interrupted'; // stopped by us before it wrote a status
   else status = result.code === 0 ? 'completed' : result.code === 3 ? 'diverged' : result.code === 130 ? 'interrupted' : 'failed';
   const { pid: _pid, ...rest } = rec;
   rec = withOutcome(rest as TrialRecord, runDir, status, result.code);

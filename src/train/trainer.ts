@@ -189,8 +189,18 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
     }
   };
 
+  // On cpu/wasm every `await t.data()` resolves as a microtask, so the loop would never let the
+  // event loop run: signals (Ctrl-C) and stderr writes would wait until training ends.
+  let lastYield = performance.now();
+  const yieldToEventLoop = async () => {
+    if (performance.now() - lastYield < 50) return;
+    await new Promise<void>((r) => setImmediate(r));
+    lastYield = performance.now();
+  };
+
   try {
     for (let s = state.step; s < exp.totalSteps; s++) {
+      await yieldToEventLoop();
       const stop = opts.stopRequested();
       if (stop) {
         await drain();

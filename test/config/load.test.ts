@@ -65,7 +65,7 @@ test('all problems of a file are reported together, each with path, line and col
   assert.match(byPath['model.name']!.message, /did you mean "mlp"/);
   assert.match(byPath['train.batch_size']!.message, /number.*"16x"/);
   assert.match(byPath.sed!.message, /did you mean "seed"/);
-  assert.equal(byPath['optimizer.momentun']!.line, 13);
+  assert.equal(byPath['optimizer.momentun']!.line, 14);
   assert.equal(byPath['optimizer.momentun']!.column, 3);
   assert.equal(byPath.sed!.line, 3);
   assert.equal(byPath['model.name']!.line, 7);

@@ -39,7 +39,7 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   const want = header + count * type.size;
   if (buf.length < want) throw invalidFile(file, `truncated: dims [${dims.join(', ')}] need ${want} bytes, the file has ${buf.length}`);
   if (buf.length > want) throw invalidFile(file, `${buf.length - want} unexpected bytes after the data (dims [${dims.join(', ')}])`);
-  if (type.size === 1 && type.name === 'uint8') return { dims, type: type.name, data: buf.slice(header) };
+  if (type.size === 1 && type.name === 'uint8') return { dims, type: type.name, data: new Uint8Array(buf.subarray(header)) };
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) data[i] = type.read(view, header + i * type.size);
   return { dims, type: type.name, data };

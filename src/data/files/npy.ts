@@ -27,13 +27,13 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
   const start = 8 + lenBytes;
   if (buf.length < start + headerLen) throw invalidFile(file, 'truncated .npy header');
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + headerLen));
-  const descr = /'descr'\s*:\s*'([<>|=])([a-z]\d+)'/.exec(header);
+  const descr = /'descr'\s*:\s*'([<>|=]?)([^']*)'/.exec(header);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
   const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
   if (!descr || !fortran || !shapeMatch) throw invalidFile(file, `cannot parse the .npy header ${JSON.stringify(header.trim())}`);
   const dtype = descr[2]!;
   const item = ITEM[dtype];
-  if (!item) throw invalidFile(file, `dtype ${descr[1]}${dtype} is not supported (float32/64, uint8, int8/16/32/64)`);
+  if (!item) throw invalidFile(file, `dtype '${descr[1]}${dtype}' is not supported (float32/64, uint8, int8/16/32/64)`);
   if (fortran[1] === 'True') throw invalidFile(file, 'Fortran-ordered array; save it C-ordered (np.ascontiguousarray)');
   const shape = shapeMatch[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw invalidFile(file, `bad shape (${shapeMatch[1]})`);
@@ -62,7 +62,8 @@ function reader(a: NpyArray): (i: number) => number {
 
 /** Features: uint8 kept as bytes (scaled per batch), everything else as float32. */
 export function npyFeatures(a: NpyArray): Uint8Array | Float32Array {
-  if (a.dtype === 'u1') return a.bytes.slice();
+  // a plain Uint8Array copy (a Buffer's slice() would be a view of the whole file)
+  if (a.dtype === 'u1') return new Uint8Array(a.bytes);
   const read = reader(a);
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) {

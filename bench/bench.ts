@@ -1,0 +1,198 @@
+/**
+ * `npm run bench`: every available backend side by side in one run on this machine: GFLOP/s of an
+ * n×n float32 matmul forward (A·B) and its two backward forms (A·Bᵀ, Aᵀ·B), and training samples/s
+ * of an MNIST MLP and CNN; next to numpy (OpenBLAS) when python3 + numpy are present.
+ * Writes bench/results.json. Flags: --n=1024 --seconds=1 --quick (skips the slow pure-JS rows' CNN).
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '../src/backends/tf.js';
+import { initBackend, uninstallWasmKernelPack, type BackendInfo, type BackendOptions, type BackendName } from '../src/backends/index.js';
+import { cnn, mlp, trainingThroughput } from './train-loop.js';
+
+const args = new Map(process.argv.slice(2).map((a) => {
+  const [k, v] = a.replace(/^--/, '').split('=');
+  return [k!, v ?? 'true'] as const;
+}));
+const N = Number(args.get('n') ?? 1024);
+const SECONDS = Number(args.get('seconds') ?? 1);
+const QUICK = args.has('quick');
+const forms = [['A·B', false, false], ['A·Bᵀ', false, true], ['Aᵀ·B', true, false]] as const;
+
+interface Row {
+  readonly label: string;
+  readonly device: string;
+  readonly matmulGflops?: Record<string, number>;
+  readonly mlpSamplesPerSec?: number;
+  readonly cnnSamplesPerSec?: number;
+  readonly errors?: Record<string, string>;
+}
+
+interface Variant {
+  readonly label: string;
+  readonly backend: BackendName;
+  readonly options?: BackendOptions;
+  /** Pure JS: one timed iteration per matmul, few CNN steps. */
+  readonly slow?: boolean;
+  readonly stock?: boolean;
+}
+
+const variants: readonly Variant[] = [
+  { label: 'tensorflow', backend: 'tensorflow' },
+  { label: 'webgpu', backend: 'webgpu' },
+  { label: 'wasm + minima pack + BLAS (default CPU path)', backend: 'wasm', options: { blas: 'auto' } },
+  { label: 'wasm + minima pack, no BLAS', backend: 'wasm', options: { blas: 'off' } },
+  { label: 'wasm, stock tfjs kernels', backend: 'wasm', options: { blas: 'off' }, stock: true },
+  { label: 'cpu (pure JS)', backend: 'cpu', slow: true },
+];
+
+async function matmulGflops(slow: boolean): Promise<Record<string, number>> {
+  const a = tf.randomNormal([N, N], 0, 1, 'float32', 1), b = tf.randomNormal([N, N], 0, 1, 'float32', 2);
+  const out: Record<string, number> = {};
+  try {
+    for (const [name, ta, tb] of forms) {
+      const run = async (): Promise<number> => {
+        const t = performance.now();
+        const c = tf.matMul(a, b, ta, tb);
+        await c.data();
+        c.dispose();
+        return performance.now() - t;
+      };
+      if (!slow) await run();
+      const times: number[] = [];
+      const start = performance.now();
+      do times.push(await run());
+      while (!slow && (performance.now() - start < SECONDS * 1000 || times.length < 3));
+      times.sort((x, y) => x - y);
+      out[name] = (2 * N ** 3) / (times[times.length >> 1]! / 1000) / 1e9;
+    }
+  } finally {
+    tf.dispose([a, b]);
+  }
+  return out;
+}
+
+async function measure(v: Variant, info: BackendInfo): Promise<Row> {
+  const errors: Record<string, string> = {};
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      errors[what] = (err as Error).message.split('\n')[0]!;
+      return undefined;
+    }
+  };
+  const slow = v.slow === true;
+  process.stderr.write(`  ${v.label}: matmul…`);
+  const matmul = await attempt('matmul', () => matmulGflops(slow));
+  process.stderr.write(' mlp…');
+  const mlpRate = await attempt('mlp', () => trainingThroughput(mlp, 64, { minSeconds: 2 * SECONDS, warmup: slow ? 1 : 5, maxSteps: slow ? 20 : 100000 }));
+  process.stderr.write(' cnn…\n');
+  const cnnRate = QUICK && slow ? undefined
+    : await attempt('cnn', () => trainingThroughput(cnn, 64, { minSeconds: 2 * SECONDS, warmup: slow ? 0 : 2, maxSteps: slow ? 2 : 100000 }));
+  return {
+    label: v.label,
+    device: v.stock ? info.device.replace(/ \+ .*/, ' (stock kernels)') : info.device,
+    ...(matmul ? { matmulGflops: matmul } : {}),
+    ...(mlpRate !== undefined ? { mlpSamplesPerSec: mlpRate } : {}),
+    ...(cnnRate !== undefined ? { cnnSamplesPerSec: cnnRate } : {}),
+    ...(Object.keys(errors).length ? { errors } : {}),
+  };
+}
+
+interface NumpyRef { numpy: string; blas: string; matmulGflops: Record<string, number>; mlpSamplesPerSec: number }
+
+function numpyReference(): NumpyRef | string {
+  const script = fileURLToPath(new URL('./numpy_ref.py', import.meta.url));
+  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set for other tools and slow numpy down: unset here only.
+  const env = { ...process.env };
+  delete env['OPENBLAS_CORETYPE'];
+  delete env['OPENBLAS_L2_SIZE'];
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(python, [script, String(N), String(SECONDS)], { env, encoding: 'utf8', timeout: 300_000 });
+    if (r.status === 0) return JSON.parse(r.stdout.trim().split('\n').pop()!) as NumpyRef;
+  }
+  return 'python3 with numpy not found (apt-get install python3-numpy)';
+}
+
+const fmt = (x: number | undefined, digits = 1): string => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(digits));
+
+async function main(): Promise<void> {
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
+  process.stderr.write(`minima bench: ${N}×${N} matmul, ${os.cpus().length} × ${cpuModel}, node ${process.version}\n`);
+  const rows: Row[] = [];
+  const skipped: Record<string, string> = {};
+  const notes = new Set<string>();
+  for (const v of variants) {
+    let info: BackendInfo;
+    try {
+      info = await initBackend(v.backend, v.options ?? {});
+    } catch (err) {
+      skipped[v.label] = (err as Error).message.replace(/^backend "\w+" is not available: /, '');
+      continue;
+    }
+    info.notes.forEach((n) => notes.add(n));
+    if (v.backend === 'wasm' && v.options?.blas === 'auto' && !/BLAS|Accelerate/.test(info.device)) {
+      skipped[v.label] = 'no BLAS loaded';
+      continue;
+    }
+    if (v.stock) uninstallWasmKernelPack();
+    rows.push(await measure(v, info));
+  }
+  process.stderr.write('  numpy reference…\n');
+  const ref = numpyReference();
+
+  const header = ['backend', 'A·B', 'A·Bᵀ', 'Aᵀ·B', 'MLP samples/s', 'CNN samples/s'];
+  const table: string[][] = [];
+  if (typeof ref !== 'string') {
+    table.push([`numpy ${ref.numpy} (${ref.blas})`, ...forms.map(([f]) => fmt(ref.matmulGflops[f])), fmt(ref.mlpSamplesPerSec, 0), '—']);
+  }
+  for (const r of rows) table.push([r.label, ...forms.map(([f]) => fmt(r.matmulGflops?.[f])), fmt(r.mlpSamplesPerSec, 0), fmt(r.cnnSamplesPerSec)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\nmatmul ${N}×${N} float32 in GFLOP/s; training batch 64, Adam (MLP 784-256-10; CNN conv32-conv64-dense128)`);
+  console.log(line(header));
+  for (const t of table) console.log(line(t));
+  for (const r of rows) console.log(`  ${r.label}: ${r.device}${r.errors ? `; failed: ${Object.entries(r.errors).map(([k, e]) => `${k}: ${e}`).join('; ')}` : ''}`);
+  for (const [label, why] of Object.entries(skipped)) console.log(`  ${label}: skipped (${why})`);
+  if (typeof ref === 'string') console.log(`  numpy reference: ${ref}`);
+  for (const n of notes) console.log(`  note: ${n}`);
+
+  // Targets of issue 7, on the default CPU path (wasm + pack, with BLAS when one loads).
+  const cpuDefault = rows.find((r) => r.label.startsWith('wasm + minima pack + BLAS')) ?? rows.find((r) => r.label.startsWith('wasm + minima pack, no BLAS'));
+  const pure = rows.find((r) => r.label.startsWith('cpu'));
+  const ratios: Record<string, number> = {};
+  if (cpuDefault && typeof ref !== 'string') {
+    for (const [f] of forms) {
+      const mine = cpuDefault.matmulGflops?.[f];
+      if (mine !== undefined) ratios[`matmul ${f} / numpy`] = mine / ref.matmulGflops[f]!;
+    }
+    if (cpuDefault.mlpSamplesPerSec !== undefined) ratios['MLP / numpy'] = cpuDefault.mlpSamplesPerSec / ref.mlpSamplesPerSec;
+  }
+  if (cpuDefault?.cnnSamplesPerSec !== undefined && pure?.cnnSamplesPerSec !== undefined) ratios['CNN / cpu'] = cpuDefault.cnnSamplesPerSec / pure.cnnSamplesPerSec;
+  const targets: Record<string, number> = { 'matmul A·B / numpy': 0.5, 'matmul A·Bᵀ / numpy': 0.5, 'matmul Aᵀ·B / numpy': 0.5, 'MLP / numpy': 0.5, 'CNN / cpu': 100 };
+  if (cpuDefault) {
+    console.log(`\ndefault CPU path (${cpuDefault.label}) against the targets:`);
+    for (const [k, target] of Object.entries(targets)) {
+      const r = ratios[k];
+      console.log(`  ${k.padEnd(22)} ${r === undefined ? 'not measured' : `${r.toFixed(2)}× (target ≥ ${target}×) ${r >= target ? 'ok' : 'MISSED'}`}`);
+    }
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel, platform: `${process.platform}-${process.arch}`, node: process.version, tfjs: tf.version_core },
+    n: N,
+    reference: typeof ref === 'string' ? { unavailable: ref } : ref,
+    backends: rows,
+    skipped,
+    ratios,
+    targets,
+  };
+  writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nwrote bench/results.json');
+}
+
+await main();

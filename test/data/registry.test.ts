@@ -1,0 +1,105 @@
+import { tf, assertNoLeak } from '../support/tf.js';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/random.js';
+import { datasetRegistry } from '../../src/data/index.js';
+import { withTmpDir } from '../support/tmp-dir.js';
+import { build } from './helpers.js';
+import { npyBytes, writeCifar10, writeCifar100, writeFile, writeIdxFolder, zipBytes } from './make-fixtures.js';
+
+/** Entries that read files get a fixture here; every other entry must build from (small) defaults. */
+const fixtures: Record<string, (dir: string) => Record<string, unknown>> = {
+  idx: (dir) => { writeIdxFolder(join(dir, 'mnist'), 40, 20, true); return {}; },
+  cifar10: (dir) => { writeCifar10(join(dir, 'cifar10'), 8, 10); return {}; },
+  cifar100: (dir) => { writeCifar100(join(dir, 'cifar100'), 120, 30); return {}; },
+  csv: (dir) => {
+    writeFile(join(dir, 't.csv'), `u,v,label\n${Array.from({ length: 30 }, (_, i) => `${i},${i * i},${i % 3}`).join('\n')}\n`);
+    return { path: 't.csv' };
+  },
+  npy: (dir) => {
+    writeFile(join(dir, 'x.npy'), npyBytes('<f4', [20, 4], Array.from({ length: 80 }, (_, i) => i)));
+    writeFile(join(dir, 'y.npy'), npyBytes('<i8', [20], Array.from({ length: 20 }, (_, i) => i % 2)));
+    return { x: 'x.npy', y: 'y.npy' };
+  },
+  npz: (dir) => {
+    writeFile(join(dir, 'd.npz'), zipBytes({
+      'x_train.npy': npyBytes('|u1', [12, 3, 3], Array.from({ length: 108 }, (_, i) => i)),
+      'y_train.npy': npyBytes('<i8', [12], Array.from({ length: 12 }, (_, i) => i % 4)),
+    }, true));
+    return { path: 'd.npz' };
+  },
+};
+
+/** Size knobs, applied where an entry has them, so the contract stays fast. */
+const small: Record<string, unknown> = { n_train: 48, n_test: 24, train_size: 300, test_size: 100, p: 13 };
+
+function optionsFor(name: string, dir: string): Record<string, unknown> {
+  const shape = (datasetRegistry.get(name).schema as unknown as z.ZodObject).shape;
+  const sized = Object.fromEntries(Object.entries(small).filter(([k]) => k in shape));
+  return { ...sized, ...(fixtures[name]?.(dir) ?? {}) };
+}
+
+test('dataset registry: names are the documented ones', () => {
+  for (const n of ['mnist', 'moons', 'spirals', 'blobs', 'modular-arithmetic', 'xor-clusters', 'teacher-student', 'gaussian-mixture', 'parity', 'sparse-parity', 'idx', 'cifar10', 'cifar100', 'csv', 'npy', 'npz']) {
+    assert.ok(datasetRegistry.has(n), n);
+  }
+});
+
+for (const entry of datasetRegistry.entries) {
+  test(`dataset contract: ${entry.name}`, async () => {
+    await withTmpDir(async (dir) => {
+      const spec = { name: entry.name, ...optionsFor(entry.name, dir) };
+      const ds = await build(spec, 3, dir, dir);
+      const s = ds.spec;
+      const D = s.inputShape.reduce((a, b) => a * b, 1);
+      assert.ok(D > 0 && s.inputShape.every((d) => Number.isInteger(d) && d > 0));
+      if (s.task === 'classification') {
+        assert.ok(s.numClasses >= 2);
+        assert.equal(s.outputDim, s.numClasses);
+        assert.equal(s.classCounts?.reduce((a, b) => a + b, 0), ds.sizes.train);
+        if (s.classNames) assert.equal(s.classNames.length, s.numClasses);
+      } else {
+        assert.equal(s.numClasses, 0);
+        assert.ok(s.outputDim >= 1);
+      }
+      if (s.inputKind === 'tokens') assert.ok((s.vocabSize ?? 0) >= 2);
+      assert.ok(ds.sizes.train > 0 && ds.sizes.test > 0);
+      assert.equal(typeof ds.meta.source, 'string');
+      assert.doesNotThrow(() => JSON.stringify(ds.meta));
+
+      for (const split of ['train', 'test'] as const) {
+        const m = Math.min(16, ds.sizes[split]);
+        const idx = Int32Array.from({ length: m }, (_, i) => (i * 7) % ds.sizes[split]);
+        const b = ds.gather(split, idx);
+        assert.equal(b.x.length, m * D);
+        assert.ok(s.inputKind === 'tokens' ? b.x instanceof Int32Array : b.x instanceof Float32Array);
+        for (const v of b.x) {
+          assert.ok(Number.isFinite(v));
+          if (s.inputKind === 'tokens') assert.ok(v >= 0 && v < s.vocabSize!);
+        }
+        if (s.task === 'classification') {
+          assert.ok(b.y instanceof Int32Array && b.y.length === m);
+          for (const v of b.y) assert.ok(Number.isInteger(v) && v >= 0 && v < s.numClasses);
+        } else {
+          assert.ok(b.y instanceof Float32Array && b.y.length === m * s.outputDim);
+        }
+        await assertNoLeak(() => tf.tidy(() => tf.tensor(b.x, [m, ...s.inputShape], s.inputKind === 'tokens' ? 'int32' : 'float32').sum()).dispose());
+      }
+      // same data seed ⇒ same data; same rng state ⇒ same batch
+      const again = await build(spec, 3, dir, dir);
+      const idx = Int32Array.from([0, ds.sizes.train - 1]);
+      assert.deepEqual(again.gather('train', idx, new Rng(1)), ds.gather('train', idx, new Rng(1)));
+      await assert.rejects(build({ ...spec, no_such_option: 1 }, 3, dir, dir), ConfigError);
+    });
+  });
+}
+
+test('dataset schemas: every option is described', () => {
+  for (const entry of datasetRegistry.entries) {
+    const shape = (entry.schema as unknown as z.ZodObject).shape as Record<string, z.ZodType>;
+    for (const [key, field] of Object.entries(shape)) assert.ok(field.description, `${entry.name}.${key} has no description`);
+  }
+});

@@ -34,7 +34,7 @@ interface Variant {
   readonly label: string;
   readonly backend: BackendName;
   readonly options?: BackendOptions;
-  /** Pure JS: one timed iteration per matmul, few CNN steps. */
+  /** Slow somewhere (pure JS; stock wasm's transposed products): one timed matmul each, few steps. */
   readonly slow?: boolean;
   readonly stock?: boolean;
 }
@@ -44,7 +44,7 @@ const variants: readonly Variant[] = [
   { label: 'webgpu', backend: 'webgpu' },
   { label: 'wasm + minima pack + BLAS (default CPU path)', backend: 'wasm', options: { blas: 'auto' } },
   { label: 'wasm + minima pack, no BLAS', backend: 'wasm', options: { blas: 'off' } },
-  { label: 'wasm, stock tfjs kernels', backend: 'wasm', options: { blas: 'off' }, stock: true },
+  { label: 'wasm, stock tfjs kernels', backend: 'wasm', options: { blas: 'off' }, stock: true, slow: true },
   { label: 'cpu (pure JS)', backend: 'cpu', slow: true },
 ];
 

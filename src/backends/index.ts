@@ -72,10 +72,22 @@ async function tryTensorflow(): Promise<Attempt> {
   return { ok: false, why: 'neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed' };
 }
 
+/** Dawn reaches GPUs on Linux through Vulkan; without the loader it only prints a warning and finds nothing. */
+function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    (require('koffi') as { load(path: string): unknown }).load('libvulkan.so.1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
   if (!packageVersion('@tensorflow/tfjs-backend-webgpu') || !packageVersion('webgpu')) {
     return { ok: false, why: 'webgpu: @tensorflow/tfjs-backend-webgpu or the `webgpu` (Dawn) package is not installed' };
   }
+  if (!vulkanLoaderPresent()) return { ok: false, why: 'webgpu: no Vulkan loader (libvulkan.so.1), so no GPU adapter' };
   try {
     const dawn = (await import('webgpu' as string)) as { create: (flags: string[]) => { requestAdapter(o?: object): Promise<unknown> }; globals: Record<string, unknown> };
     Object.assign(globalThis, dawn.globals);

@@ -56,8 +56,7 @@ export function installWasmKernelPack(options: WasmKernelPackOptions = {}): Wasm
   const gemm = createGemm(blas, { batchMatMul: stock('BatchMatMul'), transpose: stock('Transpose') });
   const configs = [
     ...matMulKernels(gemm, stock),
-    // XNNPACK's direct convolution is the better forward without a BLAS.
-    ...conv2dKernels(gemm, { forward: blas !== undefined }),
+    ...conv2dKernels(gemm, stock),
     ...depthwiseKernels(),
     unsortedSegmentSumKernel(),
     maxPoolGradKernel(),

@@ -3,7 +3,6 @@ import { CommanderError } from 'commander';
 import { ExitCode, RunnerError } from '../core/errors.js';
 import { processContext } from '../commands/context.js';
 import { buildProgram } from './program.js';
-import * as tf from '../backends/tf.js';
 
 function report(err: unknown, verbose: boolean): number {
   if (err instanceof RunnerError) {
@@ -18,8 +17,6 @@ function report(err: unknown, verbose: boolean): number {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  // PROD silences tfjs' console banners ("looks like you are running TensorFlow.js in Node.js").
-  tf.env().set('PROD', true);
   const abort = new AbortController();
   const ctx = processContext(argv.slice(1).map((a, i) => (i === 0 ? 'minima' : a)), abort.signal);
   const verbose = argv.includes('--verbose');

@@ -5,7 +5,6 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { loadExperiment } from '../config/load.js';
-import { initBackend } from '../backends/index.js';
 import { buildExperiment } from '../train/build.js';
 import { listCheckpoints } from '../run/checkpoint.js';
 import { RunWriter } from '../run/run-writer.js';
@@ -15,7 +14,7 @@ import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { parseExpectation } from '../expect/index.js';
 import type { CommandContext } from './context.js';
 import { finish } from './run.js';
-import { currentBackendNotes } from './shared.js';
+import { initCliBackend, currentBackendNotes } from './shared.js';
 
 export const resumeOptions = z.object({
   runDir: z.string(),
@@ -71,7 +70,7 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
   if (changed.length > 0 && !options.allowConfigChange) {
     throw new RunnerError('RESUME_MISMATCH', `the config no longer matches the run's (${changed.join(', ')} changed); pass --allow-config-change to resume anyway`);
   }
-  const backend = await initBackend(loaded.config.backend);
+  const backend = await initCliBackend(loaded.config.backend);
   if (!options.quiet) {
     ctx.stderr.write(`minima ${minimaVersion()} · backend ${backend.name} (${backend.device}) · resuming ${dir}\n`);
     for (const note of currentBackendNotes(backend)) ctx.stderr.write(`note: ${note}\n`);

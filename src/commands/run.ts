@@ -2,7 +2,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { loadExperiment } from '../config/load.js';
-import { initBackend, backendNames } from '../backends/index.js';
+import { backendNames } from '../backends/index.js';
 import { buildExperiment } from '../train/build.js';
 import { createExactRunDir, createRunDir } from '../run/run-dir.js';
 import { RunWriter } from '../run/run-writer.js';
@@ -11,7 +11,7 @@ import { gitInfo, hostInfo, minimaVersion } from '../run/meta.js';
 import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { parseExpectation } from '../expect/index.js';
 import type { CommandContext } from './context.js';
-import { currentBackendNotes, reportExpectations } from './shared.js';
+import { initCliBackend, currentBackendNotes, reportExpectations } from './shared.js';
 
 export const runOptions = z.object({
   config: z.string(),
@@ -32,7 +32,7 @@ export async function run(input: RunOptions, ctx: CommandContext): Promise<ExitC
   for (const e of options.expect) parseExpectation(e);
   const loaded = await loadExperiment(options.config, overrides, { cwd: ctx.cwd });
   for (const w of loaded.warnings) ctx.stderr.write(`warning: ${w}\n`);
-  const backend = await initBackend(loaded.config.backend);
+  const backend = await initCliBackend(loaded.config.backend);
   if (!options.quiet) {
     ctx.stderr.write(`minima ${minimaVersion()} · backend ${backend.name} (${backend.device})\n`);
     for (const note of currentBackendNotes(backend)) ctx.stderr.write(`note: ${note}\n`);

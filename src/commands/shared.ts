@@ -1,5 +1,6 @@
 /** Small pieces several commands share. */
-import type { BackendInfo } from '../backends/index.js';
+import { initBackend, type BackendInfo, type BackendName } from '../backends/index.js';
+import * as tf from '../backends/tf.js';
 import { evaluateExpectations, formatExpectationReport, type SummaryLike } from '../expect/index.js';
 import type { CommandContext } from './context.js';
 
@@ -13,4 +14,10 @@ export function reportExpectations(summary: unknown, exprs: readonly string[], c
   const r = evaluateExpectations(summary as SummaryLike, exprs);
   ctx.stderr.write(formatExpectationReport(r));
   return r.ok;
+}
+
+/** Initialises the backend for a CLI command; PROD silences tfjs' console banners ("looks like you are running TensorFlow.js in Node.js"). */
+export async function initCliBackend(name: BackendName): Promise<BackendInfo> {
+  tf.env().set('PROD', true);
+  return initBackend(name);
 }

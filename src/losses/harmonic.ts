@@ -25,7 +25,7 @@ export const harmonic: LossEntry<z.infer<typeof schema>> = {
   info: {
     paper: 'Harmonic Loss Trains Interpretable AI Models (Baek, Liu, Tegmark et al. 2025); Rethinking the Harmonic Loss via Non-Euclidean Distance Layers',
     repo: 'KindXiaoming/grow-crystals; maxwellmg/rethinking-harmonic-loss',
-    input: 'embeddings',
+    task: 'classification', input: 'embeddings',
     probabilities: 'harmax',
     example: '{"n":4}',
   },

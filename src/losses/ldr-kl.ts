@@ -20,7 +20,7 @@ export const ldrKl: LossEntry<z.infer<typeof schema>> = {
   info: {
     paper: 'Label Distributionally Robust Losses for Multi-class Classification: Consistency, Robustness and Adaptivity (Zhu, Ying, Yang ICML 2023)',
     repo: 'Optimization-AI/ICML2023_LDR',
-    input: 'logits',
+    task: 'classification', input: 'logits',
     example: '{"lambda":1,"c":1}',
   },
   create(o, deps) {

@@ -19,7 +19,7 @@ export const orthogonalProjection: LossEntry<z.infer<typeof schema>> = {
   summary: 'Orthogonal Projection Loss (1 − s) + γ·d on normalised penultimate features, batch-level ("Orthogonal Projection Loss", Ranasinghe et al. ICCV 2021).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Orthogonal Projection Loss (Ranasinghe et al. ICCV 2021)', repo: 'kahnchana/opl', input: 'embedding features', reduction: 'batch' },
+  info: { paper: 'Orthogonal Projection Loss (Ranasinghe et al. ICCV 2021)', repo: 'kahnchana/opl', task: 'classification', input: 'embedding features', reduction: 'batch' },
   create(o) {
     const needs: LossNeeds = { input: 'logits', reduction: 'batch', task: 'classification' };
     return markEmbeddingReader(

@@ -19,7 +19,7 @@ export const sphericalZ: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   info: {
     paper: 'The Z-loss: a shift and scale invariant classification loss belonging to the Spherical Family (de Brébisson & Vincent 2016)',
-    input: 'logits',
+    task: 'classification', input: 'logits',
     example: '{"a":1,"b":1}',
   },
   create(o, deps) {

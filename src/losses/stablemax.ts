@@ -29,7 +29,7 @@ export const stablemaxCe: LossEntry<z.infer<typeof schema>> = {
   info: {
     paper: 'Grokking at the Edge of Numerical Stability (Prieto, Barsbey, Mediano, Birdal ICLR 2025)',
     repo: 'LucasPrietoAl/grokking-at-the-edge-of-numerical-stability',
-    input: 'logits',
+    task: 'classification', input: 'logits',
     probabilities: 'stablemax',
   },
   create(_o, deps) {

@@ -1,5 +1,5 @@
 /** Liveness of the processes a sweep left behind (a parent killed with SIGKILL leaves its children running). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import type { LockHolder } from './sweep-dir.js';
@@ -45,4 +45,16 @@ export async function terminate(pid: number, graceMs = 60_000): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Live processes on this host whose command line contains `text` (Linux /proc; empty elsewhere). */
+export function processesMentioning(text: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => /^\d+$/.test(e)).map(Number)
+    .filter((pid) => pid !== process.pid && commandLine(pid)?.includes(text));
 }

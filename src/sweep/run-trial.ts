@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStopper, metricSeries, type PeerSeries, type StopDecision } from './early-stopping.js';
-import { commandLine, isAlive, lockIsStale, terminate } from './processes.js';
+import { commandLine, isAlive, lockIsStale, processesMentioning, terminate } from './processes.js';
 import { MetricsTail, readRunStatus, readSummary, type MetricRowLike } from './run-files.js';
 import { pendingRecord, type PlannedTrial, type SweepDir, type TrialRecord, type TrialStatus } from './sweep-dir.js';
 import type { EarlyStoppingSpec } from './spec.js';
@@ -75,9 +75,10 @@ async function runLocked(o: RunTrialOptions): Promise<TrialOutcome> {
   let rec: TrialRecord = sweep.readRecord(trial.id) ?? pendingRecord(trial);
 
   // A sweep killed with SIGKILL leaves its children running: stop ours (it checkpoints) before taking over.
-  if (rec.pid !== undefined && rec.host === hostname() && isAlive(rec.pid) && commandLine(rec.pid)?.includes(runDir)) {
-    await terminate(rec.pid);
-  }
+  // The /proc scan also finds a child spawned just before the kill, whose pid never reached the record.
+  const orphans = new Set(processesMentioning(`${runDir} `));
+  if (rec.pid !== undefined && rec.host === hostname() && isAlive(rec.pid) && commandLine(rec.pid)?.includes(runDir)) orphans.add(rec.pid);
+  await Promise.all([...orphans].map((pid) => terminate(pid)));
 
   const runStatus = readRunStatus(runDir);
   if (rec.status === 'pruned' && !o.retryFailed) return { record: rec, ran: false };

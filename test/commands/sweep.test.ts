@@ -42,7 +42,7 @@ test('a sweep killed with SIGKILL and run again completes exactly 12 trials, non
   await withTmpDir(async (tmp) => {
     writeFileSync(join(tmp, 'grid.yaml'), GRID);
     const driver = join(import.meta.dirname, '../sweep/fixtures/drive-sweep.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', driver, tmp, 'grid.yaml', '3'], { stdio: 'ignore', env: { ...process.env, FAKE_STEP_MS: '60' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', driver, tmp, 'grid.yaml', '3'], { stdio: 'ignore', env: { ...process.env, FAKE_STEP_MS: '150' } });
     const sweepDir = join(tmp, 'runs/grid12');
     // kill once some trials finished and others are mid-run
     for (let i = 0; i < 400; i++) {

@@ -103,11 +103,17 @@ function chunked(backend: WasmBackend, c: ConvInfo, body: (p0: number, rows: num
   }
 }
 
-export function conv2dKernels(gemm: Gemm, options: { readonly forward: boolean }): KernelConfig[] {
-  const forward = ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
+/** Below this patch length the product is too thin for BLAS to repay building the patches. */
+const MIN_BLAS_PATCH = 64;
+
+export function conv2dKernels(gemm: Gemm, stock: (name: string) => KernelConfig): KernelConfig[] {
+  const forward = (args: KernelArgs): TensorInfo => {
+    const { inputs, backend, attrs } = args;
     const x = inputs['x']!, filter = inputs['filter']!;
     const c = convInfo(attrs, x.shape, filter.shape);
     const K = c.filterHeight * c.filterWidth * c.inChannels, co = c.outChannels;
+    // XNNPACK's direct convolution wins without a BLAS, and on thin patches (first layers).
+    if (!gemm.blas || K < MIN_BLAS_PATCH) return stock('Conv2D').kernelFunc(args as never) as TensorInfo;
     const [out, y] = allocate(backend, c.outShape);
     const xo = offsetOf(backend, x), wo = offsetOf(backend, filter);
     if (isPointwise(c)) {
@@ -158,7 +164,7 @@ export function conv2dKernels(gemm: Gemm, options: { readonly forward: boolean }
   };
 
   return [
-    ...(options.forward ? [wasmKernel('Conv2D', forward)] : []),
+    wasmKernel('Conv2D', forward),
     wasmKernel('Conv2DBackpropFilter', backpropFilter),
     wasmKernel('Conv2DBackpropInput', backpropInput),
   ];

@@ -91,7 +91,7 @@ async function download(url: string, part: string, label: string, ctx: DataFetch
   let received = start;
   try {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       received += chunk.length;
       bar.update(received);
     }

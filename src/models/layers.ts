@@ -76,34 +76,63 @@ export function conv2d(b: ParamBuilder, name: string, o: Conv2dOptions): Forward
   const pad = o.padding ?? Math.floor(k / 2);
   return (x) => {
     const x4 = x as tf.Tensor4D;
-    const y = tf.getBackend() === 'cpu' ? im2colConv(x4, w, k, stride, pad) : tf.conv2d(x4, w as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad);
+    const y = tf.getBackend() === 'cpu' ? shiftConv(x4, w, k, stride, pad) : tf.conv2d(x4, w as tf.Tensor4D, stride, pad === 0 ? 'valid' : pad);
     return bias ? tf.add(y, bias) : y;
   };
 }
 
 /**
- * The same convolution as patches × matrix. The cpu backend's Conv2DBackpropFilter reads every
- * element through TensorBuffer.get and takes minutes per batch; pad, slice, concat and matMul
- * have fast gradients there. Patch channels are ordered (dy, dx, c), the row-major order of the
- * kernel, so reshaping it to [k·k·in, out] lines up.
+ * The same convolution as a sum of k² shifted matrix products, for the cpu backend: there
+ * Conv2DBackpropFilter reads every element through TensorBuffer.get (minutes per batch), and
+ * non-contiguous slices and pads are slow too. The padded input is flattened to rows
+ * [n·Hp·Wp, c]; the window offset (dy, dx) is then the contiguous row range starting at
+ * dy·Wp + dx, so output row r = b·Hp·Wp + i·Wp + j collects Σ x[r + dy·Wp + dx]·W[dy, dx]. Rows
+ * with j ≥ outW (or beyond the last example) are computed and cropped. Strides subsample the
+ * stride-1 result.
  */
-export function im2colConv(x: tf.Tensor4D, w: tf.Tensor, k: number, stride: number, pad: number): tf.Tensor4D {
+export function shiftConv(x: tf.Tensor4D, w: tf.Tensor, k: number, stride: number, pad: number): tf.Tensor4D {
   const [n, h, wd, c] = x.shape;
   const cout = w.shape[3]!;
-  const outH = Math.floor((h + 2 * pad - k) / stride) + 1;
-  const outW = Math.floor((wd + 2 * pad - k) / stride) + 1;
-  // one extra zero row/column at the end lets a stride-s window read s·out elements
-  const extra = stride > 1 ? stride : 0;
-  const xp = pad > 0 || extra > 0 ? tf.pad(x, [[0, 0], [pad, pad + extra], [pad, pad + extra], [0, 0]]) : x;
-  const cols: tf.Tensor4D[] = [];
+  const hp = h + 2 * pad;
+  const wp = wd + 2 * pad;
+  const full1H = hp - k + 1; // stride-1 output size
+  const full1W = wp - k + 1;
+  const xp = pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x;
+  const rows = tf.reshape(xp, [n * hp * wp, c]) as tf.Tensor2D;
+  const reach = (k - 1) * wp + (k - 1);
+  const length = n * hp * wp - reach;
+  const kernels = tf.reshape(w, [k * k, c, cout]);
+  let acc: tf.Tensor2D | undefined;
   for (let dy = 0; dy < k; dy++) {
     for (let dx = 0; dx < k; dx++) {
-      cols.push(stride === 1 ? tf.slice(xp, [0, dy, dx, 0], [n, outH, outW, c]) : subsample(tf.slice(xp, [0, dy, dx, 0], [n, outH * stride, outW * stride, c]), stride));
+      const term = tf.matMul(rowRange(rows, dy * wp + dx, length), tf.reshape(tf.slice(kernels, [dy * k + dx, 0, 0], [1, c, cout]), [c, cout]) as tf.Tensor2D);
+      acc = acc ? tf.add(acc, term) : term;
     }
   }
-  const patches = cols.length === 1 ? cols[0]! : tf.concat(cols, 3);
-  const y = tf.matMul(tf.reshape(patches, [n * outH * outW, k * k * c]), tf.reshape(w, [k * k * c, cout]) as tf.Tensor2D);
-  return tf.reshape(y, [n, outH, outW, cout]);
+  const padded = reach > 0 ? tf.concat([acc!, tf.zeros([reach, cout])], 0) : acc!;
+  const grid = tf.reshape(padded, [n, hp, wp, cout]) as tf.Tensor4D;
+  const out = tf.slice(grid, [0, 0, 0, 0], [n, full1H, full1W, cout]);
+  if (stride === 1) return out;
+  const outH = Math.floor((hp - k) / stride) + 1;
+  const outW = Math.floor((wp - k) / stride) + 1;
+  const span = tf.pad(out, [[0, 0], [0, outH * stride - full1H], [0, outW * stride - full1W], [0, 0]]);
+  return subsample(span, stride);
+}
+
+/** Rows [start, start + length) of a matrix: a zero-copy slice whose gradient is a concat (cpu Pad works per element). */
+function rowRange(x: tf.Tensor2D, start: number, length: number): tf.Tensor2D {
+  const [total, c] = x.shape;
+  const op = tf.customGrad((input) => ({
+    value: tf.slice(input as tf.Tensor2D, [start, 0], [length, c]),
+    gradFunc: (dy: tf.Tensor) => {
+      const parts: tf.Tensor[] = [];
+      if (start > 0) parts.push(tf.zeros([start, c]));
+      parts.push(dy);
+      if (total - start - length > 0) parts.push(tf.zeros([total - start - length, c]));
+      return parts.length === 1 ? dy : tf.concat(parts, 0);
+    },
+  }));
+  return op(x) as tf.Tensor2D;
 }
 
 /** x[:, ::s, ::s, :] for H and W divisible by s, through reshape and slice (StridedSlice has no gradient in tfjs). */

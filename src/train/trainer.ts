@@ -129,7 +129,15 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       evaluate(offset) {
         const saved = offset ? vars.map((v) => tf.keep(v.clone())) : [];
         try {
-          if (offset) exp.params.forEach((p) => { const o = offset[p.name]; if (o) p.variable.assign(tf.add(p.variable, o)); });
+          if (offset) {
+            for (const p of exp.params) {
+              const o = offset[p.name];
+              if (!o) continue;
+              const moved = tf.add(p.variable, o);
+              p.variable.assign(moved);
+              moved.dispose(); // assign copies the data reference; the temporary is ours to free
+            }
+          }
           const { value, grads } = tf.variableGrads(lossAt, vars);
           const named: tf.NamedTensorMap = {};
           for (const p of exp.params) named[p.name] = grads[p.variable.name] ?? tf.zerosLike(p.variable);

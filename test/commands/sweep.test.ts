@@ -47,7 +47,10 @@ test('a sweep killed with SIGKILL and run again completes exactly 12 trials, non
     // kill once some trials finished and others are mid-run
     for (let i = 0; i < 400; i++) {
       await new Promise((r) => setTimeout(r, 25));
-      if (existsSync(join(sweepDir, 'trials.jsonl')) && trialsJsonl(sweepDir).filter((t) => t.status === 'completed').length >= 3) break;
+      if (!existsSync(join(sweepDir, 'trials.jsonl'))) continue;
+      const ts = trialsJsonl(sweepDir);
+      const midRun = ts.some((t) => t.status === 'running' && existsSync(join(sweepDir, t.run_dir, 'checkpoints/step-000002')));
+      if (ts.filter((t) => t.status === 'completed').length >= 3 && midRun) break;
     }
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -92,9 +95,12 @@ test('a sweep killed with SIGKILL and run again completes exactly 12 trials, non
     const t = captureContext(tmp);
     assert.equal(await sweepSummary({ sweepDir: 'runs/grid12', metric: 'train.loss' }, t.ctx), 0);
     const rows = t.out().trim().split('\n');
-    // best.test.accuracy at step 1 = 1 − (1/(1+lr) + 0.01·seed)/2 differs by lr; only the lr column differs among params? no: name too
-    assert.match(rows[0]!, /^optimizer\.name +optimizer\.lr +n +train\.loss \(min\)/);
-    assert.match(rows[1]!, /^(sgd|adamw) +0\.5 +3 +0\.26 ± 0\.01/); // 1/(1+3) + 0.01 = 0.26
+    // sorted by train.loss ascending; ties keep trial order (sgd before adamw). best.test.accuracy (step 1)
+    // = 1 − (1/(1+0.5) + 0.01)/2 = 0.66167; test.accuracy = 1 − 0.26/2 = 0.87; std 0.01/2 = 0.005
+    assert.match(rows[0]!, /^optimizer\.name +optimizer\.lr +n +best\.test\.accuracy +test\.accuracy +train\.loss \(min\)$/);
+    assert.match(rows[1]!, /^sgd +0\.5 +3 +0\.6617 ± 0\.005 +0\.87 ± 0\.005 +0\.26 ± 0\.01$/);
+    assert.match(rows[2]!, /^adamw +0\.5 +3 /);
+    assert.match(rows[4]!, /^adamw +0\.1 +3 +0\.5405 ± 0\.005 +0\.6825 ± 0\.005 +0\.635 ± 0\.01$/);
     const st = captureContext(tmp);
     assert.equal(await sweepStatus({ sweepDir: 'runs/grid12' }, st.ctx), 0);
     assert.match(st.out(), /^sweep grid12: 12\/12 finished \(12 completed\)/);

@@ -147,3 +147,27 @@ export function zipBytes(entries: Readonly<Record<string, Uint8Array>>, deflate:
 export function writeFile(file: string, bytes: Uint8Array | string): string {
   return put(file, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
 }
+
+/** A ustar archive of regular files (what `tar c` writes), for the fetch extraction test. */
+export function tarBytes(entries: Readonly<Record<string, Uint8Array>>): Uint8Array {
+  const blocks: Uint8Array[] = [];
+  for (const [name, data] of Object.entries(entries)) {
+    const h = new Uint8Array(512);
+    const put = (s: string, at: number) => h.set(new TextEncoder().encode(s), at);
+    put(name, 0);
+    put('0000644\0', 100);
+    put('0000000\0', 108);
+    put('0000000\0', 116);
+    put(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
+    put('00000000000\0', 136);
+    put('        ', 148);
+    h[156] = 0x30;
+    put('ustar\0', 257);
+    put('00', 263);
+    const sum = h.reduce((a, b) => a + b, 0);
+    put(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    blocks.push(h, data, new Uint8Array((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024));
+  return Buffer.concat(blocks);
+}

@@ -61,9 +61,10 @@ export async function list(input: ListOptions, ctx: CommandContext): Promise<Exi
     ctx.stdout.write(`${k === 'loss' ? 'losses' : `${k}s`} (${items.length})\n`);
     const width = Math.max(...items.map((i) => i.name.length), 4);
     for (const item of items) {
-      const facts = item.info ? Object.entries(item.info).filter(([key]) => key !== 'input' && key !== 'task').map(([key, v]) => `${key}: ${v}`).join(', ') : '';
-      ctx.stdout.write(`  ${item.name.padEnd(width)}  ${item.summary}${facts ? ` [${facts}]` : ''}\n`);
+      ctx.stdout.write(`  ${item.name.padEnd(width)}  ${item.summary}\n`);
       if (o.kind) {
+        // Details (facts, then options with defaults) only when one kind is asked for.
+        for (const [key, v] of Object.entries(item.info ?? {})) ctx.stdout.write(`  ${' '.repeat(width)}    ${key}: ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
         for (const opt of item.options) {
           const def = opt.default !== undefined ? ` = ${JSON.stringify(opt.default)}` : opt.required ? ' (required)' : '';
           ctx.stdout.write(`  ${' '.repeat(width)}    ${opt.name}: ${opt.type}${def}${opt.description ? `  ${opt.description}` : ''}\n`);

@@ -102,16 +102,16 @@ export function shiftConv(x: tf.Tensor4D, w: tf.Tensor, k: number, stride: numbe
   const reach = (k - 1) * wp + (k - 1);
   const length = n * hp * wp - reach;
   const kernels = tf.reshape(w, [k * k, c, cout]);
-  let acc: tf.Tensor2D | undefined;
+  const terms: tf.Tensor2D[] = [];
   for (let dy = 0; dy < k; dy++) {
     for (let dx = 0; dx < k; dx++) {
-      const term = tf.matMul(rowRange(rows, dy * wp + dx, length), tf.reshape(tf.slice(kernels, [dy * k + dx, 0, 0], [1, c, cout]), [c, cout]) as tf.Tensor2D);
-      acc = acc ? tf.add(acc, term) : term;
+      terms.push(tf.matMul(rowRange(rows, dy * wp + dx, length), tf.reshape(tf.slice(kernels, [dy * k + dx, 0, 0], [1, c, cout]), [c, cout]) as tf.Tensor2D));
     }
   }
-  const padded = reach > 0 ? tf.concat([acc!, tf.zeros([reach, cout])], 0) : acc!;
+  const acc = terms.length === 1 ? terms[0]! : tf.addN(terms);
+  const padded = reach > 0 ? tf.concat([acc, tf.zeros([reach, cout])], 0) : acc;
   const grid = tf.reshape(padded, [n, hp, wp, cout]) as tf.Tensor4D;
-  const out = tf.slice(grid, [0, 0, 0, 0], [n, full1H, full1W, cout]);
+  const out = tf.slice(grid, [0, 0, 0, 0], [n, full1H, full1W, cout]) as tf.Tensor4D;
   if (stride === 1) return out;
   const outH = Math.floor((hp - k) / stride) + 1;
   const outW = Math.floor((wp - k) / stride) + 1;
@@ -123,7 +123,7 @@ export function shiftConv(x: tf.Tensor4D, w: tf.Tensor, k: number, stride: numbe
 function rowRange(x: tf.Tensor2D, start: number, length: number): tf.Tensor2D {
   const [total, c] = x.shape;
   const op = tf.customGrad((input) => ({
-    value: tf.slice(input as tf.Tensor2D, [start, 0], [length, c]),
+    value: tf.slice(input as tf.Tensor2D, [start, 0], [length, c]) as tf.Tensor,
     gradFunc: (dy: tf.Tensor) => {
       const parts: tf.Tensor[] = [];
       if (start > 0) parts.push(tf.zeros([start, c]));
@@ -135,10 +135,13 @@ function rowRange(x: tf.Tensor2D, start: number, length: number): tf.Tensor2D {
   return op(x) as tf.Tensor2D;
 }
 
-/** x[:, ::s, ::s, :] for H and W divisible by s, through reshape and slice (StridedSlice has no gradient in tfjs). */
+/** x[:, ::s, ::s, :] (torch slicing; output ceil(H/s) × ceil(W/s)) through pad, reshape and slice: StridedSlice has no gradient in tfjs. */
 export function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const rows = tf.reshape(tf.slice(tf.reshape(x, [n, h / s, s, w * c]), [0, 0, 0, 0], [n, h / s, 1, w * c]), [n, h / s, w / s, s * c]);
+  const [n, h0, w0, c] = x.shape;
+  const h = Math.ceil(h0 / s) * s;
+  const w = Math.ceil(w0 / s) * s;
+  const even = h === h0 && w === w0 ? x : tf.pad(x, [[0, 0], [0, h - h0], [0, w - w0], [0, 0]]);
+  const rows = tf.reshape(tf.slice(tf.reshape(even, [n, h / s, s, w * c]), [0, 0, 0, 0], [n, h / s, 1, w * c]), [n, h / s, w / s, s * c]) as tf.Tensor4D;
   return tf.slice(rows, [0, 0, 0, 0], [n, h / s, w / s, c]);
 }
 

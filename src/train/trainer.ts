@@ -109,7 +109,8 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       writer.appendMetrics(row);
       log.info(row, 'eval');
       if (split === 'test' || config.train.eval_splits.length === 1) {
-        progress.log(`eval step ${step}: ${Object.entries(metrics).filter(([k]) => !k.startsWith('class_acc')).slice(0, 4).map(([k, v]) => `${split}.${k} ${fmt(v)}`).join('  ')}`);
+        const shown = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2'].filter((k) => metrics[k] !== undefined);
+        progress.log(`eval step ${step}: ${shown.map((k) => `${split}.${k} ${fmt(metrics[k]!)}`).join('  ')}`);
       }
     }
   };

@@ -3,7 +3,7 @@
  * oracle (rtol 1e-4), and every registry optimizer trains it (two steps, finite losses, parameters
  * move, the first loss equal to cpu's). The default suite runs all models with one optimizer on
  * wasm + BLAS; MINIMA_TEST_BACKENDS=full (`npm run test:backends`) runs the whole
- * model × optimizer × {wasm + BLAS, wasm without BLAS} matrix.
+ * model × optimizer × {wasm + BLAS, wasm without BLAS, cpu} matrix.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +51,12 @@ function lossOf(model: Model, x: tf.Tensor, y: tf.Tensor1D, numClasses: number):
   return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(y, numClasses), tf.logSoftmax(out.output)), -1))) as tf.Scalar;
 }
 
+/** Default options; wrappers (SAM, GAM, ⊥Grad …) get adam as the base in each nested slot. */
+function optimizerSpec(name: string): { name: string; [slot: string]: unknown } {
+  const slots = Object.keys(optimizerRegistry.get(name).nested ?? {});
+  return { name, ...Object.fromEntries(slots.map((slot) => [slot, { name: 'adam' }])) };
+}
+
 interface Trace { readonly loss0: number; readonly grads: Float32Array[]; readonly losses: number[]; readonly moved: boolean }
 
 /** Loss and gradients at init, then `steps` steps of `optimizer` (if given) on one fixed batch. */
@@ -73,7 +79,7 @@ async function trace(backend: string, modelName: string, optimizer: string | und
     let moved = false;
     if (optimizer) {
       const before = await Promise.all(vars.map(async (v) => Float32Array.from(await v.data())));
-      const opt = createOptimizer({ name: optimizer }, model.params);
+      const opt = createOptimizer(optimizerSpec(optimizer), model.params);
       try {
         for (let s = 0; s < steps; s++) {
           const loss = tf.tidy(() => tf.keep(opt.step(closure).loss));
@@ -94,19 +100,20 @@ async function trace(backend: string, modelName: string, optimizer: string | und
 }
 
 const variants = [
-  { label: blasFound ? 'wasm + BLAS' : 'wasm (auto: no BLAS here)', blas: 'auto' as const, always: true },
-  { label: 'wasm without BLAS', blas: 'off' as const, always: false },
+  { label: blasFound ? 'wasm + BLAS' : 'wasm (auto: no BLAS here)', backend: 'wasm', blas: 'auto' as const, always: true },
+  { label: 'wasm without BLAS', backend: 'wasm', blas: 'off' as const, always: false },
+  { label: 'cpu (the oracle itself)', backend: 'cpu', always: false },
 ].filter((v) => full || v.always);
 const optimizers = full ? optimizerRegistry.names() : ['adam'];
 
 for (const variant of variants) {
   describe(`${variant.label}: every model agrees with cpu and trains with ${full ? 'every optimizer' : 'adam (full matrix: npm run test:backends)'}`, () => {
     before(async () => {
-      await tf.setBackend('wasm');
-      installWasmKernelPack({ blas: variant.blas });
+      await tf.setBackend(variant.backend);
+      if (variant.blas) installWasmKernelPack({ blas: variant.blas });
     });
     for (const modelName of modelRegistry.names()) {
-      it(`${modelName}: loss and gradients at init match cpu (rtol 1e-4)`, async () => {
+      if (variant.backend !== 'cpu') it(`${modelName}: loss and gradients at init match cpu (rtol 1e-4)`, async () => {
         const want = await trace('cpu', modelName, undefined);
         const got = await trace('wasm', modelName, undefined);
         assertAgree([got.loss0], [want.loss0], `${modelName} loss`);
@@ -114,7 +121,7 @@ for (const variant of variants) {
       });
       for (const optimizer of optimizers) {
         it(`${modelName} × ${optimizer}: trains (finite, parameters move, first loss = cpu's)`, async () => {
-          const got = await trace('wasm', modelName, optimizer);
+          const got = await trace(variant.backend, modelName, optimizer);
           const want = await trace('cpu', modelName, undefined);
           assert.ok(got.losses.every(Number.isFinite), `losses ${got.losses}`);
           assert.ok(got.moved, 'parameters did not change');

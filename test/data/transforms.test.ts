@@ -140,7 +140,7 @@ test('crop/flip: same rng state ⇒ same batch; train only; each image is a shif
   assert.ok(tf.memory().numTensors >= 0);
 });
 
-test('image transforms need images; tokens cannot be normalised', async () => {
+test('image transforms need images and a crop smaller than the image', async () => {
   await assert.rejects(build({ name: 'moons', horizontal_flip: true }), /image inputs/);
   assert.throws(() => finalizeDataset(tinyImages(2), defaults({ random_crop: 4 }), 0), /smaller than the image side/);
 });

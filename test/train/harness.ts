@@ -1,0 +1,146 @@
+/**
+ * In-process runs for the trainer contract tests: a tiny YAML config written into a temp folder,
+ * `run()` / `resume()` called directly with captured streams on the cpu backend.
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { tf } from '../support/tf.js';
+import { run } from '../../src/commands/run.js';
+import { resume } from '../../src/commands/resume.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import type { Spec } from '../../src/core/registry.js';
+import { catalog } from '../../src/registries.js';
+import { readMetrics, timingKeys, type MetricRow } from '../../src/run/run-writer.js';
+import { checkpointDirName, listCheckpoints } from '../../src/run/checkpoint.js';
+
+export interface Captured {
+  readonly ctx: CommandContext;
+  readonly stderr: () => string;
+}
+
+export function capture(cwd: string, argv: readonly string[]): Captured {
+  let err = '';
+  const sink = () => new Writable({ write(_c, _e, cb) { cb(); } });
+  const stderr = new Writable({ write(c: Buffer | string, _e, cb) { err += String(c); cb(); } });
+  return { ctx: { cwd, stdout: sink(), stderr, isTTY: false, signal: new AbortController().signal, argv }, stderr: () => err };
+}
+
+/** 3 well-separated blobs in 2-D, 24 train / 12 test examples: 3 batches of 8 per epoch. */
+export const blobs = { name: 'blobs', n_train: 24, n_test: 12, centers: 3, n_features: 2, cluster_std: 1 };
+/** A linear teacher, 2 inputs → 1 output: the regression counterpart of `blobs`. */
+export const teacher = { name: 'teacher-student', task: 'regression', input_dim: 2, hidden: [], n_train: 24, n_test: 12 };
+
+export interface TinyConfig {
+  readonly name?: string;
+  readonly seed?: number;
+  readonly dataset?: Spec;
+  readonly model?: Spec;
+  readonly loss?: Spec;
+  readonly optimizer?: Spec;
+  readonly diagnostics?: readonly Spec[];
+  readonly train?: Record<string, unknown>;
+}
+
+/**
+ * A tiny experiment: every step logs a train row (log_every 1), every `checkpoint_every` steps
+ * leaves a checkpoint that is kept (the resume tests start from them), one eval at the end.
+ */
+export function tinyConfig(c: TinyConfig = {}): Record<string, unknown> {
+  return {
+    name: c.name ?? 'tiny',
+    seed: c.seed ?? 0,
+    dataset: c.dataset ?? blobs,
+    model: c.model ?? { name: 'mlp', hidden: [8] },
+    loss: c.loss ?? { name: 'cross-entropy' },
+    optimizer: c.optimizer ?? { name: 'sgd', lr: 0.05 },
+    diagnostics: c.diagnostics ?? [],
+    train: { steps: 4, batch_size: 8, eval_batch_size: 64, log_every: 1, checkpoint_every: 2, keep_checkpoints: 100, eval_splits: ['test'], ...c.train },
+    backend: 'cpu',
+  };
+}
+
+/** The spec of an optimizer entry on its own: wrappers get `base: sgd` (lr 0.05). */
+export function optimizerSpec(name: string): Spec {
+  const entry = catalog.optimizer.get(name);
+  return entry.nested?.base ? { name, base: { name: 'sgd', lr: 0.05 } } : { name };
+}
+
+export interface RunOutcome {
+  readonly code: number;
+  readonly dir: string;
+  readonly stderr: string;
+  /** Live tensors after run() returned minus before it started. */
+  readonly leaked: number;
+}
+
+/** `minima run` in-process; the run folder is `<tmp>/<label>`. */
+export async function runTiny(tmp: string, label: string, config: Record<string, unknown>, overrides: readonly string[] = []): Promise<RunOutcome> {
+  const file = join(tmp, `${label}.yaml`);
+  writeFileSync(file, stringify(config));
+  const dir = join(tmp, label);
+  const { ctx, stderr } = capture(tmp, ['run', file]);
+  const before = tf.memory().numTensors;
+  const code = await run({ config: file, overrides: [...overrides], runDir: dir, quiet: true }, ctx);
+  return { code, dir, stderr: stderr(), leaked: tf.memory().numTensors - before };
+}
+
+/** `minima resume` in-process. */
+export async function resumeTiny(tmp: string, dir: string, overrides: readonly string[] = [], allowConfigChange = false): Promise<RunOutcome> {
+  const { ctx, stderr } = capture(tmp, ['resume', dir]);
+  const before = tf.memory().numTensors;
+  const code = await resume({ runDir: dir, overrides: [...overrides], allowConfigChange, quiet: true }, ctx);
+  return { code, dir, stderr: stderr(), leaked: tf.memory().numTensors - before };
+}
+
+/**
+ * The state an interrupted twin of `dir` would have left at step `k`: a copy of the folder without
+ * the checkpoints after k, its status set to `interrupted`. Later metric rows stay in the copy on
+ * purpose: `resume` must cut them itself.
+ */
+export function truncatedCopy(dir: string, k: number, to: string): string {
+  cpSync(dir, to, { recursive: true });
+  const ckpts = join(to, 'checkpoints');
+  const all = listCheckpoints(ckpts);
+  if (!all.some((c) => c.step === k)) throw new Error(`${dir} has no checkpoint at step ${k}`);
+  for (const c of all) if (c.step > k) rmSync(c.dir, { recursive: true });
+  rmSync(join(to, 'summary.json'), { force: true });
+  writeFileSync(join(to, 'status'), 'interrupted\n');
+  return to;
+}
+
+export function status(dir: string): string {
+  return readFileSync(join(dir, 'status'), 'utf8').trim();
+}
+
+/** metrics.jsonl rows without the keys that measure time. */
+export function trajectory(dir: string): Record<string, unknown>[] {
+  return readMetrics(dir).map((r) => {
+    const out: Record<string, unknown> = { ...r };
+    for (const k of timingKeys) delete out[k];
+    return out;
+  });
+}
+
+export function trainRows(dir: string): MetricRow[] {
+  return rowsOf(dir).filter((r) => r.split === 'train' && r.eval === undefined && r.diagnostics === undefined);
+}
+
+export function rowsOf(dir: string): MetricRow[] {
+  return readMetrics(dir);
+}
+
+export function tensorsBin(dir: string, step: number): Buffer {
+  return readFileSync(join(dir, 'checkpoints', checkpointDirName(step), 'tensors.bin'));
+}
+
+/** Named float tensors of a checkpoint, read straight from its files. */
+export function checkpointTensors(dir: string, step: number): Record<string, Float32Array> {
+  const at = join(dir, 'checkpoints', checkpointDirName(step));
+  const index = JSON.parse(readFileSync(join(at, 'state.json'), 'utf8')) as { tensors: { name: string; offset: number; length: number; dtype: string }[] };
+  const bin = readFileSync(join(at, 'tensors.bin'));
+  const out: Record<string, Float32Array> = {};
+  for (const r of index.tensors) out[r.name] = new Float32Array(bin.buffer.slice(bin.byteOffset + r.offset, bin.byteOffset + r.offset + r.length * 4));
+  return out;
+}

@@ -96,7 +96,16 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke): Command {
     .action((runA: string, runB: string, o: { rtol: string; atol: string; json?: boolean }) =>
       invoke(async () => (await import('../commands/compare.js')).compare({ runA, runB, rtol: Number(o.rtol), atol: Number(o.atol), json: !!o.json }, ctx)));
 
+  program
+    .command('replay')
+    .description('run an optimizer on a tiny full-batch problem and write its trajectory (compare with the official code)')
+    .argument('<problem>', 'problem JSON: data, initial parameters, optimizer spec (see docs/optimizers.md)')
+    .option('--steps <n>', 'number of steps (default: the file\'s steps, else 10)', int)
+    .option('--out <file>', 'write the trajectory JSON here (default: stdout)')
+    .addOption(new Option('--backend <name>', 'backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('cpu'))
+    .action((problem: string, o: { steps?: number; out?: string; backend: 'cpu' }) =>
+      invoke(async () => (await import('../commands/replay.js')).replay({ problem, ...(o.steps ? { steps: o.steps } : {}), ...(o.out ? { out: o.out } : {}), backend: o.backend }, ctx)));
+
   return program;
 }
 
-export { int };

@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { Spec } from '../core/registry.js';
 import type { Dataset, DatasetDeps } from '../core/types.js';
-import { datasetRegistry } from './index.js';
+import { datasetRegistry } from './dataset-registry.js';
 
 /**
  * Validates `{name, ...options}` against the entry's schema (issues under `dataset.`) and builds

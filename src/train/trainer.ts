@@ -44,13 +44,15 @@ export interface TrainResult {
   readonly lastCheckpoint?: string;
 }
 
-function tensorsOf(exp: Experiment): tf.NamedTensorMap {
+/** Everything a checkpoint holds; `owned` are the getState() clones, which the caller disposes. */
+function tensorsOf(exp: Experiment): { tensors: tf.NamedTensorMap; owned: tf.Tensor[] } {
   const out: tf.NamedTensorMap = {};
+  const owned: tf.Tensor[] = [];
   for (const p of exp.params) out[`${p.owner}/${p.name}`] = p.variable;
   for (const b of exp.model.buffers) out[`buffer/${b.name}`] = b.variable;
-  for (const [k, v] of Object.entries(exp.objective.getState?.() ?? {})) out[`lossstate/${k}`] = v;
-  for (const [k, v] of Object.entries(exp.optimizer.getState())) out[`optim/${k}`] = v;
-  return out;
+  for (const [k, v] of Object.entries(exp.objective.getState?.() ?? {})) { out[`lossstate/${k}`] = v; owned.push(v); }
+  for (const [k, v] of Object.entries(exp.optimizer.getState())) { out[`optim/${k}`] = v; owned.push(v); }
+  return { tensors: out, owned };
 }
 
 function restore(exp: Experiment, tensors: tf.NamedTensorMap): void {
@@ -96,7 +98,12 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const hyper = () => optimizer.currentHyperparams();
 
   const checkpoint = async (step: number) => {
-    lastCheckpoint = await saveCheckpoint(ckptRoot, step, state, tensorsOf(exp));
+    const { tensors, owned } = tensorsOf(exp);
+    try {
+      lastCheckpoint = await saveCheckpoint(ckptRoot, step, state, tensors);
+    } finally {
+      tf.dispose(owned);
+    }
     pruneCheckpoints(ckptRoot, config.train.keep_checkpoints, lastCheckpoint);
     log.info({ step, dir: lastCheckpoint }, 'checkpoint');
   };
@@ -180,6 +187,8 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       const w = state.window;
       state = { ...state, window: { lossSum: w.lossSum + loss, count: w.count + 1, gradEvals: w.gradEvals + p.gradEvals } };
       if (p.step % logEvery === 0 || p.step === exp.totalSteps) {
+        // state.trainTimeS does not yet include the step in progress (its time ends after this drain)
+        const elapsed = state.trainTimeS + (performance.now() - stepStart) / 1000;
         const extras = Object.fromEntries(names.map((k, i) => [k, extraArr[i]![0]!]));
         const row: MetricRow = {
           step: p.step,
@@ -189,8 +198,8 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
           ...roundHyper(hyper()),
           grad_evals: state.window.gradEvals / state.window.count,
           ...extras,
-          time_s: round(state.trainTimeS),
-          samples_per_s: round(state.samples / Math.max(1e-9, state.trainTimeS)),
+          time_s: round(elapsed),
+          samples_per_s: round(state.samples / Math.max(1e-9, elapsed)),
         };
         writer.appendMetrics(row);
         state = { ...state, window: { lossSum: 0, count: 0, gradEvals: 0 } };

@@ -60,7 +60,13 @@ function decode(parts: readonly Records[], labelBytes: number, labelOffset: numb
       }
       const px = base + labelBytes;
       const out = row * PIXELS;
-      for (let c = 0; c < 3; c++) for (let i = 0; i < 1024; i++) x[out + i * 3 + c] = p.bytes[px + c * 1024 + i]!;
+      const src = p.bytes;
+      for (let i = 0; i < 1024; i++) {
+        const o = out + i * 3;
+        x[o] = src[px + i]!;
+        x[o + 1] = src[px + 1024 + i]!;
+        x[o + 2] = src[px + 2048 + i]!;
+      }
     }
   }
   return { n, x, y, ...all };

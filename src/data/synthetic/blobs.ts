@@ -15,7 +15,7 @@ export const blobs = defineDataset({
     centers: z.int().min(2).default(3).describe('Number of centres (classes).'),
     n_features: z.int().min(1).default(2).describe('Input dimension.'),
     cluster_std: z.number().min(0).default(1).describe('Std of each blob.'),
-    center_box: z.tuple([z.number(), z.number()]).default([-10, 10]).describe('Range [lo, hi] of the centre coordinates.'),
+    center_box: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'needs lo < hi').default([-10, 10]).describe('Range [lo, hi] of the centre coordinates.'),
   },
   load(o, deps) {
     const [lo, hi] = o.center_box;

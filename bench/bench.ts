@@ -2,7 +2,8 @@
  * `npm run bench`: every available backend side by side in one run on this machine: GFLOP/s of an
  * n×n float32 matmul forward (A·B) and its two backward forms (A·Bᵀ, Aᵀ·B), and training samples/s
  * of an MNIST MLP and CNN; next to numpy (OpenBLAS) when python3 + numpy are present.
- * Writes bench/results.json. Flags: --n=1024 --seconds=1 --quick (skips the slow pure-JS rows' CNN).
+ * Writes bench/results.json. Flags: --n=1024 --seconds=1 --quick (skips the slow rows' CNN),
+ * --software (also measure WebGPU on a software adapter such as lavapipe).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -131,6 +132,10 @@ async function main(): Promise<void> {
       info = await initBackend(v.backend, v.options ?? {});
     } catch (err) {
       skipped[v.label] = (err as Error).message.replace(/^backend "\w+" is not available: /, '');
+      continue;
+    }
+    if (info.device.includes('[software]') && !args.has('software')) {
+      skipped[v.label] = `software adapter only (${info.device}); --software measures it`;
       continue;
     }
     info.notes.forEach((n) => notes.add(n));

@@ -1,7 +1,9 @@
 /**
  * Backend selection. `auto` tries, in order: the native TensorFlow binding (tfjs-node-gpu, then
- * tfjs-node) when installed and loadable, WebGPU on a hardware adapter, wasm, then the pure-JS cpu
- * backend (the correctness oracle). The choice and its device are recorded in meta.json.
+ * tfjs-node) when installed and loadable, WebGPU on a hardware adapter (software adapters only
+ * when `webgpu` is asked for by name), wasm with minima's kernel pack (native BLAS when one loads:
+ * the default CPU path), then the pure-JS cpu backend (the correctness oracle). The choice and its
+ * device are recorded in meta.json; `notes` are hints to print at start. See docs/backends.md.
  */
 import { createRequire } from 'node:module';
 import * as tf from './tf.js';
@@ -18,7 +20,7 @@ export type ConcreteBackend = Exclude<BackendName, 'auto'>;
 
 export interface BackendInfo {
   readonly name: ConcreteBackend;
-  /** What actually runs the kernels, in words (e.g. "tfjs-node-gpu (CUDA)", "wasm SIMD, 2 threads"). */
+  /** What actually runs the kernels, in words (e.g. "wasm SIMD + OpenBLAS 0.3.21 (2 threads)"). */
   readonly device: string;
   /** The tfjs backend name registered with tf.setBackend. */
   readonly tfBackend: string;

@@ -21,9 +21,20 @@ export async function main(argv: readonly string[]): Promise<void> {
   const ctx = processContext(argv.slice(1).map((a, i) => (i === 0 ? 'minima' : a)), abort.signal);
   const verbose = argv.includes('--verbose');
   let pending: Promise<number> | undefined;
+  // Commands that handle Ctrl-C themselves (sweeps) ask for this: the first signal aborts
+  // ctx.signal, a second one exits at once. Other commands keep Node's default (run/resume
+  // install their own checkpoint-and-stop handlers).
+  const trapSignals = () => {
+    const onSignal = () => {
+      if (abort.signal.aborted) process.exit(ExitCode.interrupted);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  };
   const program = buildProgram(ctx, (run) => {
     pending = run();
-  });
+  }, trapSignals);
   program.exitOverride();
   try {
     await program.parseAsync([...argv]);

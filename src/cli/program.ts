@@ -14,8 +14,10 @@ const int = (value: string): number => {
 };
 
 export type Invoke = (run: () => Promise<number>) => void;
+/** Long-running commands that handle Ctrl-C themselves through ctx.signal (sweeps) call this. */
+export type TrapSignals = () => void;
 
-export function buildProgram(ctx: CommandContext, invoke: Invoke): Command {
+export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: TrapSignals = () => {}): Command {
   const program = new Command('minima')
     .description('Experiment runner for research on loss functions and optimizers.')
     .version(minimaVersion(), '-V, --version')
@@ -92,9 +94,52 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke): Command {
     .argument('<run-b>')
     .option('--rtol <x>', 'relative tolerance', '0')
     .option('--atol <x>', 'absolute tolerance', '0')
+    .option('--metrics <key>', 'compare only these metric keys (repeatable; default: all but timing keys)', collect, [])
+    .option('--ignore <key>', 'skip these metric keys (repeatable)', collect, [])
     .option('--json', 'machine-readable output')
-    .action((runA: string, runB: string, o: { rtol: string; atol: string; json?: boolean }) =>
-      invoke(async () => (await import('../commands/compare.js')).compare({ runA, runB, rtol: Number(o.rtol), atol: Number(o.atol), json: !!o.json }, ctx)));
+    .action((runA: string, runB: string, o: { rtol: string; atol: string; metrics: string[]; ignore: string[]; json?: boolean }) =>
+      invoke(async () => (await import('../commands/compare.js')).compare({ runA, runB, rtol: Number(o.rtol), atol: Number(o.atol), metrics: o.metrics, ignore: o.ignore, json: !!o.json }, ctx)));
+
+  const sweep = program
+    .command('sweep')
+    .description('run a sweep of trials (grid, zip, random, seeds) locally or on Slurm; `sweep status` and `sweep summary` read one');
+  sweep
+    .command('run', { isDefault: true })
+    .description('expand, validate and run (or resume) every trial of a sweep file')
+    .argument('<sweep>', 'sweep YAML file (with --task: the sweep folder)')
+    .argument('[overrides...]', 'a.b=value for every trial; a.b=v1,v2 adds a grid axis')
+    .option('--dry-run', 'print the plan (trial ids and what differs from the base) and run nothing')
+    .option('--workers <n>', 'parallel trials (default: the sweep file, else the available cores)', int)
+    .addOption(new Option('--executor <name>', 'local child processes or a Slurm job array').choices(['local', 'slurm']).default('local'))
+    .option('--runs-dir <dir>', 'parent folder of the sweep folder', 'runs')
+    .option('--name <name>', "sweep folder name (default: the sweep file's name)")
+    .option('--retry-failed', 'rerun failed, diverged and pruned trials')
+    .addOption(new Option('--task <n>', 'internal: run trial N of a sweep folder (Slurm array task)').argParser((v) => Number(v)).hideHelp())
+    .option('--json', 'machine output on stdout')
+    .action((file: string, overrides: string[], o: { dryRun?: boolean; workers?: number; executor: 'local' | 'slurm'; runsDir: string; name?: string; retryFailed?: boolean; task?: number; json?: boolean }) => {
+      trapSignals();
+      invoke(async () => (await import('../commands/sweep.js')).sweep({
+        sweep: file, overrides, dryRun: !!o.dryRun, executor: o.executor, runsDir: o.runsDir, retryFailed: !!o.retryFailed, json: !!o.json,
+        ...(o.workers ? { workers: o.workers } : {}), ...(o.name ? { name: o.name } : {}), ...(o.task !== undefined ? { task: o.task } : {}),
+      }, ctx));
+    });
+  sweep
+    .command('status')
+    .description('progress of a sweep from its trial files (works while it runs, locally or on Slurm)')
+    .argument('<sweep-dir>')
+    .option('--json', 'one JSON line per trial')
+    .action((sweepDir: string, o: { json?: boolean }) =>
+      invoke(async () => (await import('../commands/sweep-status.js')).sweepStatus({ sweepDir, json: !!o.json }, ctx)));
+  sweep
+    .command('summary')
+    .description('trials grouped over seeds: mean ± std and n of each final/best metric, only the columns that differ')
+    .argument('<sweep-dir>')
+    .option('--metric <m>', 'sort by this metric (e.g. test.accuracy or best.test.accuracy)')
+    .addOption(new Option('--mode <mode>', 'sort direction (default: min for losses/errors, else max)').choices(['min', 'max']))
+    .addOption(new Option('--format <f>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
+    .option('--all-columns', 'every parameter and metric column')
+    .action((sweepDir: string, o: { metric?: string; mode?: 'min' | 'max'; format: 'table'; allColumns?: boolean }) =>
+      invoke(async () => (await import('../commands/sweep-summary.js')).sweepSummary({ sweepDir, format: o.format, allColumns: !!o.allColumns, ...(o.metric ? { metric: o.metric } : {}), ...(o.mode ? { mode: o.mode } : {}) }, ctx)));
 
   program
     .command('replay')

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ExitCode } from '../core/errors.js';
 import { evaluateExpectations, formatExpectationReport, parseExpectation } from '../expect/index.js';
 import { requireSummary } from '../sweep/run-files.js';
-import type { CommandContext } from '../sweep/command-context.js';
+import type { CommandContext } from './context.js';
 
 export const checkOptions = z.object({
   runDir: z.string().min(1).describe('run folder to check'),

@@ -9,7 +9,7 @@ import { ExitCode, RunnerError } from '../core/errors.js';
 import { compareMetrics, type CompareReport, type Difference } from '../expect/compare-runs.js';
 import { formatValue } from '../expect/evaluate-expectations.js';
 import { assertRunDir, readMetrics, readRunStatus } from '../sweep/run-files.js';
-import type { CommandContext } from '../sweep/command-context.js';
+import type { CommandContext } from './context.js';
 
 const tol = z.coerce.number().nonnegative();
 export const compareOptions = z.object({

@@ -5,7 +5,8 @@ export interface CommandContext {
   readonly stderr: NodeJS.WritableStream;
   readonly isTTY: boolean;
   readonly signal: AbortSignal;
-  readonly argv: readonly string[];
+  /** The command line as typed (recorded in meta.json); absent when a command is called as a function. */
+  readonly argv?: readonly string[];
 }
 
 export function processContext(argv: readonly string[], signal: AbortSignal): CommandContext {

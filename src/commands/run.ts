@@ -53,7 +53,7 @@ export async function run(input: RunOptions, ctx: CommandContext): Promise<ExitC
       name: loaded.config.name,
       config_files: loaded.files,
       overrides: loaded.overrides.map((o) => o.raw),
-      command: ctx.argv.join(' '),
+      command: (ctx.argv ?? []).join(' '),
       cwd: ctx.cwd,
       git: git ?? null,
       node: process.version,

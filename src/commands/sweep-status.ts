@@ -10,7 +10,7 @@ import { formatValue } from '../expect/evaluate-expectations.js';
 import { isAlive } from '../sweep/processes.js';
 import { readMetrics } from '../sweep/run-files.js';
 import { isSuccess, SweepDir, type TrialRecord } from '../sweep/sweep-dir.js';
-import type { CommandContext } from '../sweep/command-context.js';
+import type { CommandContext } from './context.js';
 
 export const sweepStatusOptions = z.object({
   sweepDir: z.string().min(1).describe('sweep folder (runs/<sweep-name>)'),

@@ -19,7 +19,7 @@ import { BIN_PATH, runTrial } from '../sweep/run-trial.js';
 import { submitSlurm, trialsToSubmit } from '../sweep/slurm.js';
 import { earlyStoppingSchema, type EarlyStoppingSpec } from '../sweep/spec.js';
 import { isSuccess, SweepDir, type PlannedTrial, type TrialRecord } from '../sweep/sweep-dir.js';
-import type { CommandContext } from '../sweep/command-context.js';
+import type { CommandContext } from './context.js';
 
 export const sweepOptions = z.object({
   sweep: z.string().min(1).describe('sweep file (or, with --task, the sweep folder)'),

@@ -148,8 +148,8 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     notes.label_noise = {
       type: ln.type,
       rate: ln.rate,
-      convention: ln.type === 'symmetric' ? 'flip to one of the other K-1 classes uniformly' : undefined,
-      class_map: map ? Object.fromEntries(map) : undefined,
+      ...(ln.type === 'symmetric' ? { convention: 'flip to one of the other K-1 classes uniformly' } : {}),
+      ...(map ? { class_map: Object.fromEntries(map) } : {}),
       flipped: result.flipped,
       realised_rate: train.n === 0 ? 0 : differ / train.n,
     };

@@ -7,10 +7,14 @@ import { createRegistry, type Spec } from '../core/registry.js';
 import type { DataSpec, Model, ModelDeps } from '../core/types.js';
 import { cnn } from './cnn.js';
 import type { ModelEntry } from './define-model.js';
+import { embeddingMlp } from './embedding-mlp.js';
 import { linear } from './linear.js';
 import { mlp } from './mlp.js';
+import { resnet } from './resnet.js';
+import { transformer } from './transformer.js';
+import { wideResnet } from './wide-resnet.js';
 
-export const modelEntries: readonly ModelEntry[] = [linear, mlp, cnn];
+export const modelEntries: readonly ModelEntry[] = [linear, mlp, cnn, resnet, wideResnet, embeddingMlp, transformer];
 
 export const modelRegistry = createRegistry<Model, ModelDeps>('model', modelEntries);
 

@@ -36,7 +36,7 @@ export class ParamBuilder {
   /** A trainable tensor named `<prefix>/<name>` (the stable name checkpoints key on). */
   param(name: string, shape: readonly number[], role: ParamSpec['role'], init: Init): tf.Variable {
     const full = this.claim(name);
-    const variable = tf.variable(tf.tensor(fill(shape, init, Rng.derive(this.seed, 'init', full)), [...shape], 'float32'), true, this.engineName(full));
+    const variable = this.variable(tf.tensor(fill(shape, init, Rng.derive(this.seed, 'init', full)), [...shape], 'float32'), true, full);
     this.params.push({ name: full, variable, role, owner: 'model' });
     return variable;
   }
@@ -44,7 +44,7 @@ export class ParamBuilder {
   /** A non-trainable tensor saved in checkpoints (BN running statistics). */
   buffer(name: string, shape: readonly number[], value: number): tf.Variable {
     const full = this.claim(name);
-    const variable = tf.variable(tf.fill([...shape], value, 'float32'), false, this.engineName(full));
+    const variable = this.variable(tf.fill([...shape], value, 'float32'), false, full);
     this.buffers.push({ name: full, variable });
     return variable;
   }
@@ -56,8 +56,11 @@ export class ParamBuilder {
     return full;
   }
 
-  private engineName(full: string): string {
-    return `${full}#${this.instance}`;
+  /** The variable keeps its own reference to the data, so the initial tensor is released. */
+  private variable(initial: tf.Tensor, trainable: boolean, full: string): tf.Variable {
+    const variable = tf.variable(initial, trainable, `${full}#${this.instance}`);
+    initial.dispose();
+    return variable;
   }
 }
 

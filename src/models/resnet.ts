@@ -20,8 +20,7 @@ import { ParamBuilder, kaimingNormal, torchDefault } from './param-builder.js';
 const depths = [8, 20, 32, 44, 56] as const;
 
 const schema = z.strictObject({
-  depth: z.union(depths.map((d) => z.literal(d)) as unknown as [z.ZodLiteral<8>, z.ZodLiteral<20>, z.ZodLiteral<32>, z.ZodLiteral<44>, z.ZodLiteral<56>])
-    .default(20).describe('Total depth 6n+2: 8, 20, 32, 44 or 56'),
+  depth: z.literal(depths).default(20).describe('Total depth 6n+2: 8, 20, 32, 44 or 56'),
   width: z.number().int().positive().default(16).describe('Channels of the first stage (then 2×, 4×)'),
   shortcut: z.enum(['A', 'B']).default('A').describe('A: subsample + zero-pad channels (no params); B: 1×1 conv + BN'),
 });

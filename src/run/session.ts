@@ -73,7 +73,7 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
   writer.setStatus('running');
   const metaPath = writer.path('meta.json');
   const previous = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>) : undefined;
-  const sessions = [...((previous?.sessions as unknown[]) ?? []), { started: started.toISOString(), command: ctx.argv.join(' '), backend: backend.name, pid: process.pid, host: hostname(), resumed_from: opts.resumeFrom ?? null }];
+  const sessions = [...((previous?.sessions as unknown[]) ?? []), { started: started.toISOString(), command: (ctx.argv ?? []).join(' '), backend: backend.name, pid: process.pid, host: hostname(), resumed_from: opts.resumeFrom ?? null }];
   const baseMeta = { ...(previous ?? opts.meta), sessions, end_time: null };
   writer.writeJson('meta.json', baseMeta);
 

@@ -99,7 +99,11 @@ export function summarizeSweep(
   const differs = (values: readonly string[]) => built.length < 2 || new Set(values).size > 1;
   const paramColumns = paramKeys.filter((k) => opts.allColumns || differs(built.map((g) => canonicalJson(g.params[k] ?? null))));
   const sortedKeys = [...metricKeys].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const metricColumns = sortedKeys.filter((k) => opts.allColumns || k === metric || differs(built.map((g) => JSON.stringify(g.metrics[k] ?? null))));
+  // Runs log many metrics: by default the sort metric and the usual headline ones (when present);
+  // --all-columns shows every metric that differs.
+  const headline = sortedKeys.filter((k) => k === metric || PREFERRED.includes(k));
+  const candidates = opts.allColumns || headline.length === 0 ? sortedKeys : headline;
+  const metricColumns = candidates.filter((k) => opts.allColumns || k === metric || differs(built.map((g) => JSON.stringify(g.metrics[k] ?? null))));
   const showStatus = built.some((g) => g.n !== g.trials.length);
   return { metric, mode, paramColumns, metricColumns, showStatus, groups: built };
 }

@@ -155,9 +155,12 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
         }
       },
       perExampleLoss() {
-        const m = model.apply(x, { training: false });
-        const per = objective.compute({ output: m.output, embedding: m.embedding, y }, lctx);
-        return (per.rank === 0 ? tf.reshape(per, [1]) : per) as tf.Tensor1D;
+        // the caller owns only the result: the forward pass's intermediates are freed here
+        return tf.tidy(() => {
+          const m = model.apply(x, { training: false });
+          const per = objective.compute({ output: m.output, embedding: m.embedding, y }, lctx);
+          return (per.rank === 0 ? tf.reshape(per, [1]) : per) as tf.Tensor1D;
+        });
       },
     };
     const values: Record<string, number> = {};

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { CommandContext } from '../../src/sweep/command-context.js';
+import type { CommandContext } from '../../src/commands/context.js';
 
 export interface Captured { ctx: CommandContext; out: () => string; err: () => string; abort: AbortController }
 

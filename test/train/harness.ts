@@ -12,8 +12,10 @@ import { resume } from '../../src/commands/resume.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import type { Spec } from '../../src/core/registry.js';
 import { catalog } from '../../src/registries.js';
-import { readMetrics, timingKeys, type MetricRow } from '../../src/run/run-writer.js';
+import { RunWriter, readMetrics, timingKeys, type MetricRow } from '../../src/run/run-writer.js';
 import { checkpointDirName, listCheckpoints } from '../../src/run/checkpoint.js';
+import { loadExperiment } from '../../src/config/load.js';
+import { buildExperiment } from '../../src/train/build.js';
 
 export interface Captured {
   readonly ctx: CommandContext;
@@ -73,7 +75,21 @@ export interface RunOutcome {
   readonly stderr: string;
   /** Live tensors after run() returned minus before it started. */
   readonly leaked: number;
+  /** Live tensors at each train row of this session (see stepCounts). */
+  readonly stepTensors: readonly number[];
 }
+
+/**
+ * Live tensors at each train-step row (log_every 1: one per step), in step order: the loop's
+ * footprint between steps, after the step's loss has been read and freed. Eval and diagnostics
+ * rows are left out (they are written at the same points but are not needed twice).
+ */
+let stepCounts: number[] | undefined;
+const appendMetrics = RunWriter.prototype.appendMetrics;
+RunWriter.prototype.appendMetrics = function (this: RunWriter, row: MetricRow) {
+  if (stepCounts && row.split === 'train' && row.eval === undefined && row.diagnostics === undefined) stepCounts.push(tf.memory().numTensors);
+  appendMetrics.call(this, row);
+};
 
 /** `minima run` in-process; the run folder is `<tmp>/<label>`. */
 export async function runTiny(tmp: string, label: string, config: Record<string, unknown>, overrides: readonly string[] = []): Promise<RunOutcome> {
@@ -81,17 +97,43 @@ export async function runTiny(tmp: string, label: string, config: Record<string,
   writeFileSync(file, stringify(config));
   const dir = join(tmp, label);
   const { ctx, stderr } = capture(tmp, ['run', file]);
+  const counts: number[] = [];
+  stepCounts = counts;
   const before = tf.memory().numTensors;
-  const code = await run({ config: file, overrides: [...overrides], runDir: dir, quiet: true }, ctx);
-  return { code, dir, stderr: stderr(), leaked: tf.memory().numTensors - before };
+  try {
+    const code = await run({ config: file, overrides: [...overrides], runDir: dir, quiet: true }, ctx);
+    return { code, dir, stderr: stderr(), leaked: tf.memory().numTensors - before, stepTensors: counts };
+  } finally {
+    stepCounts = undefined;
+  }
+}
+
+/**
+ * Tensors that building and disposing the experiment of `config` leaves behind, with no training:
+ * the baseline a whole run is compared against, so a leak is blamed on the part that has it.
+ */
+export async function buildLeak(tmp: string, label: string, config: Record<string, unknown>): Promise<number> {
+  const file = join(tmp, `${label}.build.yaml`);
+  writeFileSync(file, stringify(config));
+  const loaded = await loadExperiment(file, [], { cwd: tmp });
+  const before = tf.memory().numTensors;
+  const exp = await buildExperiment(loaded.config, { cwd: tmp, configDir: tmp });
+  exp.dispose();
+  return tf.memory().numTensors - before;
 }
 
 /** `minima resume` in-process. */
 export async function resumeTiny(tmp: string, dir: string, overrides: readonly string[] = [], allowConfigChange = false): Promise<RunOutcome> {
   const { ctx, stderr } = capture(tmp, ['resume', dir]);
+  const counts: number[] = [];
+  stepCounts = counts;
   const before = tf.memory().numTensors;
-  const code = await resume({ runDir: dir, overrides: [...overrides], allowConfigChange, quiet: true }, ctx);
-  return { code, dir, stderr: stderr(), leaked: tf.memory().numTensors - before };
+  try {
+    const code = await resume({ runDir: dir, overrides: [...overrides], allowConfigChange, quiet: true }, ctx);
+    return { code, dir, stderr: stderr(), leaked: tf.memory().numTensors - before, stepTensors: counts };
+  } finally {
+    stepCounts = undefined;
+  }
 }
 
 /**

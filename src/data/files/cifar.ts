@@ -3,7 +3,7 @@
  * 3072 pixel bytes, channel-major (1024 R, 1024 G, 1024 B); images are stored here as uint8
  * [32, 32, 3] (HWC) and scaled to [0, 1] per batch.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineDataset } from '../define-dataset.js';
@@ -20,25 +20,28 @@ const CIFAR10_ASYMMETRIC = new Map([[9, 1], [2, 0], [4, 7], [3, 5], [5, 3]]);
 
 interface Records {
   readonly file: string;
-  readonly bytes: Uint8Array;
   readonly count: number;
 }
 
-function readRecords(file: string, labelBytes: number, hint: string): Records {
-  let bytes: Uint8Array;
+/** Checks a record file's size (without reading it, so files are decoded one at a time). */
+function records(file: string, labelBytes: number, hint: string): Records {
+  let size: number;
   try {
-    bytes = readFileSync(file);
+    size = statSync(file).size;
   } catch {
     throw missingFile(file, hint);
   }
-  const size = labelBytes + PIXELS;
-  if (bytes.length === 0 || bytes.length % size !== 0) {
-    throw invalidFile(file, `size ${bytes.length} is not a whole number of ${size}-byte records (truncated or not a CIFAR binary file)`);
+  const record = labelBytes + PIXELS;
+  if (size === 0 || size % record !== 0) {
+    throw invalidFile(file, `size ${size} is not a whole number of ${record}-byte records (truncated or not a CIFAR binary file)`);
   }
-  return { file, bytes, count: bytes.length / size };
+  return { file, count: size / record };
 }
 
-/** Concatenates record files into HWC uint8 images and the labels at `labelOffset` of each record. */
+/**
+ * Concatenates record files into HWC uint8 images and the labels at `labelOffset` of each
+ * record. Files are read one at a time, so the peak is the images plus one file.
+ */
 function decode(parts: readonly Records[], labelBytes: number, labelOffset: number, numClasses: number): RawSplit & { fine?: Int32Array; coarse?: Int32Array } {
   const n = parts.reduce((a, p) => a + p.count, 0);
   const x = new Uint8Array(n * PIXELS);
@@ -46,21 +49,22 @@ function decode(parts: readonly Records[], labelBytes: number, labelOffset: numb
   const all = labelBytes === 2 ? { coarse: new Int32Array(n), fine: new Int32Array(n) } : {};
   let row = 0;
   for (const p of parts) {
+    const src = readFileSync(p.file);
+    if (src.length !== p.count * (labelBytes + PIXELS)) throw invalidFile(p.file, 'changed size while being read');
     for (let r = 0; r < p.count; r++, row++) {
       const base = r * (labelBytes + PIXELS);
-      const label = p.bytes[base + labelOffset]!;
+      const label = src[base + labelOffset]!;
       if (label >= numClasses) throw invalidFile(p.file, `label ${label} of record ${r} is outside [0, ${numClasses})`);
       y[row] = label;
       if (all.coarse && all.fine) {
-        const coarse = p.bytes[base]!;
-        const fine = p.bytes[base + 1]!;
+        const coarse = src[base]!;
+        const fine = src[base + 1]!;
         if (coarse >= 20 || fine >= 100) throw invalidFile(p.file, `labels (coarse ${coarse}, fine ${fine}) of record ${r} are out of range`);
         all.coarse[row] = coarse;
         all.fine[row] = fine;
       }
       const px = base + labelBytes;
       const out = row * PIXELS;
-      const src = p.bytes;
       for (let i = 0; i < 1024; i++) {
         const o = out + i * 3;
         x[o] = src[px + i]!;
@@ -94,12 +98,12 @@ export const cifar10 = defineDataset({
   load(o, deps) {
     const hint = fetchHint('cifar10');
     const dir = binFolder(dataLocation(o.path, deps, 'cifar10'), 'test_batch.bin', 'cifar-10-batches-bin');
-    const batches = [1, 2, 3, 4, 5].map((b) => readRecords(join(dir, `data_batch_${b}.bin`), 1, hint));
+    const batches = [1, 2, 3, 4, 5].map((b) => records(join(dir, `data_batch_${b}.bin`), 1, hint));
     const first = batches[0]!;
     for (const b of batches) {
       if (b.count !== first.count) throw invalidFile(b.file, `${b.count} records, but ${first.file} has ${first.count} (a truncated batch?)`);
     }
-    const test = readRecords(join(dir, 'test_batch.bin'), 1, hint);
+    const test = records(join(dir, 'test_batch.bin'), 1, hint);
     return {
       spec: {
         task: 'classification',
@@ -146,8 +150,8 @@ export const cifar100 = defineDataset({
     const dir = binFolder(dataLocation(o.path, deps, 'cifar100'), 'test.bin', 'cifar-100-binary');
     const K = o.label_mode === 'fine' ? 100 : 20;
     const offset = o.label_mode === 'fine' ? 1 : 0;
-    const train = decode([readRecords(join(dir, 'train.bin'), 2, hint)], 2, offset, K);
-    const test = decode([readRecords(join(dir, 'test.bin'), 2, hint)], 2, offset, K);
+    const train = decode([records(join(dir, 'train.bin'), 2, hint)], 2, offset, K);
+    const test = decode([records(join(dir, 'test.bin'), 2, hint)], 2, offset, K);
     const names = readNames(dir, `${o.label_mode}_label_names.txt`, K);
     return {
       spec: { task: 'classification', inputShape: [32, 32, 3], inputKind: 'dense', numClasses: K, outputDim: K, ...(names ? { classNames: names } : {}) },

@@ -141,6 +141,27 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .action((sweepDir: string, o: { metric?: string; mode?: 'min' | 'max'; format: 'table'; allColumns?: boolean }) =>
       invoke(async () => (await import('../commands/sweep-summary.js')).sweepSummary({ sweepDir, format: o.format, allColumns: !!o.allColumns, ...(o.metric ? { metric: o.metric } : {}), ...(o.mode ? { mode: o.mode } : {}) }, ctx)));
 
+  const data = program.command('data').description('datasets: download the standard ones, inspect any');
+  data
+    .command('fetch')
+    .description('download MNIST, Fashion-MNIST, KMNIST, CIFAR-10/100 into datasets/ (checksummed, resumable, idempotent)')
+    .argument('<name>', 'mnist | fashion-mnist | kmnist | cifar10 | cifar100')
+    .option('--root <dir>', 'datasets root (default: ./datasets or $MINIMA_DATA_ROOT)')
+    .option('--mirror <url>', 'base URL replacing the canonical mirrors (files at <url>/<name>/<file>; or $MINIMA_DATA_MIRROR)')
+    .option('--force', 'download again even when verified files are present')
+    .action((name: string, o: { root?: string; mirror?: string; force?: boolean }) =>
+      invoke(async () => (await import('../commands/data.js')).dataFetchCommand({ name, force: !!o.force, ...(o.root ? { root: o.root } : {}), ...(o.mirror ? { mirror: o.mirror } : {}) }, ctx)));
+  data
+    .command('info')
+    .description('sizes, shapes, class balance and a sample grid (PNG) of a dataset entry or of an experiment\'s dataset')
+    .argument('<target>', 'a dataset name (default options) or an experiment YAML file')
+    .argument('[overrides...]', 'overrides for an experiment file')
+    .option('--out <file.png>', 'write a grid of sample images (image data)')
+    .option('--root <dir>', 'datasets root (default: ./datasets or $MINIMA_DATA_ROOT)')
+    .option('--json', 'machine-readable output')
+    .action((target: string, overrides: string[], o: { out?: string; root?: string; json?: boolean }) =>
+      invoke(async () => (await import('../commands/data.js')).dataInfoCommand({ target, overrides, json: !!o.json, ...(o.out ? { out: o.out } : {}), ...(o.root ? { root: o.root } : {}) }, ctx)));
+
   program
     .command('replay')
     .description('run an optimizer on a tiny full-batch problem and write its trajectory (compare with the official code)')

@@ -2,7 +2,7 @@
  * From a resolved config to live components: dataset, model, objective, optimizer, schedule and
  * diagnostics. Everything that can fail because of the config fails here, before a run folder exists.
  */
-import { resolve as resolvePath } from 'node:path';
+import { defaultDataRoot } from '../data/data-root.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { Dataset, Model, Objective, ParamSpec } from '../core/types.js';
 import type { Optimizer, Schedule } from '../optim/types.js';
@@ -42,7 +42,7 @@ function specOptions(spec: { readonly name: string; readonly [k: string]: unknow
 /** Loads the dataset (the slow part, kept separate so `minima data info` can reuse it). */
 export async function buildDataset(config: ExperimentConfig, opts: BuildOptions): Promise<Dataset> {
   const entry = catalog.dataset.get(config.dataset.name);
-  const root = opts.dataRoot ?? process.env.MINIMA_DATA_ROOT ?? resolvePath(opts.cwd, 'datasets');
+  const root = opts.dataRoot ?? defaultDataRoot(opts.cwd);
   return (await entry.create(specOptions(config.dataset), { seed: config.data_seed, root, configDir: opts.configDir })) as Dataset;
 }
 

@@ -1,0 +1,134 @@
+/** Hand-checked layer arithmetic: BatchNorm (torch semantics), dropout, the cpu convolution path, GELU, LayerNorm. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertClose, tf } from '../support/tf.js';
+import { Rng } from '../../src/core/random.js';
+import { type ForwardContext, activation, batchNorm, dropout, layerNorm, layerSeed, shiftConv, subsample } from '../../src/models/layers.js';
+import { ParamBuilder } from '../../src/models/param-builder.js';
+import { buildModel } from '../../src/models/index.js';
+import { denseSpec } from './fixtures.js';
+
+function context(training: boolean, seed = 0): ForwardContext {
+  return { training, dropoutSeed: (label) => layerSeed(seed, label), updates: [] };
+}
+
+describe('batchNorm', () => {
+  it('training: batch statistics, torch running-stat updates; eval: running statistics', () => {
+    const b = new ParamBuilder('bn-test', 0);
+    const bn = batchNorm(b, 'bn', 2);
+    // channel 0 = 1,3,5,7: mean 4, biased var (9+1+1+9)/4 = 5, unbiased 20/3
+    // channel 1 = 2,4,6,8: mean 5, same variances
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const ctx = context(true);
+    const y = bn(x, ctx);
+    const s = Math.sqrt(5 + 1e-5);
+    assertClose(y.dataSync(), [-3 / s, -3 / s, -1 / s, -1 / s, 1 / s, 1 / s, 3 / s, 3 / s], 1e-5, 1e-6, 'normalised');
+    assert.equal(ctx.updates.length, 2);
+    const [[meanVar, newMean], [varVar, newVar]] = ctx.updates as [[tf.Variable, tf.Tensor], [tf.Variable, tf.Tensor]];
+    // running_mean = 0.9·0 + 0.1·mean; running_var = 0.9·1 + 0.1·(20/3)
+    assertClose(newMean.dataSync(), [0.4, 0.5], 1e-6, 1e-7, 'running mean');
+    assertClose(newVar.dataSync(), [0.9 + 2 / 3, 0.9 + 2 / 3], 1e-6, 1e-7, 'running var');
+    // apply is functional: nothing is assigned until the caller does it
+    assertClose(meanVar.dataSync(), [0, 0], 0, 0, 'buffer untouched');
+    meanVar.assign(newMean);
+    varVar.assign(newVar);
+    const evalCtx = context(false);
+    const e = bn(x, evalCtx);
+    const sv = Math.sqrt(0.9 + 2 / 3 + 1e-5);
+    assertClose(e.dataSync(), [0.6 / sv, 1.5 / sv, 2.6 / sv, 3.5 / sv, 4.6 / sv, 5.5 / sv, 6.6 / sv, 7.5 / sv], 1e-5, 1e-6, 'eval');
+    assert.equal(evalCtx.updates.length, 0);
+    tf.dispose([x, y, e, newMean, newVar]);
+    for (const p of [...b.params, ...b.buffers]) p.variable.dispose();
+  });
+
+  it('NHWC input: statistics over batch, height and width', () => {
+    const b = new ParamBuilder('bn-test', 0);
+    const bn = batchNorm(b, 'bn', 1);
+    // 8 values 0..7 in [2, 2, 2, 1]: mean 3.5, biased var 5.25, unbiased 6
+    const x = tf.tensor4d([0, 1, 2, 3, 4, 5, 6, 7], [2, 2, 2, 1]);
+    const ctx = context(true);
+    const y = bn(x, ctx);
+    assertClose(y.dataSync(), [0, 1, 2, 3, 4, 5, 6, 7].map((v) => (v - 3.5) / Math.sqrt(5.25 + 1e-5)), 1e-5, 1e-6);
+    assertClose(ctx.updates[1]![1].dataSync(), [0.9 + 0.6], 1e-6, 1e-7, 'running var uses n/(n−1)');
+    tf.dispose([x, y, ...ctx.updates.map(([, t]) => t)]);
+    for (const p of [...b.params, ...b.buffers]) p.variable.dispose();
+  });
+});
+
+describe('dropout', () => {
+  const x = tf.ones([4, 50]);
+  const drop = dropout(0.25, 'd');
+  it('inverted: survivors scaled by 1/(1−p), about p dropped', () => {
+    const y = drop(x, context(true, 3)).dataSync();
+    const zeros = y.filter((v) => v === 0).length;
+    assert.ok(y.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6));
+    // 200 Bernoulli(0.25) draws: mean 50, sd ≈ 6.1; ±4 sd
+    assert.ok(zeros > 25 && zeros < 75, `${zeros} dropped of 200`);
+  });
+  it('same seed same mask, other seed or label another mask, identity in eval', () => {
+    const a = drop(x, context(true, 3)).dataSync();
+    assert.deepEqual(drop(x, context(true, 3)).dataSync(), a);
+    assert.notDeepEqual(drop(x, context(true, 4)).dataSync(), a);
+    assert.notDeepEqual(dropout(0.25, 'other')(x, context(true, 3)).dataSync(), a);
+    assert.deepEqual(drop(x, context(false, 3)).dataSync(), x.dataSync());
+  });
+  it('in a model: training embedding = eval embedding × mask/(1−p), masks follow dropoutSeed', () => {
+    const model = buildModel({ name: 'mlp', hidden: [64], dropout: 0.5 }, { data: denseSpec, seed: 1, head: 'logits' });
+    const input = tf.tensor2d([[0.3, -1.2], [2, 0.5]]);
+    const ev = model.apply(input, { training: false }).embedding.dataSync();
+    const tr = model.apply(input, { training: true, dropoutSeed: 9 }).embedding.dataSync();
+    assert.ok(tr.every((v, i) => v === 0 || Math.abs(v - 2 * ev[i]!) < 1e-5));
+    assert.ok(tr.some((v, i) => v === 0 && ev[i]! > 0), 'some active unit was dropped');
+    assert.deepEqual(model.apply(input, { training: true, dropoutSeed: 9 }).embedding.dataSync(), tr);
+    assert.notDeepEqual(model.apply(input, { training: true, dropoutSeed: 10 }).embedding.dataSync(), tr);
+    model.dispose();
+  });
+});
+
+describe('shiftConv (the cpu convolution path)', () => {
+  const rng = new Rng(5);
+  for (const [k, stride, pad, h, w] of [[3, 1, 1, 5, 6], [3, 2, 1, 7, 6], [3, 1, 0, 5, 5], [1, 2, 0, 6, 5], [5, 1, 2, 6, 4], [3, 2, 1, 8, 8]] as const) {
+    it(`equals tf.conv2d with gradients: k ${k}, stride ${stride}, pad ${pad}, ${h}×${w}`, () => {
+      const x = tf.tensor4d(rng.fillNormal(new Float32Array(2 * h * w * 3)), [2, h, w, 3]);
+      const kernel = tf.tensor4d(rng.fillNormal(new Float32Array(k * k * 3 * 4)), [k, k, 3, 4]);
+      const ours = shiftConv(x, kernel, k, stride, pad);
+      const ref = tf.conv2d(x, kernel, stride, pad === 0 ? 'valid' : pad);
+      assert.deepEqual(ours.shape, ref.shape);
+      assertClose(ours.dataSync(), ref.dataSync(), 1e-4, 1e-5, 'forward');
+      const dy = tf.tensor(rng.fillNormal(new Float32Array(ref.size)), ref.shape);
+      const loss = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), dy));
+      const [gx, gw] = tf.grads(loss((a, b) => shiftConv(a, b, k, stride, pad)))([x, kernel]);
+      const [rx, rw] = tf.grads(loss((a, b) => tf.conv2d(a, b, stride, pad === 0 ? 'valid' : pad)))([x, kernel]);
+      assertClose(gx!.dataSync(), rx!.dataSync(), 1e-4, 1e-4, 'd/dx');
+      assertClose(gw!.dataSync(), rw!.dataSync(), 1e-4, 1e-4, 'd/dkernel');
+      tf.dispose([x, kernel, ours, ref, dy, gx!, gw!, rx!, rw!]);
+    });
+  }
+
+  it('subsample is x[:, ::2, ::2] for odd and even sizes', () => {
+    // [1, 3, 3, 1] holding 0..8: rows 0 and 2, columns 0 and 2 → 0, 2, 6, 8
+    const x = tf.tensor4d([0, 1, 2, 3, 4, 5, 6, 7, 8], [1, 3, 3, 1]);
+    assert.deepEqual([...subsample(x, 2).dataSync()], [0, 2, 6, 8]);
+    const y = tf.tensor4d([...Array(16).keys()], [1, 4, 4, 1]);
+    assert.deepEqual([...subsample(y, 2).dataSync()], [0, 2, 8, 10]);
+  });
+});
+
+describe('activations and LayerNorm', () => {
+  it('GELU is the exact erf form; SiLU is x·σ(x)', () => {
+    const x = tf.tensor1d([-1, 0, 1, 2]);
+    // 0.5·x·(1 + erf(x/√2)): Φ(1) = 0.8413447, Φ(2) = 0.9772499
+    assertClose(activation('gelu')(x).dataSync(), [-(1 - 0.8413447), 0, 0.8413447, 2 * 0.9772499], 1e-5, 1e-6);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    assertClose(activation('silu')(x).dataSync(), [-sig(-1), 0, sig(1), 2 * sig(2)], 1e-6, 1e-7);
+  });
+
+  it('LayerNorm normalises the last axis with eps 1e-5', () => {
+    const b = new ParamBuilder('ln-test', 0);
+    const ln = layerNorm(b, 'ln', 4);
+    // [1, 2, 3, 4]: mean 2.5, biased var 1.25
+    const y = ln(tf.tensor2d([[1, 2, 3, 4]]), context(false)).dataSync();
+    assertClose(y, [-1.5, -0.5, 0.5, 1.5].map((v) => v / Math.sqrt(1.25 + 1e-5)), 1e-5, 1e-6);
+    for (const p of b.params) p.variable.dispose();
+  });
+});

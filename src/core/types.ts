@@ -144,6 +144,7 @@ export interface Objective {
   probabilities?(input: LossInput, ctx: LossContext): tf.Tensor2D;
   /** Once per step (never inside compute: SAM-type optimizers call compute several times). */
   commit?(input: LossInput, ctx: LossContext): void;
+  /** Clones of the loss state; the caller disposes them. */
   getState?(): tf.NamedTensorMap;
   setState?(state: tf.NamedTensorMap): void;
   dispose(): void;

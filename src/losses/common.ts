@@ -137,7 +137,9 @@ export function classWeights(name: string, deps: LossDeps, numClasses: number, s
   const d = deps.embeddingDim;
   if (!(d >= 1)) throw new RunnerError('CONFIG_INVALID', `${name} needs the model's embedding width (got ${d})`);
   const values = Rng.derive(deps.seed, 'init', name).fillNormal(new Float32Array(d * numClasses), 0, std);
-  const variable = tf.variable(tf.tensor2d(values, [d, numClasses]), true, `${name}#${instances++}`);
+  const initial = tf.tensor2d(values, [d, numClasses]);
+  const variable = tf.variable(initial, true, `${name}#${instances++}`);
+  initial.dispose(); // the variable holds its own reference to the data
   return { name, variable, role: 'kernel', owner: 'loss' };
 }
 

@@ -86,7 +86,9 @@ export function optimizerFacade(
             }
           },
           report(name, value) {
-            diagnostics[name] = value;
+            // A copy: the caller owns (and disposes) StepResult.diagnostics, and a transform may
+            // report one of its own state tensors (MoMo's lb).
+            diagnostics[name] = tf.clone(value);
           },
         };
         const [updates, next] = transform.update([...first.grads], state, origin, ctx);

@@ -133,7 +133,11 @@ test('Ctrl-C stops the workers cleanly: trials are interrupted, then resumed by 
     writeFileSync(join(tmp, 's.yaml'), 'base: base.yaml\ngrid:\n  optimizer.lr: [0.1, 0.2]\nset:\n  train.steps: 40\n');
     const c = captureContext(tmp);
     const p = sweep({ sweep: 's.yaml', workers: 2, ...fake }, c.ctx);
-    for (let i = 0; i < 200 && !existsSync(join(tmp, 'runs/s/01-lr0.2/checkpoints/step-000002')); i++) await new Promise((r) => setTimeout(r, 20));
+    // Both trials must have a checkpoint before Ctrl-C, or the next run restarts them instead of resuming
+    // (generous wait: the machine may be busy).
+    const ready = () => ['00-lr0.1', '01-lr0.2'].every((t) => existsSync(join(tmp, `runs/s/${t}/checkpoints/step-000002`)));
+    for (let i = 0; i < 1500 && !ready(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(ready(), 'both trials checkpointed before the interrupt');
     c.abort.abort();
     assert.equal(await p, 130);
     assert.deepEqual(trialsJsonl(join(tmp, 'runs/s')).map((t) => t.status), ['interrupted', 'interrupted']);

@@ -12,24 +12,19 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { tf } from '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import type { Entry } from '../../src/core/registry.js';
+import type { Entry, Spec } from '../../src/core/registry.js';
 import type { Objective } from '../../src/core/types.js';
 import { catalog } from '../../src/registries.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { buildDataset } from '../../src/train/build.js';
-import { blobs, buildLeak, teacher, tinyConfig } from './harness.js';
+import { blobs, buildLeak, lossSpec, teacher, tinyConfig } from './harness.js';
 
 /** A small dataset of the input kind a model's info.input names (image, tokens, or anything dense). */
-function datasetFor(model: Entry): Record<string, unknown> {
+function datasetFor(model: Entry): Spec {
   const input = String(model.info?.input ?? '');
   if (input.startsWith('image')) return { name: 'mnist', train_size: 16, test_size: 8 };
   if (input.startsWith('tokens')) return { name: 'modular-arithmetic', p: 7 };
   return blobs;
-}
-
-function lossSpec(entry: Entry): { name: string; [k: string]: unknown } {
-  const example = entry.info?.example;
-  return { name: entry.name, ...(typeof example === 'string' ? (JSON.parse(example) as Record<string, unknown>) : {}) };
 }
 
 for (const model of catalog.model.entries) {

@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { runTiny, tensorsBin, tinyConfig, trajectory, type TinyConfig } from './harness.js';
+import { join } from 'node:path';
+import { resumeTiny, runTiny, tensorsBin, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
 
 const cases: Record<string, TinyConfig> = {
   'mlp dropout + batch_norm, cross-entropy, sam(sgd momentum)': {
@@ -44,3 +45,18 @@ for (const [label, c] of Object.entries(cases)) {
     });
   });
 }
+
+test('a run resumed inside a logging window reports the same windowed means', async () => {
+  await withTmpDir(async (tmp) => {
+    // log_every 3, checkpoint at 2: the row at step 3 averages steps 1–3, two of them from before the stop
+    const config = tinyConfig({ model: { name: 'mlp', hidden: [8], dropout: 0.25 }, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, train: { steps: 6, log_every: 3, checkpoint_every: 2 } });
+    const a = await runTiny(tmp, 'a', config);
+    assert.equal(a.code, 0, a.stderr);
+    assert.deepEqual(trainRows(a.dir).map((r) => r.step), [3, 6]);
+    const b = truncatedCopy(a.dir, 2, join(tmp, 'b'));
+    const r = await resumeTiny(tmp, b);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(trajectory(b), trajectory(a.dir));
+    assert.ok(tensorsBin(b, 6).equals(tensorsBin(a.dir, 6)));
+  });
+});

@@ -10,7 +10,7 @@ import { tf } from '../support/tf.js';
 import { run } from '../../src/commands/run.js';
 import { resume } from '../../src/commands/resume.js';
 import type { CommandContext } from '../../src/commands/context.js';
-import type { Spec } from '../../src/core/registry.js';
+import type { Entry, Spec } from '../../src/core/registry.js';
 import { catalog } from '../../src/registries.js';
 import { RunWriter, readMetrics, timingKeys, type MetricRow } from '../../src/run/run-writer.js';
 import { checkpointDirName, listCheckpoints } from '../../src/run/checkpoint.js';
@@ -47,7 +47,8 @@ export interface TinyConfig {
 
 /**
  * A tiny experiment: every step logs a train row (log_every 1), every `checkpoint_every` steps
- * leaves a checkpoint that is kept (the resume tests start from them), one eval at the end.
+ * leaves a checkpoint that is kept (the resume tests start from them), the test split is
+ * evaluated once per epoch (3 steps) and at the end.
  */
 export function tinyConfig(c: TinyConfig = {}): Record<string, unknown> {
   return {
@@ -69,6 +70,12 @@ export function optimizerSpec(name: string): Spec {
   return entry.nested?.base ? { name, base: { name: 'sgd', lr: 0.05 } } : { name };
 }
 
+/** A loss spec with the options the entry needs beyond its defaults: its own `info.example` (JSON), if any. */
+export function lossSpec(entry: Entry): Spec {
+  const example = entry.info?.example;
+  return { name: entry.name, ...(typeof example === 'string' ? (JSON.parse(example) as Record<string, unknown>) : {}) };
+}
+
 export interface RunOutcome {
   readonly code: number;
   readonly dir: string;
@@ -80,7 +87,8 @@ export interface RunOutcome {
 }
 
 /**
- * Live tensors at each train-step row (log_every 1: one per step), in step order: the loop's
+ * A probe on the run writer (installed for every importer of this module; it records only while
+ * runTiny/resumeTiny run). Live tensors at each train-step row (log_every 1: one per step), in step order: the loop's
  * footprint between steps, after the step's loss has been read and freed. Eval and diagnostics
  * rows are left out (they are written at the same points but are not needed twice).
  */

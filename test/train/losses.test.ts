@@ -13,13 +13,7 @@ import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import type { Entry } from '../../src/core/registry.js';
 import { catalog } from '../../src/registries.js';
-import { blobs, buildLeak, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
-
-/** Options a loss needs beyond its defaults: the entry's own `info.example` (JSON), if any. */
-function lossSpec(entry: Entry): { name: string; [k: string]: unknown } {
-  const example = entry.info?.example;
-  return { name: entry.name, ...(typeof example === 'string' ? (JSON.parse(example) as Record<string, unknown>) : {}) };
-}
+import { blobs, buildLeak, lossSpec, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
 
 const task = (e: Entry) => e.info?.task;
 const classification = catalog.loss.entries.filter((e) => task(e) === 'classification' || task(e) === 'any');

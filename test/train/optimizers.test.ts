@@ -31,6 +31,8 @@ for (const entry of catalog.optimizer.entries) {
       for (const r of rows) {
         assert.ok(Number.isFinite(r.loss), `step ${r.step} loss ${String(r.loss)}`);
         assert.equal(r.grad_evals, gradEvals, `step ${r.step} grad_evals`);
+        // 8 samples over a step that takes at least a microsecond: at most 8e6 samples/s
+        assert.ok(Number(r.time_s) > 0 && Number(r.samples_per_s) < 8e6, `step ${r.step}: time_s ${String(r.time_s)}, samples_per_s ${String(r.samples_per_s)}`);
       }
       assert.equal(a.stepTensors.length, steps);
       assert.deepEqual(a.stepTensors, a.stepTensors.map(() => a.stepTensors[0]), `live tensors per step ${a.stepTensors.join(', ')}`);

@@ -1,0 +1,129 @@
+/**
+ * Optimizer cost and runner overhead, measured side by side in one process on one backend:
+ * - time per training step of every registry optimizer (wrappers around sgd) relative to sgd, for
+ *   the MNIST MLP (784-256-10, batch 64), through minima's real trainer (`run()` in-process);
+ * - runner overhead: `minima run`'s loop against the bare tfjs loop of bench/train-loop.ts doing the
+ *   same steps (MLP, Adam, batch 64).
+ * Step time comes from the train rows' `time_s` (eval and checkpoint time excluded), between a
+ * warm-up row and the last row; each measurement is repeated and the fastest kept.
+ * Run alone: node --import tsx bench/optimizers.ts [--backend=wasm] [--steps=120]
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import * as tf from '../src/backends/tf.js';
+import { run } from '../src/commands/run.js';
+import { optimizerRegistry } from '../src/optim/index.js';
+import { initBackend, type BackendName } from '../src/backends/index.js';
+import { loadMnistDigits } from '../src/data/index.js';
+import { adam, mlp } from './train-loop.js';
+
+export interface OptimizerBench {
+  readonly backend: string;
+  readonly steps: number;
+  readonly ms_per_step: Record<string, number>;
+  readonly ratio_to_sgd: Record<string, number>;
+  readonly grad_evals: Record<string, number>;
+  readonly runner: { readonly minima_samples_per_s: number; readonly bare_samples_per_s: number; readonly overhead: number };
+}
+
+const quiet = { cwd: '', stdout: new PassThrough(), stderr: new PassThrough(), isTTY: false, signal: new AbortController().signal };
+
+function config(dir: string, optimizer: object, steps: number, backend: string): string {
+  const path = join(dir, 'bench.yaml');
+  writeFileSync(path, JSON.stringify({
+    name: 'bench', seed: 0, backend,
+    dataset: { name: 'mnist', train_size: 8000, test_size: 100 },
+    model: { name: 'mlp', hidden: [256] },
+    loss: { name: 'cross-entropy' },
+    optimizer,
+    train: { steps, batch_size: 64, log_every: 20, eval_every: steps, eval_splits: ['test'], checkpoint_every: steps },
+  }));
+  return path;
+}
+
+/** ms per step between the first logged row (warm-up) and the last. */
+async function minimaStepMs(optimizer: object, steps: number, backend: string): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'minima-bench-'));
+  try {
+    const code = await run({ config: config(dir, optimizer, steps, backend), runDir: join(dir, 'run'), quiet: true }, { ...quiet, cwd: dir });
+    if (code !== 0) throw new Error(`bench run failed (${code}) for ${JSON.stringify(optimizer)}`);
+    const rows = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string | boolean>)
+      .filter((r) => r.split === 'train' && r.eval !== true && typeof r.time_s === 'number');
+    const first = rows[0]!, last = rows.at(-1)!;
+    return ((last.time_s as number) - (first.time_s as number)) * 1000 / ((last.step as number) - (first.step as number));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function bareStepMs(steps: number): Promise<number> {
+  const { x, y } = loadMnistDigits();
+  const net = mlp(0);
+  const trainer = adam(net);
+  const batch = 64;
+  const times: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const t0 = performance.now();
+    const xs = tf.tensor2d(x.subarray(s * batch * 784, (s + 1) * batch * 784), [batch, 784]);
+    const ys = tf.tensor1d(y.subarray(s * batch, (s + 1) * batch), 'int32');
+    const loss = trainer.step(xs, ys);
+    await loss.data();
+    tf.dispose([xs, ys, loss]);
+    times.push(performance.now() - t0);
+  }
+  trainer.dispose();
+  tf.dispose(net.params);
+  const tail = times.slice(20);
+  return tail.reduce((a, b) => a + b, 0) / tail.length;
+}
+
+export async function benchOptimizers(backend: BackendName, steps = 120, repeats = 2): Promise<OptimizerBench> {
+  const info = await initBackend(backend);
+  const specs: Record<string, object> = {};
+  const gradEvals: Record<string, number> = {};
+  for (const e of optimizerRegistry.entries) {
+    const wrapper = Boolean(e.nested?.base);
+    specs[e.name] = wrapper ? { name: e.name, base: { name: 'sgd', lr: 0.01 } } : { name: e.name, ...(e.name.startsWith('momo') ? {} : { lr: 0.01 }) };
+    gradEvals[e.name] = Number(e.info?.gradEvals ?? 1);
+  }
+  const ms: Record<string, number> = {};
+  for (let r = 0; r < repeats; r++) {
+    // interleaved repeats: a slow moment of the machine hits every optimizer alike
+    for (const [name, spec] of Object.entries(specs)) {
+      const t = await minimaStepMs(spec, steps, info.name);
+      ms[name] = Math.min(ms[name] ?? Infinity, t);
+    }
+  }
+  const ratio = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / ms.sgd!]));
+  let minimaAdam = Infinity, bare = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    minimaAdam = Math.min(minimaAdam, await minimaStepMs({ name: 'adam', lr: 1e-3 }, steps, info.name));
+    bare = Math.min(bare, await bareStepMs(steps));
+  }
+  return {
+    backend: info.name,
+    steps,
+    ms_per_step: ms,
+    ratio_to_sgd: ratio,
+    grad_evals: gradEvals,
+    runner: { minima_samples_per_s: (64 * 1000) / minimaAdam, bare_samples_per_s: (64 * 1000) / bare, overhead: minimaAdam / bare - 1 },
+  };
+}
+
+export function formatOptimizerBench(b: OptimizerBench): string {
+  const lines = [`optimizer cost, MNIST MLP 784-256-10, batch 64, backend ${b.backend} (time per step relative to sgd)`];
+  for (const [name, r] of Object.entries(b.ratio_to_sgd).sort((a, c) => a[1] - c[1])) {
+    lines.push(`  ${name.padEnd(10)} ${b.ms_per_step[name]!.toFixed(2).padStart(8)} ms/step  ${r.toFixed(2)}×  (grad evals ${b.grad_evals[name]})`);
+  }
+  lines.push(`runner overhead (Adam, same steps): minima ${b.runner.minima_samples_per_s.toFixed(0)} samples/s vs bare tfjs loop ${b.runner.bare_samples_per_s.toFixed(0)} samples/s → ${(b.runner.overhead * 100).toFixed(1)}%`);
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (k: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1];
+  tf.env().set('PROD', true);
+  const b = await benchOptimizers((arg('backend') ?? 'auto') as BackendName, Number(arg('steps') ?? 120));
+  console.log(formatOptimizerBench(b));
+}

@@ -1,0 +1,10 @@
+import { tf } from '../support/tf.js';
+import { buildModel } from '../../src/models/index.js';
+const mnist = { task: 'classification', inputShape: [28,28,1], inputKind: 'dense', numClasses: 10, outputDim: 10 } as const;
+const m = buildModel(JSON.parse(process.argv[2]!), {data: mnist, seed: 1, head: 'logits'});
+const x = tf.randomNormal([64,28,28,1]); const y = tf.oneHot(tf.randomUniform([64],0,10,'int32'),10).toFloat();
+const vars = m.params.map(p=>p.variable);
+const info = await tf.profile(() => { const r = tf.tidy(()=>{ const g = tf.variableGrads(()=> tf.losses.softmaxCrossEntropy(y, m.apply(x,{training:true}).output) as tf.Scalar, vars); return g.value;}); r.dataSync(); r.dispose(); });
+const agg = new Map<string, number>();
+for (const k of info.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+console.log([...agg].sort((a,b)=>b[1]-a[1]).slice(0,12).map(([n,t])=>`${n} ${t.toFixed(0)}`).join('\n'));

@@ -49,6 +49,8 @@ export function stat(values: readonly number[]): Stat {
   for (const v of values) sum += v;
   const mean = sum / n;
   if (n < 2) return { mean, std: null, n };
+  // Identical values: report 0, not the rounding residue of the mean (1e-16).
+  if (values.every((v) => v === values[0])) return { mean: values[0]!, std: 0, n };
   let ss = 0;
   for (const v of values) ss += (v - mean) * (v - mean);
   return { mean, std: Math.sqrt(ss / (n - 1)), n };

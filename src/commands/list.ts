@@ -5,6 +5,25 @@ import type { Entry, Registry } from '../core/registry.js';
 import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { suggest } from '../core/suggest.js';
 import type { CommandContext } from './context.js';
+import type { DataSpec } from '../core/types.js';
+import { describeModel, modelSupports } from '../models/index.js';
+
+/** Reference datasets for `minima list models`: the first one a model supports sizes its parameter count. */
+const referenceData: readonly { readonly label: string; readonly spec: DataSpec }[] = [
+  { label: 'MNIST 28×28×1 → 10', spec: { task: 'classification', inputShape: [28, 28, 1], inputKind: 'dense', numClasses: 10, outputDim: 10 } },
+  { label: 'CIFAR-10 32×32×3 → 10', spec: { task: 'classification', inputShape: [32, 32, 3], inputKind: 'dense', numClasses: 10, outputDim: 10 } },
+  { label: 'mod-97 token pairs → 97', spec: { task: 'classification', inputShape: [2], inputKind: 'tokens', vocabSize: 97, numClasses: 97, outputDim: 97 } },
+];
+
+/** Parameter count of a model with default options on the first reference dataset it supports. */
+function modelParams(name: string): { params: number; on: string } | undefined {
+  const prefer = name === 'resnet' || name === 'wide-resnet' ? [1, 0, 2] : [0, 1, 2];
+  for (const i of prefer) {
+    const ref = referenceData[i]!;
+    if (modelSupports({ name }, ref.spec) === null) return { params: describeModel({ name }, ref.spec).paramCount, on: ref.label };
+  }
+  return undefined;
+}
 
 export const listOptions = z.object({
   kind: z.string().optional(),
@@ -36,7 +55,8 @@ export function entryOptions(entry: Entry): OptionInfo[] {
 function describe(reg: Registry, glob: string | undefined) {
   return reg.names(glob).map((n) => {
     const e = reg.get(n);
-    return { name: e.name, kind: reg.kind, summary: e.summary, ...(e.info ? { info: e.info } : {}), options: entryOptions(e) };
+    const params = reg.kind === 'model' ? modelParams(e.name) : undefined;
+    return { name: e.name, kind: reg.kind, summary: e.summary, ...(params ? { params: params.params, params_on: params.on } : {}), ...(e.info ? { info: e.info } : {}), options: entryOptions(e) };
   });
 }
 
@@ -61,7 +81,8 @@ export async function list(input: ListOptions, ctx: CommandContext): Promise<Exi
     ctx.stdout.write(`${k === 'loss' ? 'losses' : `${k}s`} (${items.length})\n`);
     const width = Math.max(...items.map((i) => i.name.length), 4);
     for (const item of items) {
-      ctx.stdout.write(`  ${item.name.padEnd(width)}  ${item.summary}\n`);
+      const count = 'params' in item && typeof item.params === 'number' ? `  [${item.params.toLocaleString('en-US')} params on ${item.params_on}]` : '';
+      ctx.stdout.write(`  ${item.name.padEnd(width)}  ${item.summary}${count}\n`);
       if (o.kind) {
         // Details (facts, then options with defaults) only when one kind is asked for.
         for (const [key, v] of Object.entries(item.info ?? {})) ctx.stdout.write(`  ${' '.repeat(width)}    ${key}: ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);

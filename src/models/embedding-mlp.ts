@@ -10,6 +10,7 @@ import { functionalModel } from './functional-model.js';
 import { defineModel } from './define-model.js';
 import { outputHead } from './heads.js';
 import { tokenSupport } from './inputs.js';
+import { embeddingLookup } from './layers.js';
 import { activationSchema, dropoutSchema, hiddenSchema, mlpTrunk } from './mlp.js';
 import { ParamBuilder } from './param-builder.js';
 
@@ -40,8 +41,8 @@ export const embeddingMlp = defineModel({
     return functionalModel(b, trunk.outDim, deps.seed, (x, ctx) => {
       const ids = tf.cast(x, 'int32');
       const embedded = o.shared_embedding
-        ? tf.reshape(tf.gather(tables[0]!, ids), [-1, inDim])
-        : tf.concat(tables.map((t, i) => tf.gather(t, tf.reshape(tf.slice(ids, [0, i], [-1, 1]), [-1]))), 1);
+        ? tf.reshape(embeddingLookup(tables[0]!, ids), [-1, inDim])
+        : tf.concat(tables.map((t, i) => embeddingLookup(t, tf.reshape(tf.slice(ids, [0, i], [-1, 1]), [-1]))), 1);
       return head(trunk.forward(embedded, ctx));
     });
   },

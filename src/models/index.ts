@@ -7,6 +7,7 @@ import { createRegistry, type Spec } from '../core/registry.js';
 import type { DataSpec, Model, ModelDeps } from '../core/types.js';
 import { cnn } from './cnn.js';
 import type { ModelEntry } from './define-model.js';
+import { withoutInitialisation } from './param-builder.js';
 import { embeddingMlp } from './embedding-mlp.js';
 import { linear } from './linear.js';
 import { mlp } from './mlp.js';
@@ -62,9 +63,9 @@ export interface ModelDescription {
   readonly layers: readonly LayerSummary[];
 }
 
-/** Builds the model once (seed 0) to report its size, e.g. for `minima list models`. */
+/** Builds the model once with zero-filled variables to report its size, e.g. for `minima list models`. */
 export function describeModel(spec: Spec, data: DataSpec, head: ModelDeps['head'] = 'logits'): ModelDescription {
-  const model = buildModel(spec, { data, seed: 0, head });
+  const model = withoutInitialisation(() => buildModel(spec, { data, seed: 0, head }));
   try {
     const layers: { layer: string; shapes: Record<string, readonly number[]>; params: number }[] = [];
     for (const p of model.params) {

@@ -241,3 +241,24 @@ export function layerSeed(passSeed: number, label: string): number {
 export function sequential(...layers: readonly Forward[]): Forward {
   return (x, ctx) => layers.reduce((h, f) => f(h, ctx), x);
 }
+
+/**
+ * table[ids] for ids of any shape → [...ids.shape, E]. The gradient is oneHot(ids)ᵀ·dy, one matMul,
+ * instead of tfjs' UnsortedSegmentSum, which on cpu makes vocab-many full passes over dy.
+ */
+export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  const [vocab, width] = table.shape as [number, number];
+  // ids go through the op's inputs and `save`, so the tape keeps them alive for the backward pass
+  const op = tf.customGrad((t, i, save) => {
+    (save as tf.GradSaveFunc)([i as tf.Tensor]);
+    return {
+      value: tf.gather(t as tf.Tensor, i as tf.Tensor),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [indices] = saved as [tf.Tensor];
+        const oneHot = tf.oneHot(tf.reshape(indices, [-1]), vocab, 1, 0, 'float32');
+        return [tf.matMul(oneHot, tf.reshape(dy, [-1, width]), true, false), tf.zerosLike(indices)];
+      },
+    };
+  });
+  return op(table, ids);
+}

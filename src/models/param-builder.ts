@@ -20,6 +20,19 @@ export interface Buffer {
 
 /** tf.Variable names are global in the engine; the counter keeps two instances of a model apart. */
 let instances = 0;
+/** Set while `withoutInitialisation` runs: shapes only, every value 0. */
+let skipInit = false;
+
+/** Builds models with zero-filled variables (fast, for parameter counts and layer summaries). */
+export function withoutInitialisation<T>(build: () => T): T {
+  const previous = skipInit;
+  skipInit = true;
+  try {
+    return build();
+  } finally {
+    skipInit = previous;
+  }
+}
 
 export class ParamBuilder {
   readonly params: ParamSpec[] = [];
@@ -36,7 +49,8 @@ export class ParamBuilder {
   /** A trainable tensor named `<prefix>/<name>` (the stable name checkpoints key on). */
   param(name: string, shape: readonly number[], role: ParamSpec['role'], init: Init): tf.Variable {
     const full = this.claim(name);
-    const variable = this.variable(tf.tensor(fill(shape, init, Rng.derive(this.seed, 'init', full)), [...shape], 'float32'), true, full);
+    const initial = skipInit ? tf.zeros([...shape]) : tf.tensor(fill(shape, init, Rng.derive(this.seed, 'init', full)), [...shape], 'float32');
+    const variable = this.variable(initial, true, full);
     this.params.push({ name: full, variable, role, owner: 'model' });
     return variable;
   }

@@ -14,7 +14,7 @@ import { functionalModel } from './functional-model.js';
 import { defineModel } from './define-model.js';
 import { outputHead } from './heads.js';
 import { tokenSupport } from './inputs.js';
-import { type Forward, activation, activationNames, dense, dropout, layerNorm } from './layers.js';
+import { type Forward, activation, activationNames, dense, dropout, embeddingLookup, layerNorm } from './layers.js';
 import { type Init, ParamBuilder, zeros } from './param-builder.js';
 
 const schema = z
@@ -80,7 +80,7 @@ export const transformer = defineModel({
     const finalLn = o.layer_norm ? layerNorm(b, 'ln_f', d) : identity;
     const head = outputHead(b, deps, d, { kernelInit: normal(std), biasInit: zeros });
     return functionalModel(b, d, deps.seed, (x, ctx) => {
-      const embedded = tf.add(tf.gather(tokens, tf.cast(x, 'int32')), positions);
+      const embedded = tf.add(embeddingLookup(tokens, tf.cast(x, 'int32')), positions);
       const h = blocks.reduce((t, f) => f(t, ctx), embedDrop(embedded, ctx));
       const last = tf.reshape(tf.slice(h, [0, seqLen - 1, 0], [-1, 1, d]), [-1, d]);
       return head(finalLn(last, ctx));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClose, tf } from '../support/tf.js';
 import { Rng } from '../../src/core/random.js';
-import { type ForwardContext, activation, batchNorm, dropout, layerNorm, layerSeed, shiftConv, subsample } from '../../src/models/layers.js';
+import { type ForwardContext, activation, batchNorm, dropout, embeddingLookup, layerNorm, layerSeed, shiftConv, subsample } from '../../src/models/layers.js';
 import { ParamBuilder } from '../../src/models/param-builder.js';
 import { buildModel } from '../../src/models/index.js';
 import { denseSpec } from './fixtures.js';
@@ -130,5 +130,19 @@ describe('activations and LayerNorm', () => {
     const y = ln(tf.tensor2d([[1, 2, 3, 4]]), context(false)).dataSync();
     assertClose(y, [-1.5, -0.5, 0.5, 1.5].map((v) => v / Math.sqrt(1.25 + 1e-5)), 1e-5, 1e-6);
     for (const p of b.params) p.variable.dispose();
+  });
+});
+
+describe('embeddingLookup', () => {
+  it('equals tf.gather, gradient included (repeated ids accumulate)', () => {
+    const table = tf.tensor2d(new Rng(6).fillNormal(new Float32Array(5 * 3)), [5, 3]);
+    const ids = tf.tensor2d([[0, 4], [4, 2], [0, 0]], [3, 2], 'int32');
+    const dy = tf.tensor(new Rng(7).fillNormal(new Float32Array(18)), [3, 2, 3]);
+    assert.deepEqual(embeddingLookup(table, ids).dataSync(), tf.gather(table, ids).dataSync());
+    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t, ids), dy)))(table);
+    const ref = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), dy)))(table);
+    assertClose(ours.dataSync(), ref.dataSync(), 1e-6, 1e-6);
+    // row 0 appears three times, rows 1 and 3 never: their gradient is zero
+    assert.deepEqual([...ours.dataSync().slice(3, 6)], [0, 0, 0]);
   });
 });

@@ -1,7 +1,8 @@
 """The machine's own reference for `npm run bench`: numpy (normally OpenBLAS) float32 GEMM in the
 three forms a dense layer's training step uses, and a hand-written training loop of the same MLP
 (784-256-10, ReLU, softmax cross-entropy, Adam, batch 64) that the JS bench trains.
-Prints one JSON object. Usage: python3 numpy_ref.py <matmul n> <min seconds per measurement>"""
+Prints one JSON object. Usage: python3 numpy_ref.py <matmul n> <min seconds per measurement> [mlp]
+(`mlp`: the training loop only, for a second run under OPENBLAS_NUM_THREADS=1)."""
 import json
 import sys
 import time
@@ -95,9 +96,10 @@ def mlp(min_s, batch=64):
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
     min_s = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+    only_mlp = len(sys.argv) > 3 and sys.argv[3] == "mlp"
     print(json.dumps({
         "numpy": np.__version__,
         "blas": blas_name(),
-        "matmulGflops": matmul(n, min_s),
+        **({} if only_mlp else {"matmulGflops": matmul(n, min_s)}),
         "mlpSamplesPerSec": mlp(min_s * 2),
     }))

@@ -7,7 +7,10 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 . /etc/os-release
 if [ "${VERSION_CODENAME:-}" = bookworm ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/bookworm-backports.list
+  # Backports from the same Debian archive the machine already uses (first "debian" URI configured).
+  uri=$( (grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'; grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}') | grep -v security | grep '/debian/*$' | head -n 1)
+  [ -n "$uri" ] || { echo 'no Debian archive configured in apt sources' >&2; exit 1; }
+  echo "deb $uri bookworm-backports main" > /etc/apt/sources.list.d/bookworm-backports.list
 fi
 apt-get update -qq
 if [ "${VERSION_CODENAME:-}" = bookworm ]; then

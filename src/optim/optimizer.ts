@@ -10,6 +10,7 @@ import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
 import type { Closure, Optimizer, StepResult } from './types.js';
+import { appliedValue } from './fused/applied.js';
 
 export interface ParamInput {
   readonly name: string;
@@ -92,7 +93,7 @@ export function optimizerFacade(
           },
         };
         const [updates, next] = transform.update([...first.grads], state, origin, ctx);
-        updates.forEach((u, i) => vars[i]!.assign(tf.add(origin[i]!, u)));
+        updates.forEach((u, i) => vars[i]!.assign(appliedValue(u, origin[i]!) ?? tf.add(origin[i]!, u)));
         return { loss: first.loss, diagnostics: { ...diagnostics }, next: next as tf.TensorContainer };
       }) as unknown as { loss: tf.Scalar; diagnostics: Record<string, tf.Scalar>; next: StateTree };
       replaceState(out.next);

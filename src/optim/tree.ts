@@ -6,6 +6,8 @@
  * stacks per-tensor norms (davda54 SAM, GSAM, ASAM); both are the same number up to rounding.
  */
 import * as tf from '../backends/tf.js';
+import { fusedActive, runProgram } from './fused/kernel.js';
+import { dotProgram, sumSquaresProgram } from './fused/rules.js';
 
 export type Tree = readonly tf.Tensor[];
 
@@ -36,14 +38,24 @@ export function sumScalars(xs: readonly tf.Scalar[]): tf.Scalar {
   return acc;
 }
 
+/** sum(x⊙y); on cpu/wasm one fused pass with the backend's summation order (same bits). */
+function dot(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  return fusedActive() ? (runProgram(dotProgram, [x, y])[0] as tf.Scalar) : tf.sum(tf.mul(x, y));
+}
+
+/** sum(square(x)), fused likewise. */
+function sumSq(x: tf.Tensor): tf.Scalar {
+  return fusedActive() ? (runProgram(sumSquaresProgram, [x])[0] as tf.Scalar) : tf.sum(tf.square(x));
+}
+
 /** Σ_i <a_i, b_i> over all tensors. */
 export function vdot(a: Tree, b: Tree): tf.Scalar {
-  return sumScalars(a.map((x, i) => tf.sum(tf.mul(x, b[i]!))));
+  return sumScalars(a.map((x, i) => dot(x, b[i]!)));
 }
 
 /** Σ_i ||a_i||² over all tensors. */
 export function sumSquares(a: Tree): tf.Scalar {
-  return sumScalars(a.map((x) => tf.sum(tf.square(x))));
+  return sumScalars(a.map((x) => sumSq(x)));
 }
 
 /** Global L2 norm as sqrt(Σ squares). */
@@ -51,10 +63,18 @@ export function sumSquaresNorm(a: Tree): tf.Scalar {
   return tf.sqrt(sumSquares(a));
 }
 
+/**
+ * L2 norm of one tensor as sqrt(sum(square(x))): the value of tf.norm(x) (its sqrt(sum(pow(abs(x), 2)))
+ * squares exactly as well) without the abs, int32 exponent cast and pow passes.
+ */
+export function l2(x: tf.Tensor): tf.Scalar {
+  return tf.sqrt(sumSq(x)) as tf.Scalar;
+}
+
 /** Global L2 norm as the norm of the stacked per-tensor norms (davda54 SAM, GSAM, ASAM). */
 export function normOfNorms(a: Tree): tf.Scalar {
   if (a.length === 0) return tf.scalar(0);
-  return tf.norm(tf.stack(a.map((x) => tf.norm(x)))) as tf.Scalar;
+  return l2(tf.stack(a.map(l2)));
 }
 
 /** 1 − β^t for a float32 counter t, accurate in float32 for β close to 1 (via expm1 of t·ln β in float64). */

@@ -93,6 +93,17 @@ export const opCases: readonly OpCase[] = [
     fn: ({ table, ids }) => tf.gather(table!, ids!),
   },
   {
+    // Stock wasm OneHot writes int32 bit patterns into float32 outputs (1 reads as 1.4e-45).
+    name: 'oneHot float32 (an embedding gradient as oneHot(ids)ᵀ·dy)',
+    inputs: { ids: { shape: [40], intMax: 30 }, dy: { shape: [40, 27] } },
+    fn: ({ ids, dy }) => tf.matMul(tf.oneHot(ids as tf.Tensor1D, 30, 1, 0, 'float32'), dy!, true, false),
+  },
+  {
+    name: 'oneHot int32 with on/off values, out-of-range ids',
+    inputs: { ids: { shape: [50], intMax: 40 } },
+    fn: ({ ids }) => tf.cast(tf.oneHot(ids as tf.Tensor1D, 35, 5, -2), 'float32'),
+  },
+  {
     name: 'unsortedSegmentSum',
     inputs: { x: { shape: [120, 11] }, ids: { shape: [120], intMax: 17 } },
     fn: ({ x, ids }) => tf.unsortedSegmentSum(x!, ids as tf.Tensor1D, 17),

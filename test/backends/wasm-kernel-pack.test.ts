@@ -21,6 +21,21 @@ describe('wasm backend selection', () => {
     }
   });
 
+  it('a BLAS that does not load costs only speed: the pack installs and says in one line how to get one', async () => {
+    await tf.setBackend('wasm');
+    const pack = installWasmKernelPack({ blas: '/nonexistent/libopenblas.so.0' });
+    assert.equal(pack.blas, undefined);
+    assert.equal(pack.gemm, 'minima kernels, no BLAS');
+    assert.equal(pack.notes.length, 1);
+    assert.doesNotMatch(pack.notes[0]!, /\n/);
+    assert.match(pack.notes[0]!, /\/nonexistent\/libopenblas\.so\.0: not found.*install OpenBLAS/);
+    const c = tf.tidy(() => tf.matMul(tf.ones([3, 2]), tf.ones([4, 2]), false, true));
+    // Each entry is a sum of two 1·1 products.
+    assert.deepEqual(Array.from(await c.data()), Array(12).fill(2));
+    c.dispose();
+    installWasmKernelPack();
+  });
+
   it('registers the kernels stock wasm lacks, and uninstalling removes them again', async () => {
     await tf.setBackend('wasm');
     const missing = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum'];

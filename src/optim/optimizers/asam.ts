@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate } from '../entry.js';
 import type { Spec } from '../../core/registry.js';
 import type { StateTree } from '../transform.js';
-import { add, normOfNorms, sub, zip } from '../tree.js';
+import { add, normOfNorms, sub } from '../tree.js';
+import { rebase } from '../fused/wrappers.js';
 
 export const asam = defineOptimizer<z.ZodType<{ rho: number; eta: number; clip_grad_norm: number | null }>, { base: Spec }>({
   name: 'asam',
@@ -39,7 +40,7 @@ export const asam = defineOptimizer<z.ZodType<{ rho: number; eta: number; clip_g
         const restored = sub(at, e);
         const [u, bs] = base.update(second.grads, (state as { base: StateTree }).base, restored, ctx);
         // the base stepped from the restored (w + e) − e; express that relative to w
-        return [zip(restored, u, (r, ui, i) => tf.sub(tf.add(r, ui), w[i]!)), { base: bs }];
+        return [rebase(restored, u, w), { base: bs }];
       },
       ...forwardLearningRate(base),
       hyperparams: () => ({ ...base.hyperparams?.(), rho: o.rho }),

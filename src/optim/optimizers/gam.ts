@@ -13,8 +13,11 @@ import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
 import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate } from '../entry.js';
 import type { Spec } from '../../core/registry.js';
-import type { StateTree } from '../transform.js';
+import type { StateTree, UpdateContext } from '../transform.js';
 import { add, sub, sumSquaresNorm, vdot, zip, type Tree } from '../tree.js';
+import { fusedActive, runProgram } from '../fused/kernel.js';
+import { ascentProgram, correctionProgram, gamCosineProgram, gamMixProgram, gamRestoreProgram, gamSecondProgram, normScaleProgram, sumSquaresProgram } from '../fused/rules.js';
+import { rebase } from '../fused/wrappers.js';
 
 type GamOptions = {
   grad_rho: number; grad_norm_rho: number; grad_beta_0: number; grad_beta_1: number; grad_gamma: number;
@@ -49,10 +52,40 @@ export const gam = defineOptimizer<z.ZodType<GamOptions>, { base: Spec }>({
       const scale = tf.div(radius, tf.add(n, xi));
       return { n, e: zip(g, w, (gi, wi) => (o.adaptive ? tf.mul(tf.mul(gi, scale), tf.square(wi)) : tf.mul(gi, scale))) };
     };
+    const mix = gamMixProgram(o.grad_beta_0, o.grad_beta_1, o.paper_h_minus);
+    const correction = correctionProgram(o.grad_gamma);
+    /** radius/(sqrt(Σ sums) + ξ), the scale of `perturbation` from precomputed squares. */
+    const scaleOf = (sums: readonly tf.Tensor[], radius: number): { n: tf.Scalar; scale: tf.Scalar } => {
+      const [n, scale] = runProgram(normScaleProgram(sums.length, radius, xi), sums) as [tf.Scalar, tf.Scalar];
+      return { n, scale };
+    };
+    /** The same arithmetic as the composite update below, in 9 fused passes per tensor (not adaptive). */
+    const fusedUpdate = (g0: Tree, baseState: StateTree, w: Tree, ctx: UpdateContext): readonly [tf.Tensor[], StateTree] => {
+      const s0 = scaleOf(g0.map((g) => runProgram(sumSquaresProgram, [g])[0]!), o.grad_rho);
+      ctx.report('grad_norm', s0.n);
+      const a0 = w.map((wi, i) => runProgram(ascentProgram, [wi, g0[i]!], [s0.scale]));
+      const g1 = ctx.evaluate(a0.map((x) => x[1]!)).grads;
+      const r = a0.map((x, i) => runProgram(gamRestoreProgram, [x[1]!, x[0]!, g1[i]!, g0[i]!]));
+      const s1 = scaleOf(r.map((x) => x[2]!), o.grad_norm_rho);
+      const a1 = r.map((x) => runProgram(ascentProgram, [x[0]!, x[1]!], [s1.scale]));
+      const g2 = ctx.evaluate(a1.map((x) => x[1]!)).grads;
+      const s2 = scaleOf(g2.map((g) => runProgram(sumSquaresProgram, [g])[0]!), o.grad_rho);
+      const a2 = a1.map((x, i) => runProgram(gamSecondProgram, [x[1]!, g2[i]!, x[0]!], [s2.scale]));
+      const g3 = ctx.evaluate(a2.map((x) => x[1]!)).grads;
+      const h = g0.map((_, i) => runProgram(mix, [g0[i]!, g1[i]!, g2[i]!, g3[i]!]));
+      const [cosine, k, denom] = runProgram(gamCosineProgram(h.length, xi), [...h.map((x) => x[2]!), ...h.map((x) => x[3]!), ...h.map((x) => x[4]!)]) as
+        [tf.Scalar, tf.Scalar, tf.Scalar];
+      ctx.report('cosine', cosine);
+      const parts = h.map((x, i) => runProgram(correction, [x[0]!, x[1]!, a2[i]![1]!, a2[i]![2]!], [k, denom]));
+      const restored = parts.map((x) => x[1]!);
+      const [u, bs] = base.update(parts.map((x) => x[0]!), baseState, restored, ctx);
+      return [rebase(restored, u, w), { base: bs }];
+    };
     return {
       name: 'gam',
       init: (params) => ({ base: base.init(params) }),
       update(g0, state, w, ctx) {
+        if (fusedActive() && !o.adaptive) return fusedUpdate(g0, (state as { base: StateTree }).base, w, ctx);
         const p0 = perturbation(g0, w, o.grad_rho);
         ctx.report('grad_norm', p0.n);
         const w1 = add(w, p0.e);

@@ -9,8 +9,11 @@ import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { betasOption, clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
-import type { GradientTransformation, StateTree } from '../transform.js';
+import { betasOption, clipOption, defineOptimizer, lrOption } from '../entry.js';
+import type { GradientTransformation, Hyper, StateTree } from '../transform.js';
+import { runProgram } from '../fused/kernel.js';
+import { column, fusedRecipe, perParam } from '../fused/recipe.js';
+import { gramsProgram } from '../fused/rules.js';
 import { oneMinusPow, zip } from '../tree.js';
 
 interface GramsState { readonly [k: string]: StateTree; readonly mu: tf.Tensor[]; readonly nu: tf.Tensor[]; readonly count: tf.Scalar }
@@ -46,6 +49,18 @@ export const grams = defineOptimizer({
     ...clipOption,
   }),
   info: { gradEvals: 1, source: 'Gunale0926/Grams grams/src/grams.py' },
-  create: (o) =>
-    clipped(o.clip_grad_norm, scaleByGrams(o.betas, o.eps, o.correct_bias), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
+  create(o) {
+    const lr: Hyper = { value: o.lr };
+    const [b1, b2] = o.betas;
+    const program = gramsProgram(b1, b2, o.eps, o.weight_decay, o.weight_decay === 0 ? 'none' : 'decoupled', o.correct_bias);
+    const parts = [scaleByGrams(o.betas, o.eps, o.correct_bias), addDecayedWeights(o.weight_decay), scaleByLearningRate(lr)];
+    return fusedRecipe(o.clip_grad_norm, parts, (grads, state, params) => {
+      const s = state['grams'] as GramsState;
+      const count = tf.add(s.count, 1) as tf.Scalar;
+      // the step factor exactly as scaleByGrams computes it
+      const factor = o.correct_bias ? [tf.div(tf.sqrt(oneMinusPow(b2, count)), oneMinusPow(b1, count))] : [];
+      const { updates, states } = perParam(params, (i) => runProgram(program, [params[i]!, grads[i]!, s.mu[i]!, s.nu[i]!], [-lr.value, ...factor]));
+      return [updates, { grams: { mu: column(states, 0), nu: column(states, 1), count } }];
+    });
+  },
 });

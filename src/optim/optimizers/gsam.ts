@@ -12,6 +12,9 @@ import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate }
 import type { Spec } from '../../core/registry.js';
 import type { StateTree } from '../transform.js';
 import { add, normOfNorms, sub, vdot, zip } from '../tree.js';
+import { fusedActive, runProgram } from '../fused/kernel.js';
+import { ascentProgram, correctionProgram } from '../fused/rules.js';
+import { rebase } from '../fused/wrappers.js';
 
 type GsamOptions = {
   rho: number; rho_min: number | null; lr_min: number; alpha: number; adaptive: boolean; perturb_eps: number; clip_grad_norm: number | null;
@@ -48,16 +51,27 @@ export const gsam = defineOptimizer<z.ZodType<GsamOptions>, { base: Spec }>({
         const rho = rhoNow();
         const n0 = normOfNorms(o.adaptive ? zip(w, g0, (wi, gi) => tf.mul(tf.abs(wi), gi)) : g0);
         const scale = tf.div(rho, tf.add(n0, eps));
-        const e = zip(w, g0, (wi, gi) => (o.adaptive ? tf.mul(tf.mul(gi, scale), tf.square(wi)) : tf.mul(gi, scale)));
-        const at = add(w, e);
+        // fused (not adaptive): e and w + e in one pass; ‖g0‖ is n0 (the same ops on the same tensors)
+        const fused = fusedActive() && !o.adaptive;
+        const ascent = fused ? w.map((wi, i) => runProgram(ascentProgram, [wi, g0[i]!], [scale])) : null;
+        const e = ascent ? ascent.map((x) => x[0]!) : zip(w, g0, (wi, gi) => (o.adaptive ? tf.mul(tf.mul(gi, scale), tf.square(wi)) : tf.mul(gi, scale)));
+        const at = ascent ? ascent.map((x) => x[1]!) : add(w, e);
         const g1 = ctx.evaluate(at).grads;
         const inner = vdot(g0, g1);
         const newNorm = normOfNorms(g1);
-        const oldNorm = normOfNorms(g0);
+        const oldNorm = fused ? n0 : normOfNorms(g0);
         const cosine = tf.div(inner, tf.add(tf.mul(newNorm, oldNorm), eps));
         ctx.report('grad_norm', n0);
         ctx.report('cosine', cosine as tf.Scalar);
         const denom = tf.add(newNorm, eps);
+        if (fused) {
+          const k = tf.mul(cosine, oldNorm) as tf.Scalar;
+          const corr = correctionProgram(o.alpha);
+          const parts = g0.map((a, i) => runProgram(corr, [a, g1[i]!, at[i]!, e[i]!], [k, denom]));
+          const restored = parts.map((x) => x[1]!);
+          const [u, bs] = base.update(parts.map((x) => x[0]!), (state as { base: StateTree }).base, restored, ctx);
+          return [rebase(restored, u, w), { base: bs }];
+        }
         const g = zip(g0, g1, (a, b) => {
           const vertical = tf.sub(a, tf.div(tf.mul(tf.mul(cosine, oldNorm), b), denom));
           return tf.add(b, tf.mul(vertical, -o.alpha));

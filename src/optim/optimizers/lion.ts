@@ -6,8 +6,11 @@ import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { betasOption, clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
-import type { GradientTransformation, StateTree } from '../transform.js';
+import { betasOption, clipOption, defineOptimizer, lrOption } from '../entry.js';
+import type { GradientTransformation, Hyper, StateTree } from '../transform.js';
+import { runProgram } from '../fused/kernel.js';
+import { column, fusedRecipe, perParam } from '../fused/recipe.js';
+import { lionProgram } from '../fused/rules.js';
 import { zip } from '../tree.js';
 
 interface LionState { readonly [k: string]: StateTree; readonly mu: tf.Tensor[] }
@@ -35,5 +38,14 @@ export const lion = defineOptimizer({
     ...clipOption,
   }),
   info: { gradEvals: 1, source: 'google/automl lion/lion_pytorch.py' },
-  create: (o) => clipped(o.clip_grad_norm, scaleByLion(o.betas), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
+  create(o) {
+    const lr: Hyper = { value: o.lr };
+    const [b1, b2] = o.betas;
+    const program = lionProgram(b1, b2, o.weight_decay, o.weight_decay === 0 ? 'none' : 'decoupled');
+    return fusedRecipe(o.clip_grad_norm, [scaleByLion(o.betas), addDecayedWeights(o.weight_decay), scaleByLearningRate(lr)], (grads, state, params) => {
+      const s = state['lion'] as LionState;
+      const { updates, states } = perParam(params, (i) => runProgram(program, [params[i]!, grads[i]!, s.mu[i]!], [-lr.value]));
+      return [updates, { lion: { mu: column(states, 0) } }];
+    });
+  },
 });

@@ -12,6 +12,35 @@ import { z } from 'zod';
 import { betasOption, clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
 import type { GradientTransformation, Hyper, StateTree, UpdateContext } from '../transform.js';
 import { oneMinusPow, sumScalars, zip } from '../tree.js';
+import { fusedActive, runProgram } from '../fused/kernel.js';
+import { recordApplied } from '../fused/applied.js';
+import { momoAdamGammaProgram, momoAdamMomentsProgram, momoAdamStepProgram, momoAveragesProgram, momoGammaProgram, momoStepProgram, momoTailProgram } from '../fused/rules.js';
+
+/**
+ * The fused scalar tail (no use_fstar): f̄, t1 and tau in one kernel with adaptiveStep's arithmetic;
+ * reports t1, tau and lb as adaptiveStep does. Returns the new f̄ and tau.
+ */
+function fusedTail(
+  kind: 'momo' | 'momo-adam', beta: number,
+  a: { fbar: tf.Scalar; loss: tf.Scalar; first: tf.Tensor; lb: tf.Scalar; gamma: readonly tf.Tensor[]; dots: readonly tf.Tensor[]; norms: readonly tf.Tensor[];
+    rho: tf.Scalar | number; lr: number; c: number; ctx: UpdateContext },
+): { fbar: tf.Scalar; tau: tf.Scalar } {
+  const program = momoTailProgram(kind, beta, a.gamma.length, NORM_GUARD);
+  const [fbar, t1, tau] = runProgram(program, [a.fbar, a.loss, a.first, a.lb, ...a.gamma, ...a.dots, ...a.norms], [a.rho, a.lr, a.c]) as [tf.Scalar, tf.Scalar, tf.Scalar];
+  a.ctx.report('t1', t1);
+  a.ctx.report('tau', tau);
+  a.ctx.report('lb', a.lb);
+  return { fbar, tau };
+}
+
+/** Runs a fused step program per parameter (outputs u, p + u) and records p + u for the facade. */
+function fusedSteps(p: readonly tf.Tensor[], run: (i: number) => tf.Tensor[]): tf.Tensor[] {
+  return p.map((pi, i) => {
+    const [u, next] = run(i) as [tf.Tensor, tf.Tensor];
+    recordApplied(u, pi, next);
+    return u;
+  });
+}
 
 /** optax: `lax.cond(norm <= jnp.finfo(float).eps, 0, t1)`. */
 const NORM_GUARD = 2.220446049250313e-16;
@@ -67,6 +96,9 @@ export interface MomoOptions {
 
 export function scaleByMomo(lr: Hyper, o: MomoOptions): GradientTransformation<MomoState> {
   const { beta, weight_decay: wd } = o;
+  const averages = momoAveragesProgram(beta);
+  const gammaAverage = momoGammaProgram(beta);
+  const step = momoStepProgram(wd > 0);
   return {
     name: 'momo',
     init: (params) => ({
@@ -82,19 +114,31 @@ export function scaleByMomo(lr: Hyper, o: MomoOptions): GradientTransformation<M
       // the state starts at zero, so adding first·value reproduces the copy exactly.
       const first = o.bias_correction ? tf.scalar(0) : tf.cast(tf.equal(state.count, 0), 'float32');
       const loss = ctx.loss;
-      const fbar = tf.add(tf.mul(tf.add(state.fbar, tf.mul(loss, first)), beta), tf.mul(loss, 1 - beta)) as tf.Scalar;
       const rho = o.bias_correction ? oneMinusPow(beta, count) : 1;
-      const pg = zip(p, grads, (pi, gi) => tf.sum(tf.mul(pi, gi)));
-      const d = zip(state.d, grads, (di, gi) => tf.add(tf.mul(tf.add(di, tf.mul(gi, first)), beta), tf.mul(gi, 1 - beta)));
-      const gamma = state.gamma.map((gi, i) => tf.add(tf.mul(tf.add(gi, tf.mul(pg[i]!, first)), beta), tf.mul(pg[i]!, 1 - beta)) as tf.Scalar);
-      const dot = sumScalars(zip(p, d, (pi, di) => tf.sum(tf.mul(pi, di))) as tf.Scalar[]);
-      const norm = sumScalars(d.map((di) => tf.sum(tf.mul(di, di))));
+      const fused = fusedActive();
+      // fused: d and the three sums in one pass (each backend's tf.sum order, same bits)
+      const parts = fused ? p.map((pi, i) => runProgram(averages, [pi, grads[i]!, state.d[i]!], [first])) : null;
+      const pg = parts ? parts.map((x) => x[1]!) : zip(p, grads, (pi, gi) => tf.sum(tf.mul(pi, gi)));
+      const d = parts ? parts.map((x) => x[0]!) : zip(state.d, grads, (di, gi) => tf.add(tf.mul(tf.add(di, tf.mul(gi, first)), beta), tf.mul(gi, 1 - beta)));
+      const gamma = state.gamma.map((gi, i) => (parts
+        ? runProgram(gammaAverage, [gi, pg[i]!], [first])[0]!
+        : tf.add(tf.mul(tf.add(gi, tf.mul(pg[i]!, first)), beta), tf.mul(pg[i]!, 1 - beta))) as tf.Scalar);
       const c = 1 + lr.value * wd;
+      if (parts && !o.use_fstar) {
+        const tail = fusedTail('momo', beta, {
+          fbar: state.fbar, loss, first, lb: state.lb, gamma, dots: parts.map((x) => x[2]!), norms: parts.map((x) => x[3]!), rho, lr: lr.value, c, ctx,
+        });
+        const updates = fusedSteps(p, (i) => runProgram(step, [p[i]!, d[i]!], [tail.tau, c]));
+        return [updates, { d, gamma, fbar: tail.fbar, lb: state.lb, count }];
+      }
+      const fbar = tf.add(tf.mul(tf.add(state.fbar, tf.mul(loss, first)), beta), tf.mul(loss, 1 - beta)) as tf.Scalar;
+      const dot = sumScalars((parts ? parts.map((x) => x[2]!) : zip(p, d, (pi, di) => tf.sum(tf.mul(pi, di)))) as tf.Scalar[]);
+      const norm = sumScalars((parts ? parts.map((x) => x[3]!) : d.map((di) => tf.sum(tf.mul(di, di)))) as tf.Scalar[]);
       const { tau, nextLb } = adaptiveStep({
         c, rho, fbar, dot, gamma: sumScalars(gamma), norm, lb: state.lb, lr: lr.value, lb0: o.lb, useFstar: o.use_fstar, ctx,
       });
       // p_new = (p − tau·d)/c, as an update relative to p
-      const updates = zip(p, d, (pi, di) => {
+      const updates = fused ? fusedSteps(p, (i) => runProgram(step, [p[i]!, d[i]!], [tau, c])) : zip(p, d, (pi, di) => {
         const stepped = tf.sub(pi, tf.mul(di, tau));
         return wd > 0 ? tf.sub(tf.div(stepped, c), pi) : tf.sub(stepped, pi);
       });
@@ -123,6 +167,9 @@ export interface MomoAdamOptions {
 export function scaleByMomoAdam(lr: Hyper, o: MomoAdamOptions): GradientTransformation<MomoAdamState> {
   const [b1, b2] = o.betas;
   const wd = o.weight_decay;
+  const moments = momoAdamMomentsProgram(b1, b2, o.eps);
+  const gammaAverage = momoAdamGammaProgram(b1);
+  const step = momoAdamStepProgram(wd > 0 ? (o.divide ? 'divide' : 'before') : 'none');
   return {
     name: 'momo_adam',
     init: (params) => ({
@@ -137,18 +184,32 @@ export function scaleByMomoAdam(lr: Hyper, o: MomoAdamOptions): GradientTransfor
       const count = tf.add(state.count, 1) as tf.Scalar;
       const bc1 = oneMinusPow(b1, count);
       const bc2 = oneMinusPow(b2, count);
-      const m = zip(state.m, grads, (mi, gi) => tf.add(tf.mul(mi, b1), tf.mul(gi, 1 - b1)));
-      const v = zip(state.v, grads, (vi, gi) => tf.add(tf.mul(vi, b2), tf.mul(tf.mul(gi, gi), 1 - b2)));
-      const gamma = state.gamma.map((gi, i) => tf.add(tf.mul(gi, b1), tf.mul(tf.sum(tf.mul(p[i]!, grads[i]!)), 1 - b1)) as tf.Scalar);
-      const D = v.map((vi) => tf.add(tf.sqrt(tf.div(vi, bc2)), o.eps));
-      const dot = sumScalars(zip(p, m, (pi, mi) => tf.sum(tf.mul(pi, mi))) as tf.Scalar[]);
-      const norm = sumScalars(zip(m, D, (mi, di) => tf.sum(tf.mul(mi, tf.div(mi, di)))) as tf.Scalar[]);
-      const fbar = tf.add(tf.mul(ctx.loss, 1 - b1), tf.mul(state.fbar, b1)) as tf.Scalar;
+      const fused = fusedActive();
+      // fused: moments, D and the three sums in one pass
+      const parts = fused ? p.map((pi, i) => runProgram(moments, [pi, grads[i]!, state.m[i]!, state.v[i]!], [bc2])) : null;
+      const m = parts ? parts.map((x) => x[0]!) : zip(state.m, grads, (mi, gi) => tf.add(tf.mul(mi, b1), tf.mul(gi, 1 - b1)));
+      const v = parts ? parts.map((x) => x[1]!) : zip(state.v, grads, (vi, gi) => tf.add(tf.mul(vi, b2), tf.mul(tf.mul(gi, gi), 1 - b2)));
+      const pg = parts ? parts.map((x) => x[3]!) : p.map((pi, i) => tf.sum(tf.mul(pi, grads[i]!)));
+      const gamma = state.gamma.map((gi, i) => (parts
+        ? runProgram(gammaAverage, [gi, pg[i]!])[0]!
+        : tf.add(tf.mul(gi, b1), tf.mul(pg[i]!, 1 - b1))) as tf.Scalar);
+      const D = parts ? parts.map((x) => x[2]!) : v.map((vi) => tf.add(tf.sqrt(tf.div(vi, bc2)), o.eps));
       const c = 1 + lr.value * wd;
+      if (parts && !o.use_fstar) {
+        const tail = fusedTail('momo-adam', b1, {
+          fbar: state.fbar, loss: ctx.loss, first: ctx.loss, lb: state.lb, gamma, dots: parts.map((x) => x[4]!), norms: parts.map((x) => x[5]!),
+          rho: bc1, lr: lr.value, c, ctx,
+        });
+        const updates = fusedSteps(p, (i) => runProgram(step, [p[i]!, m[i]!, D[i]!], [tail.tau, 1 - wd * lr.value, c]));
+        return [updates, { m, v, gamma, fbar: tail.fbar, lb: state.lb, count }];
+      }
+      const dot = sumScalars((parts ? parts.map((x) => x[4]!) : zip(p, m, (pi, mi) => tf.sum(tf.mul(pi, mi)))) as tf.Scalar[]);
+      const norm = sumScalars((parts ? parts.map((x) => x[5]!) : zip(m, D, (mi, di) => tf.sum(tf.mul(mi, tf.div(mi, di))))) as tf.Scalar[]);
+      const fbar = tf.add(tf.mul(ctx.loss, 1 - b1), tf.mul(state.fbar, b1)) as tf.Scalar;
       const { tau, nextLb } = adaptiveStep({
         c, rho: bc1, fbar, dot, gamma: sumScalars(gamma), norm, lb: state.lb, lr: lr.value, lb0: o.lb, useFstar: o.use_fstar, ctx,
       });
-      const updates = p.map((pi, i) => {
+      const updates = fused ? fusedSteps(p, (i) => runProgram(step, [p[i]!, m[i]!, D[i]!], [tau, 1 - wd * lr.value, c])) : p.map((pi, i) => {
         let x = wd > 0 && !o.divide ? tf.mul(pi, 1 - wd * lr.value) : pi;
         x = tf.sub(x, tf.mul(tf.div(m[i]!, D[i]!), tau));
         if (wd > 0 && o.divide) x = tf.div(x, c);

@@ -9,14 +9,24 @@ import { z } from 'zod';
 import { globToRegExp, type Spec } from '../../core/registry.js';
 import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate } from '../entry.js';
 import type { StateTree } from '../transform.js';
+import { l2 } from '../tree.js';
+import { fusedActive, runProgram } from '../fused/kernel.js';
+import { orthoProductsProgram, orthoProjectProgram } from '../fused/rules.js';
 
 /** The component of g orthogonal to w, rescaled to ‖g‖ (official arithmetic, 1e-30 guards). */
 export function orthogonalize(w: tf.Tensor, g: tf.Tensor): tf.Tensor {
+  if (fusedActive()) {
+    // the same ops in two fused passes (elementwise work is shape-agnostic, full sums equal flat sums)
+    const [wg, ww, gg] = runProgram(orthoProductsProgram, [w, g]) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const proj = tf.div(wg, tf.add(ww, 1e-30)) as tf.Scalar;
+    const [orth, oo] = runProgram(orthoProjectProgram, [g, w], [proj]) as [tf.Tensor, tf.Tensor];
+    return tf.mul(orth, tf.div(tf.sqrt(gg), tf.add(tf.sqrt(oo), 1e-30)));
+  }
   const wf = tf.reshape(w, [-1]);
   const gf = tf.reshape(g, [-1]);
   const proj = tf.div(tf.sum(tf.mul(wf, gf)), tf.add(tf.sum(tf.mul(wf, wf)), 1e-30));
   const orth = tf.sub(gf, tf.mul(proj, wf));
-  const scaled = tf.mul(orth, tf.div(tf.norm(gf), tf.add(tf.norm(orth), 1e-30)));
+  const scaled = tf.mul(orth, tf.div(l2(gf), tf.add(l2(orth), 1e-30)));
   return tf.reshape(scaled, g.shape);
 }
 

@@ -12,6 +12,8 @@ import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate }
 import type { Spec } from '../../core/registry.js';
 import type { StateTree } from '../transform.js';
 import { normOfNorms, zip } from '../tree.js';
+import { fusedActive, runProgram } from '../fused/kernel.js';
+import { axpyProgram } from '../fused/rules.js';
 
 export const sam = defineOptimizer<z.ZodType<{ rho: number; adaptive: boolean; eps: number; clip_grad_norm: number | null }>, { base: Spec }>({
   name: 'sam',
@@ -34,7 +36,9 @@ export const sam = defineOptimizer<z.ZodType<{ rho: number; adaptive: boolean; e
         const n = normOfNorms(s);
         ctx.report('grad_norm', n);
         const scale = tf.div(o.rho, tf.add(n, o.eps));
-        const at = zip(w, grads, (wi, gi) => tf.add(wi, tf.mul(o.adaptive ? tf.mul(tf.square(wi), gi) : gi, scale)));
+        const at = fusedActive() && !o.adaptive
+          ? w.map((wi, i) => runProgram(axpyProgram, [wi, grads[i]!], [scale])[0]!)
+          : zip(w, grads, (wi, gi) => tf.add(wi, tf.mul(o.adaptive ? tf.mul(tf.square(wi), gi) : gi, scale)));
         const second = ctx.evaluate(at);
         const [u, bs] = base.update(second.grads, (state as { base: StateTree }).base, w, ctx);
         return [u, { base: bs }];

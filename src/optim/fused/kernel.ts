@@ -1,0 +1,136 @@
+/**
+ * Fused optimizer kernels: one pass over a parameter and its gradient and state arrays instead of
+ * one tfjs kernel (and one pass, one allocation) per elementary op. Registered as custom tfjs
+ * kernels for the CPU-memory backends, `cpu` (JS arrays) and `wasm` (the WASM heap); other
+ * backends keep the composite ops.
+ *
+ * A kernel runs one elementwise Program (program.ts): a JS loop on cpu, a WebAssembly SIMD function
+ * on the wasm heap (in place, no copies). Exactness: a program repeats the composite's float32 ops
+ * in the same order (see program.ts), scalar hyperparameters are rounded to float32 as tf.scalar
+ * would, and per-step scalars that need transcendental functions (bias corrections) are still
+ * computed by the composite tf ops and passed in as tensors. test/optim/fused*.test.ts compare
+ * fused and composite runs bit for bit on each backend.
+ */
+import * as tf from '../../backends/tf.js';
+import { compileJs, key, wasmProgram, type JsLoop, type Program, type WasmMemory } from './program.js';
+
+interface CpuBackend {
+  readonly data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+}
+
+interface WasmBackend {
+  readonly wasm: { readonly HEAPF32: Float32Array; readonly asm: { readonly memory: WasmMemory } };
+  readonly dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+interface Compiled {
+  readonly program: Program;
+  readonly js: JsLoop;
+  /** The JS loop with wasm's float32 summation, for a heap WebAssembly cannot import (shared memory). */
+  jsF32?: JsLoop;
+}
+
+const programs = new Map<string, number>();
+const compiled: Compiled[] = [];
+
+const inputName = (i: number): string => `x${i}`;
+
+interface Call {
+  readonly c: Compiled;
+  readonly arrays: tf.TensorInfo[];
+  /** Per scalar: a tensor input, or the float32 value given in attrs. */
+  readonly scalars: (tf.TensorInfo | number)[];
+  readonly shape: number[];
+}
+
+function decode(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): Call {
+  if (!attrs) throw new Error('fused optimizer kernel: no attrs');
+  const c = compiled[attrs['id'] as number]!;
+  const { arrays: nA, scalars: nS } = c.program;
+  const values = attrs['scalars'] as number[];
+  const fromTensor = attrs['fromTensor'] as number[];
+  const arrays = Array.from({ length: nA }, (_, k) => inputs[inputName(k)]!);
+  let next = nA;
+  const scalars = Array.from({ length: nS }, (_, k) => (fromTensor[k] ? inputs[inputName(next++)]! : values[k]!));
+  for (const t of [...arrays, ...scalars]) {
+    if (typeof t !== 'number' && t.dtype !== 'float32') throw new Error(`fused optimizer kernel ${c.program.name}: a ${t.dtype} input, expected float32`);
+  }
+  return { c, arrays, scalars, shape: [...arrays[0]!.shape] };
+}
+
+const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { c, arrays, scalars, shape } = decode(inputs, attrs);
+  const n = tf.util.sizeFromShape(shape);
+  const outs = Array.from({ length: c.program.outputs }, () => new Float32Array(n));
+  const data = (t: tf.TensorInfo): Float32Array => b.data.get(t.dataId).values as Float32Array;
+  const sums = c.js(arrays.map(data), outs, scalars.map((s) => (typeof s === 'number' ? s : data(s)[0]!)));
+  return [...outs.map((o) => b.makeTensorInfo(shape, 'float32', o)), ...sums.map((s) => b.makeTensorInfo([], 'float32', Float32Array.of(s)))];
+};
+
+const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as WasmBackend;
+  const { c, arrays, scalars, shape } = decode(inputs, attrs);
+  const run = wasmSimd ? wasmProgram(c.program, b.wasm.asm.memory) : undefined;
+  const outs = Array.from({ length: c.program.outputs }, () => b.makeOutput(shape, 'float32'));
+  const sums = Array.from({ length: c.program.sums ?? 0 }, () => b.makeOutput([], 'float32'));
+  const at = (t: tf.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
+  const heap = b.wasm.HEAPF32;
+  const n = tf.util.sizeFromShape(shape);
+  const scalarValues = scalars.map((s) => (typeof s === 'number' ? s : heap[at(s) >>> 2]!));
+  if (run) {
+    run(n, ...arrays.map(at), ...outs.map(at), ...sums.map(at), ...scalarValues);
+  } else {
+    const view = (t: tf.TensorInfo): Float32Array => heap.subarray(at(t) >>> 2, (at(t) >>> 2) + tf.util.sizeFromShape(t.shape));
+    const r = (c.jsF32 ??= compileJs(c.program, 'f32'))(arrays.map(view), outs.map(view), scalarValues);
+    sums.forEach((s, k) => { heap[at(s) >>> 2] = r[k]!; });
+  }
+  return [...outs, ...sums];
+};
+
+/** Runs `p` over `arrays` (the first one's shape for every output) with `scalars` (scalar tensors or numbers). */
+export function runProgram(p: Program, arrays: readonly tf.Tensor[], scalars: readonly (tf.Tensor | number)[] = []): tf.Tensor[] {
+  const k = key(p);
+  let id = programs.get(k);
+  if (id === undefined) {
+    id = compiled.length;
+    compiled.push({ program: p, js: compileJs(p) });
+    programs.set(k, id);
+    for (const [backendName, kernelFunc] of [['cpu', cpuKernel], ['wasm', wasmKernel]] as const) {
+      if (!tf.getKernel(p.name, backendName)) tf.registerKernel({ kernelName: p.name, backendName, kernelFunc });
+    }
+  }
+  if (arrays.length !== p.arrays || scalars.length !== p.scalars) throw new Error(`fused kernel ${p.name}: wrong number of inputs`);
+  const named: tf.NamedTensorMap = {};
+  arrays.forEach((t, i) => { named[inputName(i)] = t; });
+  let next = arrays.length;
+  const values = scalars.map((s) => {
+    if (typeof s === 'number') return Math.fround(s);
+    named[inputName(next++)] = s;
+    return 0;
+  });
+  const fromTensor = scalars.map((s) => (typeof s === 'number' ? 0 : 1));
+  const r = tf.engine().runKernel(p.name, named, { id, scalars: values, fromTensor } as unknown as tf.NamedAttrMap);
+  return Array.isArray(r) ? (r as tf.Tensor[]) : [r as tf.Tensor];
+}
+
+const fusedBackends = new Set(['cpu', 'wasm']);
+let enabled = true;
+let wasmSimd = true;
+
+/** Tests: on wasm, run the JS loops on the heap instead of the compiled programs (the shared-memory fallback). */
+export function setWasmPrograms(on: boolean): void {
+  wasmSimd = on;
+}
+
+/** Whether the fused kernels run on the current backend (cpu, wasm) and are not switched off. */
+export function fusedActive(): boolean {
+  return enabled && fusedBackends.has(tf.getBackend());
+}
+
+/** Switches the fused kernels off (tests compute the composite reference this way, benchmarks compare). */
+export function setFusedKernels(on: boolean): void {
+  enabled = on;
+}

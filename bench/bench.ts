@@ -6,7 +6,10 @@
  * --software (also measure WebGPU on a software adapter such as lavapipe).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { benchOptimizers, formatOptimizerBench, type OptimizerBench } from './optimizers.js';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '../src/backends/tf.js';
@@ -203,6 +206,24 @@ async function main(): Promise<void> {
     }
   }
 
+  // Optimizer step cost and runner overhead through minima's trainer, on the default backend.
+  let optimizers: OptimizerBench | undefined;
+  let quickstart: QuickstartBench | undefined;
+  if (!args.has('no-trainer')) {
+    process.stderr.write('  optimizers through the trainer…\n');
+    optimizers = await benchOptimizers('auto', QUICK ? 60 : 120);
+    console.log(`\n${formatOptimizerBench(optimizers)}`);
+    const limits: Record<string, number> = { sam: 2.2, gam: 4.4, adamw: 1.15, momo: 1.15, grams: 1.15 };
+    for (const [name, limit] of Object.entries(limits)) {
+      const r = optimizers.ratio_to_sgd[name];
+      if (r !== undefined) console.log(`  ${`${name} / sgd`.padEnd(22)} ${r.toFixed(2)}× (target ≤ ${limit}×) ${r <= limit ? 'ok' : 'MISSED'}`);
+    }
+    console.log(`  ${'runner overhead'.padEnd(22)} ${(optimizers.runner.overhead * 100).toFixed(1)}% (target ≤ 10%) ${optimizers.runner.overhead <= 0.1 ? 'ok' : 'MISSED'}`);
+    process.stderr.write('  the README command (npx minima run configs/quickstart.yaml)…\n');
+    quickstart = timeQuickstart();
+    console.log(`\nquickstart: ${quickstart.seconds.toFixed(1)} s including start-up (target < 30 s) ${quickstart.seconds < 30 ? 'ok' : 'MISSED'}; test accuracy ${quickstart.accuracy} (target ≥ 0.97) ${quickstart.accuracy >= 0.97 ? 'ok' : 'MISSED'}; ${quickstart.backend}`);
+  }
+
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel, platform: `${process.platform}-${process.arch}`, node: process.version, tfjs: tf.version_core },
@@ -212,9 +233,29 @@ async function main(): Promise<void> {
     skipped,
     ratios,
     targets,
+    ...(optimizers ? { optimizers } : {}),
+    ...(quickstart ? { quickstart } : {}),
   };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench/results.json');
+}
+
+interface QuickstartBench { readonly seconds: number; readonly accuracy: number; readonly backend: string }
+
+/** Times the README's main command as a user runs it: a fresh process, start-up included. */
+function timeQuickstart(): QuickstartBench {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = mkdtempSync(join(os.tmpdir(), 'minima-quickstart-'));
+  try {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'minima.js'), 'run', join(root, 'configs', 'quickstart.yaml'), '--json', '-q', '--runs-dir', dir], { encoding: 'utf8' });
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`quickstart failed (${r.status}): ${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim()) as { summary: { final: Record<string, number>; backend: string } };
+    return { seconds, accuracy: out.summary.final['test.accuracy']!, backend: out.summary.backend };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 await main();

@@ -17,6 +17,8 @@ import { depthwiseKernels } from './wasm/depthwise.js';
 import { unsortedSegmentSumKernel } from './wasm/unsorted-segment-sum.js';
 import { maxPoolGradKernel } from './wasm/max-pool-grad.js';
 import { oneHotKernel } from './wasm/one-hot.js';
+import { sumKernel } from './wasm/sum.js';
+import { identityKernel } from './wasm/identity.js';
 
 export interface WasmKernelPackOptions {
   /** `auto` (default: env MINIMA_BLAS, else the platform's usual libraries), `off`, or a library path. */
@@ -63,6 +65,8 @@ export function installWasmKernelPack(options: WasmKernelPackOptions = {}): Wasm
     unsortedSegmentSumKernel(),
     maxPoolGradKernel(),
     oneHotKernel(),
+    sumKernel(gemm, stock),
+    identityKernel(stock),
   ];
   uninstallWasmKernelPack();
   for (const config of configs) register(config);

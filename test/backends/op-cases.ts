@@ -83,6 +83,40 @@ export const opCases: readonly OpCase[] = [
     fn: ({ x }) => tf.maxPool(tf.sub(x!, 10) as tf.Tensor4D, 3, 2, 'same'),
   },
   {
+    // 15 is odd: 'valid' leaves the last row and column out of every window (their gradient is 0).
+    name: 'maxPool 2×2 stride 2 valid on an odd size',
+    inputs: { x: { shape: [2, 15, 15, 5] } },
+    fn: ({ x }) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'),
+  },
+  {
+    // 'same' on 15: the last windows hold 2 or 1 in-bounds pixels.
+    name: 'maxPool 2×2 stride 2 same on an odd size',
+    inputs: { x: { shape: [2, 15, 15, 5] } },
+    fn: ({ x }) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'same'),
+  },
+  {
+    // The bias gradient is a Sum over the leading axes [0, 1, 2] (above the pack's size threshold).
+    name: 'conv bias add (bias gradient sums over leading axes)',
+    inputs: { x: { shape: [5, 13, 11, 17] }, b: { shape: [17] } },
+    fn: ({ x, b }) => tf.add(x!, b!),
+  },
+  {
+    name: 'sum over leading axes, keepDims',
+    inputs: { x: { shape: [6, 31, 29] } },
+    fn: ({ x }) => tf.sum(x!, [1, 0], true),
+  },
+  {
+    // Stride 1 with uneven 'same' padding (even kernel sizes): the input gradient as a transposed convolution.
+    name: 'conv2d 4×2 stride 1 same (uneven padding)',
+    inputs: { x: { shape: [2, 10, 9, 6] }, f: { shape: [4, 2, 6, 5] } },
+    fn: ({ x, f }) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'),
+  },
+  {
+    name: 'conv2d 5×3 stride 1 valid',
+    inputs: { x: { shape: [2, 12, 10, 7] }, f: { shape: [5, 3, 7, 9] } },
+    fn: ({ x, f }) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid'),
+  },
+  {
     name: 'avgPool 3×3 stride 2 same',
     inputs: { x: { shape: [3, 13, 13, 8] } },
     fn: ({ x }) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same'),

@@ -103,6 +103,39 @@ function chunked(backend: WasmBackend, c: ConvInfo, body: (p0: number, rows: num
   }
 }
 
+/**
+ * The input gradient of a stride-1 convolution is itself a convolution: dy (padded by
+ * f − 1 − pad) with the filter rotated 180° and its channel axes swapped,
+ *   W'[kh, kw, co, ci] = W[FH−1−kh, FW−1−kw, ci, co].
+ * Its patches are contiguous copies (memmove) where col2im would add element by element in JS,
+ * and the product writes dx directly, so dx needs no zeroing.
+ */
+function transposedConv(gemm: Gemm, backend: WasmBackend, c: ConvInfo, dyo: number, wo: number, dx: number): void {
+  const { filterHeight: FH, filterWidth: FW, inChannels: ci, outChannels: co } = c;
+  const t: ConvInfo = {
+    ...c,
+    inHeight: c.outHeight, inWidth: c.outWidth, inChannels: co, outHeight: c.inHeight, outWidth: c.inWidth, outChannels: ci,
+    padInfo: { ...c.padInfo, top: FH - 1 - c.padInfo.top, left: FW - 1 - c.padInfo.left },
+  };
+  const K = FH * FW * co;
+  const rotated = scratch(backend, K * ci);
+  try {
+    const heap = backend.wasm.HEAPF32;
+    for (let kh = 0; kh < FH; kh++) {
+      for (let kw = 0; kw < FW; kw++) {
+        const src = wo + ((FH - 1 - kh) * FW + (FW - 1 - kw)) * ci * co, dst = rotated + (kh * FW + kw) * co * ci;
+        for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) heap[dst + o * ci + i] = heap[src + i * co + o]!;
+      }
+    }
+    chunked(backend, t, (p0, rows, cols) => {
+      im2col(backend.wasm.HEAPF32, t, dyo, p0, rows, cols);
+      gemm.gemm(backend, { transA: false, transB: false, m: rows, n: ci, k: K, a: cols, b: rotated, c: dx + p0 * ci });
+    });
+  } finally {
+    release(backend, rotated);
+  }
+}
+
 /** Below this patch length the product is too thin for BLAS to repay building the patches. */
 const MIN_BLAS_PATCH = 64;
 
@@ -151,6 +184,10 @@ export function conv2dKernels(gemm: Gemm, stock: (name: string) => KernelConfig)
     const K = c.filterHeight * c.filterWidth * c.inChannels, co = c.outChannels;
     const [out, dx] = allocate(backend, c.inShape);
     const dyo = offsetOf(backend, dy), wo = offsetOf(backend, filter);
+    if (gemm.blas && !isPointwise(c) && c.strideHeight === 1 && c.strideWidth === 1 && c.dilationHeight === 1 && c.dilationWidth === 1) {
+      transposedConv(gemm, backend, c, dyo, wo, dx);
+      return out;
+    }
     if (isPointwise(c)) {
       gemm.gemm(backend, { transA: false, transB: true, m: c.batchSize * c.outHeight * c.outWidth, n: K, k: co, a: dyo, b: wo, c: dx });
       return out;

@@ -18,6 +18,7 @@ export interface WasmBackend {
   readonly dataIdMap: { get(dataId: DataId): { id: number; memoryOffset: number } | undefined; delete(dataId: DataId): void };
   makeOutput(shape: number[], dtype: 'float32' | 'int32', memoryOffset?: number): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  incRef(dataId: DataId): void;
 }
 
 export interface KernelArgs {

@@ -12,7 +12,7 @@
  * fused and composite runs bit for bit on each backend.
  */
 import * as tf from '../../backends/tf.js';
-import { compileJs, key, wasmProgram, type JsLoop, type Program, type WasmMemory } from './program.js';
+import { compileJs, key, wasmProgram, type JsLoop, type Program, type WasmMemory, type WasmRun } from './program.js';
 
 interface CpuBackend {
   readonly data: { get(dataId: object): { values: unknown } };
@@ -30,9 +30,12 @@ interface Compiled {
   readonly js: JsLoop;
   /** The JS loop with wasm's float32 summation, for a heap WebAssembly cannot import (shared memory). */
   jsF32?: JsLoop;
+  /** The compiled WebAssembly function, per heap (undefined: the heap cannot be imported). */
+  readonly wasm: WeakMap<WasmMemory, WasmRun | undefined>;
 }
 
 const programs = new Map<string, number>();
+const programIds = new WeakMap<Program, number>();
 const compiled: Compiled[] = [];
 
 const inputName = (i: number): string => `x${i}`;
@@ -73,7 +76,9 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WasmBackend;
   const { c, arrays, scalars, shape } = decode(inputs, attrs);
-  const run = wasmSimd ? wasmProgram(c.program, b.wasm.asm.memory) : undefined;
+  const memory = b.wasm.asm.memory;
+  if (!c.wasm.has(memory)) c.wasm.set(memory, wasmProgram(c.program, memory));
+  const run = wasmSimd ? c.wasm.get(memory) : undefined;
   const outs = Array.from({ length: c.program.outputs }, () => b.makeOutput(shape, 'float32'));
   const sums = Array.from({ length: c.program.sums ?? 0 }, () => b.makeOutput([], 'float32'));
   const at = (t: tf.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
@@ -92,12 +97,19 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 /** Runs `p` over `arrays` (the first one's shape for every output) with `scalars` (scalar tensors or numbers). */
 export function runProgram(p: Program, arrays: readonly tf.Tensor[], scalars: readonly (tf.Tensor | number)[] = []): tf.Tensor[] {
-  const k = key(p);
-  let id = programs.get(k);
+  // by identity first: serialising a program on every call would cost more than small kernels
+  let id = programIds.get(p);
   if (id === undefined) {
+    const k = key(p);
+    id = programs.get(k);
+    if (id !== undefined) programIds.set(p, id);
+  }
+  if (id === undefined) {
+    const k = key(p);
     id = compiled.length;
-    compiled.push({ program: p, js: compileJs(p) });
+    compiled.push({ program: p, js: compileJs(p), wasm: new WeakMap() });
     programs.set(k, id);
+    programIds.set(p, id);
     for (const [backendName, kernelFunc] of [['cpu', cpuKernel], ['wasm', wasmKernel]] as const) {
       if (!tf.getKernel(p.name, backendName)) tf.registerKernel({ kernelName: p.name, backendName, kernelFunc });
     }

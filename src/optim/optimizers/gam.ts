@@ -18,6 +18,7 @@ import { add, sub, sumSquaresNorm, vdot, zip, type Tree } from '../tree.js';
 import { fusedActive, runProgram } from '../fused/kernel.js';
 import { ascentProgram, correctionProgram, gamCosineProgram, gamMixProgram, gamRestoreProgram, gamSecondProgram, normScaleProgram, sumSquaresProgram } from '../fused/rules.js';
 import { rebase } from '../fused/wrappers.js';
+import type { Program } from '../fused/program.js';
 
 type GamOptions = {
   grad_rho: number; grad_norm_rho: number; grad_beta_0: number; grad_beta_1: number; grad_gamma: number;
@@ -55,8 +56,11 @@ export const gam = defineOptimizer<z.ZodType<GamOptions>, { base: Spec }>({
     const mix = gamMixProgram(o.grad_beta_0, o.grad_beta_1, o.paper_h_minus);
     const correction = correctionProgram(o.grad_gamma);
     /** radius/(sqrt(Σ sums) + ξ), the scale of `perturbation` from precomputed squares. */
+    const programs = new Map<string, Program>();
+    const memo = (k: string, make: () => Program): Program => programs.get(k) ?? programs.set(k, make()).get(k)!;
     const scaleOf = (sums: readonly tf.Tensor[], radius: number): { n: tf.Scalar; scale: tf.Scalar } => {
-      const [n, scale] = runProgram(normScaleProgram(sums.length, radius, xi), sums) as [tf.Scalar, tf.Scalar];
+      const program = memo(`scale ${sums.length} ${radius}`, () => normScaleProgram(sums.length, radius, xi));
+      const [n, scale] = runProgram(program, sums) as [tf.Scalar, tf.Scalar];
       return { n, scale };
     };
     /** The same arithmetic as the composite update below, in 9 fused passes per tensor (not adaptive). */
@@ -73,7 +77,7 @@ export const gam = defineOptimizer<z.ZodType<GamOptions>, { base: Spec }>({
       const a2 = a1.map((x, i) => runProgram(gamSecondProgram, [x[1]!, g2[i]!, x[0]!], [s2.scale]));
       const g3 = ctx.evaluate(a2.map((x) => x[1]!)).grads;
       const h = g0.map((_, i) => runProgram(mix, [g0[i]!, g1[i]!, g2[i]!, g3[i]!]));
-      const [cosine, k, denom] = runProgram(gamCosineProgram(h.length, xi), [...h.map((x) => x[2]!), ...h.map((x) => x[3]!), ...h.map((x) => x[4]!)]) as
+      const [cosine, k, denom] = runProgram(memo(`cosine ${h.length}`, () => gamCosineProgram(h.length, xi)), [...h.map((x) => x[2]!), ...h.map((x) => x[3]!), ...h.map((x) => x[4]!)]) as
         [tf.Scalar, tf.Scalar, tf.Scalar];
       ctx.report('cosine', cosine);
       const parts = h.map((x, i) => runProgram(correction, [x[0]!, x[1]!, a2[i]![1]!, a2[i]![2]!], [k, denom]));

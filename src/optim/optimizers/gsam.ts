@@ -44,6 +44,7 @@ export const gsam = defineOptimizer<z.ZodType<GsamOptions>, { base: Spec }>({
       return rhoMin + ((o.rho - rhoMin) * (lr - o.lr_min)) / (lrMax - o.lr_min);
     };
     const eps = o.perturb_eps;
+    const corr = correctionProgram(o.alpha);
     return {
       name: 'gsam',
       init: (params) => ({ base: base.init(params) }),
@@ -66,7 +67,6 @@ export const gsam = defineOptimizer<z.ZodType<GsamOptions>, { base: Spec }>({
         const denom = tf.add(newNorm, eps);
         if (fused) {
           const k = tf.mul(cosine, oldNorm) as tf.Scalar;
-          const corr = correctionProgram(o.alpha);
           const parts = g0.map((a, i) => runProgram(corr, [a, g1[i]!, at[i]!, e[i]!], [k, denom]));
           const restored = parts.map((x) => x[1]!);
           const [u, bs] = base.update(parts.map((x) => x[0]!), (state as { base: StateTree }).base, restored, ctx);

@@ -14,7 +14,10 @@ import type { GradientTransformation, Hyper, StateTree, UpdateContext } from '..
 import { oneMinusPow, sumScalars, zip } from '../tree.js';
 import { fusedActive, runProgram } from '../fused/kernel.js';
 import { recordApplied } from '../fused/applied.js';
+import type { Program } from '../fused/program.js';
 import { momoAdamGammaProgram, momoAdamMomentsProgram, momoAdamStepProgram, momoAveragesProgram, momoGammaProgram, momoStepProgram, momoTailProgram } from '../fused/rules.js';
+
+const tailPrograms = new Map<string, Program>();
 
 /**
  * The fused scalar tail (no use_fstar): f̄, t1 and tau in one kernel with adaptiveStep's arithmetic;
@@ -25,7 +28,8 @@ function fusedTail(
   a: { fbar: tf.Scalar; loss: tf.Scalar; first: tf.Tensor; lb: tf.Scalar; gamma: readonly tf.Tensor[]; dots: readonly tf.Tensor[]; norms: readonly tf.Tensor[];
     rho: tf.Scalar | number; lr: number; c: number; ctx: UpdateContext },
 ): { fbar: tf.Scalar; tau: tf.Scalar } {
-  const program = momoTailProgram(kind, beta, a.gamma.length, NORM_GUARD);
+  const k = `${kind} ${beta} ${a.gamma.length}`;
+  const program = tailPrograms.get(k) ?? tailPrograms.set(k, momoTailProgram(kind, beta, a.gamma.length, NORM_GUARD)).get(k)!;
   const [fbar, t1, tau] = runProgram(program, [a.fbar, a.loss, a.first, a.lb, ...a.gamma, ...a.dots, ...a.norms], [a.rho, a.lr, a.c]) as [tf.Scalar, tf.Scalar, tf.Scalar];
   a.ctx.report('t1', t1);
   a.ctx.report('tau', tau);

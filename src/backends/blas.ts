@@ -44,6 +44,16 @@ const CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112;
 
 const cache = new Map<string, BlasLoad>();
 
+/**
+ * log2 of the cycles an idle OpenBLAS thread spins before it sleeps. OpenBLAS's default, 28
+ * (~0.1 s), keeps the idle threads spinning through the JS kernels between two products, taking
+ * a core from the main thread: on a 2-core machine the quickstart spent ~14 s of system time so.
+ * 2^20 cycles (~0.4 ms) keeps them awake across the products of one kernel only (measured on the
+ * quickstart: 21 s wall against 24 s at the default and 22–24 s at the minimum, 4). OpenBLAS reads
+ * OPENBLAS_THREAD_TIMEOUT once, when it loads; a value the user set is kept.
+ */
+const OPENBLAS_THREAD_TIMEOUT = '20';
+
 /** Loads a BLAS once per choice; never throws (a missing BLAS only costs speed). */
 export function loadBlas(choice: BlasChoice = 'auto', threads?: number): BlasLoad {
   const key = `${choice}:${threads ?? ''}`;
@@ -62,6 +72,7 @@ function load(choice: BlasChoice, threads: number | undefined): BlasLoad {
   } catch (err) {
     return { blas: undefined, tried: [`koffi does not load: ${(err as Error).message.split('\n')[0]}`] };
   }
+  process.env['OPENBLAS_THREAD_TIMEOUT'] ??= OPENBLAS_THREAD_TIMEOUT;
   const names = choice === 'auto' ? candidates[process.platform] ?? [] : [choice];
   const tried: string[] = [];
   for (const name of names) {

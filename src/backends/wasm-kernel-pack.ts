@@ -1,8 +1,8 @@
 /**
  * minima's kernel pack for the tfjs wasm backend: kernels stock wasm lacks (Conv2DBackpropFilter,
  * the depthwise backprops, UnsortedSegmentSum for embedding gradients) and replacements for the
- * ones it runs slowly (transposed/batched matmuls, Conv2DBackpropInput) or wrongly (MaxPoolGrad,
- * float32 OneHot),
+ * ones it runs slowly (transposed/batched matmuls, Conv2DBackpropInput, MaxPoolGrad, Sum over
+ * leading axes, copying Identity and same-dtype Cast) or wrongly (MaxPoolGrad, float32 OneHot),
  * with products through one GEMM that uses a native BLAS when one loads, stock XNNPACK otherwise.
  * Install after `tf.setBackend('wasm')`: kernels registered later get no setup call, so the pack
  * keeps the stock kernels' already-initialised configs and delegates to them.
@@ -18,7 +18,7 @@ import { unsortedSegmentSumKernel } from './wasm/unsorted-segment-sum.js';
 import { maxPoolGradKernel } from './wasm/max-pool-grad.js';
 import { oneHotKernel } from './wasm/one-hot.js';
 import { sumKernel } from './wasm/sum.js';
-import { identityKernel } from './wasm/identity.js';
+import { identityKernels } from './wasm/identity.js';
 
 export interface WasmKernelPackOptions {
   /** `auto` (default: env MINIMA_BLAS, else the platform's usual libraries), `off`, or a library path. */
@@ -66,7 +66,7 @@ export function installWasmKernelPack(options: WasmKernelPackOptions = {}): Wasm
     maxPoolGradKernel(),
     oneHotKernel(),
     sumKernel(gemm, stock),
-    identityKernel(stock),
+    ...identityKernels(stock),
   ];
   uninstallWasmKernelPack();
   for (const config of configs) register(config);

@@ -112,6 +112,23 @@ export const opCases: readonly OpCase[] = [
     fn: ({ x, f }) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'),
   },
   {
+    // One input channel (a first layer on grey images): the patches are built transposed.
+    name: 'conv2d 3×3 stride 1 same, one input channel',
+    inputs: { x: { shape: [3, 12, 11, 1] }, f: { shape: [3, 3, 1, 6] } },
+    fn: ({ x, f }) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'),
+  },
+  {
+    name: 'conv2d 5×4 strides [2, 1] explicit pad [[1, 2], [3, 0]], one input channel',
+    inputs: { x: { shape: [2, 13, 10, 1] }, f: { shape: [5, 4, 1, 7] } },
+    fn: ({ x, f }) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, [2, 1], [[0, 0], [1, 2], [3, 0], [0, 0]]),
+  },
+  {
+    name: 'conv2d 3×3 dilation 2, one input channel (forward only: tfjs has no dilated gradient)',
+    inputs: { x: { shape: [2, 13, 12, 1] }, f: { shape: [3, 3, 1, 5] } },
+    fn: ({ x, f }) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+    grads: false,
+  },
+  {
     name: 'conv2d 5×3 stride 1 valid',
     inputs: { x: { shape: [2, 12, 10, 7] }, f: { shape: [5, 3, 7, 9] } },
     fn: ({ x, f }) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid'),

@@ -69,6 +69,27 @@ for (const blas of ['auto', 'off'] as const) {
   });
 }
 
+describe('wasm + kernel pack: Identity and same-dtype Cast share memory', () => {
+  it('a shared result outlives its disposed input, and other casts still convert', async () => {
+    await tf.setBackend('wasm');
+    installWasmKernelPack();
+    const backend = tf.backend();
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const before = backend.numDataIds();
+    const same = tf.cast(x, 'float32'), copy = tf.clone(x);
+    assert.equal(backend.numDataIds(), before, 'no new buffers');
+    x.dispose();
+    assert.deepEqual(Array.from(await same.data()), [1.5, -2.25, 3]);
+    assert.deepEqual(Array.from(await copy.data()), [1.5, -2.25, 3]);
+    // float32 → int32 truncates toward zero (1.5 → 1, −2.25 → −2), a real conversion.
+    const ints = tf.cast(same, 'int32');
+    assert.equal(ints.dtype, 'int32');
+    assert.deepEqual(Array.from(await ints.data()), [1, -2, 3]);
+    tf.dispose([same, copy, ints]);
+    assert.equal(backend.numDataIds(), before - 1, 'the shared buffer is freed with its last tensor');
+  });
+});
+
 describe('wasm + kernel pack: MaxPoolGrad ties', () => {
   it('routes each window\'s gradient to its first maximum (scan order row, column), as cpu does', async () => {
     await tf.setBackend('wasm');
@@ -78,7 +99,7 @@ describe('wasm + kernel pack: MaxPoolGrad ties', () => {
     // Channel 1 is example 0's values minus 1: all negative (stock wasm dropped such windows).
     const x = tf.tensor4d([0, -1, 0, -1, 0, -1, 0, -1, /* example 1 */ 1, 1, 3, 3, -2, -2, 3, 3], [2, 2, 2, 2]);
     const w = tf.tensor4d([5, 7, 11, 13], [2, 1, 1, 2]);
-    const dx = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(t, 2, 2, 'valid'), w)))(x);
+    const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), w)))(x);
     assert.deepEqual(Array.from(await dx.data()), [5, 7, 0, 0, 0, 0, 0, 0, /* example 1 */ 0, 0, 11, 13, 0, 0, 0, 0]);
     tf.dispose([x, w, dx]);
   });

@@ -90,6 +90,53 @@ function col2im(heap: Float32Array, c: ConvInfo, dx: number, p0: number, rows: n
   }
 }
 
+/**
+ * Single-channel input (a first layer on grey images) with stride-1 columns: the patch matrix is
+ * built transposed, colsT[K, rows] for the images [n0, n0 + images), since each of its rows is a
+ * shifted copy of image rows (runs of outW floats) where cols[P, K] would take K scalar writes per
+ * output pixel.
+ */
+function im2colT(heap: Float32Array, c: ConvInfo, x: number, n0: number, images: number, cols: number): void {
+  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const rows = images * OH * OW;
+  for (let kh = 0; kh < FH; kh++) {
+    for (let kw = 0; kw < FW; kw++) {
+      const shift = kw * c.dilationWidth - c.padInfo.left;
+      // Output columns whose input column ow + shift lies inside the image.
+      const lo = Math.min(OW, Math.max(0, -shift)), hi = Math.max(lo, Math.min(OW, W - shift));
+      let dst = cols + (kh * FW + kw) * rows;
+      for (let n = n0; n < n0 + images; n++) {
+        for (let oh = 0; oh < OH; oh++, dst += OW) {
+          const ih = oh * c.strideHeight - c.padInfo.top + kh * c.dilationHeight;
+          if (ih < 0 || ih >= H) {
+            heap.fill(0, dst, dst + OW);
+            continue;
+          }
+          if (lo > 0) heap.fill(0, dst, dst + lo);
+          copy(heap, dst + lo, x + (n * H + ih) * W + lo + shift, hi - lo);
+          if (hi < OW) heap.fill(0, dst + hi, dst + OW);
+        }
+      }
+    }
+  }
+}
+
+function transposedPatches(c: ConvInfo): boolean {
+  return c.inChannels === 1 && c.strideWidth === 1;
+}
+
+/** Calls `body(n0, images, cols)` over chunks of whole images, `cols` holding colsT of a chunk. */
+function chunkedImages(backend: WasmBackend, c: ConvInfo, body: (n0: number, images: number, cols: number) => void): void {
+  const perImage = c.filterHeight * c.filterWidth * c.outHeight * c.outWidth;
+  const imagesPerChunk = Math.max(1, Math.min(c.batchSize, Math.floor(CHUNK_ELEMENTS / Math.max(perImage, 1))));
+  const cols = scratch(backend, imagesPerChunk * perImage);
+  try {
+    for (let n0 = 0; n0 < c.batchSize; n0 += imagesPerChunk) body(n0, Math.min(imagesPerChunk, c.batchSize - n0), cols);
+  } finally {
+    release(backend, cols);
+  }
+}
+
 /** Calls `body(p0, rows, cols)` over chunks of the patch matrix, with `cols` a scratch offset. */
 function chunked(backend: WasmBackend, c: ConvInfo, body: (p0: number, rows: number, cols: number) => void): void {
   const K = c.filterHeight * c.filterWidth * c.inChannels;
@@ -145,10 +192,20 @@ export function conv2dKernels(gemm: Gemm, stock: (name: string) => KernelConfig)
     const x = inputs['x']!, filter = inputs['filter']!;
     const c = convInfo(attrs, x.shape, filter.shape);
     const K = c.filterHeight * c.filterWidth * c.inChannels, co = c.outChannels;
-    // XNNPACK's direct convolution wins without a BLAS, and on thin patches (first layers).
-    if (!gemm.blas || K < MIN_BLAS_PATCH) return stock('Conv2D').kernelFunc(args as never) as TensorInfo;
+    // XNNPACK's direct convolution wins without a BLAS, and on thin patches (first layers) unless
+    // they can be built transposed.
+    const transposed = transposedPatches(c);
+    if (!gemm.blas || (K < MIN_BLAS_PATCH && !transposed)) return stock('Conv2D').kernelFunc(args as never) as TensorInfo;
     const [out, y] = allocate(backend, c.outShape);
     const xo = offsetOf(backend, x), wo = offsetOf(backend, filter);
+    if (transposed) {
+      const pixels = c.outHeight * c.outWidth;
+      chunkedImages(backend, c, (n0, images, cols) => {
+        im2colT(backend.wasm.HEAPF32, c, xo, n0, images, cols);
+        gemm.gemm(backend, { transA: true, transB: false, m: images * pixels, n: co, k: K, a: cols, b: wo, c: y + n0 * pixels * co });
+      });
+      return out;
+    }
     if (isPointwise(c)) {
       gemm.gemm(backend, { transA: false, transB: false, m: c.batchSize * c.outHeight * c.outWidth, n: co, k: K, a: xo, b: wo, c: y });
       return out;
@@ -171,6 +228,14 @@ export function conv2dKernels(gemm: Gemm, stock: (name: string) => KernelConfig)
       return out;
     }
     backend.wasm.HEAPF32.fill(0, dw, dw + K * co);
+    if (transposedPatches(c)) {
+      const pixels = c.outHeight * c.outWidth;
+      chunkedImages(backend, c, (n0, images, cols) => {
+        im2colT(backend.wasm.HEAPF32, c, xo, n0, images, cols);
+        gemm.gemm(backend, { transA: false, transB: false, m: K, n: co, k: images * pixels, a: cols, b: dyo + n0 * pixels * co, c: dw, beta: 1 });
+      });
+      return out;
+    }
     chunked(backend, c, (p0, rows, cols) => {
       im2col(backend.wasm.HEAPF32, c, xo, p0, rows, cols);
       gemm.gemm(backend, { transA: true, transB: false, m: K, n: co, k: rows, a: cols, b: dyo + p0 * co, c: dw, beta: 1 });

@@ -194,10 +194,10 @@ async function main(): Promise<void> {
       const mine = cpuDefault.matmulGflops?.[f];
       if (mine !== undefined) ratios[`matmul ${f} / numpy`] = mine / ref.matmulGflops[f]!;
     }
-    if (cpuDefault.mlpSamplesPerSec !== undefined) ratios['MLP / numpy'] = cpuDefault.mlpSamplesPerSec / ref.mlpSamplesPerSec;
+    if (cpuDefault.mlpSamplesPerSec !== undefined) ratios['MLP (bare tfjs loop) / numpy'] = cpuDefault.mlpSamplesPerSec / ref.mlpSamplesPerSec;
   }
   if (cpuDefault?.cnnSamplesPerSec !== undefined && pure?.cnnSamplesPerSec !== undefined) ratios['CNN / cpu'] = cpuDefault.cnnSamplesPerSec / pure.cnnSamplesPerSec;
-  const targets: Record<string, number> = { 'matmul A·B / numpy': 0.5, 'matmul A·Bᵀ / numpy': 0.5, 'matmul Aᵀ·B / numpy': 0.5, 'MLP / numpy': 0.5, 'CNN / cpu': 100 };
+  const targets: Record<string, number> = { 'matmul A·B / numpy': 0.5, 'matmul A·Bᵀ / numpy': 0.5, 'matmul Aᵀ·B / numpy': 0.5, 'CNN / cpu': 100 };
   if (cpuDefault) {
     console.log(`\ndefault CPU path (${cpuDefault.label}) against the targets:`);
     for (const [k, target] of Object.entries(targets)) {
@@ -211,7 +211,8 @@ async function main(): Promise<void> {
   let quickstart: QuickstartBench | undefined;
   if (!args.has('no-trainer')) {
     process.stderr.write('  optimizers through the trainer…\n');
-    optimizers = await benchOptimizers('auto', QUICK ? 60 : 120);
+    // On the default CPU path (wasm + pack, BLAS when it loads), not whatever the last variant left active.
+    optimizers = await benchOptimizers('wasm', QUICK ? 60 : 120);
     console.log(`\n${formatOptimizerBench(optimizers)}`);
     const limits: Record<string, number> = { sam: 2.2, gam: 4.4, adamw: 1.15, momo: 1.15, grams: 1.15 };
     for (const [name, limit] of Object.entries(limits)) {
@@ -219,6 +220,13 @@ async function main(): Promise<void> {
       if (r !== undefined) console.log(`  ${`${name} / sgd`.padEnd(22)} ${r.toFixed(2)}× (target ≤ ${limit}×) ${r <= limit ? 'ok' : 'MISSED'}`);
     }
     console.log(`  ${'runner overhead'.padEnd(22)} ${(optimizers.runner.overhead * 100).toFixed(1)}% (target ≤ 10%) ${optimizers.runner.overhead <= 0.1 ? 'ok' : 'MISSED'}`);
+    // The MLP target is about minima's default path as users run it: its trainer with its (fused)
+    // Adam, not the bare composite-op loop of the table above.
+    if (typeof ref !== 'string') {
+      const r = optimizers.runner.minima_samples_per_s / ref.mlpSamplesPerSec;
+      ratios['MLP (minima run) / numpy'] = r;
+      console.log(`  ${'MLP (minima run) / numpy'.padEnd(22)} ${r.toFixed(2)}× (${optimizers.runner.minima_samples_per_s.toFixed(0)} vs ${ref.mlpSamplesPerSec.toFixed(0)} samples/s; target ≥ 0.5×) ${r >= 0.5 ? 'ok' : 'MISSED'}`);
+    }
     process.stderr.write('  the README command (npx minima run configs/quickstart.yaml)…\n');
     quickstart = timeQuickstart();
     console.log(`\nquickstart: ${quickstart.seconds.toFixed(1)} s including start-up (target < 30 s) ${quickstart.seconds < 30 ? 'ok' : 'MISSED'}; test accuracy ${quickstart.accuracy} (target ≥ 0.97) ${quickstart.accuracy >= 0.97 ? 'ok' : 'MISSED'}; ${quickstart.backend}`);

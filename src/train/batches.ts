@@ -5,7 +5,7 @@
  */
 import * as tf from '../backends/tf.js';
 import { Rng, hashSeed } from '../core/random.js';
-import type { BatchArrays, Dataset, SplitName } from '../core/types.js';
+import type { BatchArrays, Dataset } from '../core/types.js';
 
 export class BatchPlan {
   private cachedEpoch = -1;
@@ -56,8 +56,4 @@ export function rangeIndices(start: number, end: number): Int32Array {
   const out = new Int32Array(end - start);
   for (let i = 0; i < out.length; i++) out[i] = start + i;
   return out;
-}
-
-export function splitSize(dataset: Dataset, split: SplitName): number {
-  return dataset.sizes[split];
 }

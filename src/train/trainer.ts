@@ -14,7 +14,6 @@ import { evaluateSplit } from './evaluate.js';
 import type { Progress } from './progress.js';
 import type { MetricRow, RunWriter } from '../run/run-writer.js';
 import { loadCheckpoint, pruneCheckpoints, saveCheckpoint, listCheckpoints } from '../run/checkpoint.js';
-import { join } from 'node:path';
 import type { Closure } from '../optim/types.js';
 import type { DiagnosticContext } from '../diagnostics/index.js';
 
@@ -198,7 +197,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
           epoch: epochOf(p.step - 1),
           split: 'train',
           loss: state.window.lossSum / state.window.count,
-          ...roundHyper(hyper()),
+          ...hyper(),
           grad_evals: state.window.gradEvals / state.window.count,
           ...extras,
           time_s: round(elapsed),
@@ -233,44 +232,44 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       const lr = schedule(s);
       optimizer.setLearningRate(lr);
       const { x, y } = batchTensors(dataset, arrays, size);
-      const lctx = { step: s, epoch, training: true, data: dataset.spec, seed: hashSeed(seed, 'loss', s) };
-      const dropoutSeed = hashSeed(seed, 'dropout', s);
-      let evals = 0;
-      let statUpdates: (readonly [tf.Variable, tf.Tensor])[] = [];
-      const closure: Closure = () => {
-        const first = evals === 0;
-        evals++;
-        const { value, grads } = tf.variableGrads(() => {
-          const m = model.apply(x, { training: true, dropoutSeed });
-          if (first && m.updates) statUpdates = m.updates.map(([v, t]) => [v, tf.keep(t)] as const);
-          const input = { output: m.output, embedding: m.embedding, y };
-          const per = objective.compute(input, lctx);
-          if (first && objective.commit) objective.commit(input, lctx);
-          return per.rank === 0 ? (per as tf.Scalar) : tf.mean(per);
-        }, vars);
-        return { loss: value, grads: exp.params.map((p) => grads[p.variable.name] ?? tf.zerosLike(p.variable)) };
-      };
-      const out = tf.tidy(() => {
-        const r = optimizer.step(closure);
-        return { loss: r.loss, extras: { ...(r.diagnostics ?? {}) }, gradEvals: r.gradEvals };
-      });
-      for (const [v, t] of statUpdates) {
-        if (varByName.has(v.name)) throw new Error(`model update targets trainable variable ${v.name}`);
-        v.assign(t);
-        t.dispose();
-      }
-      tf.dispose([x, y]);
-      pending.push({ step: s + 1, loss: out.loss, extras: out.extras, gradEvals: out.gradEvals, size });
-      state = { ...state, step: s + 1, samples: state.samples + size };
       const done = s + 1;
-      const mustSync = pending.length >= syncEvery || done % logEvery === 0 || done % evalEvery === 0 || done % ckptEvery === 0 || done === exp.totalSteps;
-      if (mustSync) await drain();
-      state = { ...state, trainTimeS: state.trainTimeS + (performance.now() - stepStart) / 1000 };
-      progress.update({ step: done, epoch: epochOf(done - 1) + 1, ...(lastLoss !== undefined ? { loss: lastLoss } : {}), samplesPerSec: state.samples / Math.max(1e-9, state.trainTimeS) });
-      if (exp.diagnostics.length > 0) {
-        const d = plan.trainBatch(s);
-        const t = batchTensors(dataset, d.arrays, d.size);
-        try { await runDiagnostics(done, t.x, t.y); } finally { tf.dispose([t.x, t.y]); }
+      try {
+        const lctx = { step: s, epoch, training: true, data: dataset.spec, seed: hashSeed(seed, 'loss', s) };
+        const dropoutSeed = hashSeed(seed, 'dropout', s);
+        let evals = 0;
+        let statUpdates: (readonly [tf.Variable, tf.Tensor])[] = [];
+        const closure: Closure = () => {
+          const first = evals === 0;
+          evals++;
+          const { value, grads } = tf.variableGrads(() => {
+            const m = model.apply(x, { training: true, dropoutSeed });
+            if (first && m.updates) statUpdates = m.updates.map(([v, t]) => [v, tf.keep(t)] as const);
+            const input = { output: m.output, embedding: m.embedding, y };
+            const per = objective.compute(input, lctx);
+            if (first && objective.commit) objective.commit(input, lctx);
+            return per.rank === 0 ? (per as tf.Scalar) : tf.mean(per);
+          }, vars);
+          return { loss: value, grads: exp.params.map((p) => grads[p.variable.name] ?? tf.zerosLike(p.variable)) };
+        };
+        const out = tf.tidy(() => {
+          const r = optimizer.step(closure);
+          return { loss: r.loss, extras: { ...(r.diagnostics ?? {}) }, gradEvals: r.gradEvals };
+        });
+        for (const [v, t] of statUpdates) {
+          if (varByName.has(v.name)) throw new Error(`model update targets trainable variable ${v.name}`);
+          v.assign(t);
+          t.dispose();
+        }
+        pending.push({ step: s + 1, loss: out.loss, extras: out.extras, gradEvals: out.gradEvals, size });
+        state = { ...state, step: s + 1, samples: state.samples + size };
+        const mustSync = pending.length >= syncEvery || done % logEvery === 0 || done % evalEvery === 0 || done % ckptEvery === 0 || done === exp.totalSteps;
+        if (mustSync) await drain();
+        state = { ...state, trainTimeS: state.trainTimeS + (performance.now() - stepStart) / 1000 };
+        progress.update({ step: done, epoch: epochOf(done - 1) + 1, ...(lastLoss !== undefined ? { loss: lastLoss } : {}), samplesPerSec: state.samples / Math.max(1e-9, state.trainTimeS) });
+        // Diagnostics measure on this step's batch: the same tensors, not a second gather.
+        if (exp.diagnostics.length > 0) await runDiagnostics(done, x, y);
+      } finally {
+        tf.dispose([x, y]);
       }
       if (done % evalEvery === 0 || done === exp.totalSteps) await evaluate(done);
       if (done % ckptEvery === 0 || done === exp.totalSteps) await checkpoint(done);
@@ -285,12 +284,6 @@ function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-function roundHyper(h: Readonly<Record<string, number>>): Record<string, number> {
-  return { ...h };
-}
-
 function fmt(v: number): string {
   return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2);
 }
-
-export const checkpointsDir = (runDir: string): string => join(runDir, 'checkpoints');

@@ -18,8 +18,8 @@ def rate(fn, min_s):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    times.sort()
-    return times[len(times) // 2]
+    # the fastest run, as the JS bench: other processes on a shared machine only ever add time
+    return min(times)
 
 
 def blas_name():

@@ -106,6 +106,17 @@ export const opCases: readonly OpCase[] = [
     fn: ({ x }) => tf.sum(x!, [1, 0], true),
   },
   {
+    // Trailing axes: the pack's 4-lane row sums (rows of 1003: SIMD part and a 3-element tail).
+    name: 'sum over trailing axes, keepDims (row sums)',
+    inputs: { x: { shape: [7, 17, 59] } },
+    fn: ({ x }) => tf.sum(x!, [2, 1], true),
+  },
+  {
+    name: 'full sum of 12,345 elements',
+    inputs: { x: { shape: [15, 823] } },
+    fn: ({ x }) => tf.sum(tf.square(x!)),
+  },
+  {
     // Stride 1 with uneven 'same' padding (even kernel sizes): the input gradient as a transposed convolution.
     name: 'conv2d 4×2 stride 1 same (uneven padding)',
     inputs: { x: { shape: [2, 10, 9, 6] }, f: { shape: [4, 2, 6, 5] } },

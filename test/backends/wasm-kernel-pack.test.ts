@@ -47,6 +47,23 @@ describe('wasm backend selection', () => {
   });
 });
 
+describe('wasm Sum over trailing axes', () => {
+  it('adds in 4 float32 lanes, (l0 + l1) + (l2 + l3), then the tail one by one (the fused kernels\' order)', async () => {
+    await tf.setBackend('wasm');
+    installWasmKernelPack();
+    // 2^24 + 1 is not a float32: the order decides which of the 1s survive
+    const x = [16777216, 1, 1, 1, 1, 1, -16777216, 1, 1, 1];
+    const f = Math.fround;
+    const lanes = [0, 1, 2, 3].map((l) => x.slice(0, 8).filter((_, i) => i % 4 === l).reduce((a, b) => f(a + b), 0));
+    let want = f(f(lanes[0]! + lanes[1]!) + f(lanes[2]! + lanes[3]!));
+    for (const v of x.slice(8)) want = f(want + v);
+    const sequential = x.reduce((a, b) => f(a + b), 0);
+    assert.notEqual(want, sequential, 'the case tells the orders apart');
+    assert.equal(tf.sum(tf.tensor1d(x)).dataSync()[0], want);
+    assert.deepEqual([...tf.sum(tf.tensor2d([...x, ...x.map((v) => -v)], [2, 10]), 1).dataSync()], [want, -want]);
+  });
+});
+
 for (const blas of ['auto', 'off'] as const) {
   const label = blas === 'off' ? 'no BLAS (explicit transposes + stock XNNPACK product)' : blasFound ? 'native BLAS' : 'auto (no BLAS on this machine)';
   describe(`wasm + kernel pack, ${label}: agrees with cpu (rtol 1e-4)`, () => {

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/backends/index.js';
 import { optimizerRegistry } from '../../src/optim/index.js';
+import { inplaceTests } from './fused-inplace.js';
 import { compareFused, compareProgramOps, fusedKernelsOfStep, fusedSpecs } from './fused-cases.js';
 import { setWasmPrograms } from '../../src/optim/fused/kernel.js';
 
@@ -11,6 +12,7 @@ await initBackend('wasm');
 
 describe('fused optimizer kernels on wasm', () => {
   test('the backend is wasm', () => assert.equal(tf.getBackend(), 'wasm'));
+  inplaceTests();
   test('every program op and sum equals its tf op bit for bit (SIMD loop and scalar tail, ±0, ties)', () => {
     assert.equal(compareProgramOps(), '');
   });

@@ -2,11 +2,13 @@
 import { tf } from '../support/tf.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inplaceTests } from './fused-inplace.js';
 import { compareFused, compareProgramOps, fusedSpecs, fusedKernelsOfStep } from './fused-cases.js';
 import { optimizerRegistry } from '../../src/optim/index.js';
 
 describe('fused optimizer kernels on cpu', () => {
   test('the backend is cpu', () => assert.equal(tf.getBackend(), 'cpu'));
+  inplaceTests();
   test('every program op and sum equals its tf op bit for bit (SIMD loop and scalar tail, ±0, ties)', () => {
     assert.equal(compareProgramOps(), '');
   });

@@ -14,15 +14,35 @@
 import * as tf from '../../backends/tf.js';
 import { compileJs, key, wasmProgram, type JsLoop, type Program, type WasmMemory, type WasmRun } from './program.js';
 
-interface CpuBackend {
+interface SharingBackend {
+  refCount(dataId: object): number;
+  incRef(dataId: object): void;
+}
+
+interface CpuBackend extends SharingBackend {
   readonly data: { get(dataId: object): { values: unknown } };
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
-interface WasmBackend {
+interface WasmBackend extends SharingBackend {
   readonly wasm: { readonly HEAPF32: Float32Array; readonly asm: { readonly memory: WasmMemory } };
   readonly dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+/**
+ * Output k as input `inplace[k]` itself when that tensor is the only holder of its buffer (no
+ * clone, no checkpoint copy in flight): the new tensor takes the buffer over, and the caller's
+ * disposal of the old one leaves it to the new. Undefined: allocate.
+ */
+function reuse(b: SharingBackend, c: Compiled, arrays: readonly tf.TensorInfo[], k: number, shape: number[]): tf.TensorInfo | undefined {
+  const j = c.program.inplace?.[k];
+  if (j === undefined) return undefined;
+  const x = arrays[j]!;
+  // the same buffer given as two inputs, or aliased by an earlier output, is not exclusive either
+  if (b.refCount(x.dataId) !== 1 || arrays.some((y, i) => i !== j && y.dataId === x.dataId)) return undefined;
+  b.incRef(x.dataId);
+  return { dataId: x.dataId, shape, dtype: 'float32' };
 }
 
 interface Compiled {
@@ -67,10 +87,16 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as CpuBackend;
   const { c, arrays, scalars, shape } = decode(inputs, attrs);
   const n = tf.util.sizeFromShape(shape);
-  const outs = Array.from({ length: c.program.outputs }, () => new Float32Array(n));
   const data = (t: tf.TensorInfo): Float32Array => b.data.get(t.dataId).values as Float32Array;
-  const sums = c.js(arrays.map(data), outs, scalars.map((s) => (typeof s === 'number' ? s : data(s)[0]!)));
-  return [...outs.map((o) => b.makeTensorInfo(shape, 'float32', o)), ...sums.map((s) => b.makeTensorInfo([], 'float32', Float32Array.of(s)))];
+  const scalarValues = scalars.map((s) => (typeof s === 'number' ? s : data(s)[0]!));
+  const infos: (tf.TensorInfo | undefined)[] = [];
+  const outs = Array.from({ length: c.program.outputs }, (_, k) => {
+    const shared = reuse(b, c, arrays, k, shape);
+    infos.push(shared);
+    return shared ? data(shared) : new Float32Array(n);
+  });
+  const sums = c.js(arrays.map(data), outs, scalarValues);
+  return [...outs.map((o, k) => infos[k] ?? b.makeTensorInfo(shape, 'float32', o)), ...sums.map((s) => b.makeTensorInfo([], 'float32', Float32Array.of(s)))];
 };
 
 const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -79,7 +105,7 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const memory = b.wasm.asm.memory;
   if (!c.wasm.has(memory)) c.wasm.set(memory, wasmProgram(c.program, memory));
   const run = wasmSimd ? c.wasm.get(memory) : undefined;
-  const outs = Array.from({ length: c.program.outputs }, () => b.makeOutput(shape, 'float32'));
+  const outs = Array.from({ length: c.program.outputs }, (_, k) => reuse(b, c, arrays, k, shape) ?? b.makeOutput(shape, 'float32'));
   const sums = Array.from({ length: c.program.sums ?? 0 }, () => b.makeOutput([], 'float32'));
   const at = (t: tf.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
   const heap = b.wasm.HEAPF32;

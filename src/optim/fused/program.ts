@@ -19,9 +19,11 @@ export type Expr =
   | { readonly op: 'selectLe'; readonly a: Expr; readonly b: Expr; readonly then: Expr; readonly otherwise: Expr };
 
 /**
- * `sum` accumulates into scalar output k in element order, as the backend's own tf.sum does: in
- * float64 rounded once at the end on cpu, in float32 one element after another on wasm (its Sum
- * kernel's order, checked by test/optim/fused-program tests).
+ * `sum` accumulates into scalar output k in the order of the backend's own tf.sum: in float64
+ * rounded once at the end on cpu (its Sum kernel), in float32 lanes on wasm (minima's Sum kernel,
+ * src/backends/wasm/sum.ts, runs `sumProgram`): lane l of a 4-wide accumulator takes elements
+ * l, l + 4, … below n & ~3, the lanes are added as (l0 + l1) + (l2 + l3), then the remaining
+ * elements one by one. A sequential float32 sum would be one dependent add per element, 4× slower.
  */
 export type Stmt = { readonly let: string; readonly e: Expr } | { readonly out: number; readonly e: Expr } | { readonly sum: number; readonly e: Expr };
 
@@ -34,6 +36,13 @@ export interface Program {
   readonly outputs: number;
   /** Scalar (shape []) outputs written by `sum` statements, after the array outputs. */
   readonly sums?: number;
+  /**
+   * Output k → input j: the kernel writes output k into input j's buffer when no other tensor
+   * shares that buffer (an optimizer's moments, replaced every step), saving an allocation and a
+   * cold write. Safe for an elementwise program because each iteration loads its inputs before it
+   * stores an output.
+   */
+  readonly inplace?: Readonly<Record<number, number>>;
   readonly body: readonly Stmt[];
 }
 
@@ -63,38 +72,56 @@ export const key = (p: Program): string => JSON.stringify(p);
 /** Returns the sums (float64 accumulators; the caller stores them as float32). */
 export type JsLoop = (arrays: readonly Float32Array[], outs: readonly Float32Array[], scalars: readonly number[]) => number[];
 
-/** `sums`: how `sum` statements accumulate, 'f64' as the cpu backend's Sum, 'f32' as wasm's. */
+/** `sums`: how `sum` statements accumulate, 'f64' as the cpu backend's Sum, 'f32' in wasm's lane order (sumOrder). */
 export function compileJs(p: Program, sums: 'f64' | 'f32' = 'f64'): JsLoop {
   const f = 'F';
-  const expr = (e: Expr): string => {
+  const expr = (e: Expr, i: string): string => {
+    const x = (a: Expr): string => expr(a, i);
     switch (e.op) {
-      case 'in': return `a${e.k}[i]`;
+      case 'in': return `x${e.k}`;
       case 'scalar': return `s${e.k}`;
       case 'const': return Object.is(e.v, -0) ? '-0' : String(e.v);
       case 'var': return `v_${e.name}`;
-      case 'add': return `${f}(${expr(e.a)} + ${expr(e.b)})`;
-      case 'sub': return `${f}(${expr(e.a)} - ${expr(e.b)})`;
-      case 'mul': return `${f}(${expr(e.a)} * ${expr(e.b)})`;
-      case 'div': return `${f}(${expr(e.a)} / ${expr(e.b)})`;
-      case 'sqrt': return `${f}(Math.sqrt(${expr(e.a)}))`;
-      case 'abs': return `Math.abs(${expr(e.a)})`;
-      case 'sign': return `SG(${expr(e.a)})`;
-      case 'max': return `Math.max(${expr(e.a)}, ${expr(e.b)})`;
-      case 'min': return `Math.min(${expr(e.a)}, ${expr(e.b)})`;
-      case 'selectLe': return `(${expr(e.a)} <= ${expr(e.b)} ? ${expr(e.then)} : ${expr(e.otherwise)})`;
+      case 'add': return `${f}(${x(e.a)} + ${x(e.b)})`;
+      case 'sub': return `${f}(${x(e.a)} - ${x(e.b)})`;
+      case 'mul': return `${f}(${x(e.a)} * ${x(e.b)})`;
+      case 'div': return `${f}(${x(e.a)} / ${x(e.b)})`;
+      case 'sqrt': return `${f}(Math.sqrt(${x(e.a)}))`;
+      case 'abs': return `Math.abs(${x(e.a)})`;
+      case 'sign': return `SG(${x(e.a)})`;
+      case 'max': return `Math.max(${x(e.a)}, ${x(e.b)})`;
+      case 'min': return `Math.min(${x(e.a)}, ${x(e.b)})`;
+      case 'selectLe': return `(${x(e.a)} <= ${x(e.b)} ? ${x(e.then)} : ${x(e.otherwise)})`;
     }
   };
+  /** One element's statements at index `i`; `acc(k)` names the accumulator a sum adds to. */
+  const used = [...new Set(p.body.flatMap((st) => inputsOf(st.e)))];
+  // every input is read before any output is written (outputs may overwrite inputs: `inplace`)
+  const element = (i: string, acc: (k: number) => string): string[] => [`  { ${used.map((k) => `const x${k} = a${k}[${i}];`).join(' ')}`].concat(p.body.map((st) => ('let' in st ? `  { const v_${st.let} = ${expr(st.e, i)};` : 'out' in st ? `  o${st.out}[${i}] = ${expr(st.e, i)};`
+    : sums === 'f64' ? `  ${acc(st.sum)} += ${expr(st.e, i)};` : `  ${acc(st.sum)} = ${f}(${acc(st.sum)} + ${expr(st.e, i)});`))).concat(p.body.filter((st) => 'let' in st).map(() => '  }'), ['  }']);
+  const nSums = p.sums ?? 0;
+  const ks = Array.from({ length: nSums }, (_, k) => k);
+  const loops = sums === 'f64'
+    ? ['for (let i = 0; i < n; i++) {', ...element('i', (k) => `r${k}`), '}']
+    : [
+      // wasm's order: lane l of a 4-wide accumulator takes elements l, l + 4, … below n & ~3; the
+      // lanes are added pairwise, then the tail elements one by one
+      ...ks.map((k) => `let r${k}_0 = 0, r${k}_1 = 0, r${k}_2 = 0, r${k}_3 = 0;`),
+      'const n4 = n & ~3;',
+      'for (let i = 0; i < n4; i += 4) {',
+      ...[0, 1, 2, 3].flatMap((l) => element(`i + ${l}`, (k) => `r${k}_${l}`)),
+      '}',
+      ...ks.map((k) => `r${k} = ${f}(${f}(r${k}_0 + r${k}_1) + ${f}(r${k}_2 + r${k}_3));`),
+      'for (let i = n4; i < n; i++) {', ...element('i', (k) => `r${k}`), '}',
+    ];
   const lines = [
     ...Array.from({ length: p.arrays }, (_, k) => `const a${k} = A[${k}];`),
     ...Array.from({ length: p.outputs }, (_, k) => `const o${k} = O[${k}];`),
     ...Array.from({ length: p.scalars }, (_, k) => `const s${k} = ${f}(S[${k}]);`),
-    ...Array.from({ length: p.sums ?? 0 }, (_, k) => `let r${k} = 0;`),
+    ...ks.map((k) => `let r${k} = 0;`),
     'const n = a0.length;',
-    'for (let i = 0; i < n; i++) {',
-    ...p.body.map((st) => ('let' in st ? `  const v_${st.let} = ${expr(st.e)};` : 'out' in st ? `  o${st.out}[i] = ${expr(st.e)};`
-      : sums === 'f64' ? `  r${st.sum} += ${expr(st.e)};` : `  r${st.sum} = ${f}(r${st.sum} + ${expr(st.e)});`)),
-    '}',
-    `return [${Array.from({ length: p.sums ?? 0 }, (_, k) => `r${k}`).join(', ')}];`,
+    ...loops,
+    `return [${ks.map((k) => `r${k}`).join(', ')}];`,
   ];
   const make = new Function('F', 'SG', `return function ${p.name}(A, O, S) {\n${lines.join('\n')}\n};`) as (
     F: (x: number) => number, SG: (x: number) => number) => JsLoop;
@@ -104,6 +131,10 @@ export function compileJs(p: Program, sums: 'f64' | 'f32' = 'f64'): JsLoop {
 /* ------------------------------------------------------------------ WebAssembly */
 
 const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+
+const children = (e: Expr): Expr[] => ('a' in e ? ('then' in e ? [e.a, e.b, e.then, e.otherwise] : 'b' in e ? [e.a, e.b] : [e.a]) : []);
+const constsOf = (e: Expr): number[] => (e.op === 'const' ? [e.v] : children(e).flatMap(constsOf));
+const inputsOf = (e: Expr): number[] => (e.op === 'in' ? [e.k] : children(e).flatMap(inputsOf));
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -144,21 +175,31 @@ export function compileWasm(p: Program): Uint8Array {
   const sumPtr = (k: number): number => 1 + p.arrays + p.outputs + k;
   const scalarParam = (k: number): number => 1 + p.arrays + p.outputs + nSums + k;
   const vars = p.body.filter((s): s is { let: string; e: Expr } => 'let' in s).map((s) => s.let);
-  // locals: i, end (i32); per var one v128 and one f32; splatted scalars (v128)
+  // V8's wasm compiler neither hoists loop invariants nor merges loads across stores, so the loop
+  // body loads each input once into a local and the constants are splatted once, before the loop.
+  const consts = [...new Set(p.body.flatMap((s) => constsOf(s.e)).map((v) => (Object.is(v, -0) ? '-0' : String(v))))].map(Number);
+  const constIndex = (v: number): number => consts.findIndex((c) => Object.is(c, v));
+  // locals: i, end (i32); per var one v128 and one f32; splatted scalars (v128); sums (f32); per
+  // input one v128 and one f32; splatted constants (v128); per sum a 4-lane accumulator (v128)
   const iL = nParams, endL = nParams + 1;
   const vecVar = (name: string): number => nParams + 2 + vars.indexOf(name);
   const scalVar = (name: string): number => nParams + 2 + vars.length + vars.indexOf(name);
   const splat = (k: number): number => nParams + 2 + 2 * vars.length + k;
   const acc = (k: number): number => nParams + 2 + 2 * vars.length + p.scalars + k;
-  const tmp = nParams + 2 + 2 * vars.length + p.scalars + nSums;
-  const locals = [[1, I32], [1, I32], [vars.length, V128], [vars.length, F32], [p.scalars, V128], [nSums, F32], [1, V128]].filter(([c]) => c! > 0);
+  const rest = nParams + 2 + 2 * vars.length + p.scalars + nSums;
+  const vecIn = (k: number): number => rest + k;
+  const scalIn = (k: number): number => rest + p.arrays + k;
+  const constL = (v: number): number => rest + 2 * p.arrays + constIndex(v);
+  const accV = (k: number): number => rest + 2 * p.arrays + consts.length + k;
+  const locals = [[1, I32], [1, I32], [vars.length, V128], [vars.length, F32], [p.scalars, V128], [nSums, F32],
+    [p.arrays, V128], [p.arrays, F32], [consts.length, V128], [nSums, V128]].filter(([c]) => c! > 0);
 
   const addr = (base: number): number[] => [0x20, ...uleb(base), 0x20, ...uleb(iL), 0x6a];
   const vexpr = (e: Expr): number[] => {
     switch (e.op) {
-      case 'in': return [...addr(ptr(e.k)), ...simd(0x00), 0, 0];
+      case 'in': return [0x20, ...uleb(vecIn(e.k))];
       case 'scalar': return [0x20, ...uleb(splat(e.k))];
-      case 'const': return [0x43, ...f32bytes(e.v), ...simd(0x13)];
+      case 'const': return [0x20, ...uleb(constL(e.v))];
       case 'var': return [0x20, ...uleb(vecVar(e.name))];
       case 'add': return [...vexpr(e.a), ...vexpr(e.b), ...simd(0xe4)];
       case 'sub': return [...vexpr(e.a), ...vexpr(e.b), ...simd(0xe5)];
@@ -187,7 +228,7 @@ export function compileWasm(p: Program): Uint8Array {
   };
   const sexpr = (e: Expr): number[] => {
     switch (e.op) {
-      case 'in': return [...addr(ptr(e.k)), 0x2a, 2, 0];
+      case 'in': return [0x20, ...uleb(scalIn(e.k))];
       case 'scalar': return [0x20, ...uleb(scalarParam(e.k))];
       case 'const': return [0x43, ...f32bytes(e.v)];
       case 'var': return [0x20, ...uleb(scalVar(e.name))];
@@ -208,25 +249,31 @@ export function compileWasm(p: Program): Uint8Array {
       case 'selectLe': return [...sexpr(e.then), ...sexpr(e.otherwise), ...sexpr(e.a), ...sexpr(e.b), 0x5f, 0x1b];
     }
   };
-  const loop = (stride: number, endBytes: number[], stmt: (s: Stmt) => number[]): number[] => [
+  const used = [...new Set(p.body.flatMap((s) => inputsOf(s.e)))].sort((a, b) => a - b);
+  const loop = (stride: number, endBytes: number[], load: (k: number) => number[], stmt: (s: Stmt) => number[]): number[] => [
     ...endBytes, 0x21, ...uleb(endL),
     0x02, 0x40, 0x03, 0x40,
     0x20, ...uleb(iL), 0x20, ...uleb(endL), 0x4f, 0x0d, 1, // br_if 1 when i >= end
+    ...used.flatMap(load),
     ...p.body.flatMap(stmt),
     0x20, ...uleb(iL), 0x41, ...sleb(stride), 0x6a, 0x21, ...uleb(iL),
     0x0c, 0, 0x0b, 0x0b,
   ];
   const body = [
     ...Array.from({ length: p.scalars }, (_, k) => [0x20, ...uleb(scalarParam(k)), ...simd(0x13), 0x21, ...uleb(splat(k))]).flat(),
+    ...consts.flatMap((v) => [0x43, ...f32bytes(v), ...simd(0x13), 0x21, ...uleb(constL(v))]),
     // SIMD part: end = (n & ~3) * 4 bytes
-    ...loop(16, [0x20, 0, 0x41, ...sleb(-4), 0x71, 0x41, 2, 0x74], (s) =>
+    ...loop(16, [0x20, 0, 0x41, ...sleb(-4), 0x71, 0x41, 2, 0x74], (k) => [...addr(ptr(k)), ...simd(0x00), 0, 0, 0x21, ...uleb(vecIn(k))], (s) =>
       'let' in s ? [...vexpr(s.e), 0x21, ...uleb(vecVar(s.let))]
         : 'out' in s ? [...addr(outPtr(s.out)), ...vexpr(s.e), ...simd(0x0b), 0, 0]
-          // lane by lane, in element order: acc = acc + x[i], acc + x[i+1], …
-          : [...vexpr(s.e), 0x21, ...uleb(tmp), ...[0, 1, 2, 3].flatMap((l) =>
-            [0x20, ...uleb(acc(s.sum)), 0x20, ...uleb(tmp), ...simd(0x1f), l, 0x92, 0x21, ...uleb(acc(s.sum))])]),
+          : [0x20, ...uleb(accV(s.sum)), ...vexpr(s.e), ...simd(0xe4), 0x21, ...uleb(accV(s.sum))]),
+    // acc = (lane 0 + lane 1) + (lane 2 + lane 3)
+    ...Array.from({ length: nSums }, (_, k) => [
+      ...[0, 1].flatMap((l) => [0x20, ...uleb(accV(k)), ...simd(0x1f), l]), 0x92,
+      ...[2, 3].flatMap((l) => [0x20, ...uleb(accV(k)), ...simd(0x1f), l]), 0x92,
+      0x92, 0x21, ...uleb(acc(k))]).flat(),
     // scalar tail: end = n * 4 bytes
-    ...loop(4, [0x20, 0, 0x41, 2, 0x74], (s) =>
+    ...loop(4, [0x20, 0, 0x41, 2, 0x74], (k) => [...addr(ptr(k)), 0x2a, 2, 0, 0x21, ...uleb(scalIn(k))], (s) =>
       'let' in s ? [...sexpr(s.e), 0x21, ...uleb(scalVar(s.let))]
         : 'out' in s ? [...addr(outPtr(s.out)), ...sexpr(s.e), 0x38, 2, 0]
           : [0x20, ...uleb(acc(s.sum)), ...sexpr(s.e), 0x92, 0x21, ...uleb(acc(s.sum))]),

@@ -24,19 +24,19 @@ const decayed = (mode: DecayMode, wd: number): Expr => (mode === 'coupled' ? add
 
 /**
  * addDecayedWeights(coupled) → scaleByAdam → addDecayedWeights(decoupled) → scaleByLearningRate.
- * arrays p, g, m, v; scalars bc1, sqrt(bc2), −lr; outputs m, v, u, p + u.
+ * arrays p, g, m, v; scalars 1/bc1, sqrt(bc2), −lr; outputs m, v, u, p + u.
  */
 export function adamProgram(b1: number, b2: number, eps: number, wd: number, mode: DecayMode): Program {
   const M = E.in(2), V = E.in(3);
   return {
-    name: 'MinimaAdam', arrays: 4, scalars: 3, outputs: 4,
+    name: 'MinimaAdam', arrays: 4, scalars: 3, outputs: 4, inplace: { 0: 2, 1: 3 },
     body: [
       { let: 'g', e: decayed(mode, wd) },
       { let: 'm', e: add(M, mul(sub(v('g'), M), c(1 - b1))) },
       { let: 'v', e: add(mul(V, c(b2)), mul(mul(v('g'), v('g')), c(1 - b2))) },
       { out: 0, e: v('m') },
       { out: 1, e: v('v') },
-      ...finish(div(div(v('m'), add(div(sqrt(v('v')), E.s(1)), c(eps))), E.s(0)), mode, wd, E.s(2), 2),
+      ...finish(div(mul(v('m'), E.s(0)), add(div(sqrt(v('v')), E.s(1)), c(eps))), mode, wd, E.s(2), 2),
     ],
   };
 }
@@ -49,7 +49,7 @@ export function gramsProgram(b1: number, b2: number, eps: number, wd: number, mo
   const M = E.in(2), V = E.in(3);
   const dir = div(mul(sign(G), abs(v('m'))), add(sqrt(v('v')), c(eps)));
   return {
-    name: 'MinimaGrams', arrays: 4, scalars: factor ? 2 : 1, outputs: 4,
+    name: 'MinimaGrams', arrays: 4, scalars: factor ? 2 : 1, outputs: 4, inplace: { 0: 2, 1: 3 },
     body: [
       { let: 'm', e: add(mul(M, c(b1)), mul(G, c(1 - b1))) },
       { let: 'v', e: add(mul(V, c(b2)), mul(mul(G, G), c(1 - b2))) },
@@ -67,7 +67,7 @@ export function gramsProgram(b1: number, b2: number, eps: number, wd: number, mo
 export function lionProgram(b1: number, b2: number, wd: number, mode: DecayMode): Program {
   const M = E.in(2);
   return {
-    name: 'MinimaLion', arrays: 3, scalars: 1, outputs: 3,
+    name: 'MinimaLion', arrays: 3, scalars: 1, outputs: 3, inplace: { 0: 2 },
     body: [
       { let: 'd', e: sign(add(mul(M, c(b1)), mul(G, c(1 - b1)))) },
       { out: 0, e: add(mul(M, c(b2)), mul(G, c(1 - b2))) },
@@ -87,7 +87,7 @@ export function sgdProgram(momentum: number, nesterov: boolean, wd: number, mode
   }
   const B = E.in(2);
   return {
-    name: 'MinimaSgd', arrays: 3, scalars: 2, outputs: 3,
+    name: 'MinimaSgd', arrays: 3, scalars: 2, outputs: 3, inplace: { 0: 2 },
     body: [
       { let: 'd', e: decayed(mode, wd) },
       { let: 'b', e: add(mul(B, c(momentum)), mul(v('d'), E.s(1))) },
@@ -111,7 +111,7 @@ export const axpyProgram: Program = {
 export function momoAveragesProgram(beta: number): Program {
   const Dold = E.in(2);
   return {
-    name: 'MinimaMomoAverages', arrays: 3, scalars: 1, outputs: 1, sums: 3,
+    name: 'MinimaMomoAverages', arrays: 3, scalars: 1, outputs: 1, sums: 3, inplace: { 0: 2 },
     body: [
       { let: 'd', e: add(mul(add(Dold, mul(G, E.s(0))), c(beta)), mul(G, c(1 - beta))) },
       { out: 0, e: v('d') },
@@ -139,7 +139,7 @@ export function momoStepProgram(decay: boolean): Program {
 export function momoAdamMomentsProgram(b1: number, b2: number, eps: number): Program {
   const M = E.in(2), V = E.in(3);
   return {
-    name: 'MinimaMomoAdamMoments', arrays: 4, scalars: 1, outputs: 3, sums: 3,
+    name: 'MinimaMomoAdamMoments', arrays: 4, scalars: 1, outputs: 3, sums: 3, inplace: { 0: 2, 1: 3 },
     body: [
       { let: 'm', e: add(mul(M, c(b1)), mul(G, c(1 - b1))) },
       { let: 'v', e: add(mul(V, c(b2)), mul(mul(G, G), c(1 - b2))) },
@@ -209,45 +209,66 @@ export function correctionProgram(gamma: number): Program {
   };
 }
 
-/** GAM after the first ascent: wA = w1 − e0, h0 = g1 − g0, Σ h0².  arrays w1, e0, g1, g0; outputs wA, h0; sum Σ h0². */
+/*
+ * GAM in five passes per tensor around its three extra evaluations. A perturbation e = x·s is not
+ * stored: the pass that needs it again recomputes the same float32 product from x and s, which
+ * costs less than writing and reading one more array (GAM's passes are bound by memory traffic).
+ */
+
+/** w + x·s (tf.add(w, tf.mul(x, s))).  arrays w, x; scalar s; output w + x·s. */
+export const ascentToProgram: Program = {
+  name: 'MinimaAscentTo', arrays: 2, scalars: 1, outputs: 1,
+  body: [{ out: 0, e: add(P, mul(G, E.s(0))) }],
+};
+
+/** After the first ascent: wA = w1 − g0·s0, h0 = g1 − g0, Σ h0².  arrays w1, g0, g1; scalar s0; outputs wA, h0; sum. */
 export const gamRestoreProgram: Program = {
-  name: 'MinimaGamRestore', arrays: 4, scalars: 0, outputs: 2, sums: 1,
+  name: 'MinimaGamRestore', arrays: 3, scalars: 1, outputs: 2, sums: 1,
   body: [
-    { out: 0, e: sub(E.in(0), E.in(1)) },
-    { let: 'h', e: sub(E.in(2), E.in(3)) },
+    { out: 0, e: sub(E.in(0), mul(E.in(1), E.s(0))) },
+    { let: 'h', e: sub(E.in(2), E.in(1)) },
     { out: 1, e: v('h') },
     { sum: 0, e: mul(v('h'), v('h')) },
   ],
 };
 
-/** GAM's second ascent: e2 = g2·s, w3 = w2 + e2, e12 = e1 + e2.  arrays w2, g2, e1; scalar s; outputs e2, w3, e12. */
-export const gamSecondProgram: Program = {
-  name: 'MinimaGamSecond', arrays: 3, scalars: 1, outputs: 3,
-  body: [
-    { let: 'e', e: mul(E.in(1), E.s(0)) },
-    { out: 0, e: v('e') },
-    { out: 1, e: add(E.in(0), v('e')) },
-    { out: 2, e: add(E.in(2), v('e')) },
-  ],
-};
-
-/**
- * GAM's h− (code: g0 + |1 − β|·g2; paper: β·g0 + (1 − β)·g2), h+ = α·g1 + (1 − α)·g3, and the products
- * its reductions need.  arrays g0, g1, g2, g3; outputs h−, h+; sums Σ h−⊙h+, Σ h+², Σ h−².
- */
-export function gamMixProgram(beta: number, alpha: number, paper: boolean): Program {
-  const [G0, G1, G2, G3] = [E.in(0), E.in(1), E.in(2), E.in(3)];
-  const beta2 = 1 - beta, beta3 = 1 - alpha;
+/** GAM's h− (code: g0 + |1 − β|·g2; paper: β·g0 + (1 − β)·g2) and h+ = α·g1 + (1 − α)·g3 from g0…g3 (inputs from…from + 3). */
+function gamH(beta: number, alpha: number, paper: boolean, from = 0): { minus: Expr; plus: Expr } {
+  const [G0, G1, G2, G3] = [E.in(from), E.in(from + 1), E.in(from + 2), E.in(from + 3)];
   return {
-    name: 'MinimaGamMix', arrays: 4, scalars: 0, outputs: 2, sums: 3,
+    minus: paper ? add(mul(G0, c(beta)), mul(G2, c(1 - beta))) : add(G0, mul(G2, c(Math.abs(1 - beta)))),
+    plus: add(mul(G1, c(alpha)), mul(G3, c(1 - alpha))),
+  };
+}
+
+/** The sums GAM's cosine needs, without storing h− and h+.  arrays g0, g1, g2, g3; sums Σ h−⊙h+, Σ h+², Σ h−². */
+export function gamMixProgram(beta: number, alpha: number, paper: boolean): Program {
+  const h = gamH(beta, alpha, paper);
+  return {
+    name: 'MinimaGamMix', arrays: 4, scalars: 0, outputs: 0, sums: 3,
     body: [
-      { let: 'm', e: paper ? add(mul(G0, c(beta)), mul(G2, c(beta2))) : add(G0, mul(G2, c(Math.abs(beta2)))) },
-      { let: 'p', e: add(mul(G1, c(alpha)), mul(G3, c(beta3))) },
-      { out: 0, e: v('m') },
-      { out: 1, e: v('p') },
+      { let: 'm', e: h.minus },
+      { let: 'p', e: h.plus },
       { sum: 0, e: mul(v('m'), v('p')) },
       { sum: 1, e: mul(v('p'), v('p')) },
       { sum: 2, e: mul(v('m'), v('m')) },
+    ],
+  };
+}
+
+/**
+ * GAM's corrected gradient g = h+ + (h− − k·h+/denom)·(−γ) and the restored weights
+ * w3 − (e1 + e2) with e1 = h0·s1, e2 = g2·s2 (k = cos·‖h−‖).
+ * arrays g0, g1, g2, g3, h0, w3; scalars s1, s2, k, denom; outputs g, restored.
+ */
+export function gamCorrectionProgram(beta: number, alpha: number, paper: boolean, gamma: number): Program {
+  const h = gamH(beta, alpha, paper);
+  return {
+    name: 'MinimaGamCorrection', arrays: 6, scalars: 4, outputs: 2,
+    body: [
+      { let: 'p', e: h.plus },
+      { out: 0, e: add(v('p'), mul(sub(h.minus, div(mul(E.s(2), v('p')), E.s(3))), c(-gamma))) },
+      { out: 1, e: sub(E.in(5), add(mul(E.in(4), E.s(0)), mul(E.in(2), E.s(1)))) },
     ],
   };
 }

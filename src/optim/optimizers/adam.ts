@@ -57,8 +57,9 @@ function adamRecipe(o: AdamOptions, decoupled: boolean) {
     // the per-step scalars exactly as scaleByAdam computes them
     const bc1 = oneMinusPow(b1, count);
     const sqrtBc2 = tf.sqrt(oneMinusPow(b2, count));
+    const inv1 = tf.div(1, bc1);
     const { updates, states } = perParam(params, (i) =>
-      runProgram(program, [params[i]!, grads[i]!, s.mu[i]!, s.nu[i]!], [bc1, sqrtBc2, -lr.value]));
+      runProgram(program, [params[i]!, grads[i]!, s.mu[i]!, s.nu[i]!], [inv1, sqrtBc2, -lr.value]));
     return [updates, { adam: { mu: column(states, 0), nu: column(states, 1), count } }];
   });
 }

@@ -16,7 +16,7 @@ import type { Spec } from '../../core/registry.js';
 import type { StateTree, UpdateContext } from '../transform.js';
 import { add, sub, sumSquaresNorm, vdot, zip, type Tree } from '../tree.js';
 import { fusedActive, runProgram } from '../fused/kernel.js';
-import { ascentProgram, correctionProgram, gamCosineProgram, gamMixProgram, gamRestoreProgram, gamSecondProgram, normScaleProgram, sumSquaresProgram } from '../fused/rules.js';
+import { ascentToProgram, gamCorrectionProgram, gamCosineProgram, gamMixProgram, gamRestoreProgram, normScaleProgram, sumSquaresProgram } from '../fused/rules.js';
 import { rebase } from '../fused/wrappers.js';
 import type { Program } from '../fused/program.js';
 
@@ -54,7 +54,7 @@ export const gam = defineOptimizer<z.ZodType<GamOptions>, { base: Spec }>({
       return { n, e: zip(g, w, (gi, wi) => (o.adaptive ? tf.mul(tf.mul(gi, scale), tf.square(wi)) : tf.mul(gi, scale))) };
     };
     const mix = gamMixProgram(o.grad_beta_0, o.grad_beta_1, o.paper_h_minus);
-    const correction = correctionProgram(o.grad_gamma);
+    const correction = gamCorrectionProgram(o.grad_beta_0, o.grad_beta_1, o.paper_h_minus, o.grad_gamma);
     /** radius/(sqrt(Σ sums) + ξ), the scale of `perturbation` from precomputed squares. */
     const programs = new Map<string, Program>();
     const memo = (k: string, make: () => Program): Program => programs.get(k) ?? programs.set(k, make()).get(k)!;
@@ -63,24 +63,28 @@ export const gam = defineOptimizer<z.ZodType<GamOptions>, { base: Spec }>({
       const [n, scale] = runProgram(program, sums) as [tf.Scalar, tf.Scalar];
       return { n, scale };
     };
-    /** The same arithmetic as the composite update below, in 9 fused passes per tensor (not adaptive). */
+    /**
+     * The same arithmetic as the composite update below (not adaptive), in five passes per tensor
+     * besides the norms; perturbations are recomputed where needed instead of stored (rules.ts).
+     */
     const fusedUpdate = (g0: Tree, baseState: StateTree, w: Tree, ctx: UpdateContext): readonly [tf.Tensor[], StateTree] => {
       const s0 = scaleOf(g0.map((g) => runProgram(sumSquaresProgram, [g])[0]!), o.grad_rho);
       ctx.report('grad_norm', s0.n);
-      const a0 = w.map((wi, i) => runProgram(ascentProgram, [wi, g0[i]!], [s0.scale]));
-      const g1 = ctx.evaluate(a0.map((x) => x[1]!)).grads;
-      const r = a0.map((x, i) => runProgram(gamRestoreProgram, [x[1]!, x[0]!, g1[i]!, g0[i]!]));
+      const w1 = w.map((wi, i) => runProgram(ascentToProgram, [wi, g0[i]!], [s0.scale])[0]!);
+      const g1 = ctx.evaluate(w1).grads;
+      const r = w1.map((x, i) => runProgram(gamRestoreProgram, [x, g0[i]!, g1[i]!], [s0.scale]));
       const s1 = scaleOf(r.map((x) => x[2]!), o.grad_norm_rho);
-      const a1 = r.map((x) => runProgram(ascentProgram, [x[0]!, x[1]!], [s1.scale]));
-      const g2 = ctx.evaluate(a1.map((x) => x[1]!)).grads;
+      const h0 = r.map((x) => x[1]!);
+      const w2 = r.map((x, i) => runProgram(ascentToProgram, [x[0]!, h0[i]!], [s1.scale])[0]!);
+      const g2 = ctx.evaluate(w2).grads;
       const s2 = scaleOf(g2.map((g) => runProgram(sumSquaresProgram, [g])[0]!), o.grad_rho);
-      const a2 = a1.map((x, i) => runProgram(gamSecondProgram, [x[1]!, g2[i]!, x[0]!], [s2.scale]));
-      const g3 = ctx.evaluate(a2.map((x) => x[1]!)).grads;
-      const h = g0.map((_, i) => runProgram(mix, [g0[i]!, g1[i]!, g2[i]!, g3[i]!]));
-      const [cosine, k, denom] = runProgram(memo(`cosine ${h.length}`, () => gamCosineProgram(h.length, xi)), [...h.map((x) => x[2]!), ...h.map((x) => x[3]!), ...h.map((x) => x[4]!)]) as
+      const w3 = w2.map((x, i) => runProgram(ascentToProgram, [x, g2[i]!], [s2.scale])[0]!);
+      const g3 = ctx.evaluate(w3).grads;
+      const sums = g0.map((_, i) => runProgram(mix, [g0[i]!, g1[i]!, g2[i]!, g3[i]!]));
+      const [cosine, k, denom] = runProgram(memo(`cosine ${sums.length}`, () => gamCosineProgram(sums.length, xi)), [0, 1, 2].flatMap((j) => sums.map((x) => x[j]!))) as
         [tf.Scalar, tf.Scalar, tf.Scalar];
       ctx.report('cosine', cosine);
-      const parts = h.map((x, i) => runProgram(correction, [x[0]!, x[1]!, a2[i]![1]!, a2[i]![2]!], [k, denom]));
+      const parts = g0.map((_, i) => runProgram(correction, [g0[i]!, g1[i]!, g2[i]!, g3[i]!, h0[i]!, w3[i]!], [s1.scale, s2.scale, k, denom]));
       const restored = parts.map((x) => x[1]!);
       const [u, bs] = base.update(parts.map((x) => x[0]!), baseState, restored, ctx);
       return [rebase(restored, u, w), { base: bs }];

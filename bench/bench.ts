@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every available backend side by side in one run on this machine: GFLOP/s of an
  * n×n float32 matmul forward (A·B) and its two backward forms (A·Bᵀ, Aᵀ·B), and training samples/s
- * of an MNIST MLP and CNN; next to numpy (OpenBLAS) when python3 + numpy are present.
+ * of an MNIST MLP and CNN; next to numpy (OpenBLAS) when python3 + numpy are present; optimizer
+ * cost through minima's trainer, next to PyTorch's on the same MLP when python3 imports torch.
  * Writes bench/results.json. Flags: --n=1024 --seconds=1 --quick (skips the slow rows' CNN),
  * --software (also measure WebGPU on a software adapter such as lavapipe).
  */
@@ -141,6 +142,19 @@ function numpyReference(): NumpyRef | string {
   return 'python3 with numpy not found (apt-get install python3-numpy)';
 }
 
+interface TorchRef { torch: string; threads: number; batch: number; ms_per_step: Record<string, number>; ratio_to_sgd: Record<string, number> }
+
+/** PyTorch's own optimizer cost on this machine (torch_ref.py), when python3 imports torch. */
+function torchReference(steps: number): TorchRef | string {
+  const script = fileURLToPath(new URL('./torch_ref.py', import.meta.url));
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(python, [script, String(steps)], { encoding: 'utf8', timeout: 600_000 });
+    if (r.status === 0) return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRef;
+    if (r.stderr?.includes('No module named')) continue;
+  }
+  return 'python3 with torch not found (pip install torch)';
+}
+
 const fmt = (x: number | undefined, digits = 1): string => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(digits));
 
 async function main(): Promise<void> {
@@ -212,6 +226,7 @@ async function main(): Promise<void> {
   // Optimizer step cost and runner overhead through minima's trainer, on the default backend.
   let optimizers: OptimizerBench | undefined;
   let quickstart: QuickstartBench | undefined;
+  let torchRef: TorchRef | string | undefined;
   if (!args.has('no-trainer')) {
     process.stderr.write('  optimizers through the trainer…\n');
     // On the default CPU path (wasm + pack, BLAS when it loads), not whatever the last variant left active.
@@ -221,6 +236,13 @@ async function main(): Promise<void> {
     for (const [name, limit] of Object.entries(limits)) {
       const r = optimizers.ratio_to_sgd[name];
       if (r !== undefined) console.log(`  ${`${name} / sgd`.padEnd(22)} ${r.toFixed(2)}× (target ≤ ${limit}×) ${r <= limit ? 'ok' : 'MISSED'}`);
+    }
+    process.stderr.write('  PyTorch reference…\n');
+    torchRef = torchReference(QUICK ? 60 : 120);
+    if (typeof torchRef === 'string') console.log(`  PyTorch reference: ${torchRef}`);
+    else {
+      console.log(`  PyTorch ${torchRef.torch} on this machine (${torchRef.threads} threads, same MLP and batch), time per step relative to its SGD (${torchRef.ms_per_step['sgd']!.toFixed(2)} ms):`);
+      console.log(`    ${Object.entries(torchRef.ratio_to_sgd).filter(([k]) => k !== 'sgd').map(([k, r]) => `${k} ${r.toFixed(2)}×`).join(', ')}`);
     }
     console.log(`  ${'runner overhead'.padEnd(22)} ${(optimizers.runner.overhead * 100).toFixed(1)}% (target ≤ 10%) ${optimizers.runner.overhead <= 0.1 ? 'ok' : 'MISSED'}`);
     // The MLP target is about minima's default path as users run it: its trainer with its (fused)
@@ -245,6 +267,7 @@ async function main(): Promise<void> {
     ratios,
     targets,
     ...(optimizers ? { optimizers } : {}),
+    ...(torchRef !== undefined ? { torch: typeof torchRef === 'string' ? { unavailable: torchRef } : torchRef } : {}),
     ...(quickstart ? { quickstart } : {}),
   };
   writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);

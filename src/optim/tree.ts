@@ -83,6 +83,15 @@ export function oneMinusPow(beta: number, t: tf.Scalar): tf.Scalar {
   return tf.neg(tf.expm1(tf.mul(t, Math.log(beta)))) as tf.Scalar;
 }
 
+/**
+ * sign(x): −1, 1, or 0 for ±0 and NaN, as torch.sign and the cpu backend. Not tf.sign: the wasm
+ * backend's Sign kernel returns 0 for every |x| < FLT_EPSILON (1.2e-7), which would freeze Lion's
+ * and Grams' small entries (found comparing with the official code, scripts/official).
+ */
+export function sign(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.less(x, 0), 'float32'));
+}
+
 /** A scalar choice on the device (no data download): cond ? a : b. */
 export function select(cond: tf.Scalar, a: number | tf.Scalar, b: number | tf.Scalar): tf.Scalar {
   const ta = typeof a === 'number' ? tf.scalar(a) : a;

@@ -133,7 +133,7 @@ export function compileJs(p: Program, sums: 'f64' | 'f32' = 'f64'): JsLoop {
 const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 
 const children = (e: Expr): Expr[] => ('a' in e ? ('then' in e ? [e.a, e.b, e.then, e.otherwise] : 'b' in e ? [e.a, e.b] : [e.a]) : []);
-const constsOf = (e: Expr): number[] => (e.op === 'const' ? [e.v] : children(e).flatMap(constsOf));
+const constsOf = (e: Expr): number[] => (e.op === 'const' ? [e.v] : [...(e.op === 'sign' ? [-1, 1, 0] : []), ...children(e).flatMap(constsOf)]);
 const inputsOf = (e: Expr): number[] => (e.op === 'in' ? [e.k] : children(e).flatMap(inputsOf));
 
 function uleb(n: number): number[] {
@@ -208,12 +208,12 @@ export function compileWasm(p: Program): Uint8Array {
       case 'sqrt': return [...vexpr(e.a), ...simd(0xe3)];
       case 'abs': return [...vexpr(e.a), ...simd(0xe0)];
       case 'sign': {
-        // bitselect(−1, bitselect(1, 0, x > 0), x < 0); x is evaluated into the scratch var slot via tee
+        // bitselect(−1, bitselect(1, 0, x > 0), x < 0), the constants splatted before the loop
         const x = vexpr(e.a);
-        const zero = [0x43, ...f32bytes(0), ...simd(0x13)];
+        const zero = [0x20, ...uleb(constL(0))];
         return [
-          0x43, ...f32bytes(-1), ...simd(0x13),
-          0x43, ...f32bytes(1), ...simd(0x13),
+          0x20, ...uleb(constL(-1)),
+          0x20, ...uleb(constL(1)),
           ...zero,
           ...x, ...zero, ...simd(0x44), // f32x4.gt
           ...simd(0x52), // v128.bitselect

@@ -14,7 +14,7 @@ import type { GradientTransformation, Hyper, StateTree } from '../transform.js';
 import { runProgram } from '../fused/kernel.js';
 import { column, fusedRecipe, perParam } from '../fused/recipe.js';
 import { gramsProgram } from '../fused/rules.js';
-import { oneMinusPow, zip } from '../tree.js';
+import { oneMinusPow, sign, zip } from '../tree.js';
 
 interface GramsState { readonly [k: string]: StateTree; readonly mu: tf.Tensor[]; readonly nu: tf.Tensor[]; readonly count: tf.Scalar }
 
@@ -29,7 +29,7 @@ export function scaleByGrams(betas: readonly [number, number], eps: number, corr
       const nu = zip(state.nu, grads, (v, g) => tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2)));
       const factor = correctBias ? tf.div(tf.sqrt(oneMinusPow(b2, count)), oneMinusPow(b1, count)) : null;
       const out = grads.map((g, i) => {
-        const dir = tf.div(tf.mul(tf.sign(g), tf.abs(mu[i]!)), tf.add(tf.sqrt(nu[i]!), eps));
+        const dir = tf.div(tf.mul(sign(g), tf.abs(mu[i]!)), tf.add(tf.sqrt(nu[i]!), eps));
         return factor ? tf.mul(dir, factor) : dir;
       });
       return [out, { mu, nu, count }];

@@ -11,7 +11,7 @@ import type { GradientTransformation, Hyper, StateTree } from '../transform.js';
 import { runProgram } from '../fused/kernel.js';
 import { column, fusedRecipe, perParam } from '../fused/recipe.js';
 import { lionProgram } from '../fused/rules.js';
-import { zip } from '../tree.js';
+import { sign, zip } from '../tree.js';
 
 interface LionState { readonly [k: string]: StateTree; readonly mu: tf.Tensor[] }
 
@@ -21,7 +21,7 @@ export function scaleByLion(betas: readonly [number, number]): GradientTransform
     name: 'lion',
     init: (params) => ({ mu: params.map((p) => tf.zerosLike(p)) }),
     update(grads, state) {
-      const out = zip(state.mu, grads, (m, g) => tf.sign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1))));
+      const out = zip(state.mu, grads, (m, g) => sign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1))));
       const mu = zip(state.mu, grads, (m, g) => tf.add(tf.mul(m, b2), tf.mul(g, 1 - b2)));
       return [out, { mu }];
     },

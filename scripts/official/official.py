@@ -1,0 +1,441 @@
+"""Runs the OFFICIAL optimizer implementations (torch built-ins, or the upstream files imported from a
+checkout directory) on a `minima replay` problem, in float32, and records the same trajectory.
+
+Nothing upstream is copied: the upstream modules are imported from `--upstream DIR`, which holds one
+checkout per repository (folder names in UPSTREAM below). What is ours is glue, and each piece is
+named where it is used (see `GLUE`):
+  * the model, the full-batch closures and the loss definitions (mean softmax CE; MSE mean over all
+    outputs), which are those of src/commands/replay.ts;
+  * wiring each wrapper's base optimizer and a constant-rho scheduler where the official class
+    needs one (GSAM, GAM);
+  * gradient clipping: torch.nn.utils.clip_grad_norm_ called right before the (base) optimizer's
+    step, which is where minima's `clip_grad_norm` acts;
+  * SGDW: there is no official PyTorch SGDW, so torch.optim.SGD(weight_decay=0) plus the decoupled
+    decay p ← p·(1 − lr·wd) before its step;
+  * reading diagnostics: sys.settrace records locals of upstream functions when they return, and
+    MoMo's `min` is looked up through a module-global hook; the upstream code runs unchanged.
+"""
+from __future__ import annotations
+
+import builtins
+import importlib
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+from types import MethodType, SimpleNamespace
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from problems import LAYOUTS
+
+# folder under --upstream -> (GitHub repository, commit the results were measured at)
+UPSTREAM = {
+    'automl': ('google/automl', '6a54c8741e7c3265d4547c4f35f47a0391122dc5'),
+    'Grams': ('Gunale0926/Grams', 'f91a375daaa85c5a4644e3f064ca6693c59f6cdb'),
+    'MoMo': ('fabian-sp/MoMo', '7be52f222709b6fe324c0bf4fe985491bc909f50'),
+    'sam': ('davda54/sam', '3c3afdbd71cff2462ec91c734b3d1170bd0f3707'),
+    'ASAM': ('SamsungLabs/ASAM', 'f156a680171db16d551c0d85cba2514fa3bff6a2'),
+    'GSAM': ('juntang-zhuang/GSAM', 'a770275b3324a3ed4bf4a1cddb976b2782ba852b'),
+    'GAM': ('xxgege/GAM', '694133d9df9266a3df892087ca6b1be72ba610c0'),
+    'grokking-at-the-edge-of-numerical-stability': (
+        'LucasPrietoAl/grokking-at-the-edge-of-numerical-stability', '0cc9e8dc62ce5ed66d29d80eebbaf14da2f71c67'),
+}
+
+# The glue each optimizer needs beyond "construct the official class and call it as its README does".
+GLUE = {
+    'sgd': 'none (torch.optim.SGD)',
+    'sgdw': 'no official PyTorch SGDW: torch.optim.SGD(weight_decay=0) + p·(1 − lr·wd) (or p·(1 − wd)) before its step',
+    'adam': 'none (torch.optim.Adam)',
+    'adamw': 'none (torch.optim.AdamW)',
+    'lion': 'none (automl lion/lion_pytorch.py Lion)',
+    'grams': 'none (Grams grams/src/grams.py Grams)',
+    'momo': 'none (MoMo momo.Momo, step(loss=loss)); tau/t1/lb read through a hook on the module-global `min`',
+    'momo-adam': 'none (MoMo momo.MomoAdam, step(loss=loss)); tau/t1/lb read through a hook on `min`',
+    'sam': 'davda54 SAM(params, base_cls, rho, adaptive, **base_kwargs); first backward before step(closure); '
+           'a wrapper-level clip is applied to the base step (the two-step usage, clip before second_step)',
+    'asam': 'ASAM(base, model, rho, eta) with kernels registered under names containing "weight" '
+            '(torch name test) and biases under "bias*"; example_cifar.py loop (ascent_step / descent_step)',
+    'gsam': 'GSAM needs a rho_scheduler: ProportionScheduler(LambdaLR(base, 1), lr, lr, rho, rho) (constant rho); '
+            'alpha and rho have no class default, minima defaults are passed',
+    'gam': 'GAM needs rho schedulers (ProportionScheduler, constant) and an args namespace with grad_beta_1, '
+           'grad_beta_2 = 1 − grad_beta_0, grad_beta_3 = 1 − grad_beta_1, grad_gamma (as main_cifar.py derives them); '
+           'no class defaults, minima defaults are passed',
+    'orthograd': 'OrthoGrad(params, base_cls, **base_kwargs); backward, then step() (its step(closure) would '
+                 'recompute the gradients after projecting them)',
+}
+
+TORCH_NAMES = {'W': 'weight', 'b': 'bias', 'W1': 'weight1', 'b1': 'bias1', 'W2': 'weight2', 'b2': 'bias2'}
+
+
+class Upstream:
+    """Imports upstream modules from one checkout per repository under `root`."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._cache: dict[str, object] = {}
+
+    def repo(self, folder: str) -> Path:
+        path = self.root / folder
+        if not path.is_dir():
+            repo, commit = UPSTREAM[folder]
+            raise FileNotFoundError(f'missing checkout {path} (git clone https://github.com/{repo} {path}; '
+                                    f'git -C {path} checkout {commit})')
+        return path
+
+    def file(self, folder: str, rel: str):
+        """A single-file module, loaded under a private name (sam.py and asam.py would collide)."""
+        key = f'{folder}:{rel}'
+        if key not in self._cache:
+            path = self.repo(folder) / rel
+            name = 'upstream_' + ''.join(c if c.isalnum() else '_' for c in f'{folder}_{rel[:-3]}')
+            spec = importlib.util.spec_from_file_location(name, path)
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[name] = mod
+            spec.loader.exec_module(mod)
+            self._cache[key] = mod
+        return self._cache[key]
+
+    def package(self, folder: str, module: str):
+        """A module inside a package that uses relative imports (momo, gsam, gam)."""
+        key = f'{folder}:{module}'
+        if key not in self._cache:
+            root = str(self.repo(folder))
+            if root not in sys.path:
+                sys.path.insert(0, root)
+            self._cache[key] = importlib.import_module(module)
+        return self._cache[key]
+
+
+class Net(nn.Module):
+    """The replay models, parameters in minima's layout and order. Kernel names contain 'weight'."""
+
+    def __init__(self, kind: str, params: dict, dtype=torch.float32):
+        super().__init__()
+        self.kind = kind
+        for name in LAYOUTS[kind]:
+            data = torch.tensor(np.asarray(params[name], dtype=np.float32)).to(dtype)
+            self.register_parameter(TORCH_NAMES[name], nn.Parameter(data))
+
+    def forward(self, x):
+        if self.kind == 'linear-softmax':
+            return x @ self.weight + self.bias
+        h = torch.tanh(x @ self.weight1 + self.bias1)
+        return h @ self.weight2 + self.bias2
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, TORCH_NAMES[name]).detach().numpy().astype(np.float64).copy() for name in LAYOUTS[self.kind]}
+
+
+def loss_function(kind: str):
+    # torch's default 'mean' reductions: CE over examples; MSE over all n·k outputs (replay.ts)
+    return F.cross_entropy if kind == 'linear-softmax' else F.mse_loss
+
+
+class LocalsTrace:
+    """Records locals of chosen functions as they return (sys.settrace; upstream code untouched)."""
+
+    def __init__(self, targets: dict):
+        self.codes = {inspect.unwrap(fn).__code__: names for fn, names in targets.items()}
+        self.records: list[tuple[str, dict]] = []
+
+    def __enter__(self):
+        self._prev = sys.gettrace()
+        sys.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc):
+        sys.settrace(self._prev)
+
+    def _global(self, frame, event, arg):
+        return self._local if event == 'call' and frame.f_code in self.codes else None
+
+    def _local(self, frame, event, arg):
+        if event == 'return':
+            self.records.append((frame.f_code.co_name, {n: _num(frame.f_locals.get(n)) for n in self.codes[frame.f_code]}))
+        return self._local
+
+    def first(self, func: str, name: str):
+        for fn, vals in self.records:
+            if fn == func:
+                return vals[name]
+        return None
+
+
+def _num(v):
+    if v is None:
+        return None
+    if isinstance(v, torch.Tensor):
+        return float(v.detach().reshape(-1)[0])
+    return float(v)
+
+
+class SGDW(torch.optim.SGD):
+    """GLUE (no official PyTorch SGDW): decoupled decay before a torch SGD step without decay."""
+
+    def __init__(self, params, weight_decay=0.0, decay_scaled_by_lr=True, **kwargs):
+        super().__init__(params, weight_decay=0.0, **kwargs)
+        self._wd, self._scaled = weight_decay, decay_scaled_by_lr
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            factor = 1 - (group['lr'] * self._wd if self._scaled else self._wd)
+            for p in group['params']:
+                if p.grad is not None and self._wd != 0:
+                    p.mul_(factor)
+        return super().step(closure)
+
+
+class Unsupported(Exception):
+    """A minima setting the official code has no equivalent for."""
+
+
+def _pick(spec: dict, keys, rename=None) -> dict:
+    rename = rename or {}
+    out = {}
+    for k in keys:
+        if k in spec:
+            v = spec[k]
+            out[rename.get(k, k)] = tuple(v) if isinstance(v, list) else v
+    return out
+
+
+def base_class(spec: dict, up: Upstream):
+    """(class, kwargs) of a non-wrapper optimizer; only the keys the spec sets, so defaults are the official ones."""
+    name = spec['name']
+    if name == 'sgd':
+        return torch.optim.SGD, _pick(spec, ['lr', 'momentum', 'dampening', 'nesterov', 'weight_decay'])
+    if name == 'sgdw':
+        return SGDW, _pick(spec, ['lr', 'momentum', 'dampening', 'nesterov', 'weight_decay', 'decay_scaled_by_lr'])
+    if name == 'adam':
+        return torch.optim.Adam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+    if name == 'adamw':
+        return torch.optim.AdamW, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+    if name == 'lion':
+        return up.file('automl', 'lion/lion_pytorch.py').Lion, _pick(spec, ['lr', 'betas', 'weight_decay'])
+    if name == 'grams':
+        return up.file('Grams', 'grams/src/grams.py').Grams, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'correct_bias'])
+    raise Unsupported(f'no official base for {name}')
+
+
+def _clip_before_step(opt, params, max_norm: float, record) -> None:
+    """GLUE: torch.nn.utils.clip_grad_norm_ right before `opt.step` (minima's clip_grad_norm)."""
+    inner = opt.step
+
+    def step(self, *args, **kwargs):
+        record('unclipped_grad_norm', float(torch.nn.utils.clip_grad_norm_(params, max_norm)))
+        return inner(*args, **kwargs)
+
+    # a bound method, as torch's LR schedulers expect of optimizer.step
+    opt.step = MethodType(step, opt)
+
+
+class Runner:
+    """One official optimizer on one problem: `step()` returns (loss of the first evaluation, diagnostics)."""
+
+    def __init__(self, problem: dict, spec: dict, up: Upstream, dtype=torch.float32):
+        torch.manual_seed(0)
+        kind = problem['problem']
+        self.model = Net(kind, problem['params'], dtype)
+        self.x = torch.tensor(np.asarray(problem['x'], dtype=np.float32)).to(dtype)
+        self.y = (torch.tensor(problem['y'], dtype=torch.long) if kind == 'linear-softmax'
+                  else torch.tensor(np.asarray(problem['y'], dtype=np.float32)).to(dtype))
+        self.loss_fn = loss_function(kind)
+        self.spec = spec
+        self.up = up
+        self.diag: dict = {}
+        self.params = list(self.model.parameters())
+        self._step = self._build(spec)
+
+    def f(self):
+        return self.loss_fn(self.model(self.x), self.y)
+
+    def step(self):
+        self.diag = {}
+        loss = self._step()
+        return float(loss.detach()), dict(self.diag)
+
+    def _clip(self, opt, spec):
+        if spec.get('clip_grad_norm') is not None:
+            # records into the current step's diagnostics (self.diag is replaced every step)
+            _clip_before_step(opt, self.params, spec['clip_grad_norm'], lambda k, v: self.diag.__setitem__(k, v))
+
+    def _base(self, spec, params=None):
+        cls, kwargs = base_class(spec, self.up)
+        opt = cls(self.params if params is None else params, **kwargs)
+        self._clip(opt, spec)
+        return opt
+
+    def _build(self, spec):
+        name = spec['name']
+        builder = getattr(self, '_build_' + name.replace('-', '_'), None)
+        if builder is not None:
+            return builder(spec)
+        opt = self._base(spec)
+
+        def plain():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            opt.step()
+            return loss
+        return plain
+
+    # --- MoMo ------------------------------------------------------------------------------------
+    def _momo(self, module, cls, kwargs, spec):
+        opt = cls(self.params, **kwargs)
+        self._clip(opt, spec)
+        runner = self
+
+        def hooked_min(*args, **kw):
+            # the official code's only `min` call is tau = min(lr/rho, t1); its caller's self.lb is
+            # the lower bound used in this step (after the use_fstar reset, before the update)
+            out = builtins.min(*args, **kw)
+            caller = sys._getframe(1).f_locals
+            runner.diag.update(t1=float(args[1]), tau=float(out), lb=float(caller['self'].lb))
+            return out
+        module.min = hooked_min
+
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            opt.step(loss=loss)
+            return loss
+        return run
+
+    def _build_momo(self, spec):
+        mod = self.up.package('MoMo', 'momo.momo')
+        return self._momo(mod, mod.Momo, _pick(spec, ['lr', 'weight_decay', 'beta', 'lb', 'bias_correction', 'use_fstar']), spec)
+
+    def _build_momo_adam(self, spec):
+        mod = self.up.package('MoMo', 'momo.momo_adam')
+        return self._momo(mod, mod.MomoAdam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'lb', 'divide', 'use_fstar']), spec)
+
+    # --- wrappers --------------------------------------------------------------------------------
+    def _wrapped_base(self, opt_base, spec):
+        """The wrapper's own clip acts on the gradient handed to its base (after the base's own clip hook)."""
+        self._clip(opt_base, spec)
+
+    def _build_sam(self, spec):
+        if spec.get('eps', 1e-12) != 1e-12:
+            raise Unsupported('davda54 SAM hard-codes 1e-12 in the norm')
+        mod = self.up.file('sam', 'sam.py')
+        cls, kwargs = base_class(spec['base'], self.up)
+        opt = mod.SAM(self.params, cls, **_pick(spec, ['rho', 'adaptive']), **kwargs)
+        self._clip(opt.base_optimizer, spec['base'])
+        self._wrapped_base(opt.base_optimizer, spec)
+
+        def closure():
+            loss = self.f()
+            loss.backward()
+            return loss
+
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            with LocalsTrace({mod.SAM.first_step: ['grad_norm']}) as tr:
+                opt.step(closure)
+            self.diag['grad_norm'] = tr.first('first_step', 'grad_norm')
+            return loss
+        return run
+
+    def _build_asam(self, spec):
+        mod = self.up.file('ASAM', 'asam.py')
+        base = self._base(spec['base'])
+        self._wrapped_base(base, spec)
+        opt = mod.ASAM(base, self.model, **_pick(spec, ['rho', 'eta']))
+
+        def run():
+            base.zero_grad()
+            loss = self.f()
+            loss.backward()
+            with LocalsTrace({mod.ASAM.ascent_step: ['wgrad_norm']}) as tr:
+                opt.ascent_step()
+            self.diag['grad_norm'] = tr.first('ascent_step', 'wgrad_norm')
+            self.f().backward()
+            opt.descent_step()
+            return loss
+        return run
+
+    def _constant_rho(self, scheduler_cls, base, rho):
+        lr = base.param_groups[0]['lr']
+        lr_sched = torch.optim.lr_scheduler.LambdaLR(base, lambda _: 1.0)
+        return scheduler_cls(lr_sched, max_lr=lr, min_lr=lr, max_value=rho, min_value=rho)
+
+    def _build_gsam(self, spec):
+        if spec.get('rho_min') is not None or 'lr_min' in spec:
+            raise Unsupported('replay has no lr schedule, so rho_min/lr_min are not exercised')
+        mod = self.up.package('GSAM', 'gsam.gsam')
+        sched = self.up.package('GSAM', 'gsam.scheduler')
+        base = self._base(spec['base'])
+        self._wrapped_base(base, spec)
+        opt = mod.GSAM(self.params, base, self.model, gsam_alpha=spec.get('alpha', 0.4),
+                       rho_scheduler=self._constant_rho(sched.ProportionScheduler, base, spec.get('rho', 0.05)),
+                       **_pick(spec, ['adaptive', 'perturb_eps']))
+        opt.set_closure(self.loss_fn, self.x, self.y)
+
+        def run():
+            with LocalsTrace({mod.GSAM.perturb_weights: ['grad_norm'], mod.GSAM.gradient_decompose: ['cosine']}) as tr:
+                _, loss = opt.step()
+            self.diag['grad_norm'] = tr.first('perturb_weights', 'grad_norm')
+            self.diag['cosine'] = tr.first('gradient_decompose', 'cosine')
+            return loss
+        return run
+
+    def _build_gam(self, spec):
+        if spec.get('paper_h_minus'):
+            raise Unsupported('the official code has only its own h− (paper_h_minus has no equivalent)')
+        mod = self.up.package('GAM', 'gam.gam')
+        util = self.up.package('GAM', 'gam.util')
+        base = self._base(spec['base'])
+        self._wrapped_base(base, spec)
+        d = {'grad_rho': 0.03, 'grad_norm_rho': 0.2, 'grad_beta_0': 0.1, 'grad_beta_1': 0.1, 'grad_gamma': 0.05}
+        h = {k: spec.get(k, v) for k, v in d.items()}
+        args = SimpleNamespace(grad_beta_0=h['grad_beta_0'], grad_beta_1=h['grad_beta_1'], grad_gamma=h['grad_gamma'],
+                               grad_beta_2=1 - h['grad_beta_0'], grad_beta_3=1 - h['grad_beta_1'])
+        opt = mod.GAM(self.params, base, self.model,
+                      grad_rho_scheduler=self._constant_rho(util.ProportionScheduler, base, h['grad_rho']),
+                      grad_norm_rho_scheduler=self._constant_rho(util.ProportionScheduler, base, h['grad_norm_rho']),
+                      args=args, **_pick(spec, ['adaptive', 'perturb_eps']))
+        opt.set_closure(self.loss_fn, self.x, self.y)
+
+        def run():
+            with LocalsTrace({mod.GAM.perturb_weights: ['grad_norm'], mod.GAM.gradient_decompose: ['cosine']}) as tr:
+                _, loss = opt.step()
+            self.diag['grad_norm'] = tr.first('perturb_weights', 'grad_norm')
+            self.diag['cosine'] = tr.first('gradient_decompose', 'cosine')
+            return loss
+        return run
+
+    def _build_orthograd(self, spec):
+        if spec.get('roles', ['kernel', 'bias']) != ['kernel', 'bias'] or spec.get('names', ['*']) != ['*']:
+            raise Unsupported('the official OrthoGrad projects every parameter of its groups')
+        mod = self.up.file('grokking-at-the-edge-of-numerical-stability', 'orthograd.py')
+        cls, kwargs = base_class(spec['base'], self.up)
+        opt = mod.OrthoGrad(self.params, base_optimizer_cls=cls, **kwargs)
+        self._clip(opt.base_optimizer, spec['base'])
+        self._wrapped_base(opt.base_optimizer, spec)
+
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            opt.step()
+            return loss
+        return run
+
+
+def official_trajectory(problem: dict, spec: dict, steps: int, up: Upstream, dtype=torch.float32) -> list[dict]:
+    """float32 is the comparison; float64 measures how far float32 rounding alone moves the trajectory."""
+    runner = Runner(problem, spec, up, dtype)
+    out = []
+    for _ in range(steps):
+        loss, diag = runner.step()
+        out.append({'loss_returned': loss, 'params': runner.model.snapshot(), 'diagnostics': diag})
+    return out

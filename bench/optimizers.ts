@@ -1,14 +1,15 @@
 /**
  * Optimizer cost and runner overhead, measured side by side in one process on one backend:
  * - time per training step of every registry optimizer (wrappers around sgd) relative to sgd, for
- *   the MNIST MLP (784-256-10, batch 64), through minima's real trainer (`run()` in-process);
- * - runner overhead: `minima run`'s loop against the bare tfjs loop of bench/train-loop.ts doing the
- *   same steps (MLP, Adam, batch 64).
- * Step time comes from the train rows' `time_s` (eval and checkpoint time excluded): the fastest
- * 20-step window after the warm-up row, over interleaved repeats. On a shared, loaded machine other
- * processes only ever add time, so the fastest window is the stable estimate of each optimizer's cost.
- * Run alone: node --import tsx bench/optimizers.ts [--backend=wasm] [--steps=120] [--repeats=3]
- *   [--only=adamw,sam] (sgd, the reference, always runs) [--no-fused] (composite ops only, for comparison)
+ *   the MNIST MLP (784-256-10, batch 64): all optimizers on the same batches, interleaved in rounds
+ *   of 10 steps each (30 rounds, the order rotating), so a slow phase of a shared machine hits them alike; each one's fastest
+ *   window is its estimate (other processes only ever add time);
+ * - runner overhead: `minima run`'s loop (`run()` in-process; step time from the train rows'
+ *   `time_s`, fastest 20-step window over repeats) against the bare tfjs loop of bench/train-loop.ts
+ *   doing the same steps (MLP, Adam, batch 64).
+ * Run alone: node --import tsx bench/optimizers.ts [--backend=wasm] [--rounds=30] [--batch=64]
+ *   [--steps=120] [--repeats=3] [--only=adamw,sam] (sgd, the reference, always runs)
+ *   [--no-fused] (composite ops only, for comparison)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { setFusedKernels } from '../src/optim/fused/kernel.js';
 import { initBackend, type BackendName } from '../src/backends/index.js';
 import { loadMnistDigits } from '../src/data/index.js';
 import { mlp } from './train-loop.js';
+import type { StepResult } from '../src/optim/types.js';
 
 export interface OptimizerBench {
   readonly backend: string;
@@ -94,7 +96,50 @@ async function bareStepMs(steps: number): Promise<number> {
   return best;
 }
 
-export async function benchOptimizers(backend: BackendName, steps = 120, repeats = 3, only?: readonly string[], batch = 64): Promise<OptimizerBench> {
+/**
+ * Time per step of each optimizer on the same MLP and batches, interleaved in one process: every
+ * round runs `window` steps of each optimizer in turn, so a slow phase of a shared machine (they
+ * last seconds) hits all of them alike; the estimate is each optimizer's fastest window. Each step
+ * is what the trainer does per step: the closure (forward + backward on the batch), the optimizer
+ * step, and the loss read back.
+ */
+async function interleavedStepMs(specs: Record<string, object>, batch: number, rounds: number, window = 10): Promise<Record<string, number>> {
+  const { x, y } = loadMnistDigits();
+  const batches = Math.floor(y.length / batch);
+  const xs = Array.from({ length: batches }, (_, b) => tf.tensor2d(x.subarray(b * batch * 784, (b + 1) * batch * 784), [batch, 784]));
+  const ys = Array.from({ length: batches }, (_, b) => tf.oneHot(tf.tensor1d(y.subarray(b * batch, (b + 1) * batch), 'int32'), 10));
+  const runs = Object.entries(specs).map(([name, spec]) => {
+    const net = mlp(0, `bench-${name}`);
+    const opt = createOptimizer(spec as never, net.params.map((v, i) => ({ name: `p${i}`, variable: v, role: i % 2 === 0 ? 'kernel' as const : 'bias' as const })));
+    return { name, net, opt, step: 0 };
+  });
+  const best: Record<string, number> = {};
+  try {
+    for (let r = 0; r <= rounds; r++) {
+      // the order rotates: no optimizer always follows the same one (whose data the caches hold)
+      for (const run of [...runs.slice(r % runs.length), ...runs.slice(0, r % runs.length)]) {
+        const t = performance.now();
+        for (let s = 0; s < window; s++) {
+          const b = run.step++ % batches;
+          const out = tf.tidy(() => run.opt.step(() => {
+            const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(tf.sum(tf.mul(ys[b]!, tf.logSoftmax(run.net.forward(xs[b]!))), 1))) as tf.Scalar, run.net.params);
+            return { loss: value, grads: run.net.params.map((p) => grads[p.name]!) };
+          }) as unknown as tf.TensorContainer) as unknown as StepResult;
+          await out.loss.data();
+          tf.dispose([out.loss, ...Object.values(out.diagnostics ?? {})]);
+        }
+        // round 0 warms up (compilation, first allocations)
+        if (r > 0) best[run.name] = Math.min(best[run.name] ?? Infinity, (performance.now() - t) / window);
+      }
+    }
+  } finally {
+    for (const run of runs) { run.opt.dispose(); tf.dispose(run.net.params); }
+    tf.dispose([...xs, ...ys]);
+  }
+  return best;
+}
+
+export async function benchOptimizers(backend: BackendName, steps = 120, repeats = 3, only?: readonly string[], batch = 64, rounds = 30): Promise<OptimizerBench> {
   const info = await initBackend(backend);
   const specs: Record<string, object> = {};
   const gradEvals: Record<string, number> = {};
@@ -104,14 +149,7 @@ export async function benchOptimizers(backend: BackendName, steps = 120, repeats
     specs[e.name] = wrapper ? { name: e.name, base: { name: 'sgd', lr: 0.01 } } : { name: e.name, ...(e.name.startsWith('momo') ? {} : { lr: 0.01 }) };
     gradEvals[e.name] = Number(e.info?.gradEvals ?? 1);
   }
-  const ms: Record<string, number> = {};
-  for (let r = 0; r < repeats; r++) {
-    // interleaved repeats: a slow moment of the machine hits every optimizer alike
-    for (const [name, spec] of Object.entries(specs)) {
-      const t = await minimaStepMs(spec, steps, info.name, batch);
-      ms[name] = Math.min(ms[name] ?? Infinity, t);
-    }
-  }
+  const ms = await interleavedStepMs(specs, batch, rounds);
   const ratio = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / ms.sgd!]));
   let minimaAdam = Infinity, bare = Infinity;
   for (let r = 0; r < repeats; r++) {
@@ -142,6 +180,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1];
   tf.env().set('PROD', true);
   if (process.argv.includes('--no-fused')) setFusedKernels(false);
-  const b = await benchOptimizers((arg('backend') ?? 'auto') as BackendName, Number(arg('steps') ?? 120), Number(arg('repeats') ?? 3), arg('only')?.split(','), Number(arg('batch') ?? 64));
+  const b = await benchOptimizers((arg('backend') ?? 'auto') as BackendName, Number(arg('steps') ?? 120), Number(arg('repeats') ?? 3), arg('only')?.split(','), Number(arg('batch') ?? 64), Number(arg('rounds') ?? 30));
   console.log(formatOptimizerBench(b));
 }

@@ -19,11 +19,11 @@ function heNormal(rng: Rng, shape: number[], fanIn: number, name: string): tf.Va
 
 const zeros = (shape: number[], name: string): tf.Variable => tf.variable(tf.zeros(shape), true, name);
 
-/** 784-256-10 with ReLU. */
-export function mlp(seed: number): Net {
+/** 784-256-10 with ReLU; `prefix` names its variables (several nets at once need distinct ones). */
+export function mlp(seed: number, prefix = 'mlp'): Net {
   const rng = Rng.derive(seed, 'bench-mlp');
-  const w1 = heNormal(rng, [784, 256], 784, 'mlp/w1'), b1 = zeros([256], 'mlp/b1');
-  const w2 = heNormal(rng, [256, 10], 256, 'mlp/w2'), b2 = zeros([10], 'mlp/b2');
+  const w1 = heNormal(rng, [784, 256], 784, `${prefix}/w1`), b1 = zeros([256], `${prefix}/b1`);
+  const w2 = heNormal(rng, [256, 10], 256, `${prefix}/w2`), b2 = zeros([10], `${prefix}/b2`);
   return {
     params: [w1, b1, w2, b2],
     inputShape: [784],

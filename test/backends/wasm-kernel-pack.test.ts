@@ -122,6 +122,43 @@ describe('wasm + kernel pack: MaxPoolGrad ties', () => {
   });
 });
 
+describe('wasm + kernel pack: MaxPoolGrad, SIMD path for 2×2 stride-2 windows', () => {
+  const grad = (x: tf.Tensor4D, pad: 'valid' | 'same', dy: tf.Tensor4D): Float32Array =>
+    tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, pad), dy)))(x).dataSync() as Float32Array);
+
+  it('takes the first maximum in scan order, lane by lane (4 channels: all ties, later wins, negatives, NaN)', async () => {
+    await tf.setBackend('wasm');
+    installWasmKernelPack();
+    // one 2×2 window, channels: [all equal → (0,0)], [max at (1,1) only], [max −1 at (0,1) and (1,0) → (0,1)], [NaN first → no later pixel is > NaN]
+    const x = tf.tensor4d([
+      2, 0, -3, NaN, /* (0,1) */ 2, 1, -1, 5,
+      /* (1,0) */ 2, 2, -1, 6, /* (1,1) */ 2, 3, -2, 7], [1, 2, 2, 4]);
+    const dy = tf.tensor4d([10, 20, 30, 40], [1, 1, 1, 4]);
+    assert.deepEqual([...grad(x, 'valid', dy)], [10, 0, 0, 40, 0, 0, 30, 0, 0, 0, 0, 0, 0, 20, 0, 0]);
+    tf.dispose([x, dy]);
+  });
+
+  it('equals the general loop bit for bit on random inputs with ties (even and odd sizes, valid and same)', async () => {
+    await tf.setBackend('wasm');
+    installWasmKernelPack();
+    const { setMaxPoolGradSimd } = await import('../../src/backends/wasm/max-pool-grad.js');
+    for (const [shape, pad] of [[[3, 6, 8, 12], 'valid'], [[2, 7, 9, 8], 'valid'], [[2, 6, 6, 8], 'same'], [[2, 7, 5, 4], 'same'], [[1, 4, 4, 6], 'valid']] as const) {
+      const x = tf.tidy(() => tf.round(tf.mul(tf.randomUniform([...shape], -2, 2, 'float32', 3), 2)) as tf.Tensor4D); // many ties
+      const outShape = [shape[0], pad === 'same' ? Math.ceil(shape[1] / 2) : Math.floor(shape[1] / 2), pad === 'same' ? Math.ceil(shape[2] / 2) : Math.floor(shape[2] / 2), shape[3]];
+      const dy = tf.randomNormal(outShape as [number, number, number, number], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const fast = grad(x, pad, dy);
+      setMaxPoolGradSimd(false);
+      try {
+        const general = grad(x, pad, dy);
+        assert.deepEqual(new Uint32Array(fast.buffer), new Uint32Array(general.buffer), `${shape} ${pad}`);
+      } finally {
+        setMaxPoolGradSimd(true);
+      }
+      tf.dispose([x, dy]);
+    }
+  });
+});
+
 describe('wasm + kernel pack: products cpu cannot check', () => {
   it('broadcasts batch dims [2,1] against [1,3] like explicitly tiled operands', async () => {
     // tfjs's cpu BatchMatMul mis-sizes this output (3 batches instead of 6), so the reference is the

@@ -10,6 +10,7 @@ import * as tf from '../tf.js';
 import type { KernelConfig, TensorInfo } from '../tf.js';
 import type { Gemm } from './gemm.js';
 import { allocate, offsetOf, release, scratch, wasmKernel, type KernelArgs, type WasmBackend } from './heap.js';
+import { RunCopier } from './run-copier.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 type Shape4 = [number, number, number, number];
@@ -33,37 +34,37 @@ function isPointwise(c: ConvInfo): boolean {
     c.padInfo.top === 0 && c.padInfo.left === 0 && c.outHeight === c.inHeight && c.outWidth === c.inWidth;
 }
 
-function copy(heap: Float32Array, dst: number, src: number, len: number): void {
-  if (len > 16) heap.copyWithin(dst, src, src + len);
-  else for (let i = 0; i < len; i++) heap[dst + i] = heap[src + i]!;
-}
-
 /** Writes rows [p0, p0 + rows) of the patch matrix of x (at element offset `x`) to `cols`. */
-function im2col(heap: Float32Array, c: ConvInfo, x: number, p0: number, rows: number, cols: number): void {
+function im2col(backend: WasmBackend, c: ConvInfo, x: number, p0: number, rows: number, cols: number): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
   const K = FH * FW * C, run = FW * C;
-  for (let r = 0; r < rows; r++) {
-    const p = p0 + r, ow = p % OW, t = (p - ow) / OW, oh = t % OH, n = (t - oh) / OH;
-    const ih0 = oh * sh - c.padInfo.top, iw0 = ow * sw - c.padInfo.left;
-    const dst = cols + r * K;
-    for (let kh = 0; kh < FH; kh++) {
-      const ih = ih0 + kh * dh, rowDst = dst + kh * run;
-      if (ih < 0 || ih >= H) {
-        heap.fill(0, rowDst, rowDst + run);
-        continue;
-      }
-      const base = x + (n * H + ih) * W * C;
-      if (dw === 1 && iw0 >= 0 && iw0 + FW <= W) {
-        copy(heap, rowDst, base + iw0 * C, run);
-        continue;
-      }
-      for (let kw = 0; kw < FW; kw++) {
-        const iw = iw0 + kw * dw, d = rowDst + kw * C;
-        if (iw < 0 || iw >= W) heap.fill(0, d, d + C);
-        else copy(heap, d, base + iw * C, C);
+  const r = new RunCopier(backend);
+  try {
+    for (let row = 0; row < rows; row++) {
+      const p = p0 + row, ow = p % OW, t = (p - ow) / OW, oh = t % OH, n = (t - oh) / OH;
+      const ih0 = oh * sh - c.padInfo.top, iw0 = ow * sw - c.padInfo.left;
+      const dst = cols + row * K;
+      for (let kh = 0; kh < FH; kh++) {
+        const ih = ih0 + kh * dh, rowDst = dst + kh * run;
+        if (ih < 0 || ih >= H) {
+          r.zero(rowDst, run);
+          continue;
+        }
+        const base = x + (n * H + ih) * W * C;
+        if (dw === 1 && iw0 >= 0 && iw0 + FW <= W) {
+          r.copy(rowDst, base + iw0 * C, run);
+          continue;
+        }
+        for (let kw = 0; kw < FW; kw++) {
+          const iw = iw0 + kw * dw, d = rowDst + kw * C;
+          if (iw < 0 || iw >= W) r.zero(d, C);
+          else r.copy(d, base + iw * C, C);
+        }
       }
     }
+  } finally {
+    r.done();
   }
 }
 
@@ -96,28 +97,33 @@ function col2im(heap: Float32Array, c: ConvInfo, dx: number, p0: number, rows: n
  * shifted copy of image rows (runs of outW floats) where cols[P, K] would take K scalar writes per
  * output pixel.
  */
-function im2colT(heap: Float32Array, c: ConvInfo, x: number, n0: number, images: number, cols: number): void {
+function im2colT(backend: WasmBackend, c: ConvInfo, x: number, n0: number, images: number, cols: number): void {
   const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
   const rows = images * OH * OW;
-  for (let kh = 0; kh < FH; kh++) {
-    for (let kw = 0; kw < FW; kw++) {
-      const shift = kw * c.dilationWidth - c.padInfo.left;
-      // Output columns whose input column ow + shift lies inside the image.
-      const lo = Math.min(OW, Math.max(0, -shift)), hi = Math.max(lo, Math.min(OW, W - shift));
-      let dst = cols + (kh * FW + kw) * rows;
-      for (let n = n0; n < n0 + images; n++) {
-        for (let oh = 0; oh < OH; oh++, dst += OW) {
-          const ih = oh * c.strideHeight - c.padInfo.top + kh * c.dilationHeight;
-          if (ih < 0 || ih >= H) {
-            heap.fill(0, dst, dst + OW);
-            continue;
+  const r = new RunCopier(backend);
+  try {
+    for (let kh = 0; kh < FH; kh++) {
+      for (let kw = 0; kw < FW; kw++) {
+        const shift = kw * c.dilationWidth - c.padInfo.left;
+        // Output columns whose input column ow + shift lies inside the image.
+        const lo = Math.min(OW, Math.max(0, -shift)), hi = Math.max(lo, Math.min(OW, W - shift));
+        let dst = cols + (kh * FW + kw) * rows;
+        for (let n = n0; n < n0 + images; n++) {
+          for (let oh = 0; oh < OH; oh++, dst += OW) {
+            const ih = oh * c.strideHeight - c.padInfo.top + kh * c.dilationHeight;
+            if (ih < 0 || ih >= H) {
+              r.zero(dst, OW);
+              continue;
+            }
+            r.zero(dst, lo);
+            r.copy(dst + lo, x + (n * H + ih) * W + lo + shift, hi - lo);
+            r.zero(dst + hi, OW - hi);
           }
-          if (lo > 0) heap.fill(0, dst, dst + lo);
-          copy(heap, dst + lo, x + (n * H + ih) * W + lo + shift, hi - lo);
-          if (hi < OW) heap.fill(0, dst + hi, dst + OW);
         }
       }
     }
+  } finally {
+    r.done();
   }
 }
 
@@ -175,7 +181,7 @@ function transposedConv(gemm: Gemm, backend: WasmBackend, c: ConvInfo, dyo: numb
       }
     }
     chunked(backend, t, (p0, rows, cols) => {
-      im2col(backend.wasm.HEAPF32, t, dyo, p0, rows, cols);
+      im2col(backend, t, dyo, p0, rows, cols);
       gemm.gemm(backend, { transA: false, transB: false, m: rows, n: ci, k: K, a: cols, b: rotated, c: dx + p0 * ci });
     });
   } finally {
@@ -201,7 +207,7 @@ export function conv2dKernels(gemm: Gemm, stock: (name: string) => KernelConfig)
     if (transposed) {
       const pixels = c.outHeight * c.outWidth;
       chunkedImages(backend, c, (n0, images, cols) => {
-        im2colT(backend.wasm.HEAPF32, c, xo, n0, images, cols);
+        im2colT(backend, c, xo, n0, images, cols);
         gemm.gemm(backend, { transA: true, transB: false, m: images * pixels, n: co, k: K, a: cols, b: wo, c: y + n0 * pixels * co });
       });
       return out;
@@ -211,7 +217,7 @@ export function conv2dKernels(gemm: Gemm, stock: (name: string) => KernelConfig)
       return out;
     }
     chunked(backend, c, (p0, rows, cols) => {
-      im2col(backend.wasm.HEAPF32, c, xo, p0, rows, cols);
+      im2col(backend, c, xo, p0, rows, cols);
       gemm.gemm(backend, { transA: false, transB: false, m: rows, n: co, k: K, a: cols, b: wo, c: y + p0 * co });
     });
     return out;
@@ -231,13 +237,13 @@ export function conv2dKernels(gemm: Gemm, stock: (name: string) => KernelConfig)
     if (transposedPatches(c)) {
       const pixels = c.outHeight * c.outWidth;
       chunkedImages(backend, c, (n0, images, cols) => {
-        im2colT(backend.wasm.HEAPF32, c, xo, n0, images, cols);
+        im2colT(backend, c, xo, n0, images, cols);
         gemm.gemm(backend, { transA: false, transB: false, m: K, n: co, k: images * pixels, a: cols, b: dyo + n0 * pixels * co, c: dw, beta: 1 });
       });
       return out;
     }
     chunked(backend, c, (p0, rows, cols) => {
-      im2col(backend.wasm.HEAPF32, c, xo, p0, rows, cols);
+      im2col(backend, c, xo, p0, rows, cols);
       gemm.gemm(backend, { transA: true, transB: false, m: K, n: co, k: rows, a: cols, b: dyo + p0 * co, c: dw, beta: 1 });
     });
     return out;

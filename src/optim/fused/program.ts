@@ -7,6 +7,8 @@
  * of float32 operands rounded once to float32 equals the float32 op.
  */
 
+import { F32, I32, V128, f32bytes, instantiate, sleb, simd, uleb, vec, wasmModule, type WasmMemory } from '../../backends/wasm/assembler.js';
+
 export type Expr =
   | { readonly op: 'in'; readonly k: number }
   | { readonly op: 'scalar'; readonly k: number }
@@ -130,38 +132,13 @@ export function compileJs(p: Program, sums: 'f64' | 'f32' = 'f64'): JsLoop {
 
 /* ------------------------------------------------------------------ WebAssembly */
 
-const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+export type { WasmMemory };
+
 
 const children = (e: Expr): Expr[] => ('a' in e ? ('then' in e ? [e.a, e.b, e.then, e.otherwise] : 'b' in e ? [e.a, e.b] : [e.a]) : []);
 const constsOf = (e: Expr): number[] => (e.op === 'const' ? [e.v] : [...(e.op === 'sign' ? [-1, 1, 0] : []), ...children(e).flatMap(constsOf)]);
 const inputsOf = (e: Expr): number[] => (e.op === 'in' ? [e.k] : children(e).flatMap(inputsOf));
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
-    out.push(b | 0x80);
-  }
-}
-
-const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const f32bytes = (v: number): number[] => [...new Uint8Array(new Float32Array([v]).buffer)];
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 
 /**
  * (n, array pointers…, output pointers…, scalars…) → (); pointers are byte addresses in the
@@ -280,29 +257,11 @@ export function compileWasm(p: Program): Uint8Array {
     ...Array.from({ length: nSums }, (_, k) => [0x20, ...uleb(sumPtr(k)), 0x20, ...uleb(acc(k)), 0x38, 2, 0]).flat(),
     0x0b,
   ];
-  const code = [...vec(locals.map(([c, t]) => [...uleb(c!), t!])), ...body];
-  const type = [0x60, ...vec([[I32], ...Array(p.arrays + p.outputs + nSums).fill([I32]), ...Array(p.scalars).fill([F32])]), 0];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...str('run'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ];
-  return new Uint8Array(bytes);
+  const params = [I32, ...Array<number>(p.arrays + p.outputs + nSums).fill(I32), ...Array<number>(p.scalars).fill(F32)];
+  return wasmModule(params, locals as [number, number][], body.slice(0, -1));
 }
 
 export type WasmRun = (n: number, ...args: number[]) => void;
-
-/** The WebAssembly API (Node has it; the TS lib here does not declare it). */
-export type WasmMemory = { readonly buffer: ArrayBuffer | SharedArrayBuffer };
-const wasmApi = (globalThis as unknown as {
-  WebAssembly: {
-    Module: new (bytes: Uint8Array) => object;
-    Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  };
-}).WebAssembly;
 
 const instances = new WeakMap<WasmMemory, Map<string, WasmRun | undefined>>();
 
@@ -315,11 +274,7 @@ export function wasmProgram(p: Program, memory: WasmMemory): WasmRun | undefined
   if (!byKey) instances.set(memory, (byKey = new Map()));
   const k = key(p);
   if (byKey.has(k)) return byKey.get(k);
-  let run: WasmRun | undefined;
-  if (!(typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer)) {
-    const instance = new wasmApi.Instance(new wasmApi.Module(compileWasm(p)), { env: { memory } });
-    run = instance.exports['run'] as WasmRun;
-  }
+  const run = instantiate<WasmRun>(compileWasm(p), memory);
   byKey.set(k, run);
   return run;
 }

@@ -117,7 +117,8 @@ interface NumpyRef {
   mlpSamplesPerSecByThreads: Record<string, number>;
 }
 
-function numpyReference(): NumpyRef | string {
+/** numpy's GEMMs and MLP loop (`mlpOnly`: the loop alone, as a second sample later in the run). */
+function numpyReference(mlpOnly = false): NumpyRef | string {
   const script = fileURLToPath(new URL('./numpy_ref.py', import.meta.url));
   // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set for other tools and slow numpy down: unset here only.
   const env = { ...process.env };
@@ -129,13 +130,13 @@ function numpyReference(): NumpyRef | string {
     return r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown> : undefined;
   };
   for (const python of ['python3', '/usr/bin/python3']) {
-    const all = run(python, []);
+    const all = run(python, mlpOnly ? ['mlp'] : []);
     if (!all) continue;
     const single = run(python, ['mlp'], '1');
     const byThreads: Record<string, number> = { default: all['mlpSamplesPerSec'] as number };
     if (single) byThreads['1'] = single['mlpSamplesPerSec'] as number;
     return {
-      numpy: all['numpy'] as string, blas: all['blas'] as string, matmulGflops: all['matmulGflops'] as Record<string, number>,
+      numpy: all['numpy'] as string, blas: all['blas'] as string, matmulGflops: (all['matmulGflops'] ?? {}) as Record<string, number>,
       mlpSamplesPerSec: Math.max(...Object.values(byThreads)), mlpSamplesPerSecByThreads: byThreads,
     };
   }
@@ -248,6 +249,12 @@ async function main(): Promise<void> {
     // The MLP target is about minima's default path as users run it: its trainer with its (fused)
     // Adam, not the bare composite-op loop of the table above.
     if (typeof ref !== 'string') {
+      // numpy's MLP again, now: the machine's speed drifts over a run, and each side keeps its best
+      const again = numpyReference(true);
+      if (typeof again !== 'string') {
+        for (const [k, v] of Object.entries(again.mlpSamplesPerSecByThreads)) ref.mlpSamplesPerSecByThreads[k] = Math.max(ref.mlpSamplesPerSecByThreads[k] ?? 0, v);
+        ref.mlpSamplesPerSec = Math.max(...Object.values(ref.mlpSamplesPerSecByThreads));
+      }
       const r = optimizers.runner.minima_samples_per_s / ref.mlpSamplesPerSec;
       ratios['MLP (minima run) / numpy'] = r;
       console.log(`  ${'MLP (minima run) / numpy'.padEnd(22)} ${r.toFixed(2)}× (${optimizers.runner.minima_samples_per_s.toFixed(0)} vs ${ref.mlpSamplesPerSec.toFixed(0)} samples/s; target ≥ 0.5×) ${r >= 0.5 ? 'ok' : 'MISSED'}`);

@@ -85,12 +85,15 @@ def mlp(min_s, batch=64):
 
     for _ in range(5):
         step()
-    steps = 0
+    # the fastest 20-step window, as the JS bench measures minima (a shared machine only adds time)
+    best = float("inf")
     start = time.perf_counter()
-    while time.perf_counter() - start < min_s or steps < 10:
-        step()
-        steps += 1
-    return batch * steps / (time.perf_counter() - start)
+    while time.perf_counter() - start < min_s or best == float("inf"):
+        t = time.perf_counter()
+        for _ in range(20):
+            step()
+        best = min(best, (time.perf_counter() - t) / 20)
+    return batch / best
 
 
 if __name__ == "__main__":

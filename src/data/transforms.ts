@@ -228,6 +228,16 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
               for (let c = 0; c < C; c++) x[o2 + c] = inside ? src[s2 + c]! * scale : 0;
             }
           }
+        } else if (mean && invStd && !tokens) {
+          // scale and normalise in one pass, rounding the scaled value to float32 in between as
+          // the two-pass form (store, then normalise) does; one channel needs no channel index
+          if (C === 1) {
+            const m0 = mean[0]!, s0 = invStd[0]!;
+            for (let j = 0; j < D; j++) x[to + j] = (Math.fround(src[from + j]! * scale) - m0) * s0;
+          } else {
+            for (let j = 0; j < D; j++) x[to + j] = (Math.fround(src[from + j]! * scale) - mean[j % C]!) * invStd[j % C]!;
+          }
+          continue;
         } else if (scale === 1) {
           x.set(src.subarray(from, from + D), to);
         } else {

@@ -118,6 +118,19 @@ test('normalisation: train mean/std recorded and applied (train ≈ N(0, 1) per 
   assert.ok(Math.abs(s / 2000) < 1e-4 && Math.abs(q / 2000 - 1) < 1e-3);
 });
 
+test('normalisation: x = (float32(raw·scale) − mean)·(1/std) exactly, for one channel and several', async () => {
+  for (const [name, extra] of [['blobs', { n_features: 3 }], ['mnist', { train_size: 200, test_size: 50 }]] as const) {
+    const ds = await build({ name, ...extra, normalize: true }, 4);
+    const plain = await build({ name, ...extra }, 4);
+    const stats = (ds.meta.transforms as { normalize: { mean: number[]; std: number[] } }).normalize;
+    const x = all(ds, 'train').x, raw = all(plain, 'train').x;
+    const C = stats.mean.length;
+    const want = new Float32Array(raw.length);
+    for (let j = 0; j < raw.length; j++) want[j] = (raw[j]! - Math.fround(stats.mean[j % C]!)) * Math.fround(1 / stats.std[j % C]!);
+    assert.deepEqual(new Uint32Array(Float32Array.from(x).buffer), new Uint32Array(want.buffer), name);
+  }
+});
+
 test('crop/flip: same rng state ⇒ same batch; train only; each image is a shifted, maybe mirrored copy', () => {
   const ds = finalizeDataset(tinyImages(8), defaults({ random_crop: 1, horizontal_flip: true }), 0);
   const idx = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]);

@@ -21,7 +21,7 @@ import { createOptimizer, optimizerRegistry } from '../src/optim/index.js';
 import { setFusedKernels } from '../src/optim/fused/kernel.js';
 import { initBackend, type BackendName } from '../src/backends/index.js';
 import { loadMnistDigits } from '../src/data/index.js';
-import { mlp } from './train-loop.js';
+import { closureOf, mlp } from './train-loop.js';
 import type { StepResult } from '../src/optim/types.js';
 
 export interface OptimizerBench {
@@ -80,10 +80,7 @@ async function bareStepMs(steps: number): Promise<number> {
     const t0 = performance.now();
     const xs = tf.tensor2d(x.subarray(s * batch * 784, (s + 1) * batch * 784), [batch, 784]);
     const ys = tf.tensor1d(y.subarray(s * batch, (s + 1) * batch), 'int32');
-    const loss = tf.tidy(() => opt.step(() => {
-      const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(ys, 10), tf.logSoftmax(net.forward(xs))), 1))) as tf.Scalar, net.params);
-      return { loss: value, grads: net.params.map((p) => grads[p.name]!) };
-    }).loss);
+    const loss = tf.tidy(() => opt.step(closureOf(net, xs, tf.oneHot(ys, 10))).loss);
     await loss.data();
     tf.dispose([xs, ys, loss]);
     times.push(performance.now() - t0);
@@ -121,10 +118,7 @@ async function interleavedStepMs(specs: Record<string, object>, batch: number, r
         const t = performance.now();
         for (let s = 0; s < window; s++) {
           const b = run.step++ % batches;
-          const out = tf.tidy(() => run.opt.step(() => {
-            const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(tf.sum(tf.mul(ys[b]!, tf.logSoftmax(run.net.forward(xs[b]!))), 1))) as tf.Scalar, run.net.params);
-            return { loss: value, grads: run.net.params.map((p) => grads[p.name]!) };
-          }) as unknown as tf.TensorContainer) as unknown as StepResult;
+          const out = tf.tidy(() => run.opt.step(closureOf(run.net, xs[b]!, ys[b]!)) as unknown as tf.TensorContainer) as unknown as StepResult;
           await out.loss.data();
           tf.dispose([out.loss, ...Object.values(out.diagnostics ?? {})]);
         }

@@ -51,6 +51,19 @@ export function cnn(seed: number): Net {
   };
 }
 
+/** Mean softmax cross-entropy of `net` on (x, one-hot labels): the loss every bench loop trains. */
+export function crossEntropy(net: Net, x: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(net.forward(x))), 1))) as tf.Scalar;
+}
+
+/** An optimizer closure over `net`'s parameters for one batch. */
+export function closureOf(net: Net, x: tf.Tensor, oneHot: tf.Tensor): () => { loss: tf.Scalar; grads: tf.Tensor[] } {
+  return () => {
+    const { value, grads } = tf.variableGrads(() => crossEntropy(net, x, oneHot), net.params);
+    return { loss: value, grads: net.params.map((p) => grads[p.name]!) };
+  };
+}
+
 export interface Trainer {
   /** One Adam step on (x, y); returns the loss before the step (caller disposes). */
   step(x: tf.Tensor, y: tf.Tensor1D): tf.Scalar;
@@ -66,10 +79,7 @@ export function adam(net: Net, lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8
       t += 1;
       const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
       return tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = net.forward(x);
-          return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(y, 10), tf.logSoftmax(logits)), 1))) as tf.Scalar;
-        }, net.params);
+        const { value, grads } = tf.variableGrads(() => crossEntropy(net, x, tf.oneHot(y, 10)), net.params);
         net.params.forEach((p, i) => {
           const g = grads[p.name]!;
           const mi = tf.add(tf.mul(m[i]!, beta1), tf.mul(g, 1 - beta1));

@@ -368,6 +368,18 @@ class Runner:
         lr_sched = torch.optim.lr_scheduler.LambdaLR(base, lambda _: 1.0)
         return scheduler_cls(lr_sched, max_lr=lr, min_lr=lr, max_value=rho, min_value=rho)
 
+    def _gradient_decompose_step(self, opt, cls):
+        """GSAM's and GAM's step on the full batch, reading their norm and cosine as diagnostics."""
+        opt.set_closure(self.loss_fn, self.x, self.y)
+
+        def run():
+            with LocalsTrace({cls.perturb_weights: ['grad_norm'], cls.gradient_decompose: ['cosine']}) as tr:
+                _, loss = opt.step()
+            self.diag['grad_norm'] = tr.first('perturb_weights', 'grad_norm')
+            self.diag['cosine'] = tr.first('gradient_decompose', 'cosine')
+            return loss
+        return run
+
     def _build_gsam(self, spec):
         if spec.get('rho_min') is not None or 'lr_min' in spec:
             raise Unsupported('replay has no lr schedule, so rho_min/lr_min are not exercised')
@@ -378,15 +390,7 @@ class Runner:
         opt = mod.GSAM(self.params, base, self.model, gsam_alpha=spec.get('alpha', 0.4),
                        rho_scheduler=self._constant_rho(sched.ProportionScheduler, base, spec.get('rho', 0.05)),
                        **_pick(spec, ['adaptive', 'perturb_eps']))
-        opt.set_closure(self.loss_fn, self.x, self.y)
-
-        def run():
-            with LocalsTrace({mod.GSAM.perturb_weights: ['grad_norm'], mod.GSAM.gradient_decompose: ['cosine']}) as tr:
-                _, loss = opt.step()
-            self.diag['grad_norm'] = tr.first('perturb_weights', 'grad_norm')
-            self.diag['cosine'] = tr.first('gradient_decompose', 'cosine')
-            return loss
-        return run
+        return self._gradient_decompose_step(opt, mod.GSAM)
 
     def _build_gam(self, spec):
         if spec.get('paper_h_minus'):
@@ -403,15 +407,7 @@ class Runner:
                       grad_rho_scheduler=self._constant_rho(util.ProportionScheduler, base, h['grad_rho']),
                       grad_norm_rho_scheduler=self._constant_rho(util.ProportionScheduler, base, h['grad_norm_rho']),
                       args=args, **_pick(spec, ['adaptive', 'perturb_eps']))
-        opt.set_closure(self.loss_fn, self.x, self.y)
-
-        def run():
-            with LocalsTrace({mod.GAM.perturb_weights: ['grad_norm'], mod.GAM.gradient_decompose: ['cosine']}) as tr:
-                _, loss = opt.step()
-            self.diag['grad_norm'] = tr.first('perturb_weights', 'grad_norm')
-            self.diag['cosine'] = tr.first('gradient_decompose', 'cosine')
-            return loss
-        return run
+        return self._gradient_decompose_step(opt, mod.GAM)
 
     def _build_orthograd(self, spec):
         if spec.get('roles', ['kernel', 'bias']) != ['kernel', 'bias'] or spec.get('names', ['*']) != ['*']:

@@ -70,3 +70,12 @@ export function instantiate<F>(bytes: Uint8Array, memory: WasmMemory): F | undef
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return undefined;
   return new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } }).exports['run'] as F;
 }
+
+/** `instantiate` of `build()`'s module, assembled and instantiated once per memory. */
+export function perMemory<F>(build: () => Uint8Array): (memory: WasmMemory) => F | undefined {
+  const runs = new WeakMap<WasmMemory, F | undefined>();
+  return (memory) => {
+    if (!runs.has(memory)) runs.set(memory, instantiate<F>(build(), memory));
+    return runs.get(memory);
+  };
+}

@@ -4,10 +4,13 @@
  * kernels read `backend.wasm.HEAPF32` again after every allocation.
  */
 import type { DataId, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '../tf.js';
+import type { WasmMemory } from './assembler.js';
 
 export interface WasmModule {
   readonly HEAPF32: Float32Array;
   readonly HEAP32: Int32Array;
+  /** The heap itself, for minima's generated WebAssembly to import. */
+  readonly asm: { readonly memory: WasmMemory };
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   readonly tfjs: { disposeData(id: number): void };

@@ -12,7 +12,7 @@
 import * as tf from '../tf.js';
 import type { KernelConfig, TensorInfo } from '../tf.js';
 import { allocate, offsetOf, wasmKernel, type KernelArgs } from './heap.js';
-import { I32, V128, get, i32, instantiate, set, simd, wasmModule, type WasmMemory } from './assembler.js';
+import { I32, V128, get, i32, perMemory, set, simd, wasmModule } from './assembler.js';
 
 type PoolArgs = Parameters<typeof tf.backend_util.computePool2DInfo>;
 
@@ -58,12 +58,7 @@ function row2x2Module(): Uint8Array {
   return wasmModule([I32, I32, I32, I32, I32, I32], [[2, I32], [9, V128]], body);
 }
 
-const rows2x2 = new WeakMap<WasmMemory, Row2x2 | undefined>();
-
-function row2x2(memory: WasmMemory): Row2x2 | undefined {
-  if (!rows2x2.has(memory)) rows2x2.set(memory, instantiate<Row2x2>(row2x2Module(), memory));
-  return rows2x2.get(memory);
-}
+const row2x2 = perMemory<Row2x2>(row2x2Module);
 
 /** SIMD path enabled (tests turn it off to compare with the general loop). */
 let simd2x2 = true;
@@ -84,7 +79,7 @@ export function maxPoolGradKernel(): KernelConfig {
     heap.fill(0, dx, dx + tf.util.sizeFromShape(x.shape));
     const fast = simd2x2 && c.strideHeight === 2 && c.strideWidth === 2 && c.effectiveFilterHeight === 2 && c.effectiveFilterWidth === 2 &&
       c.padInfo.top === 0 && c.padInfo.left === 0 && 2 * OH <= H && 2 * OW <= W && C % 4 === 0 && C > 0
-      ? row2x2((backend.wasm as unknown as { asm: { memory: WasmMemory } }).asm.memory) : undefined;
+      ? row2x2(backend.wasm.asm.memory) : undefined;
     if (fast) {
       for (let n = 0; n < N; n++) {
         for (let oh = 0; oh < OH; oh++) {

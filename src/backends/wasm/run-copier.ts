@@ -5,7 +5,7 @@
  * TypedArray.copyWithin each pays ~60 ns of call overhead, inside wasm ~5 (measured: 36 against
  * 65–85 ns per 96–192-float copy on the 2-core bench machine).
  */
-import { I32, get, i32, instantiate, set, wasmModule, type WasmMemory } from './assembler.js';
+import { I32, get, i32, perMemory, set, wasmModule } from './assembler.js';
 import { release, scratch, type WasmBackend } from './heap.js';
 
 /** (first, end) byte addresses of the (dst, src, len) byte triples; src −1: zero-fill. */
@@ -28,7 +28,7 @@ function runListModule(): Uint8Array {
   ]);
 }
 
-const modules = new WeakMap<WasmMemory, RunList | undefined>();
+const runList = perMemory<RunList>(runListModule);
 
 export class RunCopier {
   private readonly list: number;
@@ -37,9 +37,7 @@ export class RunCopier {
 
   /** `capacity`: triples buffered before a flush. */
   constructor(private readonly backend: WasmBackend, private readonly capacity = 1 << 15) {
-    const memory = (backend.wasm as unknown as { asm: { memory: WasmMemory } }).asm.memory;
-    if (!modules.has(memory)) modules.set(memory, instantiate<RunList>(runListModule(), memory));
-    this.run = modules.get(memory);
+    this.run = runList(backend.wasm.asm.memory);
     this.list = scratch(backend, capacity * 3);
   }
 

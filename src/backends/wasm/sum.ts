@@ -13,7 +13,7 @@ import * as tf from '../tf.js';
 import type { KernelConfig, TensorInfo } from '../tf.js';
 import type { Gemm } from './gemm.js';
 import { allocate, offsetOf, release, scratch, wasmKernel, type KernelArgs } from './heap.js';
-import { compileJs, wasmProgram, type JsLoop, type Program, type WasmMemory } from '../../optim/fused/program.js';
+import { compileJs, wasmProgram, type JsLoop, type Program } from '../../optim/fused/program.js';
 
 /** Below this many input elements the stock kernel's transpose costs less than the BLAS call. */
 const MIN_ELEMENTS = 4096;
@@ -21,12 +21,9 @@ const MIN_ELEMENTS = 4096;
 /** Σ x over one row. */
 export const sumProgram: Program = { name: 'MinimaSum', arrays: 1, scalars: 0, outputs: 0, sums: 1, body: [{ sum: 0, e: { op: 'in', k: 0 } }] };
 let sumJs: JsLoop | undefined;
-const runs = new WeakMap<WasmMemory, ReturnType<typeof wasmProgram>>();
 
 function rowSums(backend: KernelArgs['backend'], x: TensorInfo, rows: number, cols: number, out: number): void {
-  const memory = (backend.wasm as unknown as { asm: { memory: WasmMemory } }).asm.memory;
-  if (!runs.has(memory)) runs.set(memory, wasmProgram(sumProgram, memory));
-  const run = runs.get(memory);
+  const run = wasmProgram(sumProgram, backend.wasm.asm.memory);
   const at = offsetOf(backend, x);
   if (run) {
     for (let r = 0; r < rows; r++) run(cols, (at + r * cols) * 4, (out + r) * 4);

@@ -12,7 +12,8 @@
  * fused and composite runs bit for bit on each backend.
  */
 import * as tf from '../../backends/tf.js';
-import { compileJs, key, wasmProgram, type JsLoop, type Program, type WasmMemory, type WasmRun } from './program.js';
+import { compileJs, key, wasmProgram, type JsLoop, type Program } from './program.js';
+import type { WasmBackend as HeapBackend } from '../../backends/wasm/heap.js';
 
 interface SharingBackend {
   refCount(dataId: object): number;
@@ -24,11 +25,7 @@ interface CpuBackend extends SharingBackend {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
 }
 
-interface WasmBackend extends SharingBackend {
-  readonly wasm: { readonly HEAPF32: Float32Array; readonly asm: { readonly memory: WasmMemory } };
-  readonly dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-}
+type WasmBackend = HeapBackend & SharingBackend;
 
 /**
  * Output k as input `inplace[k]` itself when that tensor is the only holder of its buffer (no
@@ -50,8 +47,6 @@ interface Compiled {
   readonly js: JsLoop;
   /** The JS loop with wasm's float32 summation, for a heap WebAssembly cannot import (shared memory). */
   jsF32?: JsLoop;
-  /** The compiled WebAssembly function, per heap (undefined: the heap cannot be imported). */
-  readonly wasm: WeakMap<WasmMemory, WasmRun | undefined>;
 }
 
 const programs = new Map<string, number>();
@@ -103,8 +98,7 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WasmBackend;
   const { c, arrays, scalars, shape } = decode(inputs, attrs);
   const memory = b.wasm.asm.memory;
-  if (!c.wasm.has(memory)) c.wasm.set(memory, wasmProgram(c.program, memory));
-  const run = wasmSimd ? c.wasm.get(memory) : undefined;
+  const run = wasmSimd ? wasmProgram(c.program, memory) : undefined;
   const outs = Array.from({ length: c.program.outputs }, (_, k) => reuse(b, c, arrays, k, shape) ?? b.makeOutput(shape, 'float32'));
   const sums = Array.from({ length: c.program.sums ?? 0 }, () => b.makeOutput([], 'float32'));
   const at = (t: tf.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
@@ -133,7 +127,7 @@ export function runProgram(p: Program, arrays: readonly tf.Tensor[], scalars: re
   if (id === undefined) {
     const k = key(p);
     id = compiled.length;
-    compiled.push({ program: p, js: compileJs(p), wasm: new WeakMap() });
+    compiled.push({ program: p, js: compileJs(p) });
     programs.set(k, id);
     programIds.set(p, id);
     for (const [backendName, kernelFunc] of [['cpu', cpuKernel], ['wasm', wasmKernel]] as const) {

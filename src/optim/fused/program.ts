@@ -74,33 +74,34 @@ export const key = (p: Program): string => JSON.stringify(p);
 /** Returns the sums (float64 accumulators; the caller stores them as float32). */
 export type JsLoop = (arrays: readonly Float32Array[], outs: readonly Float32Array[], scalars: readonly number[]) => number[];
 
-/** `sums`: how `sum` statements accumulate, 'f64' as the cpu backend's Sum, 'f32' in wasm's lane order (sumOrder). */
+/** `sums`: how `sum` statements accumulate, 'f64' as the cpu backend's Sum, 'f32' in wasm's lane order (see Stmt). */
 export function compileJs(p: Program, sums: 'f64' | 'f32' = 'f64'): JsLoop {
   const f = 'F';
-  const expr = (e: Expr, i: string): string => {
-    const x = (a: Expr): string => expr(a, i);
+  const expr = (e: Expr): string => {
     switch (e.op) {
       case 'in': return `x${e.k}`;
       case 'scalar': return `s${e.k}`;
       case 'const': return Object.is(e.v, -0) ? '-0' : String(e.v);
       case 'var': return `v_${e.name}`;
-      case 'add': return `${f}(${x(e.a)} + ${x(e.b)})`;
-      case 'sub': return `${f}(${x(e.a)} - ${x(e.b)})`;
-      case 'mul': return `${f}(${x(e.a)} * ${x(e.b)})`;
-      case 'div': return `${f}(${x(e.a)} / ${x(e.b)})`;
-      case 'sqrt': return `${f}(Math.sqrt(${x(e.a)}))`;
-      case 'abs': return `Math.abs(${x(e.a)})`;
-      case 'sign': return `SG(${x(e.a)})`;
-      case 'max': return `Math.max(${x(e.a)}, ${x(e.b)})`;
-      case 'min': return `Math.min(${x(e.a)}, ${x(e.b)})`;
-      case 'selectLe': return `(${x(e.a)} <= ${x(e.b)} ? ${x(e.then)} : ${x(e.otherwise)})`;
+      case 'add': return `${f}(${expr(e.a)} + ${expr(e.b)})`;
+      case 'sub': return `${f}(${expr(e.a)} - ${expr(e.b)})`;
+      case 'mul': return `${f}(${expr(e.a)} * ${expr(e.b)})`;
+      case 'div': return `${f}(${expr(e.a)} / ${expr(e.b)})`;
+      case 'sqrt': return `${f}(Math.sqrt(${expr(e.a)}))`;
+      case 'abs': return `Math.abs(${expr(e.a)})`;
+      case 'sign': return `SG(${expr(e.a)})`;
+      case 'max': return `Math.max(${expr(e.a)}, ${expr(e.b)})`;
+      case 'min': return `Math.min(${expr(e.a)}, ${expr(e.b)})`;
+      case 'selectLe': return `(${expr(e.a)} <= ${expr(e.b)} ? ${expr(e.then)} : ${expr(e.otherwise)})`;
     }
   };
-  /** One element's statements at index `i`; `acc(k)` names the accumulator a sum adds to. */
   const used = [...new Set(p.body.flatMap((st) => inputsOf(st.e)))];
-  // every input is read before any output is written (outputs may overwrite inputs: `inplace`)
-  const element = (i: string, acc: (k: number) => string): string[] => [`  { ${used.map((k) => `const x${k} = a${k}[${i}];`).join(' ')}`].concat(p.body.map((st) => ('let' in st ? `  { const v_${st.let} = ${expr(st.e, i)};` : 'out' in st ? `  o${st.out}[${i}] = ${expr(st.e, i)};`
-    : sums === 'f64' ? `  ${acc(st.sum)} += ${expr(st.e, i)};` : `  ${acc(st.sum)} = ${f}(${acc(st.sum)} + ${expr(st.e, i)});`))).concat(p.body.filter((st) => 'let' in st).map(() => '  }'), ['  }']);
+  /**
+   * One element's statements at index `i`; `acc(k)` names the accumulator a sum adds to. Every
+   * input is read before any output is written (outputs may overwrite inputs: `inplace`).
+   */
+  const element = (i: string, acc: (k: number) => string): string[] => [`  { ${used.map((k) => `const x${k} = a${k}[${i}];`).join(' ')}`].concat(p.body.map((st) => ('let' in st ? `  { const v_${st.let} = ${expr(st.e)};` : 'out' in st ? `  o${st.out}[${i}] = ${expr(st.e)};`
+    : sums === 'f64' ? `  ${acc(st.sum)} += ${expr(st.e)};` : `  ${acc(st.sum)} = ${f}(${acc(st.sum)} + ${expr(st.e)});`))).concat(p.body.filter((st) => 'let' in st).map(() => '  }'), ['  }']);
   const nSums = p.sums ?? 0;
   const ks = Array.from({ length: nSums }, (_, k) => k);
   const loops = sums === 'f64'
@@ -134,11 +135,9 @@ export function compileJs(p: Program, sums: 'f64' | 'f32' = 'f64'): JsLoop {
 
 export type { WasmMemory };
 
-
 const children = (e: Expr): Expr[] => ('a' in e ? ('then' in e ? [e.a, e.b, e.then, e.otherwise] : 'b' in e ? [e.a, e.b] : [e.a]) : []);
 const constsOf = (e: Expr): number[] => (e.op === 'const' ? [e.v] : [...(e.op === 'sign' ? [-1, 1, 0] : []), ...children(e).flatMap(constsOf)]);
 const inputsOf = (e: Expr): number[] => (e.op === 'in' ? [e.k] : children(e).flatMap(inputsOf));
-
 
 /**
  * (n, array pointers…, output pointers…, scalars…) → (); pointers are byte addresses in the
@@ -255,26 +254,30 @@ export function compileWasm(p: Program): Uint8Array {
         : 'out' in s ? [...addr(outPtr(s.out)), ...sexpr(s.e), 0x38, 2, 0]
           : [0x20, ...uleb(acc(s.sum)), ...sexpr(s.e), 0x92, 0x21, ...uleb(acc(s.sum))]),
     ...Array.from({ length: nSums }, (_, k) => [0x20, ...uleb(sumPtr(k)), 0x20, ...uleb(acc(k)), 0x38, 2, 0]).flat(),
-    0x0b,
   ];
   const params = [I32, ...Array<number>(p.arrays + p.outputs + nSums).fill(I32), ...Array<number>(p.scalars).fill(F32)];
-  return wasmModule(params, locals as [number, number][], body.slice(0, -1));
+  return wasmModule(params, locals as [number, number][], body);
 }
 
 export type WasmRun = (n: number, ...args: number[]) => void;
 
 const instances = new WeakMap<WasmMemory, Map<string, WasmRun | undefined>>();
+/** By program object first: serialising a program on every kernel call would cost more than small kernels. */
+const byProgram = new WeakMap<Program, WeakMap<WasmMemory, WasmRun | undefined>>();
 
 /**
  * The compiled program bound to `memory` (compiled once per program and memory), or undefined when
  * the memory cannot be imported as declared (a shared, threaded heap): callers then run the JS loop.
  */
 export function wasmProgram(p: Program, memory: WasmMemory): WasmRun | undefined {
+  let mine = byProgram.get(p);
+  if (!mine) byProgram.set(p, (mine = new WeakMap()));
+  if (mine.has(memory)) return mine.get(memory);
   let byKey = instances.get(memory);
   if (!byKey) instances.set(memory, (byKey = new Map()));
   const k = key(p);
-  if (byKey.has(k)) return byKey.get(k);
-  const run = instantiate<WasmRun>(compileWasm(p), memory);
-  byKey.set(k, run);
+  if (!byKey.has(k)) byKey.set(k, instantiate<WasmRun>(compileWasm(p), memory));
+  const run = byKey.get(k);
+  mine.set(memory, run);
   return run;
 }

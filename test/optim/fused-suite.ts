@@ -1,16 +1,35 @@
 /**
- * Fused kernels that overwrite an optimizer's moments in place (Program.inplace): they reuse the
- * buffer only when nothing else holds it, and a copy taken before the step (a checkpoint's
- * getState) keeps its values. Run on the current backend by fused.test.ts and fused-wasm.test.ts.
+ * The fused-kernel tests every CPU backend runs (fused.test.ts on cpu, fused-wasm.test.ts on
+ * wasm): program ops and every optimizer bit-identical to the composite ops, each optimizer
+ * actually running fused kernels, and the in-place moments (Program.inplace), which reuse a buffer
+ * only when nothing else holds it, so that a copy taken before a step (a checkpoint's getState)
+ * keeps its values.
  */
 import { tf } from '../support/tf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOptimizer } from '../../src/optim/index.js';
+import { createOptimizer, optimizerRegistry } from '../../src/optim/index.js';
+import { compareFused, compareProgramOps, fusedKernelsOfStep, fusedSpecs } from './fused-cases.js';
 import { runProgram } from '../../src/optim/fused/kernel.js';
 import { adamProgram } from '../../src/optim/fused/rules.js';
 
-export function inplaceTests(): void {
+export function fusedSuite(backend: 'cpu' | 'wasm'): void {
+  test(`the backend is ${backend}`, () => assert.equal(tf.getBackend(), backend));
+  test('every program op and sum equals its tf op bit for bit (SIMD loop and scalar tail, ±0, ties)', () => {
+    assert.equal(compareProgramOps(), '');
+  });
+  for (const spec of fusedSpecs()) {
+    test(`${JSON.stringify(spec)}: fused = composite, bit for bit`, () => {
+      assert.equal(compareFused(spec), '');
+    });
+  }
+  // guards against comparing the composite path with itself
+  for (const e of optimizerRegistry.entries) {
+    test(`${e.name} runs fused kernels on ${backend}`, async () => {
+      assert.ok((await fusedKernelsOfStep(e.name)).length > 0, `${e.name} ran no Minima* kernel`);
+    });
+  }
+
   test('a kernel writes a moment into its input buffer only when no other tensor shares it', () => {
     const program = adamProgram(0.9, 0.999, 1e-8, 0, 'none');
     const [p, g] = [tf.tensor1d([1, 2, 3, 4, 5]), tf.tensor1d([0.5, -1, 2, 0, 3])];

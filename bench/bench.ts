@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   if (!args.has('no-trainer')) {
     process.stderr.write('  optimizers through the trainer…\n');
     // On the default CPU path (wasm + pack, BLAS when it loads), not whatever the last variant left active.
-    optimizers = await benchOptimizers('wasm', QUICK ? 60 : 120);
+    optimizers = await benchOptimizers('wasm', QUICK ? 100 : 200);
     console.log(`\n${formatOptimizerBench(optimizers)}`);
     const limits: Record<string, number> = { sam: 2.2, gam: 4.4, adamw: 1.15, momo: 1.15, grams: 1.15 };
     for (const [name, limit] of Object.entries(limits)) {

@@ -4,12 +4,13 @@
  *   the MNIST MLP (784-256-10, batch 64): all optimizers on the same batches, interleaved in rounds
  *   of 10 steps each (30 rounds, the order rotating), so a slow phase of a shared machine hits them alike; each one's fastest
  *   window is its estimate (other processes only ever add time);
- * - runner overhead: `minima run`'s loop (`run()` in-process; step time from the train rows'
- *   `time_s`, fastest 20-step window over repeats) against the bare tfjs loop of bench/train-loop.ts
- *   doing the same steps (MLP, Adam, batch 64).
+ * - runner overhead: `minima run`'s loop (`run()` in-process, each step timed by the trainer)
+ *   against the bare tfjs loop of bench/train-loop.ts doing the same steps (MLP, Adam, batch 64),
+ *   the two in lockstep (one bare step after each minima step, both drawing shuffled batches); the
+ *   estimate is the median over steps of the ratio of the paired step times.
  * Run alone: node --import tsx bench/optimizers.ts [--backend=wasm] [--rounds=30] [--batch=64]
- *   [--steps=120] [--repeats=3] [--only=adamw,sam] (sgd, the reference, always runs)
- *   [--no-fused] (composite ops only, for comparison)
+ *   [--steps=200] [--repeats=3] [--only=adamw,sam] (sgd, the reference, always runs)
+ *   [--no-fused] (composite ops only, for comparison) [--runner-only]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { setFusedKernels } from '../src/optim/fused/kernel.js';
 import { initBackend, type BackendName } from '../src/backends/index.js';
 import { loadMnistDigits } from '../src/data/index.js';
 import { closureOf, mlp } from './train-loop.js';
+import { Rng } from '../src/core/random.js';
 import type { StepResult } from '../src/optim/types.js';
 
 export interface OptimizerBench {
@@ -31,8 +33,11 @@ export interface OptimizerBench {
   readonly ms_per_step: Record<string, number>;
   readonly ratio_to_sgd: Record<string, number>;
   readonly grad_evals: Record<string, number>;
-  readonly runner: { readonly minima_samples_per_s: number; readonly bare_samples_per_s: number; readonly overhead: number };
+  readonly runner: { readonly minima_samples_per_s: number; readonly bare_samples_per_s: number; readonly overhead: number; readonly steps: number };
 }
+
+/** Train rows of both loops (the bundled MNIST digits). */
+const trainRows = 8000;
 
 const quiet = { cwd: '', stdout: new PassThrough(), stderr: new PassThrough(), isTTY: false, signal: new AbortController().signal };
 
@@ -40,7 +45,7 @@ function config(dir: string, optimizer: object, steps: number, backend: string, 
   const path = join(dir, 'bench.yaml');
   writeFileSync(path, JSON.stringify({
     name: 'bench', seed: 0, backend,
-    dataset: { name: 'mnist', train_size: 8000, test_size: 100 },
+    dataset: { name: 'mnist', train_size: trainRows, test_size: 100 },
     model: { name: 'mlp', hidden: [256] },
     loss: { name: 'cross-entropy' },
     optimizer,
@@ -49,48 +54,67 @@ function config(dir: string, optimizer: object, steps: number, backend: string, 
   return path;
 }
 
-/** ms per step between the first logged row (warm-up) and the last. */
-async function minimaStepMs(optimizer: object, steps: number, backend: string, batch = 64): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'minima-bench-'));
-  try {
-    const code = await run({ config: config(dir, optimizer, steps, backend, batch), runDir: join(dir, 'run'), quiet: true }, { ...quiet, cwd: dir });
-    if (code !== 0) throw new Error(`bench run failed (${code}) for ${JSON.stringify(optimizer)}`);
-    const rows = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string | boolean>)
-      .filter((r) => r.split === 'train' && r.eval !== true && typeof r.time_s === 'number');
-    let best = Infinity;
-    for (let i = 1; i < rows.length; i++) {
-      const a = rows[i - 1]!, b = rows[i]!;
-      best = Math.min(best, ((b.time_s as number) - (a.time_s as number)) * 1000 / ((b.step as number) - (a.step as number)));
-    }
-    return best;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/**
+ * A hand-written tfjs training loop (bench/train-loop.ts' MLP, minima's Adam): one step per call.
+ * Like any real loop (and minima) it draws shuffled batches: the train rows live in one tensor and
+ * each step gathers its batch of a per-epoch permutation (through the same GatherV2 kernel).
+ */
+function bareLoop(batch: number, rows: number): { step(): Promise<number>; dispose(): void } {
+  const { x, y } = loadMnistDigits();
+  const xAll = tf.tensor2d(x.subarray(0, rows * 784), [rows, 784]);
+  const yAll = tf.tensor1d(y.subarray(0, rows), 'int32');
+  const net = mlp(0, 'bare');
+  // The same optimizer as the minima run, so the comparison isolates the runner: batching, the
+  // closure, BN/dropout plumbing, metric rows.
+  const opt = createOptimizer({ name: 'adam', lr: 1e-3 }, net.params.map((v, i) => ({ name: `p${i}`, variable: v, role: i % 2 === 0 ? 'kernel' as const : 'bias' as const })));
+  const perEpoch = Math.ceil(rows / batch);
+  let s = 0;
+  let order: Int32Array = new Int32Array(0);
+  return {
+    async step() {
+      const t0 = performance.now();
+      const b = s++ % perEpoch;
+      if (b === 0) order = Rng.derive(0, 'bare-order', s).permutation(rows);
+      const ids = tf.tensor1d(order.subarray(b * batch, Math.min(rows, (b + 1) * batch)), 'int32');
+      const xs = tf.gather(xAll, ids), ys = tf.gather(yAll, ids);
+      const loss = tf.tidy(() => opt.step(closureOf(net, xs, tf.oneHot(ys as tf.Tensor1D, 10))).loss);
+      await loss.data();
+      tf.dispose([ids, xs, ys, loss]);
+      return performance.now() - t0;
+    },
+    dispose() {
+      opt.dispose();
+      tf.dispose([xAll, yAll, ...net.params]);
+    },
+  };
 }
 
-async function bareStepMs(steps: number): Promise<number> {
-  const { x, y } = loadMnistDigits();
-  const net = mlp(0);
-  // The same optimizer as the minima run (so the comparison isolates the runner: batching, the
-  // closure, BN/dropout plumbing, metric rows), driven by a hand-written loop.
-  const opt = createOptimizer({ name: 'adam', lr: 1e-3 }, net.params.map((v, i) => ({ name: `p${i}`, variable: v, role: i % 2 === 0 ? 'kernel' as const : 'bias' as const })));
-  const batch = 64;
-  const times: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
-    const xs = tf.tensor2d(x.subarray(s * batch * 784, (s + 1) * batch * 784), [batch, 784]);
-    const ys = tf.tensor1d(y.subarray(s * batch, (s + 1) * batch), 'int32');
-    const loss = tf.tidy(() => opt.step(closureOf(net, xs, tf.oneHot(ys, 10))).loss);
-    await loss.data();
-    tf.dispose([xs, ys, loss]);
-    times.push(performance.now() - t0);
+/**
+ * `minima run` (in-process, MLP + Adam, batch 64) with the bare loop stepping in lockstep: after
+ * each of minima's steps the bare loop takes one step, so both see the same phase of a shared
+ * machine. Returns per-step times of both, warm-up dropped.
+ */
+async function lockstep(steps: number, backend: string, batch: number, warmup = 20): Promise<{ minima: number[]; bare: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'minima-bench-'));
+  const bare = bareLoop(batch, trainRows);
+  const minima: number[] = [], ref: number[] = [];
+  try {
+    // minima's time for a step is everything between the end of the previous bare step and this
+    // hook (the whole loop body, not only the part the trainer times), so nothing per-step escapes
+    let resumed = 0;
+    const onStepEnd = async (step: number) => {
+      const m = performance.now() - resumed;
+      const b = await bare.step();
+      if (step > warmup) { minima.push(m); ref.push(b); }
+      resumed = performance.now();
+    };
+    const code = await run({ config: config(dir, { name: 'adam', lr: 1e-3 }, steps + warmup, backend, batch), runDir: join(dir, 'run'), quiet: true }, { ...quiet, cwd: dir, onStepEnd });
+    if (code !== 0) throw new Error(`bench run failed (${code})`);
+    return { minima, bare: ref };
+  } finally {
+    bare.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
-  opt.dispose();
-  tf.dispose(net.params);
-  // the same estimator as minimaStepMs: the fastest 20-step window after a 20-step warm-up
-  let best = Infinity;
-  for (let i = 20; i + 20 <= times.length; i += 20) best = Math.min(best, times.slice(i, i + 20).reduce((a, b) => a + b, 0) / 20);
-  return best;
 }
 
 /**
@@ -133,7 +157,7 @@ async function interleavedStepMs(specs: Record<string, object>, batch: number, r
   return best;
 }
 
-export async function benchOptimizers(backend: BackendName, steps = 120, repeats = 3, only?: readonly string[], batch = 64, rounds = 30): Promise<OptimizerBench> {
+export async function benchOptimizers(backend: BackendName, steps = 200, repeats = 3, only?: readonly string[], batch = 64, rounds = 30): Promise<OptimizerBench> {
   const info = await initBackend(backend);
   const specs: Record<string, object> = {};
   const gradEvals: Record<string, number> = {};
@@ -143,13 +167,23 @@ export async function benchOptimizers(backend: BackendName, steps = 120, repeats
     specs[e.name] = wrapper ? { name: e.name, base: { name: 'sgd', lr: 0.01 } } : { name: e.name, ...(e.name.startsWith('momo') ? {} : { lr: 0.01 }) };
     gradEvals[e.name] = Number(e.info?.gradEvals ?? 1);
   }
-  const ms = await interleavedStepMs(specs, batch, rounds);
-  const ratio = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / ms.sgd!]));
-  let minimaAdam = Infinity, bare = Infinity;
+  const ms = rounds > 0 ? await interleavedStepMs(specs, batch, rounds) : {};
+  const ratio: Record<string, number> = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / ms.sgd!]));
+  // Runner overhead: the median over steps of minima's step time / the bare step right after it
+  // (paired in time, so the machine's phases cancel; 20-step windows were too few to settle).
+  const ratios: number[] = [];
+  let minimaSum = 0, bareSum = 0;
   for (let r = 0; r < repeats; r++) {
-    minimaAdam = Math.min(minimaAdam, await minimaStepMs({ name: 'adam', lr: 1e-3 }, steps, info.name));
-    bare = Math.min(bare, await bareStepMs(steps));
+    const t = await lockstep(steps, info.name, 64);
+    t.minima.forEach((m, i) => {
+      ratios.push(m / t.bare[i]!);
+      minimaSum += m;
+      bareSum += t.bare[i]!;
+    });
   }
+  ratios.sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)]!;
+  const minimaAdam = minimaSum / ratios.length, bare = bareSum / ratios.length;
   return {
     backend: info.name,
     steps,
@@ -157,7 +191,7 @@ export async function benchOptimizers(backend: BackendName, steps = 120, repeats
     ms_per_step: ms,
     ratio_to_sgd: ratio,
     grad_evals: gradEvals,
-    runner: { minima_samples_per_s: (64 * 1000) / minimaAdam, bare_samples_per_s: (64 * 1000) / bare, overhead: minimaAdam / bare - 1 },
+    runner: { minima_samples_per_s: (64 * 1000) / minimaAdam, bare_samples_per_s: (64 * 1000) / bare, overhead: median - 1, steps: ratios.length },
   };
 }
 
@@ -166,7 +200,7 @@ export function formatOptimizerBench(b: OptimizerBench): string {
   for (const [name, r] of Object.entries(b.ratio_to_sgd).sort((a, c) => a[1] - c[1])) {
     lines.push(`  ${name.padEnd(10)} ${b.ms_per_step[name]!.toFixed(2).padStart(8)} ms/step  ${r.toFixed(2)}×  (grad evals ${b.grad_evals[name]})`);
   }
-  lines.push(`runner overhead (Adam, same steps, same optimizer code): minima ${b.runner.minima_samples_per_s.toFixed(0)} samples/s vs bare tfjs loop ${b.runner.bare_samples_per_s.toFixed(0)} samples/s → ${(b.runner.overhead * 100).toFixed(1)}%`);
+  lines.push(`runner overhead (Adam, same steps, same optimizer code, in lockstep): minima ${b.runner.minima_samples_per_s.toFixed(0)} samples/s vs bare tfjs loop ${b.runner.bare_samples_per_s.toFixed(0)} samples/s (means); median of ${b.runner.steps} paired step ratios → ${(b.runner.overhead * 100).toFixed(1)}%`);
   return lines.join('\n');
 }
 
@@ -174,6 +208,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1];
   tf.env().set('PROD', true);
   if (process.argv.includes('--no-fused')) setFusedKernels(false);
-  const b = await benchOptimizers((arg('backend') ?? 'auto') as BackendName, Number(arg('steps') ?? 120), Number(arg('repeats') ?? 3), arg('only')?.split(','), Number(arg('batch') ?? 64), Number(arg('rounds') ?? 30));
+  const b = await benchOptimizers((arg('backend') ?? 'auto') as BackendName, Number(arg('steps') ?? 200), Number(arg('repeats') ?? 3), arg('only')?.split(','), Number(arg('batch') ?? 64), process.argv.includes('--runner-only') ? 0 : Number(arg('rounds') ?? 30));
   console.log(formatOptimizerBench(b));
 }

@@ -39,6 +39,15 @@ export interface BackendOptions {
   readonly blasThreads?: number;
 }
 
+/**
+ * Whether creating a tensor on this tfjs backend copies the values at once, so the source array may
+ * be reused for the next batch. wasm copies into its heap in `write`; cpu keeps the array itself, and
+ * webgpu and tensorflow keep it until the first upload.
+ */
+export function copiesOnUpload(tfBackend: string): boolean {
+  return tfBackend === 'wasm';
+}
+
 const require = createRequire(import.meta.url);
 
 function packageVersion(pkg: string): string | undefined {

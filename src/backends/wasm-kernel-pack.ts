@@ -16,6 +16,7 @@ import { conv2dKernels } from './wasm/conv2d.js';
 import { depthwiseKernels } from './wasm/depthwise.js';
 import { unsortedSegmentSumKernel } from './wasm/unsorted-segment-sum.js';
 import { maxPoolGradKernel } from './wasm/max-pool-grad.js';
+import { gatherKernel } from './wasm/gather.js';
 import { oneHotKernel } from './wasm/one-hot.js';
 import { sumKernel } from './wasm/sum.js';
 import { identityKernels } from './wasm/identity.js';
@@ -65,6 +66,7 @@ export function installWasmKernelPack(options: WasmKernelPackOptions = {}): Wasm
     unsortedSegmentSumKernel(),
     maxPoolGradKernel(),
     oneHotKernel(),
+    gatherKernel(stock),
     sumKernel(gemm, stock),
     ...identityKernels(stock),
   ];

@@ -58,11 +58,16 @@ export interface Dataset {
   readonly sizes: Readonly<Record<SplitName, number>>;
   /** Facts recorded in meta.json: source, split sizes, realised noise rate, normalisation stats. */
   readonly meta: Readonly<Record<string, unknown>>;
+  /** True when gathering the train split with an rng augments it (rows then differ per step). */
+  readonly augmented: boolean;
   /**
    * Rows `indices` of a split, with the split's transforms applied. Train-time augmentation draws
-   * from `rng` (seeded by the trainer per step), so batches are reproducible.
+   * from `rng` (seeded by the trainer per step), so batches are reproducible. `into`, when it has
+   * exactly indices.length × input size elements of the input dtype, receives x (every element
+   * written) instead of a new array: the trainer reuses one where the backend copies tensor data
+   * on creation.
    */
-  gather(split: SplitName, indices: Int32Array, rng?: Rng): BatchArrays;
+  gather(split: SplitName, indices: Int32Array, rng?: Rng, into?: Float32Array | Int32Array): BatchArrays;
 }
 
 export interface DatasetDeps {

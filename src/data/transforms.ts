@@ -203,11 +203,13 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     spec: fullSpec,
     sizes: { train: train.n, test: test.n },
     meta,
-    gather(split: SplitName, indices: Int32Array, rng?: Rng): BatchArrays {
+    augmented: pad > 0 || o.horizontal_flip,
+    gather(split: SplitName, indices: Int32Array, rng?: Rng, into?: Float32Array | Int32Array): BatchArrays {
       const v = views[split];
       const src = rawSplits[split].x;
       const m = indices.length;
-      const x = tokens ? new Int32Array(m * D) : new Float32Array(m * D);
+      const fits = into !== undefined && into.length === m * D && (tokens ? into instanceof Int32Array : into instanceof Float32Array);
+      const x = fits ? into : tokens ? new Int32Array(m * D) : new Float32Array(m * D);
       const augment = split === 'train' && rng !== undefined && (pad > 0 || o.horizontal_flip);
       for (let b = 0; b < m; b++) {
         const i = indices[b]!;

@@ -96,7 +96,7 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
   let error: { code: string; message: string } | undefined;
   let result: { steps: number; samples: number; trainTimeS: number } = { steps: startStep, samples: 0, trainTimeS: 0 };
   try {
-    result = await train(exp, { writer, log, progress, stopRequested: () => stopSignal, ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}) });
+    result = await train(exp, { writer, log, progress, stopRequested: () => stopSignal, ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}), ...(ctx.onStepEnd ? { onStepEnd: ctx.onStepEnd } : {}) });
   } catch (err) {
     if (err instanceof RunnerError && err.code === 'NON_FINITE_LOSS') status = 'diverged';
     else if (err instanceof RunnerError && err.code === 'INTERRUPTED') status = 'interrupted';

@@ -7,18 +7,47 @@ import * as tf from '../backends/tf.js';
 import { Rng, hashSeed } from '../core/random.js';
 import type { BatchArrays, Dataset } from '../core/types.js';
 
+/** The largest train split (inputs, bytes) kept on the device; larger ones are uploaded per batch. */
+export const deviceSplitLimitBytes = 256 * 2 ** 20;
+
+export interface BatchPlanOptions {
+  /**
+   * Keep the train split on the device and gather each batch there (one GatherV2 instead of a JS
+   * gather plus an upload). Ignored for augmented datasets (their rows change per step) and for
+   * splits over `deviceSplitLimitBytes`. The batches hold the same values bit for bit.
+   */
+  readonly onDevice?: boolean;
+  /**
+   * Gather every uploaded batch's x into one buffer. Only for backends that copy the values when a
+   * tensor is created (see `copiesOnUpload`): others keep a reference to the array.
+   */
+  readonly reuseInputs?: boolean;
+}
+
 export class BatchPlan {
   private cachedEpoch = -1;
   private perm: Int32Array = new Int32Array(0);
+  private scratch: Float32Array | Int32Array | undefined;
+  private device: { x: tf.Tensor; y: tf.Tensor } | undefined;
+  private readonly onDevice: boolean;
 
   constructor(
     private readonly dataset: Dataset,
     private readonly seed: number,
     readonly batchSize: number,
-  ) {}
+    private readonly options: BatchPlanOptions = {},
+  ) {
+    const bytes = dataset.sizes.train * dataset.spec.inputShape.reduce((a, b) => a * b, 1) * 4;
+    this.onDevice = Boolean(options.onDevice) && !dataset.augmented && bytes <= deviceSplitLimitBytes;
+  }
 
   get stepsPerEpoch(): number {
     return Math.ceil(this.dataset.sizes.train / this.batchSize);
+  }
+
+  /** Whether batches are gathered on the device (see BatchPlanOptions.onDevice). */
+  get gathersOnDevice(): boolean {
+    return this.onDevice;
   }
 
   /** Train indices for 0-based step `step`. */
@@ -35,7 +64,36 @@ export class BatchPlan {
   /** Arrays of the train batch of `step`, augmented with a per-step RNG. */
   trainBatch(step: number): { epoch: number; arrays: BatchArrays; size: number } {
     const { epoch, indices } = this.indices(step);
-    return { epoch, arrays: this.dataset.gather('train', indices, new Rng(hashSeed(this.seed, 'augment', step))), size: indices.length };
+    const reuse = this.options.reuseInputs === true;
+    const arrays = this.dataset.gather('train', indices, new Rng(hashSeed(this.seed, 'augment', step)), reuse ? this.scratch : undefined);
+    if (reuse) this.scratch = arrays.x;
+    return { epoch, arrays, size: indices.length };
+  }
+
+  /** Tensors of the train batch of `step` (the caller disposes them). */
+  trainTensors(step: number): { epoch: number; x: tf.Tensor; y: tf.Tensor; size: number } {
+    if (!this.onDevice) {
+      const { epoch, arrays, size } = this.trainBatch(step);
+      return { epoch, ...batchTensors(this.dataset, arrays, size), size };
+    }
+    const { epoch, indices } = this.indices(step);
+    if (!this.device) {
+      const all = this.dataset.gather('train', rangeIndices(0, this.dataset.sizes.train));
+      const { x, y } = batchTensors(this.dataset, all, this.dataset.sizes.train);
+      this.device = { x, y };
+    }
+    const device = this.device;
+    const { x, y } = tf.tidy(() => {
+      const ids = tf.tensor1d(indices, 'int32');
+      return { x: tf.gather(device.x, ids), y: tf.gather(device.y, ids) };
+    });
+    return { epoch, x, y, size: indices.length };
+  }
+
+  /** Frees the device copy of the train split, if any. */
+  dispose(): void {
+    if (this.device) tf.dispose([this.device.x, this.device.y]);
+    this.device = undefined;
   }
 }
 

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { hashSeed } from '../core/random.js';
 import { InterruptedError, NonFiniteLossError } from '../core/errors.js';
 import type { Experiment } from './build.js';
-import { BatchPlan, batchTensors } from './batches.js';
+import { BatchPlan } from './batches.js';
+import { copiesOnUpload } from '../backends/index.js';
 import { evaluateSplit } from './evaluate.js';
 import type { Progress } from './progress.js';
 import type { MetricRow, RunWriter } from '../run/run-writer.js';
@@ -34,6 +35,8 @@ export interface TrainOptions {
   readonly stopRequested: () => string | undefined;
   /** Resume from this checkpoint folder. */
   readonly resumeFrom?: string;
+  /** Called after each step (1-based) with its duration in ms, outside the timing of the next. */
+  readonly onStepEnd?: (step: number, stepMs: number) => void | Promise<void>;
 }
 
 export interface TrainResult {
@@ -72,7 +75,10 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const { config, dataset, model, objective, optimizer, schedule } = exp;
   const { writer, log, progress } = opts;
   const seed = config.seed;
-  const plan = new BatchPlan(dataset, seed, config.train.batch_size);
+  // On wasm, batches are gathered in the heap by the kernel pack's GatherV2 (rows copied inside
+  // wasm), or, for augmented data, gathered in JS into one reused buffer that the upload copies.
+  const onWasm = copiesOnUpload(tf.getBackend());
+  const plan = new BatchPlan(dataset, seed, config.train.batch_size, { onDevice: onWasm, reuseInputs: onWasm });
   const evalEvery = config.train.eval_every ?? exp.stepsPerEpoch;
   const ckptEvery = config.train.checkpoint_every ?? exp.stepsPerEpoch;
   const logEvery = config.train.log_every;
@@ -80,7 +86,10 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const vars = exp.params.map((p) => p.variable);
   const varByName = new Map(vars.map((v) => [v.name, v]));
 
-  let state: LoopState = { step: 0, window: { lossSum: 0, count: 0, gradEvals: 0 }, samples: 0, trainTimeS: 0, seed };
+  // Mutated in place every step (a fresh object per step showed up in profiles); checkpoints
+  // store a copy.
+  const state = { step: 0, window: { lossSum: 0, count: 0, gradEvals: 0 }, samples: 0, trainTimeS: 0, seed };
+  const snapshot = (): LoopState => ({ step: state.step, window: { ...state.window }, samples: state.samples, trainTimeS: state.trainTimeS, seed: state.seed });
   if (opts.resumeFrom) {
     const ck = loadCheckpoint<LoopState>(opts.resumeFrom);
     try {
@@ -88,7 +97,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
     } finally {
       tf.dispose(Object.values(ck.tensors));
     }
-    state = ck.state;
+    Object.assign(state, ck.state, { window: { ...ck.state.window } });
     log.info({ step: state.step, checkpoint: opts.resumeFrom }, 'resumed');
   }
   let lastCheckpoint = listCheckpoints(ckptRoot).at(-1)?.dir;
@@ -99,7 +108,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const checkpoint = async (step: number) => {
     const { tensors, owned } = tensorsOf(exp);
     try {
-      lastCheckpoint = await saveCheckpoint(ckptRoot, step, state, tensors);
+      lastCheckpoint = await saveCheckpoint(ckptRoot, step, snapshot(), tensors);
     } finally {
       tf.dispose(owned);
     }
@@ -177,9 +186,11 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
     while (pending.length > 0) {
       const p = pending.shift()!;
       const names = Object.keys(p.extras);
-      const [lossArr, ...extraArr] = await Promise.all([p.loss.data(), ...names.map((k) => p.extras[k]!.data())]);
-      tf.dispose([p.loss, ...Object.values(p.extras)]);
-      const loss = lossArr[0]!;
+      // one await when there are no diagnostics (the common case), all reads at once otherwise
+      const [lossArr, ...extraArr] = names.length === 0 ? [await p.loss.data()] : await Promise.all([p.loss.data(), ...names.map((k) => p.extras[k]!.data())]);
+      if (names.length === 0) p.loss.dispose();
+      else tf.dispose([p.loss, ...Object.values(p.extras)]);
+      const loss = lossArr![0]!;
       if (!Number.isFinite(loss)) {
         tf.dispose(pending.flatMap((q) => [q.loss, ...Object.values(q.extras)]));
         pending.length = 0;
@@ -187,7 +198,9 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       }
       lastLoss = loss;
       const w = state.window;
-      state = { ...state, window: { lossSum: w.lossSum + loss, count: w.count + 1, gradEvals: w.gradEvals + p.gradEvals } };
+      w.lossSum += loss;
+      w.count += 1;
+      w.gradEvals += p.gradEvals;
       if (p.step % logEvery === 0 || p.step === exp.totalSteps) {
         // state.trainTimeS does not yet include the step in progress (its time ends after this drain)
         const elapsed = state.trainTimeS + (performance.now() - stepStart) / 1000;
@@ -204,7 +217,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
           samples_per_s: round(state.samples / Math.max(1e-9, elapsed)),
         };
         writer.appendMetrics(row);
-        state = { ...state, window: { lossSum: 0, count: 0, gradEvals: 0 } };
+        state.window = { lossSum: 0, count: 0, gradEvals: 0 };
       }
     }
   };
@@ -213,14 +226,13 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   // event loop run: signals (Ctrl-C) and stderr writes would wait until training ends.
   let lastYield = performance.now();
   const yieldToEventLoop = async () => {
-    if (performance.now() - lastYield < 50) return;
     await new Promise<void>((r) => setImmediate(r));
     lastYield = performance.now();
   };
 
   try {
     for (let s = state.step; s < exp.totalSteps; s++) {
-      await yieldToEventLoop();
+      if (performance.now() - lastYield >= 50) await yieldToEventLoop();
       const stop = opts.stopRequested();
       if (stop) {
         await drain();
@@ -228,10 +240,10 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
         throw new InterruptedError(stop);
       }
       stepStart = performance.now();
-      const { epoch, arrays, size } = plan.trainBatch(s);
+      let stepMs = 0;
+      const { epoch, x, y, size } = plan.trainTensors(s);
       const lr = schedule(s);
       optimizer.setLearningRate(lr);
-      const { x, y } = batchTensors(dataset, arrays, size);
       const done = s + 1;
       try {
         const lctx = { step: s, epoch, training: true, data: dataset.spec, seed: hashSeed(seed, 'loss', s) };
@@ -261,21 +273,25 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
           t.dispose();
         }
         pending.push({ step: s + 1, loss: out.loss, extras: out.extras, gradEvals: out.gradEvals, size });
-        state = { ...state, step: s + 1, samples: state.samples + size };
+        state.step = s + 1;
+        state.samples += size;
         const mustSync = pending.length >= syncEvery || done % logEvery === 0 || done % evalEvery === 0 || done % ckptEvery === 0 || done === exp.totalSteps;
         if (mustSync) await drain();
-        state = { ...state, trainTimeS: state.trainTimeS + (performance.now() - stepStart) / 1000 };
+        stepMs = performance.now() - stepStart;
+        state.trainTimeS += stepMs / 1000;
         progress.update({ step: done, epoch: epochOf(done - 1) + 1, ...(lastLoss !== undefined ? { loss: lastLoss } : {}), samplesPerSec: state.samples / Math.max(1e-9, state.trainTimeS) });
         // Diagnostics measure on this step's batch: the same tensors, not a second gather.
         if (exp.diagnostics.length > 0) await runDiagnostics(done, x, y);
       } finally {
         tf.dispose([x, y]);
       }
+      if (opts.onStepEnd) await opts.onStepEnd(done, stepMs);
       if (done % evalEvery === 0 || done === exp.totalSteps) await evaluate(done);
       if (done % ckptEvery === 0 || done === exp.totalSteps) await checkpoint(done);
     }
   } finally {
     tf.dispose(pending.flatMap((q) => [q.loss, ...Object.values(q.extras)]));
+    plan.dispose();
   }
   return { steps: state.step, samples: state.samples, trainTimeS: state.trainTimeS, ...(lastCheckpoint ? { lastCheckpoint } : {}) };
 }

@@ -155,6 +155,22 @@ export const opCases: readonly OpCase[] = [
     fn: ({ table, ids }) => tf.gather(table!, ids!),
   },
   {
+    name: 'gather rows of an image batch (the trainer\'s on-device batches), repeated ids',
+    inputs: { x: { shape: [40, 7, 6, 3] }, ids: { shape: [64], intMax: 40 } },
+    fn: ({ x, ids }) => tf.gather(x!, ids!),
+  },
+  {
+    name: 'gather int32 rows and single elements (labels)',
+    inputs: { labels: { shape: [300], intMax: 10 }, table: { shape: [30, 40], intMax: 1000 }, ids: { shape: [37], intMax: 30 } },
+    fn: ({ labels, table, ids }) => tf.concat([tf.cast(tf.gather(labels!, ids!), 'float32'), tf.cast(tf.reshape(tf.gather(table!, ids!), [-1]), 'float32')]),
+    grads: false,
+  },
+  {
+    name: 'gather on axis 1 (the stock kernel)',
+    inputs: { x: { shape: [9, 30, 5] }, ids: { shape: [12], intMax: 30 } },
+    fn: ({ x, ids }) => tf.gather(x!, ids!, 1),
+  },
+  {
     // Stock wasm OneHot writes int32 bit patterns into float32 outputs (1 reads as 1.4e-45).
     name: 'oneHot float32 (an embedding gradient as oneHot(ids)ᵀ·dy)',
     inputs: { ids: { shape: [40], intMax: 30 }, dy: { shape: [40, 27] } },

@@ -187,3 +187,16 @@ describe('wasm + kernel pack: products cpu cannot check', () => {
     tf.dispose([a, b, c]);
   });
 });
+
+describe('wasm GatherV2 on the leading axis', () => {
+  it('copies whole rows, and an index outside the table is an error, not a read past it', async () => {
+    await tf.setBackend('wasm');
+    const table = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const rows = tf.gather(table, tf.tensor1d([1, 1, 0], 'int32'));
+    assert.deepEqual(await rows.array(), [[4, 5, 6], [4, 5, 6], [1, 2, 3]]);
+    const before = tf.memory().numTensors;
+    assert.throws(() => tf.gather(table, tf.tensor1d([0, 2], 'int32')), /index value 2 is not in \[0, 1\]/);
+    assert.ok(tf.memory().numTensors <= before + 1, 'no output tensor is left behind');
+    tf.dispose([table, rows]);
+  });
+});

@@ -12,7 +12,7 @@ import { RunnerError } from '../core/errors.js';
 import type { BlasChoice } from './blas.js';
 import { installWasmKernelPack } from './wasm-kernel-pack.js';
 
-export { installWasmKernelPack, uninstallWasmKernelPack, type WasmKernelPack, type WasmKernelPackOptions } from './wasm-kernel-pack.js';
+export { installWasmKernelPack, uninstallWasmKernelPack, packKernelActive, type WasmKernelPack, type WasmKernelPackOptions } from './wasm-kernel-pack.js';
 export { loadBlas, blasInstallHint, type Blas, type BlasChoice } from './blas.js';
 
 export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;

@@ -47,10 +47,20 @@ function stock(name: string): KernelConfig {
   return config;
 }
 
+/** The pack's configs as last installed (uninstall clears it). */
+const packKernels = new Map<string, KernelConfig>();
+
 function register(config: KernelConfig): void {
   if (!stockKernels.has(config.kernelName)) stockKernels.set(config.kernelName, tf.getKernel(config.kernelName, 'wasm'));
   if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
   tf.registerKernel(config);
+  packKernels.set(config.kernelName, config);
+}
+
+/** Whether wasm's `kernelName` is currently the pack's (not the stock kernel, not a user's). */
+export function packKernelActive(kernelName: string): boolean {
+  const ours = packKernels.get(kernelName);
+  return ours !== undefined && tf.getKernel(kernelName, 'wasm')?.kernelFunc === ours.kernelFunc;
 }
 
 /** (Re)installs the pack; calling it again with other options swaps the GEMM. */
@@ -81,6 +91,7 @@ export function installWasmKernelPack(options: WasmKernelPackOptions = {}): Wasm
 
 /** Restores the stock wasm kernels (benchmarks compare against them). */
 export function uninstallWasmKernelPack(): void {
+  packKernels.clear();
   for (const [name, config] of stockKernels) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
     if (config) tf.registerKernel(config);

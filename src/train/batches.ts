@@ -7,7 +7,7 @@ import * as tf from '../backends/tf.js';
 import { Rng, hashSeed } from '../core/random.js';
 import type { BatchArrays, Dataset } from '../core/types.js';
 
-/** The largest train split (inputs, bytes) kept on the device; larger ones are uploaded per batch. */
+/** The largest train split kept on the device, counting its inputs' bytes; larger ones are uploaded per batch. */
 export const deviceSplitLimitBytes = 256 * 2 ** 20;
 
 export interface BatchPlanOptions {
@@ -77,17 +77,26 @@ export class BatchPlan {
       return { epoch, ...batchTensors(this.dataset, arrays, size), size };
     }
     const { epoch, indices } = this.indices(step);
-    if (!this.device) {
-      const all = this.dataset.gather('train', rangeIndices(0, this.dataset.sizes.train));
-      const { x, y } = batchTensors(this.dataset, all, this.dataset.sizes.train);
-      this.device = { x, y };
-    }
-    const device = this.device;
+    const device = this.prepare()!;
     const { x, y } = tf.tidy(() => {
       const ids = tf.tensor1d(indices, 'int32');
       return { x: tf.gather(device.x, ids), y: tf.gather(device.y, ids) };
     });
     return { epoch, x, y, size: indices.length };
+  }
+
+  /**
+   * Builds the resident train split when batches are gathered on the device (otherwise a no-op);
+   * the first trainTensors call does it too. Kept out of any caller's tf.tidy.
+   */
+  prepare(): { x: tf.Tensor; y: tf.Tensor } | undefined {
+    if (!this.onDevice) return undefined;
+    if (!this.device) {
+      const all = this.dataset.gather('train', rangeIndices(0, this.dataset.sizes.train));
+      const { x, y } = batchTensors(this.dataset, all, this.dataset.sizes.train);
+      this.device = { x: tf.keep(x), y: tf.keep(y) };
+    }
+    return this.device;
   }
 
   /** Frees the device copy of the train split, if any. */

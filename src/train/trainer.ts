@@ -10,7 +10,7 @@ import { hashSeed } from '../core/random.js';
 import { InterruptedError, NonFiniteLossError } from '../core/errors.js';
 import type { Experiment } from './build.js';
 import { BatchPlan } from './batches.js';
-import { copiesOnUpload } from '../backends/index.js';
+import { copiesOnUpload, packKernelActive } from '../backends/index.js';
 import { evaluateSplit } from './evaluate.js';
 import type { Progress } from './progress.js';
 import type { MetricRow, RunWriter } from '../run/run-writer.js';
@@ -76,9 +76,10 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const { writer, log, progress } = opts;
   const seed = config.seed;
   // On wasm, batches are gathered in the heap by the kernel pack's GatherV2 (rows copied inside
-  // wasm), or, for augmented data, gathered in JS into one reused buffer that the upload copies.
+  // wasm; the stock kernel is ~150× slower than a JS gather), or, for augmented data and splits
+  // over deviceSplitLimitBytes, gathered in JS into one reused buffer that the upload copies.
   const onWasm = copiesOnUpload(tf.getBackend());
-  const plan = new BatchPlan(dataset, seed, config.train.batch_size, { onDevice: onWasm, reuseInputs: onWasm });
+  const plan = new BatchPlan(dataset, seed, config.train.batch_size, { onDevice: onWasm && packKernelActive('GatherV2'), reuseInputs: onWasm });
   const evalEvery = config.train.eval_every ?? exp.stepsPerEpoch;
   const ckptEvery = config.train.checkpoint_every ?? exp.stepsPerEpoch;
   const logEvery = config.train.log_every;
@@ -231,6 +232,8 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   };
 
   try {
+    // the resident train split (if any) is built here, outside the first step's timing
+    plan.prepare();
     for (let s = state.step; s < exp.totalSteps; s++) {
       if (performance.now() - lastYield >= 50) await yieldToEventLoop();
       const stop = opts.stopRequested();

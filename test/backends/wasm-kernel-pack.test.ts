@@ -1,7 +1,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../support/tf.js';
-import { initBackend, installWasmKernelPack, uninstallWasmKernelPack, loadBlas } from '../../src/backends/index.js';
+import { initBackend, installWasmKernelPack, uninstallWasmKernelPack, loadBlas, packKernelActive } from '../../src/backends/index.js';
 import { opCases } from './op-cases.js';
 import { assertMatchesCpu, evaluateOn } from './compare.js';
 
@@ -40,9 +40,12 @@ describe('wasm backend selection', () => {
     await tf.setBackend('wasm');
     const missing = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum'];
     for (const name of missing) assert.ok(tf.getKernel(name, 'wasm'), `${name} registered`);
+    assert.ok(packKernelActive('GatherV2'));
     uninstallWasmKernelPack();
     for (const name of missing) assert.equal(tf.getKernel(name, 'wasm'), undefined, `${name} is not stock`);
+    assert.equal(packKernelActive('GatherV2'), false, 'the stock GatherV2 is back');
     const pack = installWasmKernelPack();
+    assert.ok(packKernelActive('GatherV2'));
     for (const name of missing) assert.ok(pack.kernels.includes(name));
   });
 });
@@ -189,14 +192,17 @@ describe('wasm + kernel pack: products cpu cannot check', () => {
 });
 
 describe('wasm GatherV2 on the leading axis', () => {
-  it('copies whole rows, and an index outside the table is an error, not a read past it', async () => {
+  it('is the active GatherV2, copies whole rows, and rejects an index outside the table leaving no output behind', async () => {
     await tf.setBackend('wasm');
+    assert.ok(packKernelActive('GatherV2'));
     const table = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-    const rows = tf.gather(table, tf.tensor1d([1, 1, 0], 'int32'));
+    const ids = tf.tensor1d([1, 1, 0], 'int32');
+    const rows = tf.gather(table, ids);
     assert.deepEqual(await rows.array(), [[4, 5, 6], [4, 5, 6], [1, 2, 3]]);
+    const bad = tf.tensor1d([0, 2], 'int32');
     const before = tf.memory().numTensors;
-    assert.throws(() => tf.gather(table, tf.tensor1d([0, 2], 'int32')), /index value 2 is not in \[0, 1\]/);
-    assert.ok(tf.memory().numTensors <= before + 1, 'no output tensor is left behind');
-    tf.dispose([table, rows]);
+    assert.throws(() => tf.gather(table, bad), /index value 2 is not in \[0, 1\]/);
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([table, ids, rows, bad]);
   });
 });

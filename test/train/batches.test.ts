@@ -37,6 +37,7 @@ describe('batches on wasm', () => {
     'mnist subset (float rows, 300 train: a short last batch)': { name: 'mnist', train_size: 300, test_size: 50 },
     'blobs normalised (2 features per row)': { name: 'blobs', n_train: 90, n_test: 10, centers: 3, n_features: 2, cluster_std: 1, normalize: true },
     'teacher-student regression (float targets)': { name: 'teacher-student', task: 'regression', input_dim: 3, hidden: [], n_train: 70, n_test: 10 },
+    'modular arithmetic (int32 token inputs)': { name: 'modular-arithmetic', p: 11, train_fraction: 0.6 },
   };
   for (const [label, spec] of Object.entries(datasets)) {
     it(`${label}: device and reused-buffer batches equal a fresh gather, bit for bit, across epochs`, async () => {
@@ -72,22 +73,33 @@ describe('batches on wasm', () => {
     });
   }
 
-  it('augmented data is gathered per step (never resident), and each step draws its own crop', async () => {
+  it('augmented data is gathered per step (never resident) into the reused buffer, bit for bit as fresh, each step its own crop', async () => {
     await withTmpDir(async (tmp) => {
-      const ds = await dataset(tmp, { name: 'mnist', train_size: 100, test_size: 20, random_crop: 2, horizontal_flip: true });
+      const ds = await dataset(tmp, { name: 'mnist', train_size: 100, test_size: 20, normalize: true, random_crop: 2, horizontal_flip: true });
       assert.equal(ds.augmented, true);
-      const plan = new BatchPlan(ds, 0, 100, { onDevice: true, reuseInputs: true });
+      const plan = new BatchPlan(ds, 0, 64, { onDevice: true, reuseInputs: true });
+      const fresh = new BatchPlan(ds, 0, 64);
       assert.equal(plan.gathersOnDevice, false);
-      const a = plan.trainTensors(0), b = plan.trainTensors(1);
-      // the same rows (one batch is the whole split), other augmentations
-      assert.notDeepEqual(await bits(a.x), await bits(b.x));
-      tf.dispose([a.x, a.y, b.x, b.y]);
+      const seen: Uint32Array[] = [];
+      // steps 0–4: full batches of 64 and short ones of 36, every one of them into the same buffer
+      for (let s = 0; s < 5; s++) {
+        const a = plan.trainTensors(s), c = fresh.trainTensors(s);
+        assert.deepEqual(a.x.shape, c.x.shape);
+        const got = await bits(a.x);
+        assert.deepEqual(got, await bits(c.x), `step ${s}`);
+        seen.push(got);
+        tf.dispose([a.x, a.y, c.x, c.y]);
+      }
+      // a resident copy would hold the rows unaugmented
+      const plain = ds.gather('train', plan.indices(0).indices).x as Float32Array;
+      assert.notDeepEqual(seen[0], new Uint32Array(plain.slice().buffer));
     });
   });
 
   it('a run on wasm resumed from a checkpoint continues exactly as if never stopped', async () => {
     await withTmpDir(async (tmp) => {
-      const config = { ...tinyConfig({ optimizer: { name: 'adam', lr: 0.01 }, train: { steps: 6, checkpoint_every: 2 } }), backend: 'wasm' };
+      // log_every 3 > checkpoint_every 2: the checkpoint at 2 carries a half-full logging window
+      const config = { ...tinyConfig({ optimizer: { name: 'adam', lr: 0.01 }, train: { steps: 6, log_every: 3, checkpoint_every: 2 } }), backend: 'wasm' };
       const a = await runTiny(tmp, 'a', config);
       assert.equal(a.code, 0, a.stderr);
       assert.equal(a.leaked, 0);

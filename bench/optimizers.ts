@@ -12,7 +12,7 @@
  *   [--steps=200] [--repeats=3] [--only=adamw,sam] (sgd, the reference, always runs)
  *   [--no-fused] (composite ops only, for comparison) [--runner-only]
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';

@@ -91,17 +91,19 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   }
   const isImage = spec.inputShape.length === 3;
   const tokens = spec.inputKind === 'tokens';
+  /** Train batches drawn with an rng are cropped and/or flipped. */
+  const augments = o.random_crop > 0 || o.horizontal_flip;
   const notes: Record<string, unknown> = {};
 
   if (!classification && o.label_noise && o.label_noise.rate > 0) throw optionError('label_noise', 'label noise needs a classification dataset');
   if (!classification && o.imbalance_ratio > 1) throw optionError('imbalance_ratio', 'long-tail subsampling needs a classification dataset');
-  if ((o.random_crop > 0 || o.horizontal_flip) && !isImage) {
+  if (augments && !isImage) {
     throw optionError(o.random_crop > 0 ? 'random_crop' : 'horizontal_flip', `needs image inputs [H, W, C]; this dataset's inputShape is [${spec.inputShape.join(', ')}]`);
   }
   if (o.random_crop > 0 && isImage && o.random_crop >= Math.min(spec.inputShape[0]!, spec.inputShape[1]!)) {
     throw optionError('random_crop', `padding ${o.random_crop} must be smaller than the image side`);
   }
-  if (tokens && (o.normalize || o.random_crop > 0 || o.horizontal_flip)) throw optionError('normalize', 'token inputs cannot be normalised or augmented');
+  if (tokens && (o.normalize || augments)) throw optionError('normalize', 'token inputs cannot be normalised or augmented');
 
   // 1. subset
   let trainRows: Int32Array | null = null;
@@ -181,7 +183,7 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     invStd = Float32Array.from(sd, (s) => (s > 1e-8 ? 1 / s : 1));
     notes.normalize = { mean: m, std: sd.map((s) => (s > 1e-8 ? s : 1)) };
   }
-  if (o.random_crop > 0 || o.horizontal_flip) notes.augment = { random_crop: o.random_crop, horizontal_flip: o.horizontal_flip };
+  if (augments) notes.augment = { random_crop: o.random_crop, horizontal_flip: o.horizontal_flip };
 
   const classCounts = classification ? countClasses(train.y, K) : undefined;
   const fullSpec: DataSpec = { ...spec, ...(classCounts ? { classCounts } : {}) };
@@ -203,14 +205,14 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     spec: fullSpec,
     sizes: { train: train.n, test: test.n },
     meta,
-    augmented: pad > 0 || o.horizontal_flip,
+    augmented: augments,
     gather(split: SplitName, indices: Int32Array, rng?: Rng, into?: Float32Array | Int32Array): BatchArrays {
       const v = views[split];
       const src = rawSplits[split].x;
       const m = indices.length;
       const fits = into !== undefined && into.length === m * D && (tokens ? into instanceof Int32Array : into instanceof Float32Array);
       const x = fits ? into : tokens ? new Int32Array(m * D) : new Float32Array(m * D);
-      const augment = split === 'train' && rng !== undefined && (pad > 0 || o.horizontal_flip);
+      const augment = split === 'train' && rng !== undefined && augments;
       for (let b = 0; b < m; b++) {
         const i = indices[b]!;
         if (!(i >= 0 && i < v.n)) throw new RangeError(`gather: index ${i} outside the ${split} split (n=${v.n})`);
@@ -227,25 +229,28 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
               const inside = sh >= 0 && sh < H && sw >= 0 && sw < W;
               const o2 = to + (h * W + w) * C;
               const s2 = from + (sh * W + sw) * C;
-              for (let c = 0; c < C; c++) x[o2 + c] = inside ? src[s2 + c]! * scale : 0;
+              for (let c = 0; c < C; c++) {
+                // zero padding comes before normalisation (torchvision's RandomCrop → ToTensor → Normalize)
+                const value = inside ? Math.fround(src[s2 + c]! * scale) : 0;
+                x[o2 + c] = mean && invStd ? (value - mean[c]!) * invStd[c]! : value;
+              }
             }
           }
-        } else if (mean && invStd && !tokens) {
-          // scale and normalise in one pass, rounding the scaled value to float32 in between as
-          // the two-pass form (store, then normalise) does; one channel needs no channel index
+        } else if (mean && invStd) {
+          // Scale and normalise in one pass. Like every normalised path here, the scaled value is
+          // rounded to float32 first, as the two-pass form (store, then normalise) does; one channel
+          // needs no channel index. (Token inputs are never normalised: finalizeDataset rejects it.)
           if (C === 1) {
             const m0 = mean[0]!, s0 = invStd[0]!;
             for (let j = 0; j < D; j++) x[to + j] = (Math.fround(src[from + j]! * scale) - m0) * s0;
           } else {
             for (let j = 0; j < D; j++) x[to + j] = (Math.fround(src[from + j]! * scale) - mean[j % C]!) * invStd[j % C]!;
           }
-          continue;
         } else if (scale === 1) {
           x.set(src.subarray(from, from + D), to);
         } else {
           for (let j = 0; j < D; j++) x[to + j] = src[from + j]! * scale;
         }
-        if (mean && invStd) for (let j = 0; j < D; j++) x[to + j] = (x[to + j]! - mean[j % C]!) * invStd[j % C]!;
       }
       const y = classification ? new Int32Array(m) : new Float32Array(m * yWidth);
       for (let b = 0; b < m; b++) {

@@ -29,7 +29,8 @@ export class BatchPlan {
   private perm: Int32Array = new Int32Array(0);
   private scratch: Float32Array | Int32Array | undefined;
   private device: { x: tf.Tensor; y: tf.Tensor } | undefined;
-  private readonly onDevice: boolean;
+  /** Whether batches are gathered on the device (see BatchPlanOptions.onDevice). */
+  readonly gathersOnDevice: boolean;
 
   constructor(
     private readonly dataset: Dataset,
@@ -38,16 +39,11 @@ export class BatchPlan {
     private readonly options: BatchPlanOptions = {},
   ) {
     const bytes = dataset.sizes.train * dataset.spec.inputShape.reduce((a, b) => a * b, 1) * 4;
-    this.onDevice = Boolean(options.onDevice) && !dataset.augmented && bytes <= deviceSplitLimitBytes;
+    this.gathersOnDevice = Boolean(options.onDevice) && !dataset.augmented && bytes <= deviceSplitLimitBytes;
   }
 
   get stepsPerEpoch(): number {
     return Math.ceil(this.dataset.sizes.train / this.batchSize);
-  }
-
-  /** Whether batches are gathered on the device (see BatchPlanOptions.onDevice). */
-  get gathersOnDevice(): boolean {
-    return this.onDevice;
   }
 
   /** Train indices for 0-based step `step`. */
@@ -72,7 +68,7 @@ export class BatchPlan {
 
   /** Tensors of the train batch of `step` (the caller disposes them). */
   trainTensors(step: number): { epoch: number; x: tf.Tensor; y: tf.Tensor; size: number } {
-    if (!this.onDevice) {
+    if (!this.gathersOnDevice) {
       const { epoch, arrays, size } = this.trainBatch(step);
       return { epoch, ...batchTensors(this.dataset, arrays, size), size };
     }
@@ -90,7 +86,7 @@ export class BatchPlan {
    * the first trainTensors call does it too. Kept out of any caller's tf.tidy.
    */
   prepare(): { x: tf.Tensor; y: tf.Tensor } | undefined {
-    if (!this.onDevice) return undefined;
+    if (!this.gathersOnDevice) return undefined;
     if (!this.device) {
       const all = this.dataset.gather('train', rangeIndices(0, this.dataset.sizes.train));
       const { x, y } = batchTensors(this.dataset, all, this.dataset.sizes.train);

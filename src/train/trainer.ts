@@ -189,8 +189,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       const names = Object.keys(p.extras);
       // one await when there are no diagnostics (the common case), all reads at once otherwise
       const [lossArr, ...extraArr] = names.length === 0 ? [await p.loss.data()] : await Promise.all([p.loss.data(), ...names.map((k) => p.extras[k]!.data())]);
-      if (names.length === 0) p.loss.dispose();
-      else tf.dispose([p.loss, ...Object.values(p.extras)]);
+      tf.dispose([p.loss, ...Object.values(p.extras)]);
       const loss = lossArr![0]!;
       if (!Number.isFinite(loss)) {
         tf.dispose(pending.flatMap((q) => [q.loss, ...Object.values(q.extras)]));

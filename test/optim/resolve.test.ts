@@ -2,7 +2,8 @@
 import '../support/tf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { optimizerRegistry } from '../../src/optim/index.js';
+import { createOptimizer, optimizerRegistry } from '../../src/optim/index.js';
+import { disposeParams, makeParams } from './helpers.js';
 import { resolveSpec, schemaKeys, type PathIssue } from '../../src/core/resolve-spec.js';
 import { isResolved } from '../../src/core/spec.js';
 
@@ -58,6 +59,32 @@ test('the library words a problem as the CLI does, and resolves a spec once', ()
   const resolved = optimizerRegistry.resolve({ name: 'sam', base: { name: 'sgd' } }, ['optimizer']);
   assert.equal(optimizerRegistry.resolve(resolved, ['optimizer']), resolved, 'a resolved spec is returned as is');
   assert.notEqual(optimizerRegistry.resolve({ ...resolved }, ['optimizer']), resolved, 'a copy is resolved again');
+});
+
+test('createOptimizer validates a raw spec once and a resolved one not at all', () => {
+  const counts = new Map<string, number>();
+  const spies = ['sam', 'sgd'].map((name) => {
+    const schema = optimizerRegistry.get(name).schema as unknown as { safeParse: (x: unknown) => unknown };
+    const original = schema.safeParse;
+    schema.safeParse = (x: unknown) => {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return original.call(schema, x);
+    };
+    return () => { schema.safeParse = original; };
+  });
+  try {
+    const raw = { name: 'sam', base: { name: 'sgd', lr: 0.1 } };
+    const params = makeParams([{ value: [1, 2] }]);
+    createOptimizer(raw, params).dispose();
+    assert.deepEqual(Object.fromEntries(counts), { sam: 1, sgd: 1 }, 'a raw spec (and its base) is resolved exactly once');
+    const resolved = optimizerRegistry.resolve(raw, ['optimizer']);
+    counts.clear();
+    createOptimizer(resolved, params).dispose();
+    assert.deepEqual(Object.fromEntries(counts), {}, 'a resolved spec is built without validating again');
+    disposeParams(params);
+  } finally {
+    for (const restore of spies) restore();
+  }
 });
 
 test('wrapper schemas do not list `base`; `nested` declares it (a generic resolver needs nothing else)', () => {

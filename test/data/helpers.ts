@@ -7,7 +7,8 @@ export function deps(seed = 0, root = '/nonexistent-minima-root', configDir = ro
   return { seed, root, configDir };
 }
 
-export function build(spec: Spec, seed = 0, root?: string, configDir?: string): Promise<Dataset> {
+/** async, so that an invalid spec (thrown while resolving, before loading) arrives as a rejection. */
+export async function build(spec: Spec, seed = 0, root?: string, configDir?: string): Promise<Dataset> {
   return datasetRegistry.build(spec, ['dataset'], deps(seed, root, configDir ?? root));
 }
 

@@ -4,7 +4,7 @@
  * collects every issue with its path. The config loader and every registry's build() use it.
  */
 import type { z } from 'zod';
-import { ConfigError, UnknownNameError, unknownNameMessage, type ConfigIssue } from './errors.js';
+import { ConfigError, UnknownNameError, unknownNameMessage } from './errors.js';
 import { isPlainObject } from './plain-object.js';
 import { RESOLVED, isResolved, type NestedSlot, type RegistryKind, type Resolved, type Spec } from './spec.js';
 import { suggest } from './suggest.js';
@@ -175,12 +175,7 @@ export function resolveOrThrow(source: SpecSource, spec: Spec, at: readonly (str
   if (unknown) throw new UnknownNameError(unknown.kind, unknown.name, unknown.suggestions, unknown.known);
   if (!resolved || issues.length > 0) {
     const name = isPlainObject(spec) && typeof spec.name === 'string' ? ` "${spec.name}"` : ' spec';
-    throw new ConfigError(issues.map(toConfigIssue), `invalid ${source.kind}${name}`);
+    throw new ConfigError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })), `invalid ${source.kind}${name}`);
   }
   return resolved;
-}
-
-/** A path issue as the errors module words it (dotted path, no file). */
-export function toConfigIssue(issue: PathIssue): ConfigIssue {
-  return { path: issue.path.join('.'), message: issue.message };
 }

@@ -6,14 +6,15 @@ import { lossRegistry } from './losses/index.js';
 import { optimizerRegistry, scheduleRegistry } from './optim/index.js';
 import { diagnosticRegistry } from './diagnostics/index.js';
 
-export const catalog: Readonly<Record<Exclude<RegistryKind, 'transform'>, Registry>> = {
-  dataset: datasetRegistry as Registry,
-  model: modelRegistry as Registry,
-  loss: lossRegistry as Registry,
-  optimizer: optimizerRegistry as Registry,
-  schedule: scheduleRegistry as Registry,
-  diagnostic: diagnosticRegistry as Registry,
-};
+/** Each registry keeps its own types, so `catalog.loss.get(name).needs` and `catalog.model.build(...)` are typed. */
+export const catalog = {
+  dataset: datasetRegistry,
+  model: modelRegistry,
+  loss: lossRegistry,
+  optimizer: optimizerRegistry,
+  schedule: scheduleRegistry,
+  diagnostic: diagnosticRegistry,
+} as const satisfies Readonly<Record<Exclude<RegistryKind, 'transform'>, Registry>>;
 
 /** Plural names used on the command line (`minima list optimizers`). */
 export const kindNames: Readonly<Record<string, keyof typeof catalog>> = {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Spec } from '../core/registry.js';
 import type { Dataset } from '../core/types.js';
-import { buildDataset } from '../data/build-dataset.js';
+import { datasetRegistry } from '../data/dataset-registry.js';
 import { encodePng } from '../data/png.js';
 
 export interface DataInfoOptions {
@@ -94,7 +94,7 @@ export interface DataInfoReport {
 export async function dataInfo(options: DataInfoOptions, ctx: DataInfoContext): Promise<DataInfoReport> {
   const spec: Spec = typeof options.target === 'string' ? { name: options.target } : options.target;
   const cwd = ctx.cwd ?? process.cwd();
-  const ds = await buildDataset(spec, { seed: options.seed ?? 0, root: resolve(cwd, options.root), configDir: options.configDir ?? cwd });
+  const ds = await datasetRegistry.build(spec, ['dataset'], { seed: options.seed ?? 0, root: resolve(cwd, options.root), configDir: options.configDir ?? cwd });
   const s = ds.spec;
   const m = Math.min(ds.sizes.train, 1000);
   const sample = ds.gather('train', Int32Array.from({ length: m }, (_, i) => i)).x;

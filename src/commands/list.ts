@@ -56,7 +56,9 @@ function describe(reg: Registry, glob: string | undefined) {
   return reg.names(glob).map((n) => {
     const e = reg.get(n);
     const params = reg.kind === 'model' ? modelParams(e.name) : undefined;
-    return { name: e.name, kind: reg.kind, summary: e.summary, ...(params ? { params: params.params, params_on: params.on } : {}), ...(e.info ? { info: e.info } : {}), options: entryOptions(e) };
+    // A loss's typed needs (task, input, reduction) print first among the facts.
+    const needs = 'needs' in e ? (e.needs as Readonly<Record<string, string>>) : undefined;
+    return { name: e.name, kind: reg.kind, summary: e.summary, ...(params ? { params: params.params, params_on: params.on } : {}), ...(needs ? { needs } : {}), ...(e.info ? { info: e.info } : {}), options: entryOptions(e) };
   });
 }
 
@@ -85,7 +87,8 @@ export async function list(input: ListOptions, ctx: CommandContext): Promise<Exi
       ctx.stdout.write(`  ${item.name.padEnd(width)}  ${item.summary}${count}\n`);
       if (o.kind) {
         // Details (facts, then options with defaults) only when one kind is asked for.
-        for (const [key, v] of Object.entries(item.info ?? {})) ctx.stdout.write(`  ${' '.repeat(width)}    ${key}: ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
+        const facts = { ...('needs' in item ? item.needs : {}), ...(item.info ?? {}) };
+        for (const [key, v] of Object.entries(facts)) ctx.stdout.write(`  ${' '.repeat(width)}    ${key}: ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
         for (const opt of item.options) {
           const def = opt.default !== undefined ? ` = ${JSON.stringify(opt.default)}` : opt.required ? ' (required)' : '';
           ctx.stdout.write(`  ${' '.repeat(width)}    ${opt.name}: ${opt.type}${def}${opt.description ? `  ${opt.description}` : ''}\n`);

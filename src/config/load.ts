@@ -9,7 +9,8 @@ import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Docume
 import { ConfigError, RunnerError, type ConfigIssue } from '../core/errors.js';
 import { experimentSchema, topLevelKeys, type ExperimentConfig } from './schema.js';
 import { applyOverrides, parseOverride, type Override } from './overrides.js';
-import { resolveSpec, zodIssues, type Catalog, type PathIssue } from './resolve.js';
+import { isPlainObject } from '../core/plain-object.js';
+import { resolveSpec, zodIssues, type Catalog, type PathIssue } from '../core/resolve-spec.js';
 
 interface Source {
   readonly file: string;
@@ -30,10 +31,6 @@ export interface LoadedExperiment {
 export interface LoadOptions {
   readonly cwd?: string;
   readonly catalog?: Catalog;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Deep merge for `extends`: mappings merge, lists and scalars replace; a component whose name changes is replaced whole. */

@@ -4,6 +4,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { RunnerError } from '../core/errors.js';
+import { isPlainObject } from '../core/plain-object.js';
 
 export interface Override {
   readonly raw: string;
@@ -43,10 +44,6 @@ export function parseOverride(raw: string): Override {
     throw new RunnerError('USAGE', `override "${raw}": value is not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
   return { raw, op, path, value: value === undefined ? null : value };
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

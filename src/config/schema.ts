@@ -1,11 +1,11 @@
 /**
  * The experiment file, as zod sees it: the single source of truth for top-level keys, their
  * defaults and descriptions. Component blocks (dataset, model, loss, optimizer, schedule,
- * diagnostics) are validated against their registry entries by src/config/resolve.ts.
+ * diagnostics) are validated against their registry entries by src/core/resolve-spec.ts.
  */
 import { z } from 'zod';
 import { backendNames } from '../backends/index.js';
-import type { Spec } from '../core/registry.js';
+import type { Resolved } from '../core/registry.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -52,17 +52,17 @@ export const topLevelKeys = Object.keys(experimentSchema.shape);
 
 export type TrainConfig = z.output<typeof trainSchema>;
 
-/** A fully resolved experiment: every default filled, every component spec validated. */
+/** A fully resolved experiment: every default filled, every component spec validated (and branded: built without validating again). */
 export interface ExperimentConfig {
   readonly name: string;
   readonly seed: number;
   readonly data_seed: number;
-  readonly dataset: Spec;
-  readonly model: Spec;
-  readonly loss: Spec;
-  readonly optimizer: Spec;
-  readonly schedule: Spec;
-  readonly diagnostics: readonly Spec[];
+  readonly dataset: Resolved;
+  readonly model: Resolved;
+  readonly loss: Resolved;
+  readonly optimizer: Resolved;
+  readonly schedule: Resolved;
+  readonly diagnostics: readonly Resolved[];
   readonly train: TrainConfig;
   readonly backend: (typeof backendNames)[number];
 }

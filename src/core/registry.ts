@@ -1,52 +1,41 @@
 import type { z } from 'zod';
 import { RunnerError, UnknownNameError } from './errors.js';
+import { resolveOrThrow } from './resolve-spec.js';
+import { specOptions, type NestedSlot, type RegistryKind, type Resolved, type Spec } from './spec.js';
 import { suggest } from './suggest.js';
 
-/** The kinds of component minima knows; every kind has one registry of the same shape. */
-export type RegistryKind =
-  | 'dataset'
-  | 'model'
-  | 'loss'
-  | 'optimizer'
-  | 'schedule'
-  | 'diagnostic'
-  | 'transform';
-
-/** A component as YAML names it: `name:` plus its options beside it. */
-export interface Spec {
-  readonly name: string;
-  readonly [option: string]: unknown;
-}
-
-/** Option keys whose values are themselves specs of some registry (wrappers nest: `base:`). */
-export interface NestedSlot {
-  readonly kind: RegistryKind;
-  readonly list?: boolean;
-  readonly optional?: boolean;
-}
+export type { NestedSlot, RegistryKind, Resolved, Spec } from './spec.js';
 
 /**
  * A registry entry is data: name, one-line summary, a zod schema for its options (strict, with
  * defaults and `.describe()`d fields) and a constructor. `nested` lists option keys that hold specs
- * of another (or the same) registry, validated recursively by the config resolver.
+ * of another (or the same) registry, resolved recursively by the spec resolver.
  */
 export interface Entry<O = any, T = unknown, D = any> {
   readonly name: string;
   readonly summary: string;
   readonly schema: z.ZodType<O>;
   readonly nested?: Readonly<Record<string, NestedSlot>>;
-  /** Free-form facts for `minima list` (cost per step, paper, aliases …). */
+  /** Free display text for `minima list` (paper, repository, example …); facts code relies on are typed fields. */
   readonly info?: Readonly<Record<string, string | number | boolean>>;
   create(options: O, deps: D): T;
 }
 
-export interface Registry<T = unknown, D = any> {
+export interface Registry<T = unknown, D = any, E extends Entry<any, T, D> = Entry<any, T, D>> {
   readonly kind: RegistryKind;
-  readonly entries: readonly Entry<any, T, D>[];
+  readonly entries: readonly E[];
   names(glob?: string): string[];
   has(name: string): boolean;
   /** Throws UnknownNameError (with "did you mean") for an unknown name. */
-  get(name: string): Entry<any, T, D>;
+  get(name: string): E;
+  /**
+   * The spec with defaults filled and nested specs resolved (a resolved spec is returned as is).
+   * Throws UnknownNameError for an unknown name at any level, else one ConfigError with every issue
+   * under `at`.
+   */
+  resolve(spec: Spec, at: readonly (string | number)[]): Resolved;
+  /** resolve() (skipped for a resolved spec), then the entry's create(options, deps); nested specs are built through deps. */
+  build(spec: Spec, at: readonly (string | number)[], deps: D): T;
 }
 
 export function globToRegExp(glob: string): RegExp {
@@ -54,15 +43,15 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-export function createRegistry<T, D = any>(kind: RegistryKind, entries: readonly Entry<any, T, D>[]): Registry<T, D> {
-  const byName = new Map<string, Entry<any, T, D>>();
+export function createRegistry<T, D = any, E extends Entry<any, T, D> = Entry<any, T, D>>(kind: RegistryKind, entries: readonly E[]): Registry<T, D, E> {
+  const byName = new Map<string, E>();
   for (const e of entries) {
     if (byName.has(e.name)) throw new RunnerError('DUPLICATE_NAME', `duplicate ${kind} name "${e.name}" in the registry`, 1);
     if (!/^[a-z0-9][a-z0-9-]*$/.test(e.name)) throw new RunnerError('DUPLICATE_NAME', `${kind} name "${e.name}" is not lowercase kebab-case`, 1);
     byName.set(e.name, e);
   }
   const sorted = [...byName.keys()].sort();
-  return {
+  const registry: Registry<T, D, E> = {
     kind,
     entries: sorted.map((n) => byName.get(n)!),
     names(glob) {
@@ -76,5 +65,11 @@ export function createRegistry<T, D = any>(kind: RegistryKind, entries: readonly
       if (!e) throw new UnknownNameError(kind, name, suggest(name, sorted), sorted);
       return e;
     },
+    resolve: (spec, at) => resolveOrThrow(registry, spec, at),
+    build(spec, at, deps) {
+      const resolved = resolveOrThrow(registry, spec, at);
+      return registry.get(resolved.name).create(specOptions(resolved), deps);
+    },
   };
+  return registry;
 }

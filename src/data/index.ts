@@ -1,6 +1,5 @@
 /** Public surface of the data layer: the registry and the helpers other layers use. */
 export { datasetRegistry } from './dataset-registry.js';
-export { buildDataset } from './build-dataset.js';
 export { finalizeDataset, transformShape, type TransformOptions } from './transforms.js';
 export { defineDataset, type DatasetEntry } from './define-dataset.js';
 export type { RawData, RawSplit } from './raw-data.js';

@@ -21,7 +21,8 @@ export const anyloss: LossEntry<z.infer<typeof schema>> = {
   summary: 'AnyLoss 1 − metric on a soft confusion matrix from the amplified sigmoid, batch-level ("AnyLoss: Transforming Classification Metrics into Loss Functions", Han et al. 2024).',
   schema,
   nested: extraSlot,
-  info: { paper: 'AnyLoss: Transforming Classification Metrics into Loss Functions (Han, Moniz, Chawla KDD 2024)', task: 'classification', input: 'logits', reduction: 'batch' },
+  needs: { task: 'classification', input: 'logits', reduction: 'batch' },
+  info: { paper: 'AnyLoss: Transforming Classification Metrics into Loss Functions (Han, Moniz, Chawla KDD 2024)' },
   create(o, deps) {
     const k = numClassesOf(deps, 'anyloss');
     const b2 = o.beta * o.beta;

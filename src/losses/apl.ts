@@ -18,7 +18,8 @@ export const apl: LossEntry<z.infer<typeof schema>> = {
   summary: 'Active-Passive Loss α·(NCE | NFL) + β·(RCE | MAE) ("Normalized Loss Functions for Deep Learning with Noisy Labels", Ma et al. 2020).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Normalized Loss Functions for Deep Learning with Noisy Labels (Ma et al. ICML 2020)', repo: 'HanxunH/Active-Passive-Losses', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Normalized Loss Functions for Deep Learning with Noisy Labels (Ma et al. ICML 2020)', repo: 'HanxunH/Active-Passive-Losses' },
   create(o, deps) {
     const k = numClassesOf(deps, 'apl');
     return statelessObjective(classificationNeeds, ({ output, y }) => {

@@ -1,15 +1,28 @@
 /**
  * Shared pieces of the loss entries: the options every loss accepts (`weight`; `extra` is a nested
- * slot), the LossEntry type, and float32-safe building blocks (references/losses.md §1).
+ * slot), the LossEntry type with its typed needs, and float32-safe building blocks (references/losses.md §1).
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import type { Entry, NestedSlot } from '../core/registry.js';
-import type { LossContext, LossDeps, LossInput, LossNeeds, Objective, ParamSpec } from '../core/types.js';
+import type { LossContext, LossDeps, LossInput, LossNeeds, Objective, ParamSpec, Task } from '../core/types.js';
 import { RunnerError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 
-export type LossEntry<O = any> = Entry<O, Objective, LossDeps>;
+/**
+ * What a loss asks of the data and the model, known before anything is built (config rules, the
+ * trainer's choice of model head, createLoss). `input`: 'logits', the model's output;
+ * 'embeddings', the model stops at its penultimate features (the loss owns the classifier);
+ * 'logits+embedding', the model emits logits and the loss reads LossInput.embedding beside them.
+ */
+export interface LossEntryNeeds {
+  readonly task: Task | 'any';
+  readonly input: 'logits' | 'embeddings' | 'logits+embedding';
+  /** 'batch': the value is one scalar for the batch; default 'per-example'. */
+  readonly reduction?: LossNeeds['reduction'];
+}
+
+export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };
 
 /**
  * What a loss's create() may receive: LossDeps plus where the spec sits in the config

@@ -29,7 +29,8 @@ export const compSum: LossEntry<z.infer<typeof schema>> = {
   summary: 'Comp-sum family Φ^τ = (p_y^{τ−1} − 1)/(1 − τ) ("Cross-Entropy Loss Functions: Theoretical Analysis and Applications", Mao, Mohri, Zhong 2023).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Cross-Entropy Loss Functions: Theoretical Analysis and Applications (Mao, Mohri, Zhong ICML 2023)', task: 'classification', input: 'logits', example: '{"tau":0.5}' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Cross-Entropy Loss Functions: Theoretical Analysis and Applications (Mao, Mohri, Zhong ICML 2023)', example: '{"tau":0.5}' },
   create(o, deps) {
     const k = numClassesOf(deps, 'comp-sum');
     return statelessObjective(classificationNeeds, ({ output, y }) => compSumTerm(output, oneHot(y, k), o.tau));

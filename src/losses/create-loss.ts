@@ -46,8 +46,8 @@ export interface LossFunction {
 
 export function createLoss(spec: Spec | string, options: LossFunctionOptions = {}): LossFunction {
   const s: Spec = typeof spec === 'string' ? { name: spec } : spec;
-  const entry = lossRegistry.get(s.name);
-  const takesEmbeddings = entry.info?.input === 'embeddings';
+  const resolved = lossRegistry.resolve(s, ['loss']);
+  const takesEmbeddings = lossRegistry.get(resolved.name).needs.input === 'embeddings';
   const baseSeed = options.seed ?? 0;
   let objective: Objective | undefined;
 
@@ -66,7 +66,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       outputDim: classification ? numClasses : width,
     };
     const deps: LossDeps = { data, seed: baseSeed, embeddingDim: options.embeddingDim ?? width };
-    objective = createObjective(s, deps);
+    objective = createObjective(resolved, deps);
     return objective;
   };
 

@@ -13,7 +13,8 @@ export const crossEntropy: LossEntry<z.infer<typeof schema>> = {
   summary: 'Softmax cross-entropy −log softmax(z/T)_y with label smoothing (Szegedy et al. 2016, "Rethinking the Inception Architecture").',
   schema,
   nested: extraSlot,
-  info: { paper: 'Cross-Entropy Loss Functions: Theoretical Analysis and Applications (Mao, Mohri, Zhong 2023)', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Cross-Entropy Loss Functions: Theoretical Analysis and Applications (Mao, Mohri, Zhong 2023)' },
   create(o, deps) {
     const k = numClassesOf(deps, 'cross-entropy');
     const t = o.temperature;

@@ -16,7 +16,8 @@ export const dualFocal: LossEntry<z.infer<typeof schema>> = {
   summary: 'Dual focal loss −(1 − p_y + p_j)^γ·log p_y, p_j the largest probability below p_y ("Dual Focal Loss for Calibration", Tao et al. 2023).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Dual Focal Loss for Calibration (Tao et al. ICML 2023)', repo: 'Linwei94/ICML2023-DualFocalLoss', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Dual Focal Loss for Calibration (Tao et al. ICML 2023)', repo: 'Linwei94/ICML2023-DualFocalLoss' },
   create(o, deps) {
     const k = numClassesOf(deps, 'dual-focal');
     return statelessObjective(classificationNeeds, ({ output, y }) => {

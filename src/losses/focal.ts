@@ -17,7 +17,8 @@ export const focal: LossEntry<z.infer<typeof schema>> = {
   summary: 'Focal loss −(1 − p_y)^γ·log p_y ("Focal Loss for Dense Object Detection", Lin et al. 2017).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Focal Loss for Dense Object Detection (Lin et al. 2017); PolyLoss (Leng et al. 2022)', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Focal Loss for Dense Object Detection (Lin et al. 2017); PolyLoss (Leng et al. 2022)' },
   create(o, deps) {
     const k = numClassesOf(deps, 'focal');
     return statelessObjective(classificationNeeds, ({ output, y }) => focalTerm(output, oneHot(y, k), o.gamma));

@@ -12,7 +12,8 @@ export const gce: LossEntry<z.infer<typeof schema>> = {
   summary: 'Generalized cross-entropy L_q = (1 − p_y^q)/q ("Generalized Cross Entropy Loss for Training Deep Neural Networks with Noisy Labels", Zhang & Sabuncu 2018).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Generalized Cross Entropy Loss for Training Deep Neural Networks with Noisy Labels (Zhang & Sabuncu NeurIPS 2018)', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Generalized Cross Entropy Loss for Training Deep Neural Networks with Noisy Labels (Zhang & Sabuncu NeurIPS 2018)' },
   create(o, deps) {
     const k = numClassesOf(deps, 'gce');
     return statelessObjective(classificationNeeds, ({ output, y }) =>

@@ -22,10 +22,10 @@ export const harmonic: LossEntry<z.infer<typeof schema>> = {
   summary: 'Harmonic loss −log(d_y^{−n}/Σ_j d_j^{−n}) with loss-owned class centres ("Harmonic Loss Trains Interpretable AI Models", Baek et al. 2025; cosine: "Rethinking the Harmonic Loss via Non-Euclidean Distance Layers").',
   schema,
   nested: extraSlot,
+  needs: { task: 'classification', input: 'embeddings' },
   info: {
     paper: 'Harmonic Loss Trains Interpretable AI Models (Baek, Liu, Tegmark et al. 2025); Rethinking the Harmonic Loss via Non-Euclidean Distance Layers',
     repo: 'KindXiaoming/grow-crystals; maxwellmg/rethinking-harmonic-loss',
-    task: 'classification', input: 'embeddings',
     probabilities: 'harmax',
     example: '{"n":4}',
   },

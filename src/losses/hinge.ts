@@ -16,7 +16,8 @@ export const hinge: LossEntry<z.infer<typeof schema>> = {
   summary: 'Multiclass one-vs-rest hinge Σ_k max(0, 1 − y_k·f_k), y_k = ±1 ("On the Equivalence between Neural Network and Support Vector Machine").',
   schema,
   nested: extraSlot,
-  info: { paper: PAPER, repo: 'leslie-CH/equiv-nn-svm', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: PAPER, repo: 'leslie-CH/equiv-nn-svm' },
   create(_o, deps) {
     const k = numClassesOf(deps, 'hinge');
     return statelessObjective(classificationNeeds, ({ output, y }) => tf.sum(ovrMargins(output, y, k), -1));
@@ -28,7 +29,8 @@ export const squaredHinge: LossEntry<z.infer<typeof schema>> = {
   summary: 'Multiclass one-vs-rest squared hinge (L2-SVM) Σ_k max(0, 1 − y_k·f_k)² (Agarap 2018, GRU-SVM; equiv-nn-svm).',
   schema,
   nested: extraSlot,
-  info: { paper: PAPER, task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: PAPER },
   create(_o, deps) {
     const k = numClassesOf(deps, 'squared-hinge');
     return statelessObjective(classificationNeeds, ({ output, y }) => tf.sum(tf.square(ovrMargins(output, y, k)), -1));

@@ -17,10 +17,10 @@ export const ldrKl: LossEntry<z.infer<typeof schema>> = {
   summary: 'Label-distributionally-robust loss with KL regulariser λ·(lse_k((c·1[k≠y] + z_k − z_y)/λ) − log K) (Zhu, Ying, Yang ICML 2023).',
   schema,
   nested: extraSlot,
+  needs: { task: 'classification', input: 'logits' },
   info: {
     paper: 'Label Distributionally Robust Losses for Multi-class Classification: Consistency, Robustness and Adaptivity (Zhu, Ying, Yang ICML 2023)',
     repo: 'Optimization-AI/ICML2023_LDR',
-    task: 'classification', input: 'logits',
     example: '{"lambda":1,"c":1}',
   },
   create(o, deps) {

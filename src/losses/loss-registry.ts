@@ -2,7 +2,6 @@
  * The loss registry (the one list to edit) and createObjective, which builds a spec — with its
  * `extra` terms — into an Objective.
  */
-import { ConfigError } from '../core/errors.js';
 import { createRegistry, type Spec } from '../core/registry.js';
 import type { LossDeps, Objective } from '../core/types.js';
 import { anyloss } from './anyloss.js';
@@ -38,27 +37,15 @@ const entries: readonly LossEntry[] = [
   orthogonalProjection, zLoss,
 ];
 
-export const lossRegistry = createRegistry<Objective, LossDeps>('loss', entries.map((e) => withComposition(e, createObjective)));
+export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));
 
 /**
- * Builds a loss spec (`{name, ...options, extra?: [...]}`) into an Objective: options are parsed
- * with the entry's schema (defaults filled; a resolved spec parses to itself), `extra` terms are
- * built recursively. `path` ('loss') prefixes error paths and the names of loss-owned parameters.
+ * Builds a loss spec (`{name, ...options, extra?: [...]}`, or a bare name) into an Objective
+ * through the registry: resolved once unless it already is, `extra` terms built recursively.
+ * `path` ('loss') prefixes issue paths and the names of loss-owned parameters.
  */
 export function createObjective(spec: Spec | string, deps: LossDeps, path = 'loss'): Objective {
   const s: Spec = typeof spec === 'string' ? { name: spec } : spec;
-  const entry = lossRegistry.get(s.name);
-  const { name: _name, extra, ...rest } = s;
-  const parsed = entry.schema.safeParse(rest);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ path: [path, ...i.path.map(String)].join('.'), message: i.message })),
-      `invalid loss "${s.name}"`,
-    );
-  }
-  if (extra !== undefined && extra !== null && !Array.isArray(extra)) {
-    throw new ConfigError([{ path: `${path}.extra`, message: 'expected a list of loss specs' }], `invalid loss "${s.name}"`);
-  }
   const build: LossBuildDeps = { ...deps, path };
-  return entry.create({ ...(parsed.data as Record<string, unknown>), ...(extra ? { extra } : {}) }, build);
+  return lossRegistry.build(s, path.split('.'), build);
 }

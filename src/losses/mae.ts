@@ -19,7 +19,8 @@ export const mae: LossEntry<z.infer<typeof schema>> = {
   summary: 'Mean absolute error: 1 − p_y on classification (reduced form of the APL code, "Normalized Loss Functions for Deep Learning with Noisy Labels"), |y − ŷ| on regression.',
   schema,
   nested: extraSlot,
-  info: { paper: 'Normalized Loss Functions for Deep Learning with Noisy Labels (Ma et al. ICML 2020)', repo: 'HanxunH/Active-Passive-Losses', task: 'any' },
+  needs: { task: 'any', input: 'logits' },
+  info: { paper: 'Normalized Loss Functions for Deep Learning with Noisy Labels (Ma et al. ICML 2020)', repo: 'HanxunH/Active-Passive-Losses' },
   create(_o, deps) {
     if (deps.data.task === 'regression') return regressionMae();
     const k = deps.data.numClasses;

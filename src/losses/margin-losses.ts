@@ -56,7 +56,8 @@ export const arcface: LossEntry<z.infer<typeof arcSchema>> = {
   summary: 'ArcFace: CE on s·cos(θ_y + m) with learnable class proxies ("ArcFace: Additive Angular Margin Loss for Deep Face Recognition", Deng et al. 2019).',
   schema: arcSchema,
   nested: extraSlot,
-  info: { paper: 'ArcFace: Additive Angular Margin Loss for Deep Face Recognition (Deng et al. CVPR 2019)', repo: 'deepinsight/insightface', task: 'classification', input: 'embeddings' },
+  needs: { task: 'classification', input: 'embeddings' },
+  info: { paper: 'ArcFace: Additive Angular Margin Loss for Deep Face Recognition (Deng et al. CVPR 2019)', repo: 'deepinsight/insightface' },
   create(o, deps) {
     const cm = Math.cos(o.m), sm = Math.sin(o.m);
     const th = Math.cos(Math.PI - o.m), mm = Math.sin(Math.PI - o.m) * o.m;
@@ -78,7 +79,8 @@ export const cosface: LossEntry<z.infer<typeof cosSchema>> = {
   summary: 'CosFace: CE on s·(cos θ_k − m·1[k = y]) with learnable class proxies ("CosFace: Large Margin Cosine Loss for Deep Face Recognition", Wang et al. 2018).',
   schema: cosSchema,
   nested: extraSlot,
-  info: { paper: 'CosFace: Large Margin Cosine Loss for Deep Face Recognition (Wang et al. CVPR 2018)', repo: 'deepinsight/insightface', task: 'classification', input: 'embeddings' },
+  needs: { task: 'classification', input: 'embeddings' },
+  info: { paper: 'CosFace: Large Margin Cosine Loss for Deep Face Recognition (Wang et al. CVPR 2018)', repo: 'deepinsight/insightface' },
   create: (o, deps) => marginObjective('cosface', deps, o.s, (cosY) => tf.sub(cosY, o.m)),
 };
 
@@ -100,7 +102,8 @@ export const elasticface: LossEntry<z.infer<typeof elasticSchema>> = {
   summary: 'ElasticFace-Arc/-Cos: ArcFace/CosFace with a per-example margin m_i ~ N(m, σ²) drawn per step (Boutros et al. 2022).',
   schema: elasticSchema,
   nested: extraSlot,
-  info: { paper: FACE, repo: 'fdbtrs/ElasticFace', task: 'classification', input: 'embeddings', rng: true },
+  needs: { task: 'classification', input: 'embeddings' },
+  info: { paper: FACE, repo: 'fdbtrs/ElasticFace', rng: true },
   create(o, deps) {
     const m = o.m ?? (o.variant === 'arc' ? 0.5 : 0.35);
     const label = `${(deps as LossBuildDeps).path ?? 'loss'}/elasticface`;

@@ -29,7 +29,8 @@ export const nce: LossEntry<z.infer<typeof schema>> = {
   summary: 'Normalized cross-entropy log p_y / Σ_k log p_k ("Normalized Loss Functions for Deep Learning with Noisy Labels", Ma et al. 2020).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Normalized Loss Functions for Deep Learning with Noisy Labels (Ma et al. ICML 2020)', repo: 'HanxunH/Active-Passive-Losses', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Normalized Loss Functions for Deep Learning with Noisy Labels (Ma et al. ICML 2020)', repo: 'HanxunH/Active-Passive-Losses' },
   create(_o, deps) {
     const k = numClassesOf(deps, 'nce');
     return statelessObjective(classificationNeeds, ({ output, y }) => nceTerm(output, oneHot(y, k)));

@@ -19,7 +19,8 @@ export const orthogonalProjection: LossEntry<z.infer<typeof schema>> = {
   summary: 'Orthogonal Projection Loss (1 − s) + γ·d on normalised penultimate features, batch-level ("Orthogonal Projection Loss", Ranasinghe et al. ICCV 2021).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Orthogonal Projection Loss (Ranasinghe et al. ICCV 2021)', repo: 'kahnchana/opl', task: 'classification', input: 'embedding features', reduction: 'batch' },
+  needs: { task: 'classification', input: 'logits+embedding', reduction: 'batch' },
+  info: { paper: 'Orthogonal Projection Loss (Ranasinghe et al. ICCV 2021)', repo: 'kahnchana/opl' },
   create(o) {
     const needs: LossNeeds = { input: 'logits', reduction: 'batch', task: 'classification' };
     return markEmbeddingReader(

@@ -26,7 +26,8 @@ export const poly: LossEntry<z.infer<typeof schema>> = {
   summary: 'PolyLoss Poly-1 / Poly-N: CE + Σ_j ε_j(1 − p_y)^j, or the focal variant ("PolyLoss: A Polynomial Expansion Perspective of Classification Loss Functions", Leng et al. 2022).',
   schema,
   nested: extraSlot,
-  info: { paper: 'PolyLoss: A Polynomial Expansion Perspective of Classification Loss Functions (Leng et al. 2022)', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'PolyLoss: A Polynomial Expansion Perspective of Classification Loss Functions (Leng et al. 2022)' },
   create(o, deps) {
     const k = numClassesOf(deps, 'poly');
     const eps = o.epsilons ?? [o.epsilon];

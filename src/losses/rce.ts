@@ -20,7 +20,8 @@ export const rce: LossEntry<z.infer<typeof schema>> = {
   summary: 'Reverse cross-entropy −Σ_k p_k·log q_k with log 0 := log 1e-4 ("Symmetric Cross Entropy for Robust Learning with Noisy Labels", Wang et al. 2019; APL code).',
   schema,
   nested: extraSlot,
-  info: { paper: 'Symmetric Cross Entropy for Robust Learning with Noisy Labels (Wang et al. ICCV 2019); Normalized Loss Functions… (Ma et al. 2020)', repo: 'HanxunH/Active-Passive-Losses', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'Symmetric Cross Entropy for Robust Learning with Noisy Labels (Wang et al. ICCV 2019); Normalized Loss Functions… (Ma et al. 2020)', repo: 'HanxunH/Active-Passive-Losses' },
   create(_o, deps) {
     const k = numClassesOf(deps, 'rce');
     return statelessObjective(classificationNeeds, ({ output, y }) => rceTerm(output, oneHot(y, k)));

@@ -17,7 +17,8 @@ export const mse: LossEntry<z.infer<typeof plain>> = {
   summary: 'Mean squared error e² (mean over target dims); regression survey of Jadon et al. 2022.',
   schema: plain,
   nested: extraSlot,
-  info: { paper: SURVEY, task: 'regression' },
+  needs: { task: 'regression', input: 'logits' },
+  info: { paper: SURVEY },
   create: () => statelessObjective(regressionNeeds, (input) => meanOverDims(tf.square(residual(input)))),
 };
 
@@ -36,7 +37,8 @@ export const huber: LossEntry<z.infer<typeof huberSchema>> = {
   summary: 'Huber loss: ½e² for |e| ≤ δ, δ(|e| − ½δ) beyond (Huber 1964; regression survey of Jadon et al. 2022).',
   schema: huberSchema,
   nested: extraSlot,
-  info: { paper: SURVEY, task: 'regression' },
+  needs: { task: 'regression', input: 'logits' },
+  info: { paper: SURVEY },
   create: (o) =>
     statelessObjective(regressionNeeds, (input) => {
       const abs = tf.abs(residual(input));
@@ -59,7 +61,8 @@ export const pseudoHuber: LossEntry<z.infer<typeof pseudoHuberSchema>> = {
   summary: 'Pseudo-Huber 2δ(√(e²+δ²) − δ), per element as in the diffusers port ("Improving Diffusion Models\'s Data-Corruption Resistance using Scheduled Pseudo-Huber Loss").',
   schema: pseudoHuberSchema,
   nested: extraSlot,
-  info: { paper: "Improving Diffusion Models's Data-Corruption Resistance using Scheduled Pseudo-Huber Loss (Khrapov et al. 2024)", task: 'regression' },
+  needs: { task: 'regression', input: 'logits' },
+  info: { paper: "Improving Diffusion Models's Data-Corruption Resistance using Scheduled Pseudo-Huber Loss (Khrapov et al. 2024)" },
   create: (o) =>
     statelessObjective(regressionNeeds, (input) => {
       const e2 = tf.square(residual(input));
@@ -74,7 +77,8 @@ export const logCosh: LossEntry<z.infer<typeof plain>> = {
   summary: 'log cosh(e), computed as |e| + softplus(−2|e|) − log 2; regression survey of Jadon et al. 2022.',
   schema: plain,
   nested: extraSlot,
-  info: { paper: SURVEY, task: 'regression' },
+  needs: { task: 'regression', input: 'logits' },
+  info: { paper: SURVEY },
   create: () =>
     statelessObjective(regressionNeeds, (input) => {
       const abs = tf.abs(residual(input));
@@ -91,7 +95,8 @@ export const quantile: LossEntry<z.infer<typeof quantileSchema>> = {
   summary: 'Quantile (pinball) loss max(q·e, (q − 1)·e) with e = y − ŷ; regression survey of Jadon et al. 2022.',
   schema: quantileSchema,
   nested: extraSlot,
-  info: { paper: SURVEY, task: 'regression' },
+  needs: { task: 'regression', input: 'logits' },
+  info: { paper: SURVEY },
   create: (o) =>
     statelessObjective(regressionNeeds, (input) => {
       const e = residual(input);

@@ -20,7 +20,8 @@ export const sface: LossEntry<z.infer<typeof schema>> = {
   summary: 'SFace: sigmoid-constrained hypersphere loss with detached intra/inter re-weightings ("SFace: Sigmoid-Constrained Hypersphere Loss for Robust Face Recognition", Zhong et al. 2021).',
   schema,
   nested: extraSlot,
-  info: { paper: 'SFace: Sigmoid-Constrained Hypersphere Loss for Robust Face Recognition (Zhong et al. TIP 2021)', repo: 'zhongyy/SFace', task: 'classification', input: 'embeddings', gradient: 'detached re-weightings (not the derivative of the value)' },
+  needs: { task: 'classification', input: 'embeddings' },
+  info: { paper: 'SFace: Sigmoid-Constrained Hypersphere Loss for Robust Face Recognition (Zhong et al. TIP 2021)', repo: 'zhongyy/SFace', gradient: 'detached re-weightings (not the derivative of the value)' },
   create(o, deps) {
     const k = numClassesOf(deps, 'sface');
     const proxies = classWeights(paramName(deps, 'sface', 'weight'), deps, k, 0.01);

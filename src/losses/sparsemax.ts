@@ -48,7 +48,8 @@ export const sparsemax: LossEntry<z.infer<typeof schema>> = {
   summary: 'Sparsemax loss −z_y + ½Σ_{j∈S}(z_j² − τ²) + ½, probabilities = sparsemax ("From Softmax to Sparsemax", Martins & Astudillo 2016).',
   schema,
   nested: extraSlot,
-  info: { paper: 'From Softmax to Sparsemax: A Sparse Model of Attention and Multi-Label Classification (Martins & Astudillo ICML 2016)', task: 'classification', input: 'logits', probabilities: 'sparsemax' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'From Softmax to Sparsemax: A Sparse Model of Attention and Multi-Label Classification (Martins & Astudillo ICML 2016)', probabilities: 'sparsemax' },
   create(_o, deps) {
     const k = numClassesOf(deps, 'sparsemax');
     return statelessObjective(

@@ -17,9 +17,9 @@ export const sphericalZ: LossEntry<z.infer<typeof schema>> = {
   summary: 'Z-loss softplus(a(b − z_y))/a on z-scored logits ("The Z-loss: a shift and scale invariant classification loss belonging to the Spherical Family", de Brébisson & Vincent 2016).',
   schema,
   nested: extraSlot,
+  needs: { task: 'classification', input: 'logits' },
   info: {
     paper: 'The Z-loss: a shift and scale invariant classification loss belonging to the Spherical Family (de Brébisson & Vincent 2016)',
-    task: 'classification', input: 'logits',
     example: '{"a":1,"b":1}',
   },
   create(o, deps) {

@@ -26,10 +26,10 @@ export const stablemaxCe: LossEntry<z.infer<typeof schema>> = {
   summary: 'StableMax cross-entropy −log(s(z_y)/Σ s(z_j)), s(x) = x + 1 (x ≥ 0), 1/(1 − x) (x < 0) ("Grokking at the Edge of Numerical Stability", Prieto et al. 2025).',
   schema,
   nested: extraSlot,
+  needs: { task: 'classification', input: 'logits' },
   info: {
     paper: 'Grokking at the Edge of Numerical Stability (Prieto, Barsbey, Mediano, Birdal ICLR 2025)',
     repo: 'LucasPrietoAl/grokking-at-the-edge-of-numerical-stability',
-    task: 'classification', input: 'logits',
     probabilities: 'stablemax',
   },
   create(_o, deps) {

@@ -10,6 +10,7 @@ export const zLoss: LossEntry<z.infer<typeof schema>> = {
   summary: 'Log-partition penalty weight·(log Σ_k e^{z_k})², weight 1e-4 by default ("PaLM: Scaling Language Modeling with Pathways", Chowdhery et al. 2022).',
   schema,
   nested: extraSlot,
-  info: { paper: 'PaLM: Scaling Language Modeling with Pathways (Chowdhery et al. 2022), §5', task: 'classification', input: 'logits' },
+  needs: { task: 'classification', input: 'logits' },
+  info: { paper: 'PaLM: Scaling Language Modeling with Pathways (Chowdhery et al. 2022), §5' },
   create: () => statelessObjective(classificationNeeds, ({ output }) => tf.square(tf.logSumExp(output, -1))),
 };

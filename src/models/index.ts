@@ -2,8 +2,8 @@
  * The model registry: the one list to edit when adding a model. Every entry also answers
  * `supports(options, data)`, used by `modelSupports` (config rules) and by `create`.
  */
-import { ConfigError } from '../core/errors.js';
 import { createRegistry, type Spec } from '../core/registry.js';
+import { specOptions } from '../core/spec.js';
 import type { DataSpec, Model, ModelDeps } from '../core/types.js';
 import { cnn } from './cnn.js';
 import type { ModelEntry } from './define-model.js';
@@ -17,33 +17,19 @@ import { wideResnet } from './wide-resnet.js';
 
 export const modelEntries: readonly ModelEntry[] = [linear, mlp, cnn, resnet, wideResnet, embeddingMlp, transformer];
 
-export const modelRegistry = createRegistry<Model, ModelDeps>('model', modelEntries);
+export const modelRegistry = createRegistry<Model, ModelDeps, ModelEntry>('model', modelEntries);
 
 export type { ModelEntry } from './define-model.js';
 
-function entryOf(name: string): ModelEntry {
-  modelRegistry.get(name); // throws UnknownNameError with suggestions
-  return modelEntries.find((e) => e.name === name)!;
-}
-
-/** Validates a spec's options (defaults filled); issues carry paths under `at`. */
-export function parseModelOptions(spec: Spec, at = 'model'): unknown {
-  const { name, ...options } = spec;
-  const parsed = entryOf(name).schema.safeParse(options);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ path: [at, ...i.path.map(String)].join('.'), message: i.message })));
-  }
-  return parsed.data;
-}
-
 /** null when `spec` can be built for `data`, else why not (for the config rules, before training). */
 export function modelSupports(spec: Spec, data: DataSpec): string | null {
-  return entryOf(spec.name).supports(parseModelOptions(spec), data);
+  const resolved = modelRegistry.resolve(spec, ['model']);
+  return modelRegistry.get(resolved.name).supports(specOptions(resolved), data);
 }
 
-/** Validates the spec and builds the model (ConfigError for bad options or an impossible dataset). */
+/** Resolves the spec (unless it already is) and builds the model (ConfigError for bad options or an impossible dataset). */
 export function buildModel(spec: Spec, deps: ModelDeps): Model {
-  return entryOf(spec.name).create(parseModelOptions(spec), deps);
+  return modelRegistry.build(spec, ['model'], deps);
 }
 
 export interface LayerSummary {

@@ -1,13 +1,11 @@
 /**
  * The optimizer and schedule registries (the one list to edit when adding an entry) and the
- * library API: createOptimizer, createSchedule, resolveOptimizerSpec.
+ * library API: createOptimizer, createSchedule, buildTransformation.
  */
-import { ConfigError } from '../core/errors.js';
 import { createRegistry, type Spec } from '../core/registry.js';
 import type { GradientTransformation } from './transform.js';
 import type { OptimizerDeps, OptimizerEntry } from './entry.js';
 import { optimizerFacade, normalizeParams, type ParamInput } from './optimizer.js';
-import { resolveSpec, type RegistryLookup, type ResolvedSpec } from './resolve.js';
 import { scheduleEntries } from './schedules.js';
 import type { Optimizer, Schedule, ScheduleDeps } from './types.js';
 import { adam, adamw } from './optimizers/adam.js';
@@ -21,7 +19,7 @@ import { orthograd } from './optimizers/orthograd.js';
 import { sam } from './optimizers/sam.js';
 import { sgd, sgdw } from './optimizers/sgd.js';
 
-export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps>('optimizer', [
+export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
   sgdw,
   adam,
@@ -39,60 +37,27 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);
 
-const lookup: RegistryLookup = (kind) =>
-  kind === 'optimizer' ? optimizerRegistry : kind === 'schedule' ? scheduleRegistry : undefined;
-
-/** Validates an `optimizer:` spec recursively (wrapper bases included), collecting every issue. */
-export function resolveOptimizerSpec(spec: unknown, at: readonly string[] = ['optimizer']): ResolvedSpec {
-  return resolveSpec(optimizerRegistry, spec, at, lookup);
-}
-
-/** Validates a `schedule:` spec, collecting every issue. */
-export function resolveScheduleSpec(spec: unknown, at: readonly string[] = ['schedule']): ResolvedSpec {
-  return resolveSpec(scheduleRegistry, spec, at, lookup);
-}
-
-/** Throws UnknownNameError for the first unknown optimizer name, outermost first. */
-function assertKnownNames(spec: Spec): void {
-  const entry = optimizerRegistry.get(spec.name);
-  for (const key of Object.keys(entry.nested ?? {})) {
-    const child = spec[key];
-    if (typeof child === 'object' && child !== null && typeof (child as Spec).name === 'string') assertKnownNames(child as Spec);
-  }
-}
-
-function optionsOf(value: Spec): Record<string, unknown> {
-  const { name: _name, ...rest } = value;
-  return rest;
-}
-
-/** Builds the transformation of a spec (validated again, so it also serves nested bases). */
+/**
+ * The transformation of an optimizer spec: resolved unless it already is (a config's spec and a
+ * wrapper's base are), then created; a wrapper builds its base back through this function.
+ */
 export function buildTransformation(spec: Spec, at: readonly string[] = ['optimizer']): GradientTransformation {
-  const { value, issues } = resolveOptimizerSpec(spec, at);
-  if (issues.length > 0) throw new ConfigError(issues);
-  const entry = optimizerRegistry.get(value.name);
-  return entry.create(optionsOf(value), { at, build: buildTransformation });
+  return optimizerRegistry.build(spec, at, { at, build: buildTransformation });
 }
 
 /**
  * The optimizer for `params` (ordered; the closure's gradients follow the same order) from a YAML
  * `optimizer:` spec such as `{ name: 'sam', rho: 0.05, base: { name: 'sgd', lr: 0.1, momentum: 0.9 } }`.
+ * A raw spec is resolved here, once; a resolved one (ExperimentConfig.optimizer) is not checked again.
  */
 export function createOptimizer(spec: Spec, params: readonly ParamInput[]): Optimizer {
-  assertKnownNames(spec);
-  const { value, issues } = resolveOptimizerSpec(spec, ['optimizer']);
-  if (issues.length > 0) throw new ConfigError(issues);
-  const entry = optimizerRegistry.get(value.name);
-  const transform = entry.create(optionsOf(value), { at: ['optimizer'], build: buildTransformation });
-  return optimizerFacade(transform, value, normalizeParams(params));
+  const resolved = optimizerRegistry.resolve(spec, ['optimizer']);
+  return optimizerFacade(buildTransformation(resolved), resolved, normalizeParams(params));
 }
 
 /** The schedule of a `schedule:` spec; UnknownNameError / ConfigError on bad input. */
 export function createSchedule(spec: Spec, deps: ScheduleDeps, at: readonly string[] = ['schedule']): Schedule {
-  const entry = scheduleRegistry.get(spec.name);
-  const { value, issues } = resolveScheduleSpec(spec, at);
-  if (issues.length > 0) throw new ConfigError(issues);
-  return entry.create(optionsOf(value), deps);
+  return scheduleRegistry.build(spec, at, deps);
 }
 
 export type { Closure, Optimizer, StepResult, Schedule, ScheduleDeps } from './types.js';
@@ -101,4 +66,3 @@ export { chain, identity, stateless } from './transform.js';
 export type { OptimizerDeps, OptimizerEntry } from './entry.js';
 export type { ScheduleEntry } from './schedules.js';
 export type { ParamInput } from './optimizer.js';
-export type { ResolvedSpec } from './resolve.js';

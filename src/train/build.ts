@@ -9,7 +9,7 @@ import type { Optimizer, Schedule } from '../optim/types.js';
 import { ConfigError } from '../core/errors.js';
 import { hashSeed } from '../core/random.js';
 import { catalog } from '../registries.js';
-import { createOptimizer, createSchedule } from '../optim/index.js';
+import { createOptimizer } from '../optim/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 
 export interface Experiment {
@@ -34,38 +34,28 @@ export interface BuildOptions {
   readonly dataRoot?: string;
 }
 
-function specOptions(spec: { readonly name: string; readonly [k: string]: unknown }): Record<string, unknown> {
-  const { name: _name, ...rest } = spec;
-  return rest;
-}
-
 /** Loads the dataset (the slow part, kept separate so `minima data info` can reuse it). */
 export async function buildDataset(config: ExperimentConfig, opts: BuildOptions): Promise<Dataset> {
-  const entry = catalog.dataset.get(config.dataset.name);
   const root = opts.dataRoot ?? defaultDataRoot(opts.cwd);
-  return (await entry.create(specOptions(config.dataset), { seed: config.data_seed, root, configDir: opts.configDir })) as Dataset;
+  return catalog.dataset.build(config.dataset, ['dataset'], { seed: config.data_seed, root, configDir: opts.configDir });
 }
 
 export async function buildExperiment(config: ExperimentConfig, opts: BuildOptions): Promise<Experiment> {
   const dataset = await buildDataset(config, opts);
   const data = dataset.spec;
-  const lossEntry = catalog.loss.get(config.loss.name);
-  const head = lossEntry.info?.input === 'embeddings' ? 'embeddings' : 'logits';
+  const needs = catalog.loss.get(config.loss.name).needs;
+  const head = needs.input === 'embeddings' ? 'embeddings' : 'logits';
   const issues: { path: string; message: string }[] = [];
-  const lossTask = lossEntry.info?.task;
-  if (typeof lossTask === 'string' && lossTask !== 'any' && lossTask !== data.task) {
-    issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" is for ${lossTask}, but dataset "${config.dataset.name}" is a ${data.task} task` });
+  if (needs.task !== 'any' && needs.task !== data.task) {
+    issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" is for ${needs.task}, but dataset "${config.dataset.name}" is a ${data.task} task` });
   }
   if (issues.length > 0) throw new ConfigError(issues, 'config does not fit together');
 
-  const model = catalog.model.get(config.model.name).create(specOptions(config.model), {
-    data,
-    seed: hashSeed(config.seed, 'init'),
-    head,
-  }) as Model;
+  // The config holds resolved specs: each registry creates them without validating again.
+  const model = catalog.model.build(config.model, ['model'], { data, seed: hashSeed(config.seed, 'init'), head });
   let objective: Objective;
   try {
-    objective = lossEntry.create(specOptions(config.loss), { data, seed: hashSeed(config.seed, 'loss-init'), embeddingDim: model.embeddingDim }) as Objective;
+    objective = catalog.loss.build(config.loss, ['loss'], { data, seed: hashSeed(config.seed, 'loss-init'), embeddingDim: model.embeddingDim });
   } catch (err) {
     model.dispose();
     throw err;
@@ -75,10 +65,10 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   const stepsPerEpoch = Math.ceil(n / config.train.batch_size);
   const totalSteps = config.train.steps ?? stepsPerEpoch * config.train.epochs!;
   const optimizer = createOptimizer(config.optimizer, params);
-  const schedule = createSchedule(config.schedule, { baseLr: optimizer.learningRate, totalSteps, stepsPerEpoch });
-  const diagnostics = config.diagnostics.map((spec) => ({
+  const schedule = catalog.schedule.build(config.schedule, ['schedule'], { baseLr: optimizer.learningRate, totalSteps, stepsPerEpoch });
+  const diagnostics = config.diagnostics.map((spec, i) => ({
     name: spec.name,
-    diagnostic: catalog.diagnostic.get(spec.name).create(specOptions(spec), {}) as Diagnostic,
+    diagnostic: catalog.diagnostic.build(spec, ['diagnostics', i], {}),
   }));
   return {
     config,

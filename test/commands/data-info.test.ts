@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { crc32, inflateSync } from 'node:zlib';
 import { dataInfo } from '../../src/commands/data-info.js';
 import { UnknownNameError } from '../../src/core/errors.js';
-import { buildDataset } from '../../src/data/index.js';
+import { datasetRegistry } from '../../src/data/index.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 
 function ctx(cwd: string) {
@@ -52,7 +52,7 @@ test('data info: mnist spec prints sizes and class balance and writes a decodabl
     const raw = inflateSync(parts.get('IDAT')!);
     assert.equal(raw.length, 243 * 302); // a filter byte + 242 pixels per row
     // tile (row 0, column 0) is the first training example of digit 0; MNIST spans 0..1 so bytes = round(255·v)
-    const ds = await buildDataset(spec, { seed: 0, root: dir, configDir: dir });
+    const ds = await datasetRegistry.build(spec, ['dataset'], { seed: 0, root: dir, configDir: dir });
     const all = ds.gather('train', Int32Array.from({ length: 500 }, (_, i) => i));
     const first0 = Array.from(all.y).indexOf(0);
     const x = ds.gather('train', Int32Array.from([first0])).x;

@@ -4,6 +4,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadExperiment, mergeConfigs } from '../../src/config/load.js';
 import { ConfigError, RunnerError } from '../../src/core/errors.js';
+import { isResolved } from '../../src/core/spec.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 
 const valid = `name: t
@@ -49,6 +50,7 @@ test('a valid config resolves with every default filled in', async () => {
     assert.equal(config.train.log_every, 50);
     assert.equal(config.schedule.name, 'constant');
     assert.ok('label_smoothing' in config.loss, 'loss defaults are filled');
+    for (const spec of [config.dataset, config.model, config.loss, config.optimizer, config.schedule]) assert.ok(isResolved(spec), `${spec.name} is branded resolved`);
   });
 });
 

@@ -1,14 +1,15 @@
 /** Shared bits of the data tests: default deps and reading a whole split back. */
 import type { Dataset, DatasetDeps, SplitName } from '../../src/core/types.js';
-import { buildDataset } from '../../src/data/index.js';
+import { datasetRegistry } from '../../src/data/index.js';
 import type { Spec } from '../../src/core/registry.js';
 
 export function deps(seed = 0, root = '/nonexistent-minima-root', configDir = root): DatasetDeps {
   return { seed, root, configDir };
 }
 
-export function build(spec: Spec, seed = 0, root?: string, configDir?: string): Promise<Dataset> {
-  return buildDataset(spec, deps(seed, root, configDir ?? root));
+/** async, so that an invalid spec (thrown while resolving, before loading) arrives as a rejection. */
+export async function build(spec: Spec, seed = 0, root?: string, configDir?: string): Promise<Dataset> {
+  return datasetRegistry.build(spec, ['dataset'], deps(seed, root, configDir ?? root));
 }
 
 export function all(ds: Dataset, split: SplitName) {

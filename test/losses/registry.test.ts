@@ -23,7 +23,7 @@ function optionsOf(entry: LossEntry): Record<string, unknown> {
 }
 
 function tasksOf(entry: LossEntry): ('classification' | 'regression')[] {
-  const t = entry.info?.task;
+  const t = entry.needs.task;
   if (t === 'regression') return ['regression'];
   if (t === 'any') return ['classification', 'regression'];
   return ['classification'];
@@ -117,6 +117,18 @@ describe('loss registry contract', () => {
           for (const [k, v] of Object.entries(shape)) assert.ok(v.description, `${entry.name}.${k} lacks .describe()`);
         });
 
+        it('the entry declares the needs its objective has', () => {
+          const { obj } = build(entry, task);
+          try {
+            assert.ok(entry.needs.task === 'any' || entry.needs.task === obj.needs.task, `${entry.name} needs.task`);
+            // a reader of LossInput.embedding still sits on a logits model
+            assert.equal(entry.needs.input === 'logits+embedding' ? 'logits' : entry.needs.input, obj.needs.input, `${entry.name} needs.input`);
+            assert.equal(entry.needs.reduction ?? 'per-example', obj.needs.reduction, `${entry.name} needs.reduction`);
+          } finally {
+            obj.dispose();
+          }
+        });
+
         it('finite values of the declared shape and finite gradients at extreme inputs, without leaks', async () => {
           const { obj, data } = build(entry, task);
           try {
@@ -165,7 +177,7 @@ describe('loss registry contract', () => {
             const c = extremeCases(obj, task)[0]!;
             // differentiate w.r.t. what the loss reads: logits/outputs, or the embedding
             const takesEmbeddings = obj.needs.input === 'embeddings';
-            const viaEmbedding = takesEmbeddings || entry.info?.input === 'embedding features';
+            const viaEmbedding = takesEmbeddings || entry.needs.input === 'logits+embedding';
             const xRows = viaEmbedding ? c.embedding : c.output;
             const shape: [number, number] = [B, xRows[0]!.length];
             const y = yTensor(task, c.y);

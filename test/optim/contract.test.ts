@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { ConfigError, UnknownNameError } from '../../src/core/errors.js';
 import type { Spec } from '../../src/core/registry.js';
 import { createOptimizer, optimizerRegistry } from '../../src/optim/index.js';
-import { schemaKeys } from '../../src/optim/resolve.js';
+import { schemaKeys } from '../../src/core/resolve-spec.js';
 import { closureOf, disposeParams, flat, makeParams, parabola, rosenbrock, runSteps, softmaxRegression, type ParamDef, type Problem } from './helpers.js';
 
 const BASE: Spec = { name: 'sgd', lr: 1e-3 };

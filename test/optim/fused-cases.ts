@@ -8,7 +8,7 @@ import * as tf from '../../src/backends/tf.js';
 import { Rng } from '../../src/core/random.js';
 import type { Spec } from '../../src/core/registry.js';
 import { createOptimizer, optimizerRegistry, type Closure } from '../../src/optim/index.js';
-import { schemaKeys } from '../../src/optim/resolve.js';
+import { schemaKeys } from '../../src/core/resolve-spec.js';
 import { runProgram, setFusedKernels } from '../../src/optim/fused/kernel.js';
 import { sign } from '../../src/optim/tree.js';
 import * as programModule from '../../src/optim/fused/program.js';

@@ -40,7 +40,7 @@ for (const loss of catalog.loss.entries) {
   test(`loss ${loss.name}: creating and disposing its objective leaves no tensors`, async () => {
     await withTmpDir(async (tmp) => {
       const file = join(tmp, 'l.yaml');
-      writeFileSync(file, stringify(tinyConfig({ dataset: loss.info?.task === 'regression' ? teacher : blobs, loss: lossSpec(loss) })));
+      writeFileSync(file, stringify(tinyConfig({ dataset: loss.needs.task === 'regression' ? teacher : blobs, loss: lossSpec(loss) })));
       const { config } = await loadExperiment(file, [], { cwd: tmp });
       const data = (await buildDataset(config, { cwd: tmp, configDir: tmp })).spec;
       const { name: _name, ...options } = config.loss;

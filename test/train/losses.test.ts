@@ -1,7 +1,7 @@
 /**
  * Every loss of the registry through the whole trainer, on a dataset of its task: classification
  * (and `any`) losses on blobs, regression (and `any`) losses on a teacher-student regression
- * problem. Losses whose info.input is 'embeddings' own their class weights (ParamSpec owner
+ * problem. Losses whose needs.input is 'embeddings' own their class weights (ParamSpec owner
  * 'loss'): each is trained with every optimizer, and a run resumed from a mid-epoch checkpoint must
  * reproduce the uninterrupted run exactly (metrics rows and every checkpointed tensor, loss-owned
  * weights and optimizer state on them included).
@@ -11,18 +11,18 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import type { Entry } from '../../src/core/registry.js';
+import type { LossEntry } from '../../src/losses/index.js';
 import { catalog } from '../../src/registries.js';
 import { blobs, buildLeak, lossSpec, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
 
-const task = (e: Entry) => e.info?.task;
+const task = (e: LossEntry) => e.needs.task;
 const classification = catalog.loss.entries.filter((e) => task(e) === 'classification' || task(e) === 'any');
 const regression = catalog.dataset.has('teacher-student') ? catalog.loss.entries.filter((e) => task(e) === 'regression' || task(e) === 'any') : [];
-const embeddings = catalog.loss.entries.filter((e) => e.info?.input === 'embeddings');
+const embeddings = catalog.loss.entries.filter((e) => e.needs.input === 'embeddings');
 
 test('the registry has losses of each kind these tests iterate', () => {
   assert.ok(classification.length > 0 && regression.length > 0 && embeddings.length > 0);
-  for (const e of catalog.loss.entries) assert.ok(['classification', 'regression', 'any'].includes(String(task(e))), `${e.name} declares info.task`);
+  for (const e of catalog.loss.entries) assert.ok(['classification', 'regression', 'any'].includes(String(task(e))), `${e.name} declares needs.task`);
 });
 
 /** Completed, finite train losses at every step, finite eval losses, flat and leak-free tensors. */

@@ -1,30 +1,45 @@
 /**
- * Validates component specs against their registry entries, recursively through `nested` slots
- * (a wrapper's `base:`, a loss's `extra:`), collecting every issue with its dotted path.
+ * The one spec resolver: validates a component spec against its registry entry, recursively
+ * through the entry's `nested` slots (a wrapper's `base:`, a loss's `extra:`), fills defaults and
+ * collects every issue with its path. The config loader and every registry's build() use it.
  */
 import type { z } from 'zod';
-import type { Registry, RegistryKind, Spec } from '../core/registry.js';
-import { unknownNameMessage } from '../core/errors.js';
-import { suggest } from '../core/suggest.js';
+import { ConfigError, UnknownNameError, unknownNameMessage } from './errors.js';
+import { isPlainObject } from './plain-object.js';
+import { RESOLVED, isResolved, type NestedSlot, type RegistryKind, type Resolved, type Spec } from './spec.js';
+import { suggest } from './suggest.js';
 
+/** One problem at a path; `unknown` when it is an unknown name (library callers throw UnknownNameError for it). */
 export interface PathIssue {
   readonly path: readonly (string | number)[];
   readonly message: string;
+  readonly unknown?: { readonly kind: RegistryKind; readonly name: string; readonly suggestions: readonly string[]; readonly known: readonly string[] };
 }
 
-export type Catalog = Readonly<Partial<Record<RegistryKind, Registry>>>;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** What the resolver needs of a registry (a Registry has it). */
+export interface SpecSource {
+  readonly kind: RegistryKind;
+  names(): string[];
+  has(name: string): boolean;
+  get(name: string): { readonly schema: z.ZodType; readonly nested?: Readonly<Record<string, NestedSlot>> };
 }
 
-/** The option keys an entry schema declares (zod object shape), when it is an object schema. */
-export function schemaKeys(schema: z.ZodType): string[] | undefined {
+export type Catalog = Readonly<Partial<Record<RegistryKind, SpecSource>>>;
+
+export interface ResolveContext {
+  readonly catalog: Catalog;
+  /** Dotted paths of specs whose `name` an override changed (drop options the new entry lacks). */
+  readonly renamed?: ReadonlySet<string>;
+  readonly warnings?: string[];
+}
+
+/** The option keys an entry schema declares (zod object shape, through wrappers such as pipes); [] when none. */
+export function schemaKeys(schema: z.ZodType): string[] {
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
   if (shape && typeof shape === 'object') return Object.keys(shape);
   const inner = (schema as unknown as { _zod?: { def?: { in?: z.ZodType; schema?: z.ZodType; innerType?: z.ZodType } } })._zod?.def;
   const next = inner?.in ?? inner?.schema ?? inner?.innerType;
-  return next ? schemaKeys(next) : undefined;
+  return next ? schemaKeys(next) : [];
 }
 
 function describeValue(v: unknown): string {
@@ -78,23 +93,19 @@ export function zodIssues(
   return out;
 }
 
-export interface ResolveContext {
-  readonly catalog: Catalog;
-  /** Dotted paths of specs whose `name` an override changed (drop options the new entry lacks). */
-  readonly renamed?: ReadonlySet<string>;
-  readonly warnings?: string[];
-}
-
-/** Validates one spec; returns the resolved spec (defaults filled) and pushes issues. */
+/**
+ * Validates one spec (a string is shorthand for `{name}`); returns it resolved — name first,
+ * defaults filled, nested specs resolved, branded — or undefined, having pushed its issues.
+ */
 export function resolveSpec(
   kind: RegistryKind,
   raw: unknown,
   at: readonly (string | number)[],
   ctx: ResolveContext,
   issues: PathIssue[],
-): Spec | undefined {
+): Resolved | undefined {
   const registry = ctx.catalog[kind];
-  if (!registry) throw new Error(`no registry for kind ${kind}`);
+  if (!registry) throw new Error(`no ${kind} registry to resolve ${at.join('.')} against`);
   if (typeof raw === 'string') raw = { name: raw };
   if (!isPlainObject(raw)) {
     issues.push({ path: at, message: `expected a ${kind} spec such as {name: ${registry.names()[0] ?? '...'}}, got ${describeValue(raw)}` });
@@ -106,7 +117,9 @@ export function resolveSpec(
     return undefined;
   }
   if (!registry.has(name)) {
-    issues.push({ path: [...at, 'name'], message: unknownNameMessage(kind, name, suggest(name, registry.names()), registry.names()) });
+    const known = registry.names();
+    const suggestions = suggest(name, known);
+    issues.push({ path: [...at, 'name'], message: unknownNameMessage(kind, name, suggestions, known), unknown: { kind, name, suggestions, known } });
     return undefined;
   }
   const entry = registry.get(name);
@@ -131,7 +144,7 @@ export function resolveSpec(
       nestedOut[key] = resolveSpec(slot.kind, value, [...at, key], ctx, issues);
     }
   }
-  const keys = [...(schemaKeys(entry.schema) ?? []), ...Object.keys(entry.nested ?? {})];
+  const keys = [...schemaKeys(entry.schema), ...Object.keys(entry.nested ?? {})];
   if (ctx.renamed?.has(at.join('.')) && keys.length > 0) {
     for (const k of Object.keys(options)) {
       if (!keys.includes(k)) {
@@ -145,5 +158,24 @@ export function resolveSpec(
     issues.push(...zodIssues(parsed.error, at, options, keys));
     return undefined;
   }
-  return { name, ...(parsed.data as Record<string, unknown>), ...nestedOut } as Spec;
+  const resolved = { name, ...(parsed.data as Record<string, unknown>), ...nestedOut };
+  return Object.defineProperty(resolved, RESOLVED, { value: true }) as Resolved;
+}
+
+/**
+ * A spec resolved against one registry, for library callers (no file to point into): the spec
+ * itself when it is already resolved; else UnknownNameError for the first unknown name (outermost
+ * first), or one ConfigError listing every other issue.
+ */
+export function resolveOrThrow(source: SpecSource, spec: Spec, at: readonly (string | number)[]): Resolved {
+  if (isPlainObject(spec) && isResolved(spec)) return spec;
+  const issues: PathIssue[] = [];
+  const resolved = resolveSpec(source.kind, spec, at, { catalog: { [source.kind]: source } }, issues);
+  const unknown = issues.find((i) => i.unknown)?.unknown;
+  if (unknown) throw new UnknownNameError(unknown.kind, unknown.name, unknown.suggestions, unknown.known);
+  if (!resolved || issues.length > 0) {
+    const name = isPlainObject(spec) && typeof spec.name === 'string' ? ` "${spec.name}"` : ' spec';
+    throw new ConfigError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })), `invalid ${source.kind}${name}`);
+  }
+  return resolved;
 }

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { metricSeries, type PeerSeries } from './early-stopping.js';
-import { MetricsTail } from './run-files.js';
+import { MetricsTail } from '../run/run-folder.js';
 import { runTrial, type TrialOutcome } from './run-trial.js';
 import type { SweepReporter } from './progress.js';
 import type { EarlyStoppingSpec } from './spec.js';

@@ -17,7 +17,7 @@ export const compareOptions = z.object({
   runB: z.string().min(1).describe('second run folder'),
   rtol: tol.default(0).describe('relative tolerance: |a-b| <= atol + rtol*|b|'),
   atol: tol.default(0).describe('absolute tolerance'),
-  metrics: z.array(z.string()).default([]).describe('compare only these metric keys (repeatable; default: all but timing keys *_s)'),
+  metrics: z.array(z.string()).default([]).describe('compare only these metric keys (repeatable; default: all but timing keys, *_s and *_ms)'),
   ignore: z.array(z.string()).default([]).describe('skip these metric keys too (repeatable)'),
   json: z.boolean().default(false).describe('print the report as one JSON line on stdout'),
 }).strict();

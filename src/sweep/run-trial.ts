@@ -12,9 +12,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStopper, metricSeries, type PeerSeries, type StopDecision } from './early-stopping.js';
 import { isAlive } from '../core/process.js';
 import { isTimingKey, MetricsTail, readStatus, readSummary, type MetricRow } from '../run/run-folder.js';
+import { createStopper, metricSeries, type PeerSeries, type StopDecision } from './early-stopping.js';
 import { commandLine, lockIsStale, processesMentioning, terminate } from './processes.js';
 import { pendingRecord, type PlannedTrial, type SweepDir, type TrialRecord, type TrialStatus } from './sweep-dir.js';
 import type { EarlyStoppingSpec } from './spec.js';

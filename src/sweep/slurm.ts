@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerError, ExitCode } from '../core/errors.js';
-import { slurmJobActive } from './processes.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { readStatus } from '../run/run-folder.js';
+import { slurmJobActive } from './processes.js';
 import type { SlurmSpec } from './spec.js';
 import type { PlannedTrial, SweepDir } from './sweep-dir.js';
 

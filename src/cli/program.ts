@@ -150,7 +150,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .option('--mirror <url>', 'base URL replacing the canonical mirrors (files at <url>/<name>/<file>; or $MINIMA_DATA_MIRROR)')
     .option('--force', 'download again even when verified files are present')
     .action((name: string, o: { root?: string; mirror?: string; force?: boolean }) =>
-      invoke(async () => (await import('../commands/data.js')).dataFetchCommand({ name, force: !!o.force, ...(o.root ? { root: o.root } : {}), ...(o.mirror ? { mirror: o.mirror } : {}) }, ctx)));
+      invoke(async () => (await import('../commands/data-fetch.js')).dataFetch({ name, force: !!o.force, ...(o.root ? { root: o.root } : {}), ...(o.mirror ? { mirror: o.mirror } : {}) }, ctx)));
   data
     .command('info')
     .description('sizes, shapes, class balance and a sample grid (PNG) of a dataset entry or of an experiment\'s dataset')
@@ -160,7 +160,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .option('--root <dir>', 'datasets root (default: ./datasets or $MINIMA_DATA_ROOT)')
     .option('--json', 'machine-readable output')
     .action((target: string, overrides: string[], o: { out?: string; root?: string; json?: boolean }) =>
-      invoke(async () => (await import('../commands/data.js')).dataInfoCommand({ target, overrides, json: !!o.json, ...(o.out ? { out: o.out } : {}), ...(o.root ? { root: o.root } : {}) }, ctx)));
+      invoke(async () => (await import('../commands/data-info.js')).dataInfoCommand({ target, overrides, json: !!o.json, ...(o.out ? { out: o.out } : {}), ...(o.root ? { root: o.root } : {}) }, ctx)));
 
   program
     .command('replay')

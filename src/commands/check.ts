@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ExitCode } from '../core/errors.js';
 import { evaluateExpectations, formatExpectationReport, parseExpectation } from '../expect/index.js';
-import { requireSummary } from '../sweep/run-files.js';
+import { requireSummary } from '../run/run-folder.js';
 import type { CommandContext } from './context.js';
 
 export const checkOptions = z.object({

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ExitCode, RunnerError } from '../core/errors.js';
 import { compareMetrics, type CompareReport, type Difference } from '../expect/compare-runs.js';
 import { formatValue } from '../expect/evaluate-expectations.js';
-import { assertRunDir, readMetrics, readRunStatus } from '../sweep/run-files.js';
+import { assertRunDir, readMetrics, readStatus } from '../run/run-folder.js';
 import type { CommandContext } from './context.js';
 
 const tol = z.coerce.number().nonnegative();
@@ -17,7 +17,7 @@ export const compareOptions = z.object({
   runB: z.string().min(1).describe('second run folder'),
   rtol: tol.default(0).describe('relative tolerance: |a-b| <= atol + rtol*|b|'),
   atol: tol.default(0).describe('absolute tolerance'),
-  metrics: z.array(z.string()).default([]).describe('compare only these metric keys (repeatable; default: all but timing keys *_s)'),
+  metrics: z.array(z.string()).default([]).describe('compare only these metric keys (repeatable; default: all but timing keys, *_s and *_ms)'),
   ignore: z.array(z.string()).default([]).describe('skip these metric keys too (repeatable)'),
   json: z.boolean().default(false).describe('print the report as one JSON line on stdout'),
 }).strict();
@@ -33,7 +33,7 @@ export async function compare(options: CompareCommandOptions, ctx: CommandContex
     if (rows.length === 0) throw new RunnerError('RUN_NOT_FOUND', `${dir} has no metrics.jsonl rows`, ExitCode.usage);
   }
   const report = compareMetrics(rowsA, rowsB, o);
-  const statusA = readRunStatus(dirA), statusB = readRunStatus(dirB);
+  const statusA = readStatus(dirA), statusB = readStatus(dirB);
   const statusDiffers = statusA !== statusB;
   const ok = report.ok && !statusDiffers;
   if (o.json) {

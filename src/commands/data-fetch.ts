@@ -4,19 +4,21 @@
  * .part file), and extracts archives. Idempotent: verified files are never fetched again.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, createWriteStream } from 'node:fs';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import cliProgress from 'cli-progress';
-import { InterruptedError, RunnerError } from '../core/errors.js';
+import { ExitCode, InterruptedError, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { suggest } from '../core/suggest.js';
 import { readTar } from '../data/files/tar.js';
+import { defaultDataRoot } from '../data/data-root.js';
 import { SOURCES, type Source, type SourceFile } from '../data/sources.js';
+import { writeFileAtomic } from '../run/atomic.js';
 
 export interface DataFetchOptions {
   readonly name: string;
-  /** Datasets root; files go to <root>/<name>/. */
-  readonly root: string;
+  /** Datasets root, relative to the working folder; files go to <root>/<name>/. Default: $MINIMA_DATA_ROOT, else ./datasets. */
+  readonly root?: string;
   /** Base URL replacing the canonical ones: files are fetched from <mirror>/<name>/<file>. Default: env MINIMA_DATA_MIRROR. */
   readonly mirror?: string;
   /** Download again even when verified files are present. */
@@ -25,8 +27,11 @@ export interface DataFetchOptions {
   readonly sources?: Readonly<Record<string, Source>>;
 }
 
+/** A CommandContext fits. */
 export interface DataFetchContext {
   readonly stderr: NodeJS.WritableStream;
+  /** Working folder (default: the process's). */
+  readonly cwd?: string;
   readonly signal?: AbortSignal;
   /** Draw a progress bar (otherwise plain lines). */
   readonly isTTY?: boolean;
@@ -158,8 +163,7 @@ function extract(source: Source, name: string, dir: string, force: boolean, ctx:
     for (const m of tar) {
       const base = basename(m.name);
       if (!members.includes(base)) continue;
-      writeFileSync(join(dir, `${base}.tmp`), m.data);
-      renameSync(join(dir, `${base}.tmp`), join(dir, base));
+      writeFileAtomic(join(dir, base), m.data);
     }
   }
   const missing = members.filter((m) => !existsSync(join(dir, m)));
@@ -167,7 +171,7 @@ function extract(source: Source, name: string, dir: string, force: boolean, ctx:
   ctx.stderr.write(`${name}: extracted ${members.length} files\n`);
 }
 
-export async function dataFetch(options: DataFetchOptions, ctx: DataFetchContext): Promise<void> {
+export async function dataFetch(options: DataFetchOptions, ctx: DataFetchContext): Promise<ExitCodeValue> {
   const table = options.sources ?? SOURCES;
   const source = table[options.name];
   if (!source) {
@@ -175,9 +179,11 @@ export async function dataFetch(options: DataFetchOptions, ctx: DataFetchContext
     const hint = suggest(options.name, known);
     throw new RunnerError('USAGE', `no downloadable dataset "${options.name}"${hint.length ? ` (did you mean ${hint.map((h) => `"${h}"`).join(' or ')}?)` : ''}; known: ${known.join(', ')}`);
   }
-  const dir = join(options.root, options.name);
+  const cwd = ctx.cwd ?? process.cwd();
+  const dir = join(options.root ? resolvePath(cwd, options.root) : defaultDataRoot(cwd), options.name);
   mkdirSync(dir, { recursive: true });
   for (const entry of source.files) await fetchFile(source, options.name, entry, dir, options, ctx);
   extract(source, options.name, dir, options.force ?? false, ctx);
   ctx.stderr.write(`${options.name}: ready in ${dir}\n`);
+  return ExitCode.ok;
 }

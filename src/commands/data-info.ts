@@ -1,13 +1,16 @@
 /**
  * `minima data info NAME|CONFIG`: sizes, shapes, class balance and provenance of a dataset, and a
  * PNG grid of training samples (a row per class) for image data. NAME is a registry entry with
- * default options; for a config, the caller passes the resolved dataset spec `{name, ...options}`.
+ * default options; for a config, its resolved dataset spec `{name, ...options}` (`dataInfoCommand`).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadExperiment } from '../config/load.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import type { Spec } from '../core/registry.js';
 import type { Dataset } from '../core/types.js';
 import { datasetRegistry } from '../data/dataset-registry.js';
+import { defaultDataRoot } from '../data/data-root.js';
 import { encodePng } from '../data/png.js';
 
 export interface DataInfoOptions {
@@ -151,4 +154,17 @@ export async function dataInfo(options: DataInfoOptions, ctx: DataInfoContext): 
   else if (!options.out && s.inputShape.length === 3) lines.push('sample grid  (pass --out FILE.png to write one)');
   ctx.stdout.write(`${lines.join('\n')}\n`);
   return report;
+}
+
+/** The CLI's `data info TARGET [overrides]`: TARGET is an experiment file (its dataset and data seed) or a dataset name. */
+export async function dataInfoCommand(o: { target: string; overrides: readonly string[]; out?: string; json: boolean; root?: string }, ctx: DataInfoContext & { readonly cwd: string }): Promise<ExitCodeValue> {
+  const root = o.root ? resolve(ctx.cwd, o.root) : defaultDataRoot(ctx.cwd);
+  const common = { root, json: o.json, ...(o.out ? { out: resolve(ctx.cwd, o.out) } : {}) };
+  if (/\.ya?ml$/i.test(o.target) || existsSync(resolve(ctx.cwd, o.target))) {
+    const loaded = await loadExperiment(o.target, [...o.overrides], { cwd: ctx.cwd });
+    await dataInfo({ ...common, target: loaded.config.dataset, seed: loaded.config.data_seed, configDir: loaded.configDir }, ctx);
+  } else {
+    await dataInfo({ ...common, target: o.target }, ctx);
+  }
+  return ExitCode.ok;
 }

@@ -8,13 +8,15 @@ import { loadExperiment } from '../config/load.js';
 import { buildExperiment } from '../train/build.js';
 import { listCheckpoints } from '../run/checkpoint.js';
 import { RunWriter } from '../run/run-writer.js';
-import { runSession, type Summary } from '../run/session.js';
+import { readStatus, requireSummary } from '../run/run-folder.js';
+import { runSession, throwIfStopped } from '../train/session.js';
 import { minimaVersion } from '../run/meta.js';
 import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
+import { isAlive } from '../core/process.js';
 import { parseExpectation } from '../expect/index.js';
 import type { CommandContext } from './context.js';
 import { finish } from './run.js';
-import { initCliBackend, currentBackendNotes } from './shared.js';
+import { initCliBackend } from './shared.js';
 
 export const resumeOptions = z.object({
   runDir: z.string(),
@@ -35,32 +37,22 @@ export function diffPaths(a: unknown, b: unknown, at = ''): string[] {
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [at || '(root)'];
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export async function resume(input: ResumeOptions, ctx: CommandContext): Promise<ExitCodeValue> {
   const options = resumeOptions.parse(input);
   for (const e of options.expect) parseExpectation(e);
   const dir = resolvePath(ctx.cwd, options.runDir);
   const configPath = join(dir, 'config.yaml');
   if (!existsSync(configPath)) throw new RunnerError('RUN_NOT_FOUND', `${options.runDir} is not a run folder (no config.yaml)`);
-  const writer = new RunWriter(dir);
-  const status = writer.readStatus();
+  const status = readStatus(dir);
   if (status === 'completed') {
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+    const summary = requireSummary(dir);
     if (!options.quiet) ctx.stderr.write(`${options.runDir} already completed; nothing to resume\n`);
     return finish(summary, ExitCode.ok, { ...options, quiet: true }, ctx);
   }
   const metaPath = join(dir, 'meta.json');
   const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { sessions?: { pid?: number; host?: string }[] }) : {};
   const last = meta.sessions?.at(-1);
-  if (status === 'running' && last?.pid && last.host === hostname() && last.pid !== process.pid && processAlive(last.pid)) {
+  if (status === 'running' && last?.pid && last.host === hostname() && last.pid !== process.pid && isAlive(last.pid)) {
     throw new RunnerError('USAGE', `${options.runDir} is still running (pid ${last.pid}); stop it first`);
   }
 
@@ -73,15 +65,17 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
   const backend = await initCliBackend(loaded.config.backend);
   if (!options.quiet) {
     ctx.stderr.write(`minima ${minimaVersion()} · backend ${backend.name} (${backend.device}) · resuming ${dir}\n`);
-    for (const note of currentBackendNotes(backend)) ctx.stderr.write(`note: ${note}\n`);
+    for (const note of backend.notes) ctx.stderr.write(`note: ${note}\n`);
   }
   const exp = await buildExperiment(loaded.config, { cwd: ctx.cwd, configDir: dirOfRun(meta, loaded.configDir) });
   try {
+    throwIfStopped(ctx.signal); // stopped while the data loaded: the folder stays as it was
+    const writer = new RunWriter(dir);
     const ckpt = listCheckpoints(join(dir, 'checkpoints')).at(-1);
     writer.reopen(ckpt?.step ?? 0);
     if (changed.length > 0) writer.writeYaml('config.yaml', loaded.config);
     if (!options.quiet) ctx.stderr.write(ckpt ? `continuing from step ${ckpt.step}\n` : 'no checkpoint yet: starting from step 0\n');
-    const { exitCode, summary } = await runSession({ writer, exp, backend, ctx, quiet: options.quiet, meta: {}, ...(ckpt ? { resumeFrom: ckpt.dir } : {}) });
+    const { exitCode, summary } = await runSession({ writer, exp, backend, io: ctx, quiet: options.quiet, meta: {}, ...(ckpt ? { resumeFrom: ckpt.dir } : {}) });
     return finish(summary, exitCode, options, ctx);
   } finally {
     exp.dispose();

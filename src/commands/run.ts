@@ -6,12 +6,13 @@ import { backendNames } from '../backends/index.js';
 import { buildExperiment } from '../train/build.js';
 import { createExactRunDir, createRunDir } from '../run/run-dir.js';
 import { RunWriter } from '../run/run-writer.js';
-import { runSession, type Summary } from '../run/session.js';
+import type { Summary } from '../run/run-folder.js';
+import { runSession, throwIfStopped } from '../train/session.js';
 import { gitInfo, hostInfo, minimaVersion } from '../run/meta.js';
 import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { parseExpectation } from '../expect/index.js';
 import type { CommandContext } from './context.js';
-import { initCliBackend, currentBackendNotes, reportExpectations } from './shared.js';
+import { initCliBackend, reportExpectations } from './shared.js';
 
 export const runOptions = z.object({
   config: z.string(),
@@ -35,10 +36,11 @@ export async function run(input: RunOptions, ctx: CommandContext): Promise<ExitC
   const backend = await initCliBackend(loaded.config.backend);
   if (!options.quiet) {
     ctx.stderr.write(`minima ${minimaVersion()} · backend ${backend.name} (${backend.device})\n`);
-    for (const note of currentBackendNotes(backend)) ctx.stderr.write(`note: ${note}\n`);
+    for (const note of backend.notes) ctx.stderr.write(`note: ${note}\n`);
   }
   const exp = await buildExperiment(loaded.config, { cwd: ctx.cwd, configDir: loaded.configDir });
   try {
+    throwIfStopped(ctx.signal); // stopped while the data loaded: leave no run folder behind
     const dir = options.runDir
       ? createExactRunDir(resolvePath(ctx.cwd, options.runDir))
       : createRunDir(resolvePath(ctx.cwd, options.runsDir ?? 'runs'), loaded.config.name);
@@ -68,7 +70,7 @@ export async function run(input: RunOptions, ctx: CommandContext): Promise<ExitC
       total_steps: exp.totalSteps,
       start_time: new Date().toISOString(),
     };
-    const { exitCode, summary } = await runSession({ writer, exp, backend, ctx, quiet: options.quiet, meta });
+    const { exitCode, summary } = await runSession({ writer, exp, backend, io: ctx, quiet: options.quiet, meta });
     return finish(summary, exitCode, options, ctx);
   } finally {
     exp.dispose();
@@ -84,7 +86,7 @@ export function finish(summary: Summary, exitCode: ExitCodeValue, options: { jso
   }
   if (!options.quiet) {
     const f = summary.final;
-    const pick = ['test.accuracy', 'test.loss', 'train.accuracy', 'train.loss'].filter((k) => f[k] !== undefined).map((k) => `${k} ${f[k]!.toFixed(4)}`);
+    const pick = ['test.accuracy', 'test.loss', 'train.accuracy', 'train.loss'].flatMap((k) => { const v = f[k]; return typeof v === 'number' ? [`${k} ${v.toFixed(4)}`] : []; });
     ctx.stderr.write(`${summary.status}: ${summary.steps}/${summary.total_steps} steps in ${summary.wall_time_s.toFixed(1)} s (${summary.samples_per_s} samples/s)${pick.length ? ` · ${pick.join(' · ')}` : ''}\n`);
     if (summary.error && summary.status !== 'interrupted') ctx.stderr.write(`${summary.error.code}: ${summary.error.message}\n`);
     if (summary.status === 'interrupted') ctx.stderr.write(`resume with: minima resume ${summary.run_dir}\n`);

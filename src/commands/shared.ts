@@ -1,17 +1,13 @@
 /** Small pieces several commands share. */
 import { initBackend, type BackendInfo, type BackendName } from '../backends/index.js';
 import * as tf from '../backends/tf.js';
-import { evaluateExpectations, formatExpectationReport, type SummaryLike } from '../expect/index.js';
+import { evaluateExpectations, formatExpectationReport } from '../expect/index.js';
+import type { Summary } from '../run/run-folder.js';
 import type { CommandContext } from './context.js';
 
-export function currentBackendNotes(info: BackendInfo): readonly string[] {
-  const notes = (info as BackendInfo & { notes?: readonly string[] }).notes;
-  return notes ?? [];
-}
-
 /** Prints each expectation with expected and actual; returns whether all held. */
-export function reportExpectations(summary: unknown, exprs: readonly string[], ctx: CommandContext): boolean {
-  const r = evaluateExpectations(summary as SummaryLike, exprs);
+export function reportExpectations(summary: Summary, exprs: readonly string[], ctx: CommandContext): boolean {
+  const r = evaluateExpectations(summary, exprs);
   ctx.stderr.write(formatExpectationReport(r));
   return r.ok;
 }

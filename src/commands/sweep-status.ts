@@ -7,8 +7,8 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ExitCode } from '../core/errors.js';
 import { formatValue } from '../expect/evaluate-expectations.js';
-import { isAlive } from '../sweep/processes.js';
-import { readMetrics } from '../sweep/run-files.js';
+import { isAlive } from '../core/process.js';
+import { isTimingKey, readMetrics } from '../run/run-folder.js';
 import { isSuccess, SweepDir, type TrialRecord } from '../sweep/sweep-dir.js';
 import type { CommandContext } from './context.js';
 
@@ -38,7 +38,7 @@ export async function sweepStatus(options: SweepStatusOptions, ctx: CommandConte
   const table = [['#', 'id', 'folder', 'status', 'step', 'tries', 'result'], ...rows.map((r) => [
     String(r.index), r.id, r.run_dir, r.status, r.step === null ? '–' : String(r.step), String(r.attempts),
     r.status === 'failed' && r.error ? r.error.message.split('\n')[0]!.slice(0, 80)
-      : Object.entries(r.final ?? {}).filter(([k]) => !k.endsWith('_s')).slice(0, 3).map(([k, v]) => `${k}=${v === null ? 'NaN' : formatValue(v)}`).join(' '),
+      : Object.entries(r.final ?? {}).filter(([k]) => !isTimingKey(k)).slice(0, 3).map(([k, v]) => `${k}=${v === null ? 'NaN' : formatValue(v)}`).join(' '),
   ])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   ctx.stdout.write(`sweep ${plan.name}: ${done}/${records.length} finished (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})\n`);

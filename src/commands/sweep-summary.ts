@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ExitCode } from '../core/errors.js';
-import { readSummary } from '../sweep/run-files.js';
+import { readSummary } from '../run/run-folder.js';
 import { formatSummary, summarizeSweep } from '../sweep/summarize.js';
 import { SweepDir } from '../sweep/sweep-dir.js';
 import type { CommandContext } from './context.js';
@@ -14,7 +14,7 @@ import type { CommandContext } from './context.js';
 export const sweepSummaryOptions = z.object({
   sweepDir: z.string().min(1).describe('sweep folder (runs/<sweep-name>)'),
   metric: z.string().optional().describe('sort by this metric: test.accuracy (final) or best.test.accuracy (default: best.test.accuracy, test.accuracy, test.loss, train.loss, whichever exists)'),
-  mode: z.enum(['min', 'max']).optional().describe('sort direction (default: min for loss/error metrics, else max)'),
+  mode: z.enum(['min', 'max']).optional().describe('sort direction (default: min for loss, error, nll, ece, brier, mse, mae, norm … metrics, else max)'),
   format: z.enum(['table', 'csv', 'json', 'markdown']).default('table'),
   allColumns: z.boolean().default(false).describe('every param and metric column (default: the params that differ, the sort metric and the headline metrics best.test.accuracy, test.accuracy, test.loss, best.test.loss, train.loss)'),
 }).strict();

@@ -2,9 +2,9 @@
  * Row-by-row comparison of two runs' metrics.jsonl: how a CI job proves a reproduction.
  * Rows pair up by (split, step) (the last row of each, so a resumed run's re-logged steps count once);
  * values match when |a − b| ≤ atol + rtol·|b| (numpy.isclose), NaN matching NaN.
- * Timing keys (ending in `_s`: time_s, wall_time_s, samples_per_s) never reproduce and are skipped.
+ * Timing keys (`isTimingKey`: time_s, samples_per_s, …) never reproduce and are skipped.
  */
-import { latestPerStep, type MetricRowLike } from '../sweep/run-files.js';
+import { isTimingKey, latestPerStep, type MetricRow } from '../run/run-folder.js';
 
 export interface CompareOptions {
   readonly rtol: number;
@@ -37,15 +37,14 @@ export interface CompareReport {
   readonly maxAbsDiff: number;
 }
 
-const TIMING_KEY = /_s$/;
 const ROW_KEYS = new Set(['step', 'split']);
 
-export function compareMetrics(rowsA: readonly MetricRowLike[], rowsB: readonly MetricRowLike[], opts: CompareOptions): CompareReport {
+export function compareMetrics(rowsA: readonly MetricRow[], rowsB: readonly MetricRow[], opts: CompareOptions): CompareReport {
   const a = new Map(latestPerStep(rowsA).map((r) => [rowKey(r), r]));
   const b = new Map(latestPerStep(rowsB).map((r) => [rowKey(r), r]));
   const order = latestPerStep([...a.values(), ...b.values()]).map(rowKey);
   const wanted = (k: string) => !ROW_KEYS.has(k) && !opts.ignore.includes(k)
-    && (opts.metrics.length > 0 ? opts.metrics.includes(k) : !TIMING_KEY.test(k));
+    && (opts.metrics.length > 0 ? opts.metrics.includes(k) : !isTimingKey(k));
   const keys = new Set<string>();
   let differingRows = 0;
   let firstRow: Difference[] = [];
@@ -74,7 +73,7 @@ export function compareMetrics(rowsA: readonly MetricRowLike[], rowsB: readonly 
   return { ok: differingRows === 0, rows: order.length, keys: [...keys].sort(), differingRows, firstRow, maxAbsDiff, ...(first ? { first } : {}) };
 }
 
-function rowKey(r: MetricRowLike): string {
+function rowKey(r: MetricRow): string {
   return `${r.split}\u0000${r.step}`;
 }
 

@@ -1,16 +1,5 @@
+import type { Summary } from '../run/run-folder.js';
 import { parseExpectation, DEFAULT_APPROX_RTOL, type Expectation, type MetricRef } from './parse-expectation.js';
-
-/** The parts of summary.json (docs/run-folder.md) that expectations read. JSON has no NaN: null stands for it. */
-export interface SummaryLike {
-  readonly status?: string;
-  readonly steps?: number;
-  readonly epochs?: number;
-  readonly wall_time_s?: number;
-  readonly samples_per_s?: number;
-  readonly final?: Readonly<Record<string, number | null>>;
-  readonly best?: Readonly<Record<string, { readonly value: number | null; readonly step?: number }>>;
-  readonly [key: string]: unknown;
-}
 
 export interface ExpectationResult {
   readonly expr: string;
@@ -28,12 +17,13 @@ export interface ExpectationReport {
   readonly results: readonly ExpectationResult[];
 }
 
-export function evaluateExpectations(summary: SummaryLike, exprs: readonly (string | Expectation)[]): ExpectationReport {
+/** Checks expressions against a summary.json; only the fields named need to be there (null reads as NaN). */
+export function evaluateExpectations(summary: Partial<Summary>, exprs: readonly (string | Expectation)[]): ExpectationReport {
   const results = exprs.map((e) => evaluateOne(summary, typeof e === 'string' ? parseExpectation(e) : e));
   return { ok: results.every((r) => r.ok), results };
 }
 
-function evaluateOne(summary: SummaryLike, e: Expectation): ExpectationResult {
+function evaluateOne(summary: Partial<Summary>, e: Expectation): ExpectationResult {
   const expected = describeExpected(e);
   const found = lookup(summary, e.metric);
   if (found === undefined) {
@@ -76,15 +66,15 @@ function describeExpected(e: Expectation): string {
   return `≈ ${e.value} ± ${tol}`;
 }
 
-function lookup(summary: SummaryLike, ref: MetricRef): number | string | undefined {
+function lookup(summary: Partial<Summary>, ref: MetricRef): number | string | undefined {
   const raw = ref.kind === 'final' ? summary.final?.[ref.key]
     : ref.kind === 'best' ? summary.best?.[ref.key]?.value
-    : summary[ref.key];
+    : (summary as Readonly<Record<string, unknown>>)[ref.key];
   if (raw === null) return Number.NaN; // NaN serialised by JSON.stringify
   return typeof raw === 'number' || typeof raw === 'string' ? raw : undefined;
 }
 
-function availablePaths(summary: SummaryLike): string[] {
+function availablePaths(summary: Partial<Summary>): string[] {
   return [
     ...Object.keys(summary.final ?? {}),
     ...Object.keys(summary.best ?? {}).map((k) => `best.${k}`),

@@ -3,10 +3,11 @@
  * tensor index) and `tensors.bin` (raw little-endian tensor data). The folder is written under a
  * temp name and renamed, so a checkpoint folder that exists is complete.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../backends/tf.js';
 import { RunnerError } from '../core/errors.js';
+import { commitDir, tmpName, writeSynced } from './atomic.js';
 
 export interface TensorRecord {
   readonly name: string;
@@ -25,12 +26,6 @@ export interface CheckpointFile<S> {
 
 export const checkpointDirName = (step: number): string => `step-${String(step).padStart(6, '0')}`;
 
-function writeSynced(path: string, data: Uint8Array | string): void {
-  writeFileSync(path, data);
-  const fd = openSync(path, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-}
-
 /** Writes tensors (read asynchronously) and a JSON state; returns the checkpoint folder. */
 export async function saveCheckpoint<S>(root: string, step: number, state: S, tensors: tf.NamedTensorMap): Promise<string> {
   mkdirSync(root, { recursive: true });
@@ -47,14 +42,13 @@ export async function saveCheckpoint<S>(root: string, step: number, state: S, te
     offset += bytes.byteLength;
   }
   const final = join(root, checkpointDirName(step));
-  const tmp = join(root, `.${checkpointDirName(step)}.${process.pid}.tmp`);
-  rmSync(tmp, { recursive: true, force: true });
+  const tmp = tmpName(final);
+  rmSync(tmp, { recursive: true, force: true }); // left by an earlier process with the same host and pid
   mkdirSync(tmp);
   writeSynced(join(tmp, 'tensors.bin'), Buffer.concat(chunks));
   const file: CheckpointFile<S> = { format: 'minima-checkpoint-1', step, state, tensors: records };
   writeSynced(join(tmp, 'state.json'), `${JSON.stringify(file, null, 1)}\n`);
-  if (existsSync(final)) rmSync(final, { recursive: true, force: true });
-  renameSync(tmp, final);
+  commitDir(tmp, final);
   return final;
 }
 

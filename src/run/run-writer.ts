@@ -2,37 +2,14 @@
  * Everything a run leaves on disk. Files that are replaced are written atomically; metrics and
  * logs are append-only (a torn last line after a crash is skipped by readers and cut on resume).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { appendLine, writeFileAtomic, writeJsonAtomic, removeStaleTemps } from './atomic.js';
+import { readMetrics, type MetricRow, type RunStatus } from './run-folder.js';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'diverged' | 'interrupted';
-
-export interface MetricRow {
-  readonly step: number;
-  readonly epoch: number;
-  readonly split: 'train' | 'test';
-  readonly [metric: string]: number | string | boolean;
-}
-
-/** Keys that measure time, not the trajectory: `minima compare` and resume checks ignore them. */
-export const timingKeys: readonly string[] = ['time_s', 'samples_per_s', 'step_time_ms'];
-
-export function readMetrics(dir: string): MetricRow[] {
-  const path = join(dir, 'metrics.jsonl');
-  if (!existsSync(path)) return [];
-  const rows: MetricRow[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      rows.push(JSON.parse(line) as MetricRow);
-    } catch {
-      // torn last line of a killed run
-    }
-  }
-  return rows;
-}
+/** The row type `appendMetrics` takes; it lives in run-folder.ts with the rest of the run folder's vocabulary. */
+export type { MetricRow };
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -106,11 +83,6 @@ export class RunWriter {
   private rewriteCsv(): void {
     const lines = [this.columns.join(','), ...this.rows.map((r) => this.columns.map((c) => csvCell(r[c])).join(','))];
     writeFileAtomic(this.path('metrics.csv'), `${lines.join('\n')}\n`);
-  }
-
-  readStatus(): string | undefined {
-    const p = this.path('status');
-    return existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined;
   }
 
   touch(name: string): void {

@@ -11,7 +11,7 @@
  *   up to the rung is ranked among every trial that reached that rung; it continues only when in the
  *   top ⌊n/η⌋ (at least the best one), as in asynchronous successive halving. A rung passed stays passed.
  */
-import { latestPerStep, type MetricRowLike } from './run-files.js';
+import { latestPerStep, metricDirection, type RowKey } from '../run/run-folder.js';
 import type { EarlyStoppingSpec } from './spec.js';
 
 export interface Point {
@@ -37,7 +37,7 @@ export interface Stopper {
 }
 
 /** `test.loss` → the `loss` values of the `test` rows, one per step, ascending; non-finite values dropped. */
-export function metricSeries(rows: readonly MetricRowLike[], metric: string): Point[] {
+export function metricSeries(rows: readonly (RowKey & { readonly [key: string]: unknown })[], metric: string): Point[] {
   const dot = metric.indexOf('.');
   const split = metric.slice(0, dot), key = metric.slice(dot + 1);
   const out: Point[] = [];
@@ -48,12 +48,8 @@ export function metricSeries(rows: readonly MetricRowLike[], metric: string): Po
   return out;
 }
 
-export function defaultMode(metric: string): 'min' | 'max' {
-  return /loss|error|perplexity/i.test(metric) ? 'min' : 'max';
-}
-
 export function createStopper(spec: EarlyStoppingSpec, startStep = 0): Stopper {
-  const mode = spec.mode ?? defaultMode(spec.metric);
+  const mode = spec.mode ?? metricDirection(spec.metric);
   const better = (a: number, b: number) => (mode === 'min' ? a < b : a > b);
   const bestUpTo = (points: readonly Point[], step: number): number | undefined => {
     let best: number | undefined;

@@ -4,8 +4,8 @@
  * (it checkpoints and exits 130), waits for all, and leaves every trial resumable.
  */
 import { join } from 'node:path';
+import { MetricsTail } from '../run/run-folder.js';
 import { metricSeries, type PeerSeries } from './early-stopping.js';
-import { MetricsTail } from './run-files.js';
 import { runTrial, type TrialOutcome } from './run-trial.js';
 import type { SweepReporter } from './progress.js';
 import type { EarlyStoppingSpec } from './spec.js';

@@ -2,16 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { isAlive } from '../core/process.js';
 import type { LockHolder } from './sweep-dir.js';
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The command line of a live process (Linux /proc), or undefined. */
 export function commandLine(pid: number): string | undefined {

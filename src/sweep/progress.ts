@@ -7,6 +7,7 @@ import type { TrialRecord } from './sweep-dir.js';
 import type { PlannedTrial } from './sweep-dir.js';
 import type { TrialProgress } from './run-trial.js';
 import { formatValue } from '../expect/evaluate-expectations.js';
+import { isTimingKey } from '../run/run-folder.js';
 
 export interface SweepReporter {
   start(worker: number, trial: PlannedTrial, action: 'run' | 'resume'): void;
@@ -16,7 +17,7 @@ export interface SweepReporter {
 }
 
 export function trialResultText(r: TrialRecord): string {
-  const metrics = Object.entries(r.final ?? {}).filter(([k]) => !k.endsWith('_s')).slice(0, 4)
+  const metrics = Object.entries(r.final ?? {}).filter(([k]) => !isTimingKey(k)).slice(0, 4)
     .map(([k, v]) => `${k}=${v === null ? 'NaN' : formatValue(v)}`).join(' ');
   const extra = r.status === 'pruned' && r.pruned ? ` at step ${r.pruned.step}` : r.status === 'failed' && r.error ? `: ${r.error.message.split('\n').pop()}` : '';
   return `${r.status}${extra}${metrics ? `  ${metrics}` : ''}`;

@@ -12,9 +12,10 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive } from '../core/process.js';
+import { isTimingKey, MetricsTail, readStatus, readSummary, type MetricRow } from '../run/run-folder.js';
 import { createStopper, metricSeries, type PeerSeries, type StopDecision } from './early-stopping.js';
-import { commandLine, isAlive, lockIsStale, processesMentioning, terminate } from './processes.js';
-import { MetricsTail, readRunStatus, readSummary, type MetricRowLike } from './run-files.js';
+import { commandLine, lockIsStale, processesMentioning, terminate } from './processes.js';
 import { pendingRecord, type PlannedTrial, type SweepDir, type TrialRecord, type TrialStatus } from './sweep-dir.js';
 import type { EarlyStoppingSpec } from './spec.js';
 
@@ -80,7 +81,7 @@ async function runLocked(o: RunTrialOptions): Promise<TrialOutcome> {
   if (rec.pid !== undefined && rec.host === hostname() && isAlive(rec.pid) && commandLine(rec.pid)?.includes(runDir)) orphans.add(rec.pid);
   await Promise.all([...orphans].map((pid) => terminate(pid)));
 
-  const runStatus = readRunStatus(runDir);
+  const runStatus = readStatus(runDir);
   if (rec.status === 'pruned' && !o.retryFailed) return { record: rec, ran: false };
   if (runStatus === 'completed') {
     rec = withOutcome(rec, runDir, 'completed', 0);
@@ -166,7 +167,7 @@ async function runLocked(o: RunTrialOptions): Promise<TrialOutcome> {
   o.signal.removeEventListener('abort', onAbort);
   tick();
 
-  const after = readRunStatus(runDir);
+  const after = readStatus(runDir);
   let status: TrialStatus;
   if (stop && (result.code === 130 || after === 'interrupted')) status = 'pruned';
   else if (after && FINAL_RUN_STATES.has(after)) status = after as TrialStatus;
@@ -185,7 +186,6 @@ async function runLocked(o: RunTrialOptions): Promise<TrialOutcome> {
 function withOutcome(rec: TrialRecord, runDir: string, status: TrialStatus, exitCode: number | null): TrialRecord {
   const s = readSummary(runDir);
   const { final: _f, best: _b, steps: _s, error: _e, ...rest } = rec;
-  const error = s?.error as { code?: string; message: string } | undefined;
   return {
     ...rest,
     status,
@@ -193,16 +193,16 @@ function withOutcome(rec: TrialRecord, runDir: string, status: TrialStatus, exit
     ...(typeof s?.steps === 'number' ? { steps: s.steps } : {}),
     ...(s?.final ? { final: s.final } : {}),
     ...(s?.best ? { best: s.best } : {}),
-    ...(error ? { error } : {}),
+    ...(s?.error ? { error: s.error } : {}),
     updated_at: new Date().toISOString(),
   };
 }
 
-function latestValues(rows: readonly MetricRowLike[]): Record<string, number> {
+function latestValues(rows: readonly MetricRow[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) {
     for (const [k, v] of Object.entries(r)) {
-      if (typeof v === 'number' && k !== 'step' && k !== 'epoch' && !k.endsWith('_s')) out[`${r.split}.${k}`] = v;
+      if (typeof v === 'number' && k !== 'step' && k !== 'epoch' && !isTimingKey(k)) out[`${r.split}.${k}`] = v;
     }
   }
   return out;

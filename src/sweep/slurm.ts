@@ -9,10 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerError, ExitCode } from '../core/errors.js';
+import { writeFileAtomic } from '../run/atomic.js';
+import { readStatus } from '../run/run-folder.js';
 import { slurmJobActive } from './processes.js';
-import { readRunStatus } from './run-files.js';
 import type { SlurmSpec } from './spec.js';
-import { writeAtomic, type PlannedTrial, type SweepDir } from './sweep-dir.js';
+import type { PlannedTrial, SweepDir } from './sweep-dir.js';
 
 export interface SbatchOptions {
   readonly name: string;
@@ -74,7 +75,7 @@ export function trialsToSubmit(sweep: SweepDir, trials: readonly PlannedTrial[],
   const submit: PlannedTrial[] = [], inFlight: PlannedTrial[] = [], done: PlannedTrial[] = [];
   for (const t of trials) {
     const rec = sweep.readRecord(t.id);
-    const run = readRunStatus(sweep.runDir(t));
+    const run = readStatus(sweep.runDir(t));
     if (rec?.slurm && (rec.status === 'queued' || rec.status === 'running') && slurmJobActive(`${rec.slurm.job_id}_${rec.slurm.task_id}`)) {
       inFlight.push(t);
     } else if (run === 'completed' || (rec?.status === 'pruned' && !retryFailed)) {
@@ -93,7 +94,7 @@ export function submitSlurm(sweep: SweepDir, o: SbatchOptions): { jobId: string;
   mkdirSync(dir, { recursive: true });
   const n = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sbatch')).length : 0;
   const script = join(dir, `submit-${n + 1}.sbatch`);
-  writeAtomic(script, sbatchScript(o));
+  writeFileAtomic(script, sbatchScript(o));
   const r = spawnSync('sbatch', ['--parsable', script], { encoding: 'utf8', cwd: o.cwd });
   if (r.error) throw new RunnerError('SLURM_FAILED', `cannot run sbatch: ${r.error.message} (is Slurm installed and SLURM_CONF set?)`, ExitCode.internal);
   if (r.status !== 0) throw new RunnerError('SLURM_FAILED', `sbatch failed (exit ${r.status}): ${r.stderr.trim() || r.stdout.trim()}\nscript: ${script}`, ExitCode.internal);

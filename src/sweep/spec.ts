@@ -34,7 +34,7 @@ export type Distribution = z.output<typeof distributionSchema>;
 const medianSchema = z.strictObject({
   rule: z.literal('median'),
   metric: z.string().describe('split.metric from metrics.jsonl, e.g. test.loss'),
-  mode: z.enum(['min', 'max']).optional().describe('default: min for *loss*/*error*, else max'),
+  mode: z.enum(['min', 'max']).optional().describe('default: the metric\'s direction (metricDirection: min for loss, error, nll, ece, brier, mse, mae, norm …)'),
   warmup_steps: z.number().int().min(0).default(0).describe('never stop a trial before this step'),
   min_trials: positiveInt.default(3).describe('completed trials needed at a step before the rule applies'),
   poll_s: z.number().positive().default(1).describe('how often the sweep reads metrics.jsonl'),

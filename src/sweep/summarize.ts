@@ -1,14 +1,13 @@
 /**
  * `minima sweep summary`: trials grouped over seeds (same params but `seed`), mean ± sample std
  * and n of every final and best metric over the group's completed trials, sorted by one metric.
- * Timing keys (`*_s`) are left out: they never reproduce. Sums run in trial order, so the same
+ * Timing keys (`isTimingKey`) are left out: they never reproduce. Sums run in trial order, so the same
  * trial results give the same output bit for bit, whichever executor produced them.
  */
-import { defaultMode } from './early-stopping.js';
+import { isTimingKey, metricDirection, type Summary } from '../run/run-folder.js';
 import { canonicalJson } from './resolve-trials.js';
 import { inlineYaml } from './expand.js';
 import type { TrialRecord, TrialStatus } from './sweep-dir.js';
-import type { SummaryLike } from '../expect/evaluate-expectations.js';
 
 export interface Stat {
   readonly mean: number;
@@ -36,10 +35,10 @@ export interface SweepSummary {
 }
 
 /** `test.accuracy` (final) and `best.test.accuracy` values of one run summary, timing keys dropped. */
-export function metricValues(s: SummaryLike | undefined): Record<string, number> {
+export function metricValues(s: Pick<Partial<Summary>, 'final' | 'best'> | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(s?.final ?? {})) if (!k.endsWith('_s')) out[k] = v === null ? Number.NaN : v;
-  for (const [k, v] of Object.entries(s?.best ?? {})) if (!k.endsWith('_s')) out[`best.${k}`] = v.value === null ? Number.NaN : v.value;
+  for (const [k, v] of Object.entries(s?.final ?? {})) if (!isTimingKey(k)) out[k] = v === null ? Number.NaN : v;
+  for (const [k, v] of Object.entries(s?.best ?? {})) if (!isTimingKey(k)) out[`best.${k}`] = v.value === null ? Number.NaN : v.value;
   return out;
 }
 
@@ -60,7 +59,7 @@ const PREFERRED = ['best.test.accuracy', 'test.accuracy', 'test.loss', 'best.tes
 
 export function summarizeSweep(
   records: readonly TrialRecord[],
-  summaries: ReadonlyMap<string, SummaryLike | undefined>,
+  summaries: ReadonlyMap<string, Pick<Partial<Summary>, 'final' | 'best'> | undefined>,
   opts: { metric?: string | undefined; mode?: 'min' | 'max' | undefined; allColumns?: boolean | undefined } = {},
 ): SweepSummary {
   const groups = new Map<string, { params: Record<string, unknown>; trials: string[]; seeds: unknown[]; statuses: Partial<Record<TrialStatus, number>>; values: Map<string, number[]> }>();
@@ -87,7 +86,7 @@ export function summarizeSweep(
     metrics: Object.fromEntries([...g.values].map(([k, v]) => [k, stat(v)])),
   }));
   const metric = opts.metric ?? PREFERRED.find((m) => metricKeys.includes(m)) ?? metricKeys[0] ?? null;
-  const mode = opts.mode ?? (metric ? defaultMode(metric) : 'max');
+  const mode = opts.mode ?? (metric ? metricDirection(metric) : 'max');
   if (metric) {
     const score = (g: Group) => g.metrics[metric]?.mean;
     built.sort((a, b) => {

@@ -9,11 +9,13 @@
  * Each trial file has exactly one writer at a time (the trial lock), so parallel workers and Slurm
  * array tasks never write the same file; trials.jsonl is derived and may be rebuilt by anyone.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { RunnerError, ExitCode } from '../core/errors.js';
+import { writeFileAtomic } from '../run/atomic.js';
+import type { Summary } from '../run/run-folder.js';
 import type { Assignment } from './expand.js';
 import type { ResolvedTrial } from './resolve-trials.js';
 
@@ -47,28 +49,12 @@ export interface TrialRecord {
   readonly host?: string;
   readonly slurm?: { readonly job_id: string; readonly task_id: number };
   readonly steps?: number;
-  readonly final?: Readonly<Record<string, number | null>>;
-  readonly best?: Readonly<Record<string, { readonly value: number | null; readonly step?: number }>>;
+  /** Copied from the run's summary.json. */
+  readonly final?: Summary['final'];
+  readonly best?: Summary['best'];
   readonly error?: { readonly code?: string; readonly message: string };
   readonly pruned?: { readonly step: number; readonly reason: string };
   readonly updated_at: string;
-}
-
-let tmpCounter = 0;
-/** Temp name carries host and pid: Slurm tasks on different nodes share the folder. */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${hostname()}.${process.pid}.${tmpCounter++}.tmp`;
-  writeFileAtomicSync(tmp, text);
-  renameSync(tmp, path);
-}
-
-function writeFileAtomicSync(tmp: string, text: string): void {
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export class SweepDir {
@@ -120,14 +106,14 @@ export class SweepDir {
     const plan: Plan = { version: 1, name, base, trials: [...old, ...added].sort((a, b) => a.index - b.index) };
     if (added.length > 0 || old.length === 0) {
       this.ensure();
-      writeAtomic(this.planPath, `${JSON.stringify(plan, null, 1)}\n`);
+      writeFileAtomic(this.planPath, `${JSON.stringify(plan, null, 1)}\n`);
     }
     return { plan, current, stale: old.filter((t) => !currentIds.has(t.id)) };
   }
 
   writeSweepYaml(resolved: unknown): void {
     this.ensure();
-    writeAtomic(join(this.dir, 'sweep.yaml'), stringifyYaml(resolved, { lineWidth: 0 }));
+    writeFileAtomic(join(this.dir, 'sweep.yaml'), stringifyYaml(resolved, { lineWidth: 0 }));
   }
 
   readRecord(id: string): TrialRecord | undefined {
@@ -141,7 +127,7 @@ export class SweepDir {
   }
 
   writeRecord(r: TrialRecord): void {
-    writeAtomic(this.trialFile(r.id), `${JSON.stringify(r)}\n`);
+    writeFileAtomic(this.trialFile(r.id), `${JSON.stringify(r)}\n`);
   }
 
   /** Every planned trial with its record (pending when none), in index order. */
@@ -152,7 +138,7 @@ export class SweepDir {
   /** Rebuilds trials.jsonl from the trial files; atomic, so a reader never sees half of it. */
   writeTrialsJsonl(plan: Plan = this.readPlan()): TrialRecord[] {
     const records = this.records(plan);
-    writeAtomic(join(this.dir, 'trials.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
+    writeFileAtomic(join(this.dir, 'trials.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
     return records;
   }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parseExpectation, evaluateExpectations, formatExpectationReport, ExpectationSyntaxError } from '../../src/expect/index.js';
 import { check } from '../../src/commands/check.js';
+import type { Summary } from '../../src/run/run-folder.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { captureContext, writeRun } from '../sweep/helpers.js';
 
@@ -14,7 +15,7 @@ const summary = {
   samples_per_s: 1000,
   final: { 'train.loss': 0.15, 'test.accuracy': 0.96, 'test.loss': null },
   best: { 'test.accuracy': { value: 0.97, step: 100 } },
-};
+} satisfies Partial<Summary>;
 
 test('parseExpectation reads every operator, metric kind and tolerance form', () => {
   assert.deepEqual(parseExpectation('test.accuracy>=0.95'), { expr: 'test.accuracy>=0.95', path: 'test.accuracy', metric: { kind: 'final', key: 'test.accuracy' }, op: '>=', value: 0.95 });

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { RunWriter, readMetrics } from '../../src/run/run-writer.js';
+import { RunWriter } from '../../src/run/run-writer.js';
 import { createRunDir, createExactRunDir } from '../../src/run/run-dir.js';
-import { summarizeMetrics } from '../../src/run/session.js';
+import { readMetrics, summarizeMetrics } from '../../src/run/run-folder.js';
 import { RunnerError } from '../../src/core/errors.js';
 
 test('run folders never collide and are never reused', async () => {

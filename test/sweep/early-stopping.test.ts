@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStopper, metricSeries, median, defaultMode, type PeerSeries } from '../../src/sweep/early-stopping.js';
+import { createStopper, metricSeries, median, type PeerSeries } from '../../src/sweep/early-stopping.js';
+import { metricDirection } from '../../src/run/run-folder.js';
 import { earlyStoppingSchema } from '../../src/sweep/spec.js';
 import { summarizeSweep, formatSummary, stat } from '../../src/sweep/summarize.js';
 import type { TrialRecord } from '../../src/sweep/sweep-dir.js';
@@ -15,8 +16,8 @@ test('metricSeries picks split.metric rows, last row per step, finite values onl
     { step: 30, split: 'test', loss: null },
   ];
   assert.deepEqual(metricSeries(rows, 'test.loss'), [{ step: 10, value: 0.9 }, { step: 20, value: 0.7 }]);
-  assert.equal(defaultMode('test.loss'), 'min');
-  assert.equal(defaultMode('test.accuracy'), 'max');
+  assert.equal(metricDirection('test.loss'), 'min');
+  assert.equal(metricDirection('test.accuracy'), 'max');
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 2, 3]), 2.5);
 });

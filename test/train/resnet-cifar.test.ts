@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { Rng } from '../../src/core/random.js';
 import { catalog } from '../../src/registries.js';
-import { readMetrics } from '../../src/run/run-writer.js';
+import { readMetrics } from '../../src/run/run-folder.js';
 import { optimizerSpec, runTiny, tinyConfig } from './harness.js';
 
 function writeCifarFixtures(dir: string, perFile: number): void {

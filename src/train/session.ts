@@ -1,0 +1,116 @@
+/**
+ * One training session in a run folder, shared by `minima run` and `minima resume`: writes
+ * status/summary/meta around the training loop and turns its outcome into a status and exit code.
+ * A stop request arrives as an aborted `io.signal` (cli/main.ts aborts it on the first SIGINT or
+ * SIGTERM): the loop checkpoints and stops. Signals themselves are main.ts's business.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import * as tf from '../backends/tf.js';
+import type { BackendInfo } from '../backends/index.js';
+import { ExitCode, InterruptedError, RunnerError, type ExitCodeValue } from '../core/errors.js';
+import { createRunLogger } from '../log/logger.js';
+import type { RunWriter } from '../run/run-writer.js';
+import { summarizeMetrics, type RunStatus, type Summary } from '../run/run-folder.js';
+import type { Experiment } from './build.js';
+import { train } from './trainer.js';
+import { createProgress } from './progress.js';
+
+/** What a session needs from its caller; a CommandContext fits as it is. */
+export interface SessionIO {
+  readonly stderr: NodeJS.WritableStream;
+  readonly isTTY: boolean;
+  /** The command line, recorded in meta.json. */
+  readonly argv?: readonly string[];
+  /** Aborted to stop: the loop checkpoints and the session ends `interrupted`. A string reason names the signal. */
+  readonly signal: AbortSignal;
+  /** Called after every step, outside the run's own timing (embedders, `npm run bench`). */
+  readonly onStepEnd?: (step: number, stepMs: number) => void | Promise<void>;
+}
+
+/** Why `signal` was aborted, in one word (`SIGINT`), or undefined while it is not. */
+export function stopReason(signal: AbortSignal): string | undefined {
+  if (!signal.aborted) return undefined;
+  return typeof signal.reason === 'string' ? signal.reason : 'abort';
+}
+
+/** Throws the interruption when `signal` was aborted before training began (nothing to checkpoint yet). */
+export function throwIfStopped(signal: AbortSignal): void {
+  const reason = stopReason(signal);
+  if (reason) throw new InterruptedError(reason);
+}
+
+export interface SessionOptions {
+  readonly writer: RunWriter;
+  readonly exp: Experiment;
+  readonly backend: BackendInfo;
+  readonly io: SessionIO;
+  readonly quiet: boolean;
+  readonly resumeFrom?: string;
+  readonly meta: Record<string, unknown>;
+}
+
+export async function runSession(opts: SessionOptions): Promise<{ exitCode: ExitCodeValue; summary: Summary }> {
+  const { writer, exp, backend, io } = opts;
+  const started = new Date();
+  const log = createRunLogger(writer.path('log.jsonl'));
+  writer.setStatus('running');
+  const metaPath = writer.path('meta.json');
+  const previous = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>) : undefined;
+  const sessions = [...((previous?.sessions as unknown[]) ?? []), { started: started.toISOString(), command: (io.argv ?? []).join(' '), backend: backend.name, pid: process.pid, host: hostname(), resumed_from: opts.resumeFrom ?? null }];
+  const baseMeta = { ...(previous ?? opts.meta), sessions, end_time: null };
+  writer.writeJson('meta.json', baseMeta);
+
+  const startStep = opts.resumeFrom ? Number(/step-(\d+)$/.exec(opts.resumeFrom)?.[1] ?? 0) : 0;
+  const progress = createProgress({ total: exp.totalSteps, epochs: Math.ceil(exp.epochs), stream: io.stderr, tty: io.isTTY, quiet: opts.quiet, startStep });
+  const onAbort = () => progress.log(`${stopReason(io.signal)}: checkpointing and stopping (again to abort)`);
+  if (io.signal.aborted) onAbort();
+  else io.signal.addEventListener('abort', onAbort, { once: true });
+  log.info({ config: exp.config, backend, tensors_at_start: tf.memory().numTensors }, 'start');
+
+  let status: RunStatus = 'completed';
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  let error: { code: string; message: string } | undefined;
+  let result: { steps: number; samples: number; trainTimeS: number } = { steps: startStep, samples: 0, trainTimeS: 0 };
+  try {
+    result = await train(exp, { writer, log, progress, stopRequested: () => stopReason(io.signal), ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}), ...(io.onStepEnd ? { onStepEnd: io.onStepEnd } : {}) });
+  } catch (err) {
+    if (err instanceof RunnerError && err.code === 'NON_FINITE_LOSS') status = 'diverged';
+    else if (err instanceof RunnerError && err.code === 'INTERRUPTED') status = 'interrupted';
+    else status = 'failed';
+    exitCode = err instanceof RunnerError ? err.exitCode : ExitCode.internal;
+    error = { code: err instanceof RunnerError ? err.code : 'INTERNAL', message: (err as Error).message };
+    log.error({ err }, 'stopped');
+    if (!(err instanceof RunnerError)) io.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  } finally {
+    progress.stop();
+    io.signal.removeEventListener('abort', onAbort);
+  }
+  const ended = new Date();
+  const rows = writer.metricRows;
+  const { final, best } = summarizeMetrics(rows);
+  const lastStep = rows.length > 0 ? Math.max(...rows.map((r) => r.step)) : startStep;
+  const prevWall = typeof previous?.wall_time_s === 'number' ? previous.wall_time_s : 0;
+  const wall = prevWall + (ended.getTime() - started.getTime()) / 1000;
+  const summary: Summary = {
+    status,
+    name: exp.config.name,
+    run_dir: writer.dir,
+    steps: status === 'completed' ? exp.totalSteps : lastStep,
+    total_steps: exp.totalSteps,
+    epochs: Math.round(((status === 'completed' ? exp.totalSteps : lastStep) / exp.stepsPerEpoch) * 1000) / 1000,
+    wall_time_s: Math.round(wall * 1000) / 1000,
+    train_time_s: Math.round(result.trainTimeS * 1000) / 1000,
+    samples_per_s: Math.round(result.samples / Math.max(1e-9, result.trainTimeS)),
+    final,
+    best,
+    backend: backend.name,
+    ...(error ? { error } : {}),
+  };
+  writer.writeJson('summary.json', summary);
+  writer.writeJson('meta.json', { ...baseMeta, end_time: ended.toISOString(), wall_time_s: summary.wall_time_s, status });
+  writer.setStatus(status);
+  log.info({ summary }, 'end');
+  log.flush();
+  return { exitCode, summary };
+}

@@ -147,8 +147,9 @@ export interface LossInput {
  * The per-call facts of a loss, one object passed whole through compute, probabilities and commit.
  * It is the extension point for facts a loss may read beyond its input (the learning rate,
  * per-example state, closures at other weights or inputs): a new fact is an OPTIONAL field here,
- * filled where the trainer builds the context (train/step.ts), and losses that do not read it are
- * untouched. Per-row tensors go to Batch/LossInput instead.
+ * filled where the trainer builds the context (train/step.ts stepContext, which the diagnostics
+ * reuse; train/evaluate.ts for evaluation), and losses that do not read it are untouched.
+ * Per-row tensors go to Batch/LossInput instead.
  */
 export interface LossContext {
   readonly step: number;

@@ -1,6 +1,8 @@
 /**
- * Evaluation of a whole split in eval mode (no dropout, BN running statistics). Probabilities
- * and per-example losses are downloaded asynchronously and reduced in JS by the metrics module.
+ * Evaluation of a whole split in eval mode (no dropout, BN running statistics), through the
+ * training loss code path (step.ts forwardLoss). Probabilities and per-example losses are
+ * downloaded asynchronously and reduced in JS by the metrics module; evaluateSplits writes the
+ * rows of the run's eval splits.
  */
 import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';

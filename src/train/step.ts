@@ -11,9 +11,11 @@ import type { Experiment } from './build.js';
 
 /**
  * What one training step reads besides the experiment, built once per step and handed whole to
- * the closure and the diagnostics. This is where the step widens (issue 13): per-row tensors (row
- * ids, group ids) join `batch`, per-step facts join `loss` (core/types.ts LossContext), each as an
- * optional field, and forwardLoss passes them on, so no loss that ignores them changes.
+ * the closure and the diagnostics. This is where the step widens (issue 13), each time by an
+ * optional field: per-row tensors (row ids, group ids) join `batch` and reach LossInput through
+ * forwardLoss; per-step facts and per-example state join `loss` (core/types.ts LossContext);
+ * what the optimizer needs beyond the one closure (closures over other batches, at other weights
+ * or inputs) joins this object and makeClosure. No loss that ignores a new field changes.
  */
 export interface StepContext {
   readonly batch: Batch;

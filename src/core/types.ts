@@ -123,6 +123,19 @@ export interface LossNeeds {
   readonly task: Task | 'any';
 }
 
+/**
+ * One batch on the device, as the trainer's forward pass (train/step.ts forwardLoss) reads it. Facts
+ * that come one per row (row ids, group ids) become optional fields here; forwardLoss hands them on
+ * to LossInput, so no loss that ignores them changes.
+ */
+export interface Batch {
+  /** [batch, ...inputShape]: float32 features or int32 tokens. */
+  readonly x: tf.Tensor;
+  /** int32 class ids [batch] or float targets [batch, D]. */
+  readonly y: tf.Tensor;
+}
+
+/** What a loss sees of one batch: the model's outputs and the batch's per-row fields (built by forwardLoss only). */
 export interface LossInput {
   readonly output: tf.Tensor;
   readonly embedding?: tf.Tensor;
@@ -130,6 +143,14 @@ export interface LossInput {
   readonly y: tf.Tensor;
 }
 
+/**
+ * The per-call facts of a loss, one object passed whole through compute, probabilities and commit.
+ * It is the extension point for facts a loss may read beyond its input (the learning rate,
+ * per-example state, closures at other weights or inputs): a new fact is an OPTIONAL field here,
+ * filled where the trainer builds the context (train/step.ts stepContext, which the diagnostics
+ * reuse; train/evaluate.ts for evaluation), and losses that do not read it are untouched.
+ * Per-row tensors go to Batch/LossInput instead.
+ */
 export interface LossContext {
   readonly step: number;
   readonly epoch: number;

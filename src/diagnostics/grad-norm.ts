@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { everyOption } from './common.js';
+import { byName } from './offset-by.js';
 import { read, sumOfSquares } from './tree.js';
 import type { DiagnosticEntry } from './types.js';
 
@@ -21,12 +22,13 @@ export const gradNorm: DiagnosticEntry<z.infer<typeof schema>> = {
       async run(ctx) {
         const { loss, grads } = ctx.evaluate();
         try {
+          const named = byName(ctx.params, grads);
           const out: Record<string, number> = {};
-          const total = sumOfSquares(grads);
+          const total = sumOfSquares(named);
           out.grad_norm = Math.sqrt(await read(total));
           total.dispose();
           if (o.per_layer) {
-            for (const [name, g] of Object.entries(grads)) {
+            for (const [name, g] of Object.entries(named)) {
               const s = tf.tidy(() => tf.norm(g));
               out[`grad_norm/${name}`] = await read(s);
               s.dispose();

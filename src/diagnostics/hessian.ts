@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { Rng } from '../core/random.js';
 import { everyOption } from './common.js';
+import { byName, offsetBy } from './offset-by.js';
 import { dot, paramValues, read, scale, sumOfSquares } from './tree.js';
 import type { DiagnosticContext, DiagnosticEntry } from './types.js';
 
@@ -72,14 +73,16 @@ export const hessian: DiagnosticEntry<z.infer<typeof schema>> = {
 };
 
 function hvp(ctx: DiagnosticContext, v: tf.NamedTensorMap, eps: number): tf.NamedTensorMap {
-  const plus = tf.tidy(() => scale(v, eps));
-  const minus = tf.tidy(() => scale(v, -eps));
+  const plus = tf.tidy(() => offsetBy(ctx.params, scale(v, eps)));
+  const minus = tf.tidy(() => offsetBy(ctx.params, scale(v, -eps)));
   const a = ctx.evaluate(plus);
   const b = ctx.evaluate(minus);
-  tf.dispose([plus, minus, a.loss, b.loss]);
+  tf.dispose([...plus, ...minus, a.loss, b.loss]);
+  const ga = byName(ctx.params, a.grads);
+  const gb = byName(ctx.params, b.grads);
   const out = tf.tidy(() => {
     const r: tf.NamedTensorMap = {};
-    for (const k of Object.keys(v)) r[k] = tf.div(tf.sub(a.grads[k]!, b.grads[k]!), 2 * eps);
+    for (const k of Object.keys(v)) r[k] = tf.div(tf.sub(ga[k]!, gb[k]!), 2 * eps);
     return r;
   });
   tf.dispose(a.grads);

@@ -8,6 +8,7 @@ import type { Diagnostic, DiagnosticDeps, DiagnosticEntry } from './types.js';
 import { weightNorm } from './weight-norm.js';
 
 export type { Diagnostic, DiagnosticContext, DiagnosticDeps, DiagnosticEntry } from './types.js';
+export { byName, offsetBy } from './offset-by.js';
 
 const entries: readonly DiagnosticEntry[] = [gradNorm, weightNorm, sharpness, hessian, softmaxCollapse];
 

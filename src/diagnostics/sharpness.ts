@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { everyOption } from './common.js';
+import { byName, offsetBy } from './offset-by.js';
 import { read, scale, sumOfSquares } from './tree.js';
 import type { DiagnosticEntry } from './types.js';
 
@@ -24,7 +25,8 @@ export const sharpness: DiagnosticEntry<z.infer<typeof schema>> = {
       async run(ctx) {
         const base = ctx.evaluate();
         const lossBase = await read(base.loss);
-        const sq = sumOfSquares(base.grads);
+        const grads = byName(ctx.params, base.grads);
+        const sq = sumOfSquares(grads);
         const gNorm = Math.sqrt(await read(sq));
         sq.dispose();
         if (!(gNorm > 0) || !Number.isFinite(gNorm)) {
@@ -32,11 +34,11 @@ export const sharpness: DiagnosticEntry<z.infer<typeof schema>> = {
           tf.dispose(base.grads);
           return { sharpness: 0, sharpness_base_loss: lossBase };
         }
-        const offset = tf.tidy(() => scale(base.grads, o.rho / gNorm));
+        const at = tf.tidy(() => offsetBy(ctx.params, scale(grads, o.rho / gNorm)));
         base.loss.dispose();
         tf.dispose(base.grads);
-        const moved = ctx.evaluate(offset);
-        tf.dispose(offset);
+        const moved = ctx.evaluate(at);
+        tf.dispose(at);
         const lossMoved = await read(moved.loss);
         moved.loss.dispose();
         tf.dispose(moved.grads);

@@ -3,17 +3,19 @@ import type { Entry } from '../core/registry.js';
 import type { ParamSpec } from '../core/types.js';
 
 /**
- * What the trainer hands a diagnostic. Every call works on one FIXED evaluation batch in eval mode
- * (no dropout, no BatchNorm statistics update); `evaluate(offset)` assigns θ + offset, computes the
- * mean loss and its gradients, and restores θ by copy. The caller of evaluate/perExampleLoss owns
- * (and disposes) the returned tensors.
+ * What the trainer hands a diagnostic. Every call works on one FIXED batch (the step's) in eval
+ * mode (no dropout, no BatchNorm statistics update). `evaluate` follows the optimizer convention
+ * (optim/transform.ts UpdateContext.evaluate): absolute values aligned with `params`, weights
+ * restored afterwards; `offsetBy(params, offset)` gives θ + offset in that form. The caller of
+ * evaluate/perExampleLoss owns (and disposes) the returned tensors, `at` stays the caller's.
  */
 export interface DiagnosticContext {
-  /** The optimizer's parameter list (model and loss-owned); grads and offsets are keyed by ParamSpec.name. */
+  /** The optimizer's parameter list (model and loss-owned); `at` and grads are aligned with it. */
   readonly params: readonly ParamSpec[];
   readonly step: number;
-  evaluate(offset?: tf.NamedTensorMap): { readonly loss: tf.Scalar; readonly grads: tf.NamedTensorMap };
-  /** Per-example losses [batch] of the current θ through exactly the training loss code path. */
+  /** Mean loss and its gradients at the parameter values `at` (default: the current ones). */
+  evaluate(at?: readonly tf.Tensor[]): { readonly loss: tf.Scalar; readonly grads: tf.Tensor[] };
+  /** Per-example losses [batch] of the current θ through the training loss code path (train/step.ts forwardLoss). */
   perExampleLoss(): tf.Tensor1D;
 }
 

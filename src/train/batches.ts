@@ -4,6 +4,7 @@
  * only its step counter to continue with exactly the batches it would have seen.
  */
 import * as tf from '../backends/tf.js';
+import { copiesOnUpload, packKernelActive } from '../backends/index.js';
 import { Rng, hashSeed } from '../core/random.js';
 import type { BatchArrays, Dataset } from '../core/types.js';
 
@@ -40,6 +41,17 @@ export class BatchPlan {
   ) {
     const bytes = dataset.sizes.train * dataset.spec.inputShape.reduce((a, b) => a * b, 1) * 4;
     this.gathersOnDevice = Boolean(options.onDevice) && !dataset.augmented && bytes <= deviceSplitLimitBytes;
+  }
+
+  /**
+   * The plan for the TF.js backend `backend`. On wasm, batches are gathered in the heap by the
+   * kernel pack's GatherV2 (rows copied inside wasm; the stock kernel is ~150× slower than a JS
+   * gather), or, for augmented data and splits over deviceSplitLimitBytes, gathered in JS into one
+   * reused buffer that the upload copies. Other backends upload a fresh array per batch.
+   */
+  static forBackend(dataset: Dataset, seed: number, batchSize: number, backend: string): BatchPlan {
+    const copies = copiesOnUpload(backend);
+    return new BatchPlan(dataset, seed, batchSize, { onDevice: copies && packKernelActive('GatherV2'), reuseInputs: copies });
   }
 
   get stepsPerEpoch(): number {

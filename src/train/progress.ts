@@ -17,7 +17,8 @@ export interface Progress {
   stop(): void;
 }
 
-function fmtLoss(l: number | undefined): string {
+/** A loss (or any metric) for humans: 4 decimals, or 3 significant digits below 1e-3; '-' when unknown. */
+export function fmtLoss(l: number | undefined): string {
   return l === undefined ? '-' : Math.abs(l) >= 1e-3 || l === 0 ? l.toFixed(4) : l.toExponential(2);
 }
 

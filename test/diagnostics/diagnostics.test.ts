@@ -17,18 +17,14 @@ function quadratic(perExample: number[] = [0, 0.5, 0, 1e-30]) {
   const ctx: DiagnosticContext = {
     params,
     step: 7,
-    evaluate(offset) {
+    evaluate(at) {
       evaluations++;
       const saved = tf.clone(w);
       try {
-        if (offset?.w) {
-          // assign() shares the tensor's data; the tensor itself is still ours to dispose
-          const moved = tf.add(w, offset.w);
-          w.assign(moved as tf.Tensor1D);
-          moved.dispose();
-        }
+        // assign() shares the tensor's data; `at` stays the caller's to dispose
+        if (at) w.assign(at[0] as tf.Tensor1D);
         const { value, grads } = tf.variableGrads(() => tf.mul(0.5, tf.sum(tf.mul(a, tf.square(w)))) as tf.Scalar, [w]);
-        return { loss: value, grads: { w: grads[w.name]! } };
+        return { loss: value, grads: [grads[w.name]!] };
       } finally {
         w.assign(saved);
         saved.dispose();

@@ -1,0 +1,86 @@
+/**
+ * Checkpoints of a run: every tensor that a bit-exact continuation needs (parameters, buffers,
+ * loss state, optimizer state) plus the loop's counters, written into `<run>/checkpoints/step-N`.
+ */
+import type { Logger } from 'pino';
+import * as tf from '../backends/tf.js';
+import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../run/checkpoint.js';
+import type { Experiment } from './build.js';
+import type { WindowCounters } from './metric-window.js';
+
+/** Training-loop counters that a checkpoint carries besides tensors. */
+export interface LoopState {
+  readonly step: number;
+  readonly window: WindowCounters;
+  readonly samples: number;
+  readonly trainTimeS: number;
+  readonly seed: number;
+}
+
+type Parts = Pick<Experiment, 'params' | 'model' | 'objective' | 'optimizer'>;
+
+export class Checkpointer {
+  /** The newest checkpoint folder of the run, if any. */
+  last: string | undefined;
+
+  constructor(
+    private readonly exp: Parts,
+    private readonly root: string,
+    private readonly keep: number,
+    private readonly log: Logger,
+  ) {
+    this.last = listCheckpoints(root).at(-1)?.dir;
+  }
+
+  /** Restores the experiment from checkpoint folder `dir`; returns the loop's counters. */
+  restore(dir: string): LoopState {
+    const ck = loadCheckpoint<LoopState>(dir);
+    try {
+      restoreTensors(this.exp, ck.tensors);
+    } finally {
+      tf.dispose(Object.values(ck.tensors));
+    }
+    return ck.state;
+  }
+
+  async save(step: number, state: LoopState): Promise<void> {
+    const { tensors, owned } = tensorsOf(this.exp);
+    try {
+      this.last = await saveCheckpoint(this.root, step, state, tensors);
+    } finally {
+      tf.dispose(owned);
+    }
+    pruneCheckpoints(this.root, this.keep, this.last);
+    this.log.info({ step, dir: this.last }, 'checkpoint');
+  }
+
+  /** Saves step `step` unless the newest checkpoint already is that step (an interrupt right after one). */
+  async ensure(step: number, state: LoopState): Promise<void> {
+    if (!this.last || !this.last.endsWith(String(step).padStart(6, '0'))) await this.save(step, state);
+  }
+}
+
+/** Everything a checkpoint holds; `owned` are the getState() clones, which the caller disposes. */
+function tensorsOf(exp: Parts): { tensors: tf.NamedTensorMap; owned: tf.Tensor[] } {
+  const out: tf.NamedTensorMap = {};
+  const owned: tf.Tensor[] = [];
+  for (const p of exp.params) out[`${p.owner}/${p.name}`] = p.variable;
+  for (const b of exp.model.buffers) out[`buffer/${b.name}`] = b.variable;
+  for (const [k, v] of Object.entries(exp.objective.getState?.() ?? {})) { out[`lossstate/${k}`] = v; owned.push(v); }
+  for (const [k, v] of Object.entries(exp.optimizer.getState())) { out[`optim/${k}`] = v; owned.push(v); }
+  return { tensors: out, owned };
+}
+
+function restoreTensors(exp: Parts, tensors: tf.NamedTensorMap): void {
+  const take = (key: string): tf.Tensor => {
+    const t = tensors[key];
+    if (!t) throw new Error(`checkpoint lacks tensor ${key}`);
+    return t;
+  };
+  for (const p of exp.params) p.variable.assign(take(`${p.owner}/${p.name}`));
+  for (const b of exp.model.buffers) b.variable.assign(take(`buffer/${b.name}`));
+  const prefixed = (prefix: string): tf.NamedTensorMap =>
+    Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  if (exp.objective.setState) exp.objective.setState(prefixed('lossstate/'));
+  exp.optimizer.setState(prefixed('optim/'));
+}

@@ -1,0 +1,122 @@
+/**
+ * The step: the one forward-and-loss pass that the optimizer's closure, the diagnostics and
+ * evaluation share, and one optimizer step on a batch. Everything random in a step is a function
+ * of (seed, step), so a resumed run repeats it exactly.
+ */
+import * as tf from '../backends/tf.js';
+import { hashSeed } from '../core/random.js';
+import type { Batch, LossContext, LossInput, Model, ModelOutput, Objective, ParamSpec } from '../core/types.js';
+import type { Closure } from '../optim/types.js';
+import type { Experiment } from './build.js';
+
+/**
+ * What one training step reads besides the experiment, built once per step and handed whole to
+ * the closure and the diagnostics. This is where the step widens (issue 13), each time by an
+ * optional field: per-row tensors (row ids, group ids) join `batch` and reach LossInput through
+ * forwardLoss; per-step facts and per-example state join `loss` (core/types.ts LossContext);
+ * what the optimizer needs beyond the one closure (closures over other batches, at other weights
+ * or inputs) joins this object and makeClosure. No loss that ignores a new field changes.
+ */
+export interface StepContext {
+  readonly batch: Batch;
+  /** The loss's context for this step: training mode, the step's loss seed. */
+  readonly loss: LossContext;
+  /** Dropout masks of this step: every forward pass of the step draws the same ones (SAM's passes agree). */
+  readonly dropoutSeed: number;
+}
+
+/** The context of 0-based step `step`, whose batch lies in epoch `epoch`. */
+export function stepContext(exp: Pick<Experiment, 'config' | 'dataset'>, batch: Batch, step: number, epoch: number): StepContext {
+  const seed = exp.config.seed;
+  return {
+    batch,
+    loss: { step, epoch, training: true, data: exp.dataset.spec, seed: hashSeed(seed, 'loss', step) },
+    dropoutSeed: hashSeed(seed, 'dropout', step),
+  };
+}
+
+export interface ForwardLoss {
+  /** The model's outputs; `updates` holds BatchNorm statistics after a training-mode pass. */
+  readonly model: ModelOutput;
+  /** What the loss saw, for commit() and probabilities(). */
+  readonly input: LossInput;
+  /** objective.compute: per-example losses [batch], or a scalar for batch-level losses. */
+  readonly values: tf.Tensor;
+}
+
+/** The model in `ctx.training` mode on `batch`, then the loss: the only place either is called. */
+export function forwardLoss(model: Model, objective: Objective, batch: Batch, ctx: LossContext, dropoutSeed?: number): ForwardLoss {
+  const out = model.apply(batch.x, dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed });
+  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y };
+  return { model: out, input, values: objective.compute(input, ctx) };
+}
+
+/** The scalar that is differentiated: the mean of per-example losses (a batch-level loss as it is). */
+export function meanLoss(values: tf.Tensor): tf.Scalar {
+  return values.rank === 0 ? (values as tf.Scalar) : tf.mean(values);
+}
+
+/** `loss()` and its gradients in ParamSpec order (zeros for a parameter the loss does not reach). */
+export function lossAndGrads(params: readonly ParamSpec[], loss: () => tf.Scalar): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  const { value, grads } = tf.variableGrads(loss, params.map((p) => p.variable));
+  return { loss: value, grads: params.map((p) => grads[p.variable.name] ?? tf.zerosLike(p.variable)) };
+}
+
+type StepParts = Pick<Experiment, 'model' | 'objective' | 'params' | 'optimizer'>;
+type Statistics = readonly (readonly [tf.Variable, tf.Tensor])[];
+
+/**
+ * The optimizer's closure for one step: loss and gradients at the current weights on the step's
+ * batch. Only the FIRST call is the step's own pass: its BatchNorm statistics are kept for
+ * `statistics()` (a SAM-type pass at perturbed weights must not move them) and it alone commits
+ * the loss's per-step state. Later calls only evaluate.
+ */
+export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext): { readonly closure: Closure; statistics(): Statistics } {
+  const { model, objective, params } = parts;
+  let calls = 0;
+  let statistics: Statistics = [];
+  const closure: Closure = () => {
+    const first = calls === 0;
+    calls++;
+    return lossAndGrads(params, () => {
+      const f = forwardLoss(model, objective, ctx.batch, ctx.loss, ctx.dropoutSeed);
+      if (first && f.model.updates) statistics = f.model.updates.map(([v, t]) => [v, tf.keep(t)] as const);
+      if (first && objective.commit) objective.commit(f.input, ctx.loss);
+      return meanLoss(f.values);
+    });
+  };
+  return { closure, statistics: () => statistics };
+}
+
+export interface StepOutcome {
+  /** Loss of the step's first evaluation. The caller owns it and `diagnostics`. */
+  readonly loss: tf.Scalar;
+  /** The optimizer's per-step values (MoMo tau, SAM grad_norm …), possibly empty. */
+  readonly diagnostics: tf.NamedTensorMap;
+  readonly gradEvals: number;
+}
+
+/** One optimizer step inside one tf.tidy, then the first pass's BatchNorm statistics assigned. */
+export function trainStep(parts: StepParts, ctx: StepContext): StepOutcome {
+  const { closure, statistics } = makeClosure(parts, ctx);
+  const out = tf.tidy(() => {
+    const r = parts.optimizer.step(closure);
+    return { loss: r.loss, diagnostics: { ...(r.diagnostics ?? {}) }, gradEvals: r.gradEvals };
+  });
+  assignStatistics(parts.params, statistics());
+  return out;
+}
+
+/** Buffers take the statistics (BN running mean/variance); a trainable target is a model bug. */
+function assignStatistics(params: readonly ParamSpec[], statistics: Statistics): void {
+  if (statistics.length === 0) return;
+  const trainable = new Set(params.map((p) => p.variable.name));
+  try {
+    for (const [v, t] of statistics) {
+      if (trainable.has(v.name)) throw new Error(`model update targets trainable variable ${v.name}`);
+      v.assign(t);
+    }
+  } finally {
+    tf.dispose(statistics.map(([, t]) => t));
+  }
+}

@@ -8,9 +8,6 @@ import { stringify as toYaml } from 'yaml';
 import { appendLine, writeFileAtomic, writeJsonAtomic, removeStaleTemps } from './atomic.js';
 import { readMetrics, type MetricRow, type RunStatus } from './run-folder.js';
 
-/** The row type `appendMetrics` takes; it lives in run-folder.ts with the rest of the run folder's vocabulary. */
-export type { MetricRow };
-
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
   const s = String(v);

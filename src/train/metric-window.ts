@@ -5,7 +5,8 @@
  */
 import * as tf from '../backends/tf.js';
 import { NonFiniteLossError } from '../core/errors.js';
-import type { MetricRow, RunWriter } from '../run/run-writer.js';
+import type { MetricRow } from '../run/run-folder.js';
+import type { RunWriter } from '../run/run-writer.js';
 
 /** The window's sums since its last row; a checkpoint carries them, so a resumed window continues. */
 export interface WindowCounters {

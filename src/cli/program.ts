@@ -42,7 +42,6 @@ export function compact<T extends object>(o: T): T {
  * undefined for an absent optional one), then the options. Commander types these as any; the
  * command's zod schema is what checks them.
  */
-// biome-ignore lint/suspicious/noExplicitAny: commander's action arguments are untyped; the command's zod schema parses them
 type ActionArgs = any[];
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -63,7 +63,7 @@ async function runLocal(p: PreparedSweep, trials: readonly PlannedTrial[], o: Pa
   const where = relative(ctx.cwd, p.sweep.dir) || '.';
   ctx.stderr.write(`sweep ${p.name}: ${trials.length} trials, ${trials.length - pending.length} already done, ${Math.min(workers, Math.max(pending.length, 1))} worker(s) → ${where}\n`);
   const reporter = createReporter(trials.length, trials.length - pending.length, ctx.stderr, ctx.isTTY, Math.min(workers, Math.max(pending.length, 1)));
-  let outcomes;
+  let outcomes: Awaited<ReturnType<typeof executeLocal>>;
   try {
     outcomes = await executeLocal({
       sweep: p.sweep, trials: pending, base: p.loaded.basePath, cwd: ctx.cwd, workers, retryFailed: o.retryFailed,

@@ -16,18 +16,24 @@ function report(err: unknown, verbose: boolean): number {
   return ExitCode.internal;
 }
 
+/** The part of `process` that signal handling uses (tests pass a stand-in). */
+export interface SignalTarget {
+  on(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+  exit(code: number): void;
+}
+
 /**
  * For every command: the first SIGINT/SIGTERM aborts ctx.signal with the signal's name as the
  * reason, so a command can stop cleanly (a run checkpoints, a sweep stops its trials); a second
- * one exits 130 at once. Checkpoints are written atomically, so that leaves nothing half-written.
+ * one exits 130 at once (checkpoints are written atomically, so a run stays resumable).
  */
-function trapSignals(abort: AbortController): void {
+export function trapSignals(abort: AbortController, target: SignalTarget = process): void {
   const onSignal = (signal: NodeJS.Signals) => {
-    if (abort.signal.aborted) process.exit(ExitCode.interrupted);
-    abort.abort(signal);
+    if (abort.signal.aborted) target.exit(ExitCode.interrupted);
+    else abort.abort(signal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  target.on('SIGINT', onSignal);
+  target.on('SIGTERM', onSignal);
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

@@ -25,8 +25,10 @@ const commands = {
   dataInfo: async () => (await import('../commands/data.js')).dataInfoCommand,
   replay: async () => (await import('../commands/replay.js')).replay,
 } satisfies Record<string, () => Promise<(input: never, ctx: CommandContext) => Promise<ExitCodeValue>>>;
-type CommandName = keyof typeof commands;
-type InputOf<K extends CommandName> = Parameters<Awaited<ReturnType<(typeof commands)[K]>>>[0];
+/** Where each command function comes from (tests pass stand-ins that record their input). */
+export type CommandLoaders = typeof commands;
+type CommandName = keyof CommandLoaders;
+type InputOf<K extends CommandName> = Parameters<Awaited<ReturnType<CommandLoaders[K]>>>[0];
 
 /**
  * Drops keys that commander or an absent optional argument left undefined, so the command's
@@ -57,7 +59,7 @@ export interface Program {
   exitCode(): ExitCodeValue | undefined;
 }
 
-export function buildProgram(ctx: CommandContext): Program {
+export function buildProgram(ctx: CommandContext, load: CommandLoaders = commands): Program {
   let exitCode: ExitCodeValue | undefined;
   /**
    * An action that imports `commands[name]`, builds the command's input from commander's arguments
@@ -66,7 +68,7 @@ export function buildProgram(ctx: CommandContext): Program {
   const lazy =
     <K extends CommandName>(name: K, input: (...args: ActionArgs) => InputOf<K>) =>
     async (...args: ActionArgs): Promise<void> => {
-      const command = (await commands[name]()) as (input: InputOf<K>, ctx: CommandContext) => Promise<ExitCodeValue>;
+      const command = (await load[name]()) as (input: InputOf<K>, ctx: CommandContext) => Promise<ExitCodeValue>;
       // commander appends the Command itself after the options; the input function ignores it
       exitCode = await command(compact(input(...args)), ctx);
     };

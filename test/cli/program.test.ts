@@ -41,7 +41,13 @@ const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
 async function parse(argv: readonly string[], code = 0): Promise<{ name: string; input: Record<string, unknown>; exitCode: number | undefined }> {
   const calls: { name: string; input: Record<string, unknown> }[] = [];
   const fakes = Object.fromEntries(
-    Object.keys(schemas).map((name) => [name, async () => async (input: Record<string, unknown>) => (calls.push({ name, input }), code)]),
+    Object.keys(schemas).map((name) => [
+      name,
+      async () => async (input: Record<string, unknown>) => {
+        calls.push({ name, input });
+        return code;
+      },
+    ]),
   ) as unknown as CommandLoaders;
   const { program, exitCode } = buildProgram(captureContext(process.cwd()).ctx, fakes);
   await program.parseAsync(['node', 'minima', ...argv]);

@@ -4,7 +4,7 @@
  * defaults live in each command's zod schema (`runOptions`, …), which parses what commander hands
  * over. Exit codes are decided in main.ts only.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../commands/context.js';
 import type { ExitCodeValue } from '../core/errors.js';
 import { minimaVersion } from '../run/meta.js';
@@ -49,7 +49,8 @@ type ActionArgs = any[];
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const int = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${value}"`);
+  // commander reports an InvalidArgumentError as a usage error (exit 2), naming the option
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
 };
 

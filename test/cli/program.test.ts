@@ -116,7 +116,7 @@ test('the exit code the command returns is kept for main.ts', async () => {
 });
 
 test('usage errors in subcommands throw (main.ts maps them to exit 2); help and version exit 0', async () => {
-  for (const argv of [['run'], ['validate', 'c.yaml', '--bogus'], ['run', 'c.yaml', '--backend', 'gpu'], ['sweep', 'summary', 'D', '--mode', 'up'], ['bogus']]) {
+  for (const argv of [['run'], ['validate', 'c.yaml', '--bogus'], ['run', 'c.yaml', '--backend', 'gpu'], ['sweep', 'summary', 'D', '--mode', 'up'], ['sweep', 's.yaml', '--workers', '0'], ['replay', 'p.json', '--steps', 'x'], ['bogus']]) {
     const { program } = buildProgram(captureContext(process.cwd()).ctx);
     await assert.rejects(program.parseAsync(['node', 'minima', ...argv]), (e) => e instanceof CommanderError && e.exitCode === 1, argv.join(' '));
   }

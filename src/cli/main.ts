@@ -1,4 +1,4 @@
-/** The only place where errors become exit codes and where the process exits. */
+/** The only place where errors become exit codes, where signals are handled and where the process exits. */
 import { CommanderError } from 'commander';
 import { ExitCode, RunnerError } from '../core/errors.js';
 import { processContext } from '../commands/context.js';
@@ -16,47 +16,41 @@ function report(err: unknown, verbose: boolean): number {
   return ExitCode.internal;
 }
 
+/** The part of `process` that signal handling uses (tests pass a stand-in). */
+export interface SignalTarget {
+  on(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+  exit(code: number): void;
+}
+
+/**
+ * For every command: the first SIGINT/SIGTERM aborts ctx.signal with the signal's name as the
+ * reason, so a command can stop cleanly (a run checkpoints, a sweep stops its trials); a second
+ * one exits 130 at once (checkpoints are written atomically, so a run stays resumable).
+ */
+export function trapSignals(abort: AbortController, target: SignalTarget = process): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) target.exit(ExitCode.interrupted);
+    else abort.abort(signal);
+  };
+  target.on('SIGINT', onSignal);
+  target.on('SIGTERM', onSignal);
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
   const abort = new AbortController();
+  trapSignals(abort);
   const ctx = processContext(argv.slice(1).map((a, i) => (i === 0 ? 'minima' : a)), abort.signal);
   const verbose = argv.includes('--verbose');
-  let pending: Promise<number> | undefined;
-  // Commands that handle Ctrl-C themselves (sweeps) ask for this: the first signal aborts
-  // ctx.signal, a second one exits at once. Other commands keep Node's default (run/resume
-  // install their own checkpoint-and-stop handlers).
-  const trapSignals = () => {
-    const onSignal = () => {
-      if (abort.signal.aborted) process.exit(ExitCode.interrupted);
-      abort.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  };
-  const program = buildProgram(ctx, (run) => {
-    pending = run();
-  }, trapSignals);
-  program.exitOverride();
-  try {
-    await program.parseAsync([...argv]);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
-      process.exitCode = ok ? ExitCode.ok : ExitCode.usage;
-      return;
-    }
-    process.exitCode = report(err, verbose);
-    return;
-  }
-  if (!pending) {
-    program.outputHelp();
-    process.exitCode = ExitCode.usage;
-    return;
-  }
+  const { program, exitCode } = buildProgram(ctx);
   let code: number;
   try {
-    code = await pending;
+    await program.parseAsync([...argv]);
+    const ran = exitCode();
+    if (ran === undefined) program.outputHelp();
+    code = ran ?? ExitCode.usage;
   } catch (err) {
-    code = report(err, verbose);
+    // commander exits 0 for --help and --version, 1 for a usage error (its message is printed)
+    code = err instanceof CommanderError ? (err.exitCode === 0 ? ExitCode.ok : ExitCode.usage) : report(err, verbose);
   }
   // Flush stdout/stderr before exiting (pipes are asynchronous in Node).
   await new Promise<void>((r) => process.stdout.write('', () => r()));

@@ -1,28 +1,87 @@
 /**
  * Declares commands and flags, and lazily imports each command module (fast start-up, and command
- * functions stay testable without a process). Exit codes are decided in main.ts only.
+ * functions stay testable without a process). Flags are declared here once; their types and
+ * defaults live in each command's zod schema (`runOptions`, …), which parses what commander hands
+ * over. Exit codes are decided in main.ts only.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../commands/context.js';
+import type { ExitCodeValue } from '../core/errors.js';
 import { minimaVersion } from '../run/meta.js';
+
+/** The command functions, each imported only when its command runs. */
+const commands = {
+  run: async () => (await import('../commands/run.js')).run,
+  resume: async () => (await import('../commands/resume.js')).resume,
+  validate: async () => (await import('../commands/validate.js')).validate,
+  config: async () => (await import('../commands/validate.js')).printConfig,
+  list: async () => (await import('../commands/list.js')).list,
+  check: async () => (await import('../commands/check.js')).check,
+  compare: async () => (await import('../commands/compare.js')).compare,
+  sweep: async () => (await import('../commands/sweep.js')).sweep,
+  sweepStatus: async () => (await import('../commands/sweep-status.js')).sweepStatus,
+  sweepSummary: async () => (await import('../commands/sweep-summary.js')).sweepSummary,
+  dataFetch: async () => (await import('../commands/data-fetch.js')).dataFetch,
+  dataInfo: async () => (await import('../commands/data-info.js')).dataInfoCommand,
+  replay: async () => (await import('../commands/replay.js')).replay,
+} satisfies Record<string, () => Promise<(input: never, ctx: CommandContext) => Promise<ExitCodeValue>>>;
+/** Where each command function comes from (tests pass stand-ins that record their input). */
+export type CommandLoaders = typeof commands;
+type CommandName = keyof CommandLoaders;
+type InputOf<K extends CommandName> = Parameters<Awaited<ReturnType<CommandLoaders[K]>>>[0];
+
+/**
+ * Drops keys that commander or an absent optional argument left undefined, so the command's
+ * schema applies its defaults and `exactOptionalPropertyTypes` holds (timm's create_model drops
+ * None kwargs for the same reason).
+ */
+export function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * What commander hands an action: each declared argument (a string, a string[] for a variadic one,
+ * undefined for an absent optional one), then the options. Commander types these as any; the
+ * command's zod schema is what checks them.
+ */
+type ActionArgs = any[];
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const int = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${value}"`);
+  // commander reports an InvalidArgumentError as a usage error (exit 2), naming the option
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
 };
 
-export type Invoke = (run: () => Promise<number>) => void;
-/** Long-running commands that handle Ctrl-C themselves through ctx.signal (sweeps) call this. */
-export type TrapSignals = () => void;
+export interface Program {
+  readonly program: Command;
+  /** The exit code of the command that ran; undefined when none did (e.g. `minima` alone). */
+  exitCode(): ExitCodeValue | undefined;
+}
 
-export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: TrapSignals = () => {}): Command {
+export function buildProgram(ctx: CommandContext, load: CommandLoaders = commands): Program {
+  let exitCode: ExitCodeValue | undefined;
+  /**
+   * An action that imports `commands[name]`, builds the command's input from commander's arguments
+   * and options with `input`, and stores the exit code the command returns.
+   */
+  const lazy =
+    <K extends CommandName>(name: K, input: (...args: ActionArgs) => InputOf<K>) =>
+    async (...args: ActionArgs): Promise<void> => {
+      const command = (await load[name]()) as (input: InputOf<K>, ctx: CommandContext) => Promise<ExitCodeValue>;
+      // commander appends the Command itself after the options; the input function ignores it
+      exitCode = await command(compact(input(...args)), ctx);
+    };
+
   const program = new Command('minima')
     .description('Experiment runner for research on loss functions and optimizers.')
     .version(minimaVersion(), '-V, --version')
     .option('--verbose', 'print stack traces of expected errors too')
     .showSuggestionAfterError(true)
+    // throw instead of exiting, so main.ts maps usage errors to exit 2; set before the subcommands,
+    // which copy it when they are created
+    .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
 
   program
@@ -36,8 +95,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .option('--expect <expr>', 'assert a final metric, e.g. "test.accuracy>=0.95" (repeatable; exit 4 when one fails)', collect, [])
     .option('--json', 'print a JSON result line on stdout')
     .option('-q, --quiet', 'no progress output')
-    .action((config: string, overrides: string[], o: { runsDir: string; runDir?: string; backend?: 'auto'; expect: string[]; json?: boolean; quiet?: boolean }) =>
-      invoke(async () => (await import('../commands/run.js')).run({ config, overrides, runsDir: o.runsDir, ...(o.runDir ? { runDir: o.runDir } : {}), ...(o.backend ? { backend: o.backend } : {}), expect: o.expect, json: !!o.json, quiet: !!o.quiet }, ctx)));
+    .action(lazy('run', (config, overrides, o) => ({ config, overrides, ...o })));
 
   program
     .command('resume')
@@ -48,8 +106,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .option('--expect <expr>', 'assert a final metric (repeatable)', collect, [])
     .option('--json', 'print a JSON result line on stdout')
     .option('-q, --quiet', 'no progress output')
-    .action((runDir: string, overrides: string[], o: { allowConfigChange?: boolean; expect: string[]; json?: boolean; quiet?: boolean }) =>
-      invoke(async () => (await import('../commands/resume.js')).resume({ runDir, overrides, allowConfigChange: !!o.allowConfigChange, expect: o.expect, json: !!o.json, quiet: !!o.quiet }, ctx)));
+    .action(lazy('resume', (runDir, overrides, o) => ({ runDir, overrides, ...o })));
 
   program
     .command('validate')
@@ -57,8 +114,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .argument('<config>')
     .argument('[overrides...]')
     .option('--json', 'print the result as JSON')
-    .action((config: string, overrides: string[], o: { json?: boolean }) =>
-      invoke(async () => (await import('../commands/validate.js')).validate({ config, overrides, json: !!o.json }, ctx)));
+    .action(lazy('validate', (config, overrides, o) => ({ config, overrides, ...o })));
 
   program
     .command('config')
@@ -66,8 +122,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .argument('<config>')
     .argument('[overrides...]')
     .option('--json', 'print JSON instead of YAML')
-    .action((config: string, overrides: string[], o: { json?: boolean }) =>
-      invoke(async () => (await import('../commands/validate.js')).printConfig({ config, overrides, json: !!o.json }, ctx)));
+    .action(lazy('config', (config, overrides, o) => ({ config, overrides, ...o })));
 
   program
     .command('list')
@@ -75,8 +130,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .argument('[kind]', 'one kind (plural or singular); with it, options and defaults are shown')
     .argument('[glob]', "filter names, e.g. 'adam*'")
     .option('--json', 'machine-readable output')
-    .action((kind: string | undefined, glob: string | undefined, o: { json?: boolean }) =>
-      invoke(async () => (await import('../commands/list.js')).list({ ...(kind ? { kind } : {}), ...(glob ? { glob } : {}), json: !!o.json }, ctx)));
+    .action(lazy('list', (kind, glob, o) => ({ kind, glob, ...o })));
 
   program
     .command('check')
@@ -84,8 +138,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .argument('<run-dir>')
     .option('--expect <expr>', 'e.g. "test.accuracy>=0.95" (repeatable; default: status==completed)', collect, [])
     .option('--json', 'machine-readable output')
-    .action((runDir: string, o: { expect: string[]; json?: boolean }) =>
-      invoke(async () => (await import('../commands/check.js')).check({ runDir, expect: o.expect, json: !!o.json }, ctx)));
+    .action(lazy('check', (runDir, o) => ({ runDir, ...o })));
 
   program
     .command('compare')
@@ -97,8 +150,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .option('--metrics <key>', 'compare only these metric keys (repeatable; default: all but timing keys)', collect, [])
     .option('--ignore <key>', 'skip these metric keys (repeatable)', collect, [])
     .option('--json', 'machine-readable output')
-    .action((runA: string, runB: string, o: { rtol: string; atol: string; metrics: string[]; ignore: string[]; json?: boolean }) =>
-      invoke(async () => (await import('../commands/compare.js')).compare({ runA, runB, rtol: Number(o.rtol), atol: Number(o.atol), metrics: o.metrics, ignore: o.ignore, json: !!o.json }, ctx)));
+    .action(lazy('compare', (runA, runB, o) => ({ runA, runB, ...o })));
 
   const sweep = program
     .command('sweep')
@@ -116,20 +168,13 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .option('--retry-failed', 'rerun failed, diverged and pruned trials')
     .addOption(new Option('--task <n>', 'internal: run trial N of a sweep folder (Slurm array task)').argParser((v) => Number(v)).hideHelp())
     .option('--json', 'machine output on stdout')
-    .action((file: string, overrides: string[], o: { dryRun?: boolean; workers?: number; executor: 'local' | 'slurm'; runsDir: string; name?: string; retryFailed?: boolean; task?: number; json?: boolean }) => {
-      trapSignals();
-      invoke(async () => (await import('../commands/sweep.js')).sweep({
-        sweep: file, overrides, dryRun: !!o.dryRun, executor: o.executor, runsDir: o.runsDir, retryFailed: !!o.retryFailed, json: !!o.json,
-        ...(o.workers ? { workers: o.workers } : {}), ...(o.name ? { name: o.name } : {}), ...(o.task !== undefined ? { task: o.task } : {}),
-      }, ctx));
-    });
+    .action(lazy('sweep', (file, overrides, o) => ({ sweep: file, overrides, ...o })));
   sweep
     .command('status')
     .description('progress of a sweep from its trial files (works while it runs, locally or on Slurm)')
     .argument('<sweep-dir>')
     .option('--json', 'one JSON line per trial')
-    .action((sweepDir: string, o: { json?: boolean }) =>
-      invoke(async () => (await import('../commands/sweep-status.js')).sweepStatus({ sweepDir, json: !!o.json }, ctx)));
+    .action(lazy('sweepStatus', (sweepDir, o) => ({ sweepDir, ...o })));
   sweep
     .command('summary')
     .description('trials grouped over seeds: mean ± std and n of each final/best metric, only the columns that differ')
@@ -138,8 +183,7 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .addOption(new Option('--mode <mode>', 'sort direction (default: min for losses/errors, else max)').choices(['min', 'max']))
     .addOption(new Option('--format <f>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
     .option('--all-columns', 'every parameter and metric column')
-    .action((sweepDir: string, o: { metric?: string; mode?: 'min' | 'max'; format: 'table'; allColumns?: boolean }) =>
-      invoke(async () => (await import('../commands/sweep-summary.js')).sweepSummary({ sweepDir, format: o.format, allColumns: !!o.allColumns, ...(o.metric ? { metric: o.metric } : {}), ...(o.mode ? { mode: o.mode } : {}) }, ctx)));
+    .action(lazy('sweepSummary', (sweepDir, o) => ({ sweepDir, ...o })));
 
   const data = program.command('data').description('datasets: download the standard ones, inspect any');
   data
@@ -149,29 +193,25 @@ export function buildProgram(ctx: CommandContext, invoke: Invoke, trapSignals: T
     .option('--root <dir>', 'datasets root (default: ./datasets or $MINIMA_DATA_ROOT)')
     .option('--mirror <url>', 'base URL replacing the canonical mirrors (files at <url>/<name>/<file>; or $MINIMA_DATA_MIRROR)')
     .option('--force', 'download again even when verified files are present')
-    .action((name: string, o: { root?: string; mirror?: string; force?: boolean }) =>
-      invoke(async () => (await import('../commands/data-fetch.js')).dataFetch({ name, force: !!o.force, ...(o.root ? { root: o.root } : {}), ...(o.mirror ? { mirror: o.mirror } : {}) }, ctx)));
+    .action(lazy('dataFetch', (name, o) => ({ name, ...o })));
   data
     .command('info')
-    .description('sizes, shapes, class balance and a sample grid (PNG) of a dataset entry or of an experiment\'s dataset')
+    .description("sizes, shapes, class balance and a sample grid (PNG) of a dataset entry or of an experiment's dataset")
     .argument('<target>', 'a dataset name (default options) or an experiment YAML file')
     .argument('[overrides...]', 'overrides for an experiment file')
     .option('--out <file.png>', 'write a grid of sample images (image data)')
     .option('--root <dir>', 'datasets root (default: ./datasets or $MINIMA_DATA_ROOT)')
     .option('--json', 'machine-readable output')
-    .action((target: string, overrides: string[], o: { out?: string; root?: string; json?: boolean }) =>
-      invoke(async () => (await import('../commands/data-info.js')).dataInfoCommand({ target, overrides, json: !!o.json, ...(o.out ? { out: o.out } : {}), ...(o.root ? { root: o.root } : {}) }, ctx)));
+    .action(lazy('dataInfo', (target, overrides, o) => ({ target, overrides, ...o })));
 
   program
     .command('replay')
     .description('run an optimizer on a tiny full-batch problem and write its trajectory (compare with the official code)')
     .argument('<problem>', 'problem JSON: data, initial parameters, optimizer spec (see docs/optimizers.md)')
-    .option('--steps <n>', 'number of steps (default: the file\'s steps, else 10)', int)
+    .option('--steps <n>', "number of steps (default: the file's steps, else 10)", int)
     .option('--out <file>', 'write the trajectory JSON here (default: stdout)')
     .addOption(new Option('--backend <name>', 'backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('cpu'))
-    .action((problem: string, o: { steps?: number; out?: string; backend: 'cpu' }) =>
-      invoke(async () => (await import('../commands/replay.js')).replay({ problem, ...(o.steps ? { steps: o.steps } : {}), ...(o.out ? { out: o.out } : {}), backend: o.backend }, ctx)));
+    .action(lazy('replay', (problem, o) => ({ problem, ...o })));
 
-  return program;
+  return { program, exitCode: () => exitCode };
 }
-

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { evaluateExpectations, formatExpectationReport, parseExpectation } from '../expect/index.js';
 import { requireSummary } from '../run/run-folder.js';
 import type { CommandContext } from './context.js';
@@ -17,7 +17,7 @@ export const checkOptions = z.object({
 }).strict();
 export type CheckOptions = z.input<typeof checkOptions>;
 
-export async function check(options: CheckOptions, ctx: CommandContext): Promise<number> {
+export async function check(options: CheckOptions, ctx: CommandContext): Promise<ExitCodeValue> {
   const o = checkOptions.parse(options);
   const exprs = (o.expect.length > 0 ? o.expect : ['status==completed']).map(parseExpectation); // syntax errors first (exit 2)
   const dir = resolve(ctx.cwd, o.runDir);

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ExitCode, RunnerError } from '../core/errors.js';
+import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { compareMetrics, type CompareReport, type Difference } from '../expect/compare-runs.js';
 import { formatValue } from '../expect/evaluate-expectations.js';
 import { assertRunDir, readMetrics, readStatus } from '../run/run-folder.js';
@@ -23,7 +23,7 @@ export const compareOptions = z.object({
 }).strict();
 export type CompareCommandOptions = z.input<typeof compareOptions>;
 
-export async function compare(options: CompareCommandOptions, ctx: CommandContext): Promise<number> {
+export async function compare(options: CompareCommandOptions, ctx: CommandContext): Promise<ExitCodeValue> {
   const o = compareOptions.parse(options);
   const dirA = resolve(ctx.cwd, o.runA), dirB = resolve(ctx.cwd, o.runB);
   assertRunDir(dirA);

@@ -8,6 +8,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSy
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import cliProgress from 'cli-progress';
+import { z } from 'zod';
 import { ExitCode, InterruptedError, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { suggest } from '../core/suggest.js';
 import { readTar } from '../data/files/tar.js';
@@ -15,17 +16,16 @@ import { defaultDataRoot } from '../data/data-root.js';
 import { SOURCES, type Source, type SourceFile } from '../data/sources.js';
 import { writeFileAtomic } from '../run/atomic.js';
 
-export interface DataFetchOptions {
-  readonly name: string;
-  /** Datasets root, relative to the working folder; files go to <root>/<name>/. Default: $MINIMA_DATA_ROOT, else ./datasets. */
-  readonly root?: string;
-  /** Base URL replacing the canonical ones: files are fetched from <mirror>/<name>/<file>. Default: env MINIMA_DATA_MIRROR. */
-  readonly mirror?: string;
-  /** Download again even when verified files are present. */
-  readonly force?: boolean;
-  /** Replaces the built-in source table (tests, private datasets). */
-  readonly sources?: Readonly<Record<string, Source>>;
-}
+export const dataFetchOptions = z
+  .object({
+    name: z.string().min(1),
+    root: z.string().optional().describe('datasets root, relative to the working folder; files go to <root>/<name>/ (default: $MINIMA_DATA_ROOT, else ./datasets)'),
+    mirror: z.string().optional().describe('base URL replacing the canonical ones: files come from <mirror>/<name>/<file> (default: $MINIMA_DATA_MIRROR)'),
+    force: z.boolean().default(false).describe('download again even when verified files are present'),
+    sources: z.record(z.string(), z.custom<Source>()).optional().describe('replaces the built-in source table (tests, private datasets)'),
+  })
+  .strict();
+export type DataFetchOptions = z.input<typeof dataFetchOptions>;
 
 /** A CommandContext fits. */
 export interface DataFetchContext {
@@ -171,7 +171,8 @@ function extract(source: Source, name: string, dir: string, force: boolean, ctx:
   ctx.stderr.write(`${name}: extracted ${members.length} files\n`);
 }
 
-export async function dataFetch(options: DataFetchOptions, ctx: DataFetchContext): Promise<ExitCodeValue> {
+export async function dataFetch(input: DataFetchOptions, ctx: DataFetchContext): Promise<ExitCodeValue> {
+  const options = dataFetchOptions.parse(input);
   const table = options.sources ?? SOURCES;
   const source = table[options.name];
   if (!source) {

@@ -5,6 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { loadExperiment } from '../config/load.js';
 import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import type { Spec } from '../core/registry.js';
@@ -156,8 +157,20 @@ export async function dataInfo(options: DataInfoOptions, ctx: DataInfoContext): 
   return report;
 }
 
+export const dataInfoCommandOptions = z
+  .object({
+    target: z.string().min(1).describe('a dataset name (default options) or an experiment YAML file'),
+    overrides: z.array(z.string()).default([]).describe('overrides for an experiment file'),
+    out: z.string().optional().describe('PNG file for the sample grid (image data)'),
+    root: z.string().optional().describe('datasets root (default: ./datasets or $MINIMA_DATA_ROOT)'),
+    json: z.boolean().default(false),
+  })
+  .strict();
+export type DataInfoCommandOptions = z.input<typeof dataInfoCommandOptions>;
+
 /** The CLI's `data info TARGET [overrides]`: TARGET is an experiment file (its dataset and data seed) or a dataset name. */
-export async function dataInfoCommand(o: { target: string; overrides: readonly string[]; out?: string; json: boolean; root?: string }, ctx: DataInfoContext & { readonly cwd: string }): Promise<ExitCodeValue> {
+export async function dataInfoCommand(input: DataInfoCommandOptions, ctx: DataInfoContext & { readonly cwd: string }): Promise<ExitCodeValue> {
+  const o = dataInfoCommandOptions.parse(input);
   const root = o.root ? resolve(ctx.cwd, o.root) : defaultDataRoot(ctx.cwd);
   const common = { root, json: o.json, ...(o.out ? { out: resolve(ctx.cwd, o.out) } : {}) };
   if (/\.ya?ml$/i.test(o.target) || existsSync(resolve(ctx.cwd, o.target))) {

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { formatValue } from '../expect/evaluate-expectations.js';
 import { isAlive } from '../core/process.js';
 import { isTimingKey, readMetrics } from '../run/run-folder.js';
@@ -18,7 +18,7 @@ export const sweepStatusOptions = z.object({
 }).strict();
 export type SweepStatusOptions = z.input<typeof sweepStatusOptions>;
 
-export async function sweepStatus(options: SweepStatusOptions, ctx: CommandContext): Promise<number> {
+export async function sweepStatus(options: SweepStatusOptions, ctx: CommandContext): Promise<ExitCodeValue> {
   const o = sweepStatusOptions.parse(options);
   const sweep = new SweepDir(resolve(ctx.cwd, o.sweepDir));
   const plan = sweep.readPlan();

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { readSummary } from '../run/run-folder.js';
 import { formatSummary, summarizeSweep } from '../sweep/summarize.js';
 import { SweepDir } from '../sweep/sweep-dir.js';
@@ -20,7 +20,7 @@ export const sweepSummaryOptions = z.object({
 }).strict();
 export type SweepSummaryOptions = z.input<typeof sweepSummaryOptions>;
 
-export async function sweepSummary(options: SweepSummaryOptions, ctx: CommandContext): Promise<number> {
+export async function sweepSummary(options: SweepSummaryOptions, ctx: CommandContext): Promise<ExitCodeValue> {
   const o = sweepSummaryOptions.parse(options);
   const sweep = new SweepDir(resolve(ctx.cwd, o.sweepDir));
   const plan = sweep.readPlan();

@@ -10,7 +10,7 @@ import { relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { ExitCode, RunnerError } from '../core/errors.js';
+import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { executeLocal, peerReader } from '../sweep/execute-local.js';
 import { prepareSweep, type PreparedSweep } from '../sweep/prepare.js';
 import { createReporter, trialResultText } from '../sweep/progress.js';
@@ -39,7 +39,7 @@ export const sweepOptions = z.object({
 }).strict();
 export type SweepOptions = z.input<typeof sweepOptions>;
 
-export async function sweep(options: SweepOptions, ctx: CommandContext): Promise<number> {
+export async function sweep(options: SweepOptions, ctx: CommandContext): Promise<ExitCodeValue> {
   const o = sweepOptions.parse(options);
   if (o.task !== undefined) return runTask(o.sweep, o.task, o, ctx);
   const p = await prepareSweep(o.sweep, o.overrides, { cwd: ctx.cwd, runsDir: o.runsDir, name: o.name, resolveConfig: o.resolveConfig });
@@ -57,13 +57,13 @@ export async function sweep(options: SweepOptions, ctx: CommandContext): Promise
 
 type Parsed = z.output<typeof sweepOptions>;
 
-async function runLocal(p: PreparedSweep, trials: readonly PlannedTrial[], o: Parsed, ctx: CommandContext): Promise<number> {
+async function runLocal(p: PreparedSweep, trials: readonly PlannedTrial[], o: Parsed, ctx: CommandContext): Promise<ExitCodeValue> {
   const workers = o.workers ?? p.loaded.spec.workers ?? availableParallelism();
   const pending = trials.filter((t) => !isSuccess(p.sweep.readRecord(t.id)?.status ?? 'pending'));
   const where = relative(ctx.cwd, p.sweep.dir) || '.';
   ctx.stderr.write(`sweep ${p.name}: ${trials.length} trials, ${trials.length - pending.length} already done, ${Math.min(workers, Math.max(pending.length, 1))} worker(s) → ${where}\n`);
   const reporter = createReporter(trials.length, trials.length - pending.length, ctx.stderr, ctx.isTTY, Math.min(workers, Math.max(pending.length, 1)));
-  let outcomes;
+  let outcomes: Awaited<ReturnType<typeof executeLocal>>;
   try {
     outcomes = await executeLocal({
       sweep: p.sweep, trials: pending, base: p.loaded.basePath, cwd: ctx.cwd, workers, retryFailed: o.retryFailed,
@@ -82,7 +82,7 @@ async function runLocal(p: PreparedSweep, trials: readonly PlannedTrial[], o: Pa
   return code;
 }
 
-function exitCodeFor(records: readonly TrialRecord[], locked: number): number {
+function exitCodeFor(records: readonly TrialRecord[], locked: number): ExitCodeValue {
   return records.every((r) => isSuccess(r.status)) && locked === 0 ? ExitCode.ok : ExitCode.sweepFailed;
 }
 
@@ -105,7 +105,7 @@ function report(ctx: CommandContext, json: boolean, dir: string, where: string, 
   if (json) ctx.stdout.write(`${JSON.stringify({ sweep_dir: dir, exit_code: code, trials: records.length, counts })}\n`);
 }
 
-function submit(p: PreparedSweep, trials: readonly PlannedTrial[], o: Parsed, ctx: CommandContext): number {
+function submit(p: PreparedSweep, trials: readonly PlannedTrial[], o: Parsed, ctx: CommandContext): ExitCodeValue {
   const where = relative(ctx.cwd, p.sweep.dir) || '.';
   const { submit: todo, inFlight, done } = trialsToSubmit(p.sweep, trials, o.retryFailed);
   if (todo.length === 0) {
@@ -131,7 +131,7 @@ function submit(p: PreparedSweep, trials: readonly PlannedTrial[], o: Parsed, ct
 }
 
 /** One Slurm array task: trial `index` of an existing sweep folder. */
-async function runTask(dir: string, index: number, o: Parsed, ctx: CommandContext): Promise<number> {
+async function runTask(dir: string, index: number, o: Parsed, ctx: CommandContext): Promise<ExitCodeValue> {
   const sweepDir = new SweepDir(resolve(ctx.cwd, dir));
   if (!existsSync(sweepDir.dir) || !statSync(sweepDir.dir).isDirectory()) throw new RunnerError('RUN_NOT_FOUND', `--task needs a sweep folder, got ${dir}`, ExitCode.usage);
   const plan = sweepDir.readPlan();

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOptimizer, optimizerRegistry } from '../../src/optim/index.js';
 import { compareFused, compareProgramOps, fusedKernelsOfStep, fusedSpecs } from './fused-cases.js';
-import { runProgram } from '../../src/optim/fused/kernel.js';
+import { runProgram } from '../../src/backends/kernels/kernel.js';
 import { adamProgram } from '../../src/optim/fused/rules.js';
 
 export function fusedSuite(backend: 'cpu' | 'wasm'): void {

@@ -11,9 +11,9 @@
  * computed by the composite tf ops and passed in as tensors. test/optim/fused*.test.ts compare
  * fused and composite runs bit for bit on each backend.
  */
-import * as tf from '../../backends/tf.js';
+import * as tf from '../tf.js';
 import { compileJs, key, wasmProgram, type JsLoop, type Program } from './program.js';
-import type { WasmBackend as HeapBackend } from '../../backends/wasm/heap.js';
+import type { WasmBackend as HeapBackend } from '../wasm/heap.js';
 
 interface SharingBackend {
   refCount(dataId: object): number;

@@ -1,8 +1,9 @@
 /**
- * Fused optimizer kernels: one pass over a parameter and its gradient and state arrays instead of
- * one tfjs kernel (and one pass, one allocation) per elementary op. Registered as custom tfjs
- * kernels for the CPU-memory backends, `cpu` (JS arrays) and `wasm` (the WASM heap); other
- * backends keep the composite ops.
+ * The fused-kernel runner: one pass over a parameter and its gradient and state arrays instead of
+ * one tfjs kernel (and one pass, one allocation) per elementary op. Each Program is registered on
+ * first use as a custom tfjs kernel for the CPU-memory backends, `cpu` (JS arrays) and `wasm` (the
+ * WASM heap); other backends keep the composite ops. The optimizer rules' programs live with the
+ * optimizers (src/optim/fused/rules.ts); reductions.ts holds the generic ones.
  *
  * A kernel runs one elementwise Program (program.ts): a JS loop on cpu, a WebAssembly SIMD function
  * on the wasm heap (in place, no copies). Exactness: a program repeats the composite's float32 ops

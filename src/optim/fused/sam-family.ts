@@ -1,10 +1,11 @@
 /**
- * SAM's and GSAM's fused twins (not adaptive): the ascent point in one pass per tensor, GSAM's
- * corrected gradient and restored weights in one more, the rebase fused with applyUpdates' add.
- * The same float32 ops as optimizers/sam.ts and gsam.ts; ‖g0‖ is n0 (the same ops on the same tensors).
+ * SAM's, ASAM's and GSAM's fused twins (SAM and GSAM not adaptive): the ascent point in one pass
+ * per tensor, GSAM's corrected gradient and restored weights in one more, the rebase fused with
+ * applyUpdates' add. The same float32 ops as optimizers/sam.ts, asam.ts and gsam.ts; GSAM's ‖g0‖
+ * is n0 (the same ops on the same tensors).
  */
 import * as tf from '../../backends/tf.js';
-import { normOfNorms, vdot } from '../../backends/tree.js';
+import { add, normOfNorms, sub, vdot } from '../../backends/tree.js';
 import { runProgram } from '../../backends/kernels/kernel.js';
 import type { GradientTransformation } from '../transform.js';
 import { proportionRho, type ProportionOptions } from '../transforms/proportion-rho.js';
@@ -22,6 +23,26 @@ export function fusedSam(o: { readonly rho: number; readonly eps: number }, base
       return { grads: ctx.evaluate(at).grads };
     },
     hyperparams: () => ({ rho: o.rho }),
+  });
+}
+
+/** ASAM's arithmetic as optimizers/asam.ts; only the rebase is fused. */
+export function fusedAsam(o: { readonly rho: number; readonly eta: number }, base: GradientTransformation): GradientTransformation {
+  return wrapBase('asam', base, {
+    update(grads, w, ctx) {
+      const isWeight = (i: number): boolean => ctx.params[i]?.role === 'kernel';
+      const T = w.map((wi, i) => (isWeight(i) ? tf.add(tf.abs(wi), o.eta) : null));
+      const h = grads.map((g, i) => (T[i] ? tf.mul(g, T[i]!) : g));
+      const n = tf.add(normOfNorms(h), 1e-16);
+      ctx.report('grad_norm', n as tf.Scalar);
+      const scale = tf.div(o.rho, n);
+      const e = h.map((hi, i) => tf.mul(T[i] ? tf.mul(hi, T[i]!) : hi, scale));
+      const at = add(w, e);
+      const second = ctx.evaluate(at);
+      return { grads: second.grads, from: sub(at, e) };
+    },
+    hyperparams: () => ({ rho: o.rho }),
+    rebase: fusedRebase,
   });
 }
 

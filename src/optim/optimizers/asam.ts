@@ -8,15 +8,20 @@ import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
 import { add, normOfNorms, sub } from '../../backends/tree.js';
 import { clipOption, defineWrapper } from '../entry.js';
-import { fusedRebase } from '../fused/rebase.js';
-import type { GradientTransformation } from '../transform.js';
-import { wrapBase, type Rebase } from '../wrap-base.js';
+import { fusedAsam } from '../fused/sam-family.js';
+import { wrapBase } from '../wrap-base.js';
 
-interface AsamOptions { readonly rho: number; readonly eta: number }
-
-/** `rebase`: how the base's step from (w + e) − e becomes relative to w (the fused twin passes its kernel). */
-function asamRecipe(o: AsamOptions, base: GradientTransformation, rebase?: Rebase): GradientTransformation {
-  return wrapBase('asam', base, {
+export const asam = defineWrapper({
+  name: 'asam',
+  summary: 'Adaptive SAM, official SamsungLabs form: T = |w| + η on kernels only',
+  schema: z.strictObject({
+    rho: z.number().min(0).default(0.5).describe('radius of the (normalised) ascent step'),
+    eta: z.number().min(0).default(0.01).describe('η in T = |w| + η for kernel tensors'),
+    ...clipOption,
+  }),
+  gradEvals: 2,
+  info: { source: 'SamsungLabs/ASAM asam.py' },
+  create: (o, base) => wrapBase('asam', base, {
     update(grads, w, ctx) {
       const isWeight = (i: number): boolean => ctx.params[i]?.role === 'kernel';
       const T = w.map((wi, i) => (isWeight(i) ? tf.add(tf.abs(wi), o.eta) : null));
@@ -30,20 +35,6 @@ function asamRecipe(o: AsamOptions, base: GradientTransformation, rebase?: Rebas
       return { grads: second.grads, from: sub(at, e) };
     },
     hyperparams: () => ({ rho: o.rho }),
-    ...(rebase ? { rebase } : {}),
-  });
-}
-
-export const asam = defineWrapper({
-  name: 'asam',
-  summary: 'Adaptive SAM, official SamsungLabs form: T = |w| + η on kernels only',
-  schema: z.strictObject({
-    rho: z.number().min(0).default(0.5).describe('radius of the (normalised) ascent step'),
-    eta: z.number().min(0).default(0.01).describe('η in T = |w| + η for kernel tensors'),
-    ...clipOption,
   }),
-  gradEvals: 2,
-  info: { source: 'SamsungLabs/ASAM asam.py' },
-  create: (o, base) => asamRecipe(o, base),
-  fused: (o, base) => asamRecipe(o, base, fusedRebase),
+  fused: fusedAsam,
 });

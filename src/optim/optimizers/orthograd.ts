@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { l2 } from '../../backends/tree.js';
 import { globToRegExp } from '../../core/registry.js';
 import { clipOption, defineWrapper } from '../entry.js';
-import { fusedOrthogonalize } from '../fused/orthograd.js';
-import type { GradientTransformation } from '../transform.js';
+import { fusedOrthograd } from '../fused/orthograd.js';
 import { wrapBase } from '../wrap-base.js';
 
 /** The component of g orthogonal to w, rescaled to ‖g‖ (official arithmetic, 1e-30 guards). */
@@ -23,23 +22,6 @@ export function orthogonalize(w: tf.Tensor, g: tf.Tensor): tf.Tensor {
   return tf.reshape(scaled, g.shape);
 }
 
-interface OrthogradOptions { readonly roles: readonly ('kernel' | 'bias')[]; readonly names: readonly string[] }
-
-/** `project`: the per-tensor projection (the fused twin passes its two-pass kernel form). */
-function orthogradRecipe(o: OrthogradOptions, base: GradientTransformation, project: (w: tf.Tensor, g: tf.Tensor) => tf.Tensor): GradientTransformation {
-  const globs = o.names.map(globToRegExp);
-  return wrapBase('orthograd', base, {
-    update(grads, w, ctx) {
-      const g = grads.map((gi, i) => {
-        const p = ctx.params[i];
-        const selected = p !== undefined && o.roles.includes(p.role) && globs.some((re) => re.test(p.name));
-        return selected ? project(w[i]!, gi) : gi;
-      });
-      return { grads: g };
-    },
-  });
-}
-
 export const orthograd = defineWrapper({
   name: 'orthograd',
   summary: '⊥Grad: drop the gradient component along the weights (per tensor, norm kept), then any base optimizer',
@@ -50,6 +32,18 @@ export const orthograd = defineWrapper({
   }),
   gradEvals: 1,
   info: { source: 'LucasPrietoAl/grokking-at-the-edge-of-numerical-stability orthograd.py' },
-  create: (o, base) => orthogradRecipe(o, base, orthogonalize),
-  fused: (o, base) => orthogradRecipe(o, base, fusedOrthogonalize),
+  create(o, base) {
+    const globs = o.names.map(globToRegExp);
+    return wrapBase('orthograd', base, {
+      update(grads, w, ctx) {
+        const g = grads.map((gi, i) => {
+          const p = ctx.params[i];
+          const selected = p !== undefined && o.roles.includes(p.role) && globs.some((re) => re.test(p.name));
+          return selected ? orthogonalize(w[i]!, gi) : gi;
+        });
+        return { grads: g };
+      },
+    });
+  },
+  fused: fusedOrthograd,
 });

@@ -19,7 +19,7 @@ import { PassThrough } from 'node:stream';
 import * as tf from '../src/backends/tf.js';
 import { run } from '../src/commands/run.js';
 import { createOptimizer, optimizerRegistry } from '../src/optim/index.js';
-import { setFusedKernels } from '../src/optim/fused/kernel.js';
+import { setFusedKernels } from '../src/backends/kernels/kernel.js';
 import { initBackend, type BackendName } from '../src/backends/index.js';
 import { loadMnistDigits } from '../src/data/index.js';
 import { closureOf, mlp } from './train-loop.js';
@@ -165,7 +165,7 @@ export async function benchOptimizers(backend: BackendName, steps = 200, repeats
     if (only && e.name !== 'sgd' && !only.includes(e.name)) continue;
     const wrapper = Boolean(e.nested?.base);
     specs[e.name] = wrapper ? { name: e.name, base: { name: 'sgd', lr: 0.01 } } : { name: e.name, ...(e.name.startsWith('momo') ? {} : { lr: 0.01 }) };
-    gradEvals[e.name] = Number(e.info?.gradEvals ?? 1);
+    gradEvals[e.name] = e.gradEvals;
   }
   const ms = rounds > 0 ? await interleavedStepMs(specs, batch, rounds) : {};
   const ratio: Record<string, number> = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v / ms.sgd!]));

@@ -16,7 +16,7 @@ const b = args.indexOf('--backend');
 const backend = b >= 0 ? args[b + 1] : 'cpu';
 const { replay } = await import('../../src/commands/replay.ts');
 const { processContext } = await import('../../src/commands/context.ts');
-if (args.includes('--composite')) (await import('../../src/optim/fused/kernel.ts')).setFusedKernels(false);
+if (args.includes('--composite')) (await import('../../src/backends/kernels/kernel.ts')).setFusedKernels(false);
 const ctx = { ...processContext(['minima', 'replay'], new AbortController().signal), stdout: { write: () => true } };
 let failed = 0;
 for (const job of JSON.parse(readFileSync(manifest, 'utf8'))) {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { Rng } from '../core/random.js';
 import { everyOption } from './common.js';
+import { mapDot as dot, mapScale as scale, mapSumOfSquares as sumOfSquares, paramValues, readScalar as read } from '../backends/tree.js';
 import { byName, offsetBy } from './offset-by.js';
-import { dot, paramValues, read, scale, sumOfSquares } from './tree.js';
 import type { DiagnosticContext, DiagnosticEntry } from './types.js';
 
 const schema = z.strictObject({

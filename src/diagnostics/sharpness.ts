@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { everyOption } from './common.js';
+import { mapScale as scale, mapSumOfSquares as sumOfSquares, readScalar as read } from '../backends/tree.js';
 import { byName, offsetBy } from './offset-by.js';
-import { read, scale, sumOfSquares } from './tree.js';
 import type { DiagnosticEntry } from './types.js';
 
 const schema = z.strictObject({

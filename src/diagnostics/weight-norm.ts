@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { everyOption } from './common.js';
-import { paramValues, read, sumOfSquares } from './tree.js';
+import { mapSumOfSquares as sumOfSquares, paramValues, readScalar as read } from '../backends/tree.js';
 import type { DiagnosticEntry } from './types.js';
 
 const schema = z.strictObject({

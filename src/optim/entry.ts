@@ -1,13 +1,18 @@
 /**
- * The shape of an optimizer registry entry and the options every optimizer shares. An entry's
- * `create(options, deps)` returns a GradientTransformation; wrappers declare `nested: { base }` and
- * receive the resolved base spec as `options.base` (their schema does not list it, so a generic
- * resolver needs only schema + nested).
+ * The shape of an optimizer registry entry and the options every optimizer shares.
+ *
+ * An entry is data: its schema, its capability facts (`gradEvals`), its composite recipe `create`
+ * and, optionally, its fused twin `fused` (as timm records `_foreach_defaults` and torch keeps
+ * `_single_tensor_adam` apart from `_fused_adam`). `defineOptimizer` and `defineWrapper` wire the
+ * two forms together through `withFused`, the one place that chooses; wrappers declare
+ * `nested: { base }` and receive the base already built (their schema does not list `base`, so a
+ * generic resolver needs only schema + nested).
  */
 import { z } from 'zod';
-import type { Entry, Spec } from '../core/registry.js';
+import type { Entry, Registry, Spec } from '../core/registry.js';
 import { chain, type GradientTransformation } from './transform.js';
 import { clipByGlobalNorm } from './transforms/clip-by-global-norm.js';
+import { withFused } from './with-fused.js';
 
 export interface OptimizerDeps {
   /** Where this spec sits in the config (for issue paths of nested specs). */
@@ -16,7 +21,18 @@ export interface OptimizerDeps {
   build(spec: Spec, at: readonly string[]): GradientTransformation;
 }
 
-export type OptimizerEntry = Entry<any, GradientTransformation, OptimizerDeps>;
+export interface OptimizerEntry extends Entry<any, GradientTransformation, OptimizerDeps> {
+  /** Closure evaluations per step (timm OptimInfo style): 1 for a descent rule, 2 for SAM, 4 for GAM. */
+  readonly gradEvals: number;
+  /** The fused twin's factory, when the entry has one (its options may still leave it out: undefined). */
+  readonly fused?: (options: any, from: any) => GradientTransformation | undefined;
+}
+
+/** The optimizer registry with its entries' typed fields visible. */
+export type OptimizerRegistry = Omit<Registry<GradientTransformation, OptimizerDeps>, 'entries' | 'get'> & {
+  readonly entries: readonly OptimizerEntry[];
+  get(name: string): OptimizerEntry;
+};
 
 export const lrOption = (dflt: number) =>
   z.number().min(0).default(dflt).describe('learning rate (schedules scale it step by step)');
@@ -42,26 +58,55 @@ export function clipped(clip: number | null, ...parts: GradientTransformation<an
 export const baseSlot = { base: { kind: 'optimizer' } } as const;
 
 /** Builds a wrapper's base; the wrapper's own clip_grad_norm clips the gradient it hands to the base. */
-export function buildBase(options: { readonly base: Spec; readonly clip_grad_norm: number | null }, deps: OptimizerDeps): GradientTransformation {
+function buildBase(options: { readonly base: Spec; readonly clip_grad_norm: number | null }, deps: OptimizerDeps): GradientTransformation {
   const base = deps.build(options.base, [...deps.at, 'base']);
   if (options.clip_grad_norm === null) return base;
-  const c = chain(clipByGlobalNorm(options.clip_grad_norm), { ...base, name: 'base' });
-  return c;
+  return chain(clipByGlobalNorm(options.clip_grad_norm), { ...base, name: 'base' });
 }
 
-/** Typed entry definition: `create` sees the schema's output (plus `base` for wrappers). */
-export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>, N extends object = object>(e: {
+interface Described<S extends z.ZodType> {
   readonly name: string;
   readonly summary: string;
   readonly schema: S;
-  readonly nested?: Entry['nested'];
+  readonly gradEvals: number;
+  /** Facts for `minima list` (source, needsLoss); gradEvals is listed from the field. */
   readonly info?: Entry['info'];
-  create(options: z.output<S> & N, deps: OptimizerDeps): GradientTransformation;
-}): OptimizerEntry {
-  return e as OptimizerEntry;
 }
 
-/** A wrapper's learning rate is its base's (schedules reach the base). */
-export function forwardLearningRate(base: GradientTransformation): Pick<GradientTransformation, 'learningRate'> {
-  return base.learningRate ? { learningRate: base.learningRate } : {};
+/** `minima list` shows gradEvals first, as before it became a typed field. */
+const infoOf = (e: Described<z.ZodType>): NonNullable<Entry['info']> => ({ gradEvals: e.gradEvals, ...e.info });
+
+/**
+ * A descent rule: `create` builds the composite recipe; `fused`, given the same options and that
+ * composite (its state layout and learning-rate Hyper), builds the twin, or undefined for options
+ * it does not cover.
+ */
+export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>>(e: Described<S> & {
+  create(options: z.output<S>, deps: OptimizerDeps): GradientTransformation;
+  fused?(options: z.output<S>, composite: GradientTransformation): GradientTransformation | undefined;
+}): OptimizerEntry {
+  return {
+    ...e,
+    info: infoOf(e),
+    create(options: z.output<S>, deps: OptimizerDeps) {
+      const composite = e.create(options, deps);
+      return withFused(composite, e.fused?.(options, composite));
+    },
+  };
+}
+
+/** A wrapper around any base optimizer: both forms wrap the same base object, built once here. */
+export function defineWrapper<S extends z.ZodType<{ clip_grad_norm: number | null }>>(e: Described<S> & {
+  create(options: z.output<S>, base: GradientTransformation): GradientTransformation;
+  fused?(options: z.output<S>, base: GradientTransformation): GradientTransformation | undefined;
+}): OptimizerEntry {
+  return {
+    ...e,
+    nested: baseSlot,
+    info: infoOf(e),
+    create(options: z.output<S> & { readonly base: Spec }, deps: OptimizerDeps) {
+      const base = buildBase(options, deps);
+      return withFused(e.create(options, base), e.fused?.(options, base));
+    },
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { createRegistry, type Spec } from '../core/registry.js';
 import type { GradientTransformation } from './transform.js';
-import type { OptimizerDeps, OptimizerEntry } from './entry.js';
+import type { OptimizerDeps, OptimizerEntry, OptimizerRegistry } from './entry.js';
 import { optimizerFacade, normalizeParams, type ParamInput } from './optimizer.js';
 import { scheduleEntries } from './schedules.js';
 import type { Optimizer, Schedule, ScheduleDeps } from './types.js';
@@ -33,7 +33,7 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   gsam,
   gam,
   orthograd,
-] satisfies readonly OptimizerEntry[]);
+] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);
 
@@ -63,6 +63,6 @@ export function createSchedule(spec: Spec, deps: ScheduleDeps, at: readonly stri
 export type { Closure, Optimizer, StepResult, Schedule, ScheduleDeps } from './types.js';
 export type { Evaluate, Evaluation, GradientTransformation, Hyper, Params, StateTree, UpdateContext, Updates } from './transform.js';
 export { chain, identity, stateless } from './transform.js';
-export type { OptimizerDeps, OptimizerEntry } from './entry.js';
+export type { OptimizerDeps, OptimizerEntry, OptimizerRegistry } from './entry.js';
 export type { ScheduleEntry } from './schedules.js';
 export type { ParamInput } from './optimizer.js';

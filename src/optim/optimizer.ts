@@ -2,7 +2,7 @@
  * The stateful facade over a GradientTransformation: what the trainer, checkpoints and `replay`
  * use. One step: call the closure at the current values, run the transformation (which may
  * evaluate again at other points through ctx.evaluate; the variables are restored by reference
- * after each), add the updates to the starting values, keep the new state and dispose the old.
+ * after each), apply the updates to the starting values (apply.ts), keep the new state and dispose the old.
  */
 import * as tf from '../backends/tf.js';
 import { RunnerError } from '../core/errors.js';
@@ -10,7 +10,7 @@ import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
 import type { Closure, Optimizer, StepResult } from './types.js';
-import { appliedValue } from './fused/applied.js';
+import { applyUpdates } from './apply.js';
 
 export interface ParamInput {
   readonly name: string;
@@ -93,7 +93,7 @@ export function optimizerFacade(
           },
         };
         const [updates, next] = transform.update([...first.grads], state, origin, ctx);
-        updates.forEach((u, i) => vars[i]!.assign(appliedValue(u, origin[i]!) ?? tf.add(origin[i]!, u)));
+        applyUpdates(origin, updates).forEach((x, i) => vars[i]!.assign(x));
         return { loss: first.loss, diagnostics: { ...diagnostics }, next: next as tf.TensorContainer };
       }) as unknown as { loss: tf.Scalar; diagnostics: Record<string, tf.Scalar>; next: StateTree };
       replaceState(out.next);

@@ -6,7 +6,7 @@
  */
 import type * as tf from '../backends/tf.js';
 import type { ParamSpec } from '../core/types.js';
-import type { Tree } from './tree.js';
+import type { Tree } from '../backends/tree.js';
 
 export type Params = Tree;
 export type Updates = Tree;

@@ -2,7 +2,7 @@
  * Every optimizer in the registry gets the same checks, with its defaults (wrappers around a plain
  * SGD base): it descends a parabola and Rosenbrock, keeps tf.memory().numTensors flat, restores
  * from getState() into a fresh optimizer and continues bit-identically, reports the documented
- * gradEvals, resolves every option into `hyperparameters`, and rejects unknown keys by path.
+ * gradEvals (the entry's typed field), resolves every option into `hyperparameters`, and rejects unknown keys by path.
  */
 import { tf } from '../support/tf.js';
 import { describe, test } from 'node:test';
@@ -101,7 +101,7 @@ for (const name of optimizerRegistry.names()) {
       const params = makeParams(PARABOLA);
       const opt = createOptimizer(specFor(name), params);
       const { gradEvals } = runSteps(opt, closureOf(params, parabola), 2);
-      assert.deepEqual(gradEvals, [entry.info?.gradEvals, entry.info?.gradEvals]);
+      assert.deepEqual(gradEvals, [entry.gradEvals, entry.gradEvals]);
       opt.dispose();
       disposeParams(params);
     });

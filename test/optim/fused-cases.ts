@@ -9,10 +9,10 @@ import { Rng } from '../../src/core/random.js';
 import type { Spec } from '../../src/core/registry.js';
 import { createOptimizer, optimizerRegistry, type Closure } from '../../src/optim/index.js';
 import { schemaKeys } from '../../src/core/resolve-spec.js';
-import { runProgram, setFusedKernels } from '../../src/optim/fused/kernel.js';
-import { sign } from '../../src/optim/tree.js';
-import * as programModule from '../../src/optim/fused/program.js';
-import type { Expr, Program } from '../../src/optim/fused/program.js';
+import { runProgram, setFusedKernels } from '../../src/backends/kernels/kernel.js';
+import { sign } from '../../src/backends/tree.js';
+import * as programModule from '../../src/backends/kernels/program.js';
+import type { Expr, Program } from '../../src/backends/kernels/program.js';
 
 const SHAPES: readonly (readonly number[])[] = [[13, 7], [7], [7, 3], [3]];
 

@@ -6,7 +6,7 @@ import { initBackend } from '../../src/backends/index.js';
 import { optimizerRegistry } from '../../src/optim/index.js';
 import { compareFused, compareProgramOps } from './fused-cases.js';
 import { fusedSuite } from './fused-suite.js';
-import { setWasmPrograms } from '../../src/optim/fused/kernel.js';
+import { setWasmPrograms } from '../../src/backends/kernels/kernel.js';
 
 await initBackend('wasm');
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { assertClose } from '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { catalog } from '../../src/registries.js';
+import { optimizerRegistry } from '../../src/optim/index.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { buildExperiment } from '../../src/train/build.js';
 import { BatchPlan } from '../../src/train/batches.js';
@@ -24,7 +24,7 @@ const models: Record<string, TinyConfig> = {
   // 28×28 digits → conv (2 channels) → BN → 2×2 pool → dense 4 → BN → head
   'cnn batch_norm': { dataset: { name: 'mnist', train_size: 16, test_size: 8 }, model: { name: 'cnn', channels: [2], hidden: [4], batch_norm: true } },
 };
-const multiEval = catalog.optimizer.entries.filter((e) => typeof e.info?.gradEvals === 'number' && e.info.gradEvals > 1);
+const multiEval = optimizerRegistry.entries.filter((e) => e.gradEvals > 1);
 
 /** One step with lr 0.1 (sgd itself or the wrapper's sgd base), checkpointed at step 1. */
 function oneStep(c: TinyConfig, optimizer: string): Record<string, unknown> {

@@ -1,7 +1,7 @@
 /**
  * Every optimizer of the registry (wrappers around sgd) through the whole trainer, in-process:
  * it completes, its losses are finite, every train row counts the closure evaluations the entry
- * declares (info.gradEvals), the loop holds the same number of tensors at every step (checkpoints
+ * declares (its gradEvals field), the loop holds the same number of tensors at every step (checkpoints
  * and evaluations in between) and leaves nothing behind, and a run resumed from a mid-epoch
  * checkpoint reproduces the uninterrupted run bit for bit (optimizer state included).
  */
@@ -10,16 +10,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { catalog } from '../../src/registries.js';
+import { optimizerRegistry } from '../../src/optim/index.js';
 import { buildLeak, optimizerSpec, resumeTiny, runTiny, status, tensorsBin, tinyConfig, trainRows, trajectory, truncatedCopy } from './harness.js';
 
 // 6 steps of 8 on 24 examples: 2 epochs; checkpoints at 2, 4, 6; evaluations at 3 and 6.
 const steps = 6;
 
-for (const entry of catalog.optimizer.entries) {
+for (const entry of optimizerRegistry.entries) {
   test(`optimizer ${entry.name}: trains, counts its closure evaluations, holds its tensors flat, resumes identically`, async () => {
-    const gradEvals = entry.info?.gradEvals;
-    assert.equal(typeof gradEvals, 'number', `${entry.name} declares info.gradEvals`);
+    const gradEvals = entry.gradEvals;
+    assert.equal(typeof gradEvals, 'number', `${entry.name} declares gradEvals`);
     await withTmpDir(async (tmp) => {
       const config = tinyConfig({ optimizer: optimizerSpec(entry.name), train: { steps } });
       const baseline = await buildLeak(tmp, 'a', config);

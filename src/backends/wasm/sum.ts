@@ -13,7 +13,7 @@ import * as tf from '../tf.js';
 import type { KernelConfig, TensorInfo } from '../tf.js';
 import type { Gemm } from './gemm.js';
 import { allocate, offsetOf, release, scratch, wasmKernel, type KernelArgs } from './heap.js';
-import { compileJs, wasmProgram, type JsLoop, type Program } from '../../optim/fused/program.js';
+import { compileJs, wasmProgram, type JsLoop, type Program } from '../kernels/program.js';
 
 /** Below this many input elements the stock kernel's transpose costs less than the BLAS call. */
 const MIN_ELEMENTS = 4096;

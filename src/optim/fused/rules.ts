@@ -4,7 +4,7 @@
  * the facade's p + u. Decay modes: none, coupled (g + wd·p before the rule), decoupled (u + wd·p
  * before the learning rate), after_lr (u − wd·p after it, SGDW's paper convention).
  */
-import { E, type Expr, type Program, type Stmt } from './program.js';
+import { E, type Expr, type Program, type Stmt } from '../../backends/kernels/program.js';
 
 export type DecayMode = 'none' | 'coupled' | 'decoupled' | 'after_lr';
 
@@ -167,14 +167,6 @@ export function momoAdamStepProgram(decay: 'none' | 'before' | 'divide'): Progra
     body: [{ let: 'u', e: sub(x2, P) }, { out: 0, e: v('u') }, { out: 1, e: add(P, v('u')) }],
   };
 }
-
-/* ------------------------------------------------------------------ reductions */
-
-/** Σ x² (tf.sum(tf.square(x))).  arrays x; sum 0. */
-export const sumSquaresProgram: Program = { name: 'MinimaSumSquares', arrays: 1, scalars: 0, outputs: 0, sums: 1, body: [{ sum: 0, e: mul(P, P) }] };
-
-/** Σ x⊙y (tf.sum(tf.mul(x, y))).  arrays x, y; sum 0. */
-export const dotProgram: Program = { name: 'MinimaDot', arrays: 2, scalars: 0, outputs: 0, sums: 1, body: [{ sum: 0, e: mul(P, G) }] };
 
 /* ------------------------------------------------------------------ wrappers (SAM family) */
 

@@ -6,13 +6,12 @@
  */
 import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
-import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate } from '../entry.js';
-import type { Spec } from '../../core/registry.js';
-import type { StateTree } from '../transform.js';
-import { add, normOfNorms, sub } from '../tree.js';
-import { rebase } from '../fused/wrappers.js';
+import { add, normOfNorms, sub } from '../../backends/tree.js';
+import { clipOption, defineWrapper } from '../entry.js';
+import { fusedAsam } from '../fused/sam-family.js';
+import { wrapBase } from '../wrap-base.js';
 
-export const asam = defineOptimizer<z.ZodType<{ rho: number; eta: number; clip_grad_norm: number | null }>, { base: Spec }>({
+export const asam = defineWrapper({
   name: 'asam',
   summary: 'Adaptive SAM, official SamsungLabs form: T = |w| + η on kernels only',
   schema: z.strictObject({
@@ -20,30 +19,22 @@ export const asam = defineOptimizer<z.ZodType<{ rho: number; eta: number; clip_g
     eta: z.number().min(0).default(0.01).describe('η in T = |w| + η for kernel tensors'),
     ...clipOption,
   }),
-  nested: baseSlot,
-  info: { gradEvals: 2, source: 'SamsungLabs/ASAM asam.py' },
-  create(o, deps) {
-    const base = buildBase(o, deps);
-    return {
-      name: 'asam',
-      init: (params) => ({ base: base.init(params) }),
-      update(grads, state, w, ctx) {
-        const isWeight = (i: number): boolean => ctx.params[i]?.role === 'kernel';
-        const T = w.map((wi, i) => (isWeight(i) ? tf.add(tf.abs(wi), o.eta) : null));
-        const h = grads.map((g, i) => (T[i] ? tf.mul(g, T[i]!) : g));
-        const n = tf.add(normOfNorms(h), 1e-16);
-        ctx.report('grad_norm', n as tf.Scalar);
-        const scale = tf.div(o.rho, n);
-        const e = h.map((hi, i) => tf.mul(T[i] ? tf.mul(hi, T[i]!) : hi, scale));
-        const at = add(w, e);
-        const second = ctx.evaluate(at);
-        const restored = sub(at, e);
-        const [u, bs] = base.update(second.grads, (state as { base: StateTree }).base, restored, ctx);
-        // the base stepped from the restored (w + e) − e; express that relative to w
-        return [rebase(restored, u, w), { base: bs }];
-      },
-      ...forwardLearningRate(base),
-      hyperparams: () => ({ ...base.hyperparams?.(), rho: o.rho }),
-    };
-  },
+  gradEvals: 2,
+  info: { source: 'SamsungLabs/ASAM asam.py' },
+  create: (o, base) => wrapBase('asam', base, {
+    update(grads, w, ctx) {
+      const isWeight = (i: number): boolean => ctx.params[i]?.role === 'kernel';
+      const T = w.map((wi, i) => (isWeight(i) ? tf.add(tf.abs(wi), o.eta) : null));
+      const h = grads.map((g, i) => (T[i] ? tf.mul(g, T[i]!) : g));
+      const n = tf.add(normOfNorms(h), 1e-16);
+      ctx.report('grad_norm', n as tf.Scalar);
+      const scale = tf.div(o.rho, n);
+      const e = h.map((hi, i) => tf.mul(T[i] ? tf.mul(hi, T[i]!) : hi, scale));
+      const at = add(w, e);
+      const second = ctx.evaluate(at);
+      return { grads: second.grads, from: sub(at, e) };
+    },
+    hyperparams: () => ({ rho: o.rho }),
+  }),
+  fused: fusedAsam,
 });

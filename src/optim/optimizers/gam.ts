@@ -11,21 +11,60 @@
  */
 import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
-import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate } from '../entry.js';
-import type { Spec } from '../../core/registry.js';
-import type { StateTree, UpdateContext } from '../transform.js';
-import { add, sub, sumSquaresNorm, vdot, zip, type Tree } from '../tree.js';
-import { fusedActive, runProgram } from '../fused/kernel.js';
-import { ascentToProgram, gamCorrectionProgram, gamCosineProgram, gamMixProgram, gamRestoreProgram, normScaleProgram, sumSquaresProgram } from '../fused/rules.js';
-import { rebase } from '../fused/wrappers.js';
-import type { Program } from '../fused/program.js';
+import { add, sub, sumSquaresNorm, vdot, zip, type Tree } from '../../backends/tree.js';
+import { clipOption, defineWrapper } from '../entry.js';
+import { fusedGam, type GamOptions } from '../fused/gam.js';
+import type { GradientTransformation } from '../transform.js';
+import { wrapBase } from '../wrap-base.js';
 
-type GamOptions = {
-  grad_rho: number; grad_norm_rho: number; grad_beta_0: number; grad_beta_1: number; grad_gamma: number;
-  adaptive: boolean; perturb_eps: number; paper_h_minus: boolean; clip_grad_norm: number | null;
-};
+function gamRecipe(o: GamOptions, base: GradientTransformation): GradientTransformation {
+  const xi = o.perturb_eps;
+  const beta2 = 1 - o.grad_beta_0;
+  const beta3 = 1 - o.grad_beta_1;
+  const norm = (g: Tree, w: Tree): tf.Scalar => sumSquaresNorm(o.adaptive ? zip(g, w, (gi, wi) => tf.mul(gi, tf.abs(wi))) : g);
+  /** e = g·(radius/(‖g‖ + ξ)) (⊙ w² if adaptive) at weights w. */
+  const perturbation = (g: Tree, w: Tree, radius: number): { e: tf.Tensor[]; n: tf.Scalar } => {
+    const n = norm(g, w);
+    const scale = tf.div(radius, tf.add(n, xi));
+    return { n, e: zip(g, w, (gi, wi) => (o.adaptive ? tf.mul(tf.mul(gi, scale), tf.square(wi)) : tf.mul(gi, scale))) };
+  };
+  return wrapBase('gam', base, {
+    update(g0, w, ctx) {
+      const p0 = perturbation(g0, w, o.grad_rho);
+      ctx.report('grad_norm', p0.n);
+      const w1 = add(w, p0.e);
+      const g1 = ctx.evaluate(w1).grads;
+      const wA = sub(w1, p0.e);
+      const h0 = sub(g1, g0);
+      const e1 = perturbation(h0, wA, o.grad_norm_rho).e;
+      const w2 = add(wA, e1);
+      const g2 = ctx.evaluate(w2).grads;
+      const e2 = perturbation(g2, w2, o.grad_rho).e;
+      const w3 = add(w2, e2);
+      const e12 = add(e1, e2);
+      const g3 = ctx.evaluate(w3).grads;
 
-export const gam = defineOptimizer<z.ZodType<GamOptions>, { base: Spec }>({
+      const hMinus = o.paper_h_minus
+        ? zip(g0, g2, (a, b) => tf.add(tf.mul(a, o.grad_beta_0), tf.mul(b, beta2)))
+        : zip(g0, g2, (a, b) => tf.add(a, tf.mul(b, Math.abs(beta2))));
+      const hPlus = zip(g1, g3, (a, b) => tf.add(tf.mul(a, o.grad_beta_1), tf.mul(b, beta3)));
+      const inner = vdot(hMinus, hPlus);
+      const newNorm = sumSquaresNorm(hPlus);
+      const oldNorm = sumSquaresNorm(hMinus);
+      const cosine = tf.div(inner, tf.add(tf.mul(newNorm, oldNorm), xi));
+      ctx.report('cosine', cosine as tf.Scalar);
+      const denom = tf.add(newNorm, xi);
+      const g = zip(hMinus, hPlus, (m, p) => {
+        const vertical = tf.sub(m, tf.div(tf.mul(tf.mul(cosine, oldNorm), p), denom));
+        return tf.add(p, tf.mul(vertical, -o.grad_gamma));
+      });
+      return { grads: g, from: sub(w3, e12) };
+    },
+    hyperparams: () => ({ grad_rho: o.grad_rho, grad_norm_rho: o.grad_norm_rho }),
+  });
+}
+
+export const gam = defineWrapper({
   name: 'gam',
   summary: 'Gradient norm Aware Minimization, accelerated first-order form (xxgege/GAM code arithmetic)',
   schema: z.strictObject({
@@ -39,95 +78,8 @@ export const gam = defineOptimizer<z.ZodType<GamOptions>, { base: Spec }>({
     paper_h_minus: z.boolean().default(false).describe("true: h− = β·g0 + (1 − β)·g2 (paper line 14) instead of the code's g0 + |1 − β|·g2"),
     ...clipOption,
   }),
-  nested: baseSlot,
-  info: { gradEvals: 4, source: 'xxgege/GAM gam/gam.py' },
-  create(o, deps) {
-    const base = buildBase(o, deps);
-    const xi = o.perturb_eps;
-    const beta2 = 1 - o.grad_beta_0;
-    const beta3 = 1 - o.grad_beta_1;
-    const norm = (g: Tree, w: Tree): tf.Scalar => sumSquaresNorm(o.adaptive ? zip(g, w, (gi, wi) => tf.mul(gi, tf.abs(wi))) : g);
-    /** e = g·(radius/(‖g‖ + ξ)) (⊙ w² if adaptive) at weights w. */
-    const perturbation = (g: Tree, w: Tree, radius: number): { e: tf.Tensor[]; n: tf.Scalar } => {
-      const n = norm(g, w);
-      const scale = tf.div(radius, tf.add(n, xi));
-      return { n, e: zip(g, w, (gi, wi) => (o.adaptive ? tf.mul(tf.mul(gi, scale), tf.square(wi)) : tf.mul(gi, scale))) };
-    };
-    const mix = gamMixProgram(o.grad_beta_0, o.grad_beta_1, o.paper_h_minus);
-    const correction = gamCorrectionProgram(o.grad_beta_0, o.grad_beta_1, o.paper_h_minus, o.grad_gamma);
-    /** radius/(sqrt(Σ sums) + ξ), the scale of `perturbation` from precomputed squares. */
-    const programs = new Map<string, Program>();
-    const memo = (k: string, make: () => Program): Program => programs.get(k) ?? programs.set(k, make()).get(k)!;
-    const scaleOf = (sums: readonly tf.Tensor[], radius: number): { n: tf.Scalar; scale: tf.Scalar } => {
-      const program = memo(`scale ${sums.length} ${radius}`, () => normScaleProgram(sums.length, radius, xi));
-      const [n, scale] = runProgram(program, sums) as [tf.Scalar, tf.Scalar];
-      return { n, scale };
-    };
-    /**
-     * The same arithmetic as the composite update below (not adaptive), in five passes per tensor
-     * besides the norms; perturbations are recomputed where needed instead of stored (rules.ts).
-     */
-    const fusedUpdate = (g0: Tree, baseState: StateTree, w: Tree, ctx: UpdateContext): readonly [tf.Tensor[], StateTree] => {
-      const s0 = scaleOf(g0.map((g) => runProgram(sumSquaresProgram, [g])[0]!), o.grad_rho);
-      ctx.report('grad_norm', s0.n);
-      const w1 = w.map((wi, i) => runProgram(ascentToProgram, [wi, g0[i]!], [s0.scale])[0]!);
-      const g1 = ctx.evaluate(w1).grads;
-      const r = w1.map((x, i) => runProgram(gamRestoreProgram, [x, g0[i]!, g1[i]!], [s0.scale]));
-      const s1 = scaleOf(r.map((x) => x[2]!), o.grad_norm_rho);
-      const h0 = r.map((x) => x[1]!);
-      const w2 = r.map((x, i) => runProgram(ascentToProgram, [x[0]!, h0[i]!], [s1.scale])[0]!);
-      const g2 = ctx.evaluate(w2).grads;
-      const s2 = scaleOf(g2.map((g) => runProgram(sumSquaresProgram, [g])[0]!), o.grad_rho);
-      const w3 = w2.map((x, i) => runProgram(ascentToProgram, [x, g2[i]!], [s2.scale])[0]!);
-      const g3 = ctx.evaluate(w3).grads;
-      const sums = g0.map((_, i) => runProgram(mix, [g0[i]!, g1[i]!, g2[i]!, g3[i]!]));
-      const [cosine, k, denom] = runProgram(memo(`cosine ${sums.length}`, () => gamCosineProgram(sums.length, xi)), [0, 1, 2].flatMap((j) => sums.map((x) => x[j]!))) as
-        [tf.Scalar, tf.Scalar, tf.Scalar];
-      ctx.report('cosine', cosine);
-      const parts = g0.map((_, i) => runProgram(correction, [g0[i]!, g1[i]!, g2[i]!, g3[i]!, h0[i]!, w3[i]!], [s1.scale, s2.scale, k, denom]));
-      const restored = parts.map((x) => x[1]!);
-      const [u, bs] = base.update(parts.map((x) => x[0]!), baseState, restored, ctx);
-      return [rebase(restored, u, w), { base: bs }];
-    };
-    return {
-      name: 'gam',
-      init: (params) => ({ base: base.init(params) }),
-      update(g0, state, w, ctx) {
-        if (fusedActive() && !o.adaptive) return fusedUpdate(g0, (state as { base: StateTree }).base, w, ctx);
-        const p0 = perturbation(g0, w, o.grad_rho);
-        ctx.report('grad_norm', p0.n);
-        const w1 = add(w, p0.e);
-        const g1 = ctx.evaluate(w1).grads;
-        const wA = sub(w1, p0.e);
-        const h0 = sub(g1, g0);
-        const e1 = perturbation(h0, wA, o.grad_norm_rho).e;
-        const w2 = add(wA, e1);
-        const g2 = ctx.evaluate(w2).grads;
-        const e2 = perturbation(g2, w2, o.grad_rho).e;
-        const w3 = add(w2, e2);
-        const e12 = add(e1, e2);
-        const g3 = ctx.evaluate(w3).grads;
-
-        const hMinus = o.paper_h_minus
-          ? zip(g0, g2, (a, b) => tf.add(tf.mul(a, o.grad_beta_0), tf.mul(b, beta2)))
-          : zip(g0, g2, (a, b) => tf.add(a, tf.mul(b, Math.abs(beta2))));
-        const hPlus = zip(g1, g3, (a, b) => tf.add(tf.mul(a, o.grad_beta_1), tf.mul(b, beta3)));
-        const inner = vdot(hMinus, hPlus);
-        const newNorm = sumSquaresNorm(hPlus);
-        const oldNorm = sumSquaresNorm(hMinus);
-        const cosine = tf.div(inner, tf.add(tf.mul(newNorm, oldNorm), xi));
-        ctx.report('cosine', cosine as tf.Scalar);
-        const denom = tf.add(newNorm, xi);
-        const g = zip(hMinus, hPlus, (m, p) => {
-          const vertical = tf.sub(m, tf.div(tf.mul(tf.mul(cosine, oldNorm), p), denom));
-          return tf.add(p, tf.mul(vertical, -o.grad_gamma));
-        });
-        const restored = sub(w3, e12);
-        const [u, bs] = base.update(g, (state as { base: StateTree }).base, restored, ctx);
-        return [zip(restored, u, (r, ui, i) => tf.sub(tf.add(r, ui), w[i]!)), { base: bs }];
-      },
-      ...forwardLearningRate(base),
-      hyperparams: () => ({ ...base.hyperparams?.(), grad_rho: o.grad_rho, grad_norm_rho: o.grad_norm_rho }),
-    };
-  },
+  gradEvals: 4,
+  info: { source: 'xxgege/GAM gam/gam.py' },
+  create: gamRecipe,
+  fused: (o, base) => (o.adaptive ? undefined : fusedGam(o, base)),
 });

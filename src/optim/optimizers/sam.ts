@@ -8,14 +8,12 @@
  */
 import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
-import { baseSlot, buildBase, clipOption, defineOptimizer, forwardLearningRate } from '../entry.js';
-import type { Spec } from '../../core/registry.js';
-import type { StateTree } from '../transform.js';
-import { normOfNorms, zip } from '../tree.js';
-import { fusedActive, runProgram } from '../fused/kernel.js';
-import { axpyProgram } from '../fused/rules.js';
+import { normOfNorms, zip } from '../../backends/tree.js';
+import { clipOption, defineWrapper } from '../entry.js';
+import { fusedSam } from '../fused/sam-family.js';
+import { wrapBase } from '../wrap-base.js';
 
-export const sam = defineOptimizer<z.ZodType<{ rho: number; adaptive: boolean; eps: number; clip_grad_norm: number | null }>, { base: Spec }>({
+export const sam = defineWrapper({
   name: 'sam',
   summary: 'Sharpness-Aware Minimization around any base optimizer (davda54/sam; adaptive: davda54 ASAM form)',
   schema: z.strictObject({
@@ -24,27 +22,18 @@ export const sam = defineOptimizer<z.ZodType<{ rho: number; adaptive: boolean; e
     eps: z.number().min(0).default(1e-12).describe('added to the gradient norm; 0 = google-research form g/‖g‖'),
     ...clipOption,
   }),
-  nested: baseSlot,
-  info: { gradEvals: 2, source: 'davda54/sam sam.py' },
-  create(o, deps) {
-    const base = buildBase(o, deps);
-    return {
-      name: 'sam',
-      init: (params) => ({ base: base.init(params) }),
-      update(grads, state, w, ctx) {
-        const s = o.adaptive ? zip(w, grads, (wi, gi) => tf.mul(tf.abs(wi), gi)) : grads;
-        const n = normOfNorms(s);
-        ctx.report('grad_norm', n);
-        const scale = tf.div(o.rho, tf.add(n, o.eps));
-        const at = fusedActive() && !o.adaptive
-          ? w.map((wi, i) => runProgram(axpyProgram, [wi, grads[i]!], [scale])[0]!)
-          : zip(w, grads, (wi, gi) => tf.add(wi, tf.mul(o.adaptive ? tf.mul(tf.square(wi), gi) : gi, scale)));
-        const second = ctx.evaluate(at);
-        const [u, bs] = base.update(second.grads, (state as { base: StateTree }).base, w, ctx);
-        return [u, { base: bs }];
-      },
-      ...forwardLearningRate(base),
-      hyperparams: () => ({ ...base.hyperparams?.(), rho: o.rho }),
-    };
-  },
+  gradEvals: 2,
+  info: { source: 'davda54/sam sam.py' },
+  create: (o, base) => wrapBase('sam', base, {
+    update(grads, w, ctx) {
+      const s = o.adaptive ? zip(w, grads, (wi, gi) => tf.mul(tf.abs(wi), gi)) : grads;
+      const n = normOfNorms(s);
+      ctx.report('grad_norm', n);
+      const scale = tf.div(o.rho, tf.add(n, o.eps));
+      const at = zip(w, grads, (wi, gi) => tf.add(wi, tf.mul(o.adaptive ? tf.mul(tf.square(wi), gi) : gi, scale)));
+      return { grads: ctx.evaluate(at).grads };
+    },
+    hyperparams: () => ({ rho: o.rho }),
+  }),
+  fused: (o, base) => (o.adaptive ? undefined : fusedSam(o, base)),
 });

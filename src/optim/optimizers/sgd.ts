@@ -5,16 +5,12 @@
  */
 import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
-import { stateless } from '../transform.js';
+import { clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
+import { fusedSgd } from '../fused/sgd.js';
+import { stateless, type Hyper } from '../transform.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { trace, type TraceState } from '../transforms/trace.js';
-import { clipOption, defineOptimizer, lrOption } from '../entry.js';
-import type { GradientTransformation, Hyper } from '../transform.js';
-import { select } from '../tree.js';
-import { runProgram } from '../fused/kernel.js';
-import { column, fusedRecipe, perParam } from '../fused/recipe.js';
-import { sgdProgram, type DecayMode } from '../fused/rules.js';
+import { trace } from '../transforms/trace.js';
 
 const momentumFields = {
   lr: lrOption(1e-3),
@@ -38,31 +34,11 @@ export const sgd = defineOptimizer({
   name: 'sgd',
   summary: 'SGD with momentum, dampening, Nesterov and coupled weight decay (torch.optim.SGD semantics)',
   schema: sgdSchema,
-  info: { gradEvals: 1, source: 'pytorch/pytorch torch/optim/sgd.py' },
-  create(o) {
-    const lr: Hyper = { value: o.lr };
-    return sgdRecipe(o, [addDecayedWeights(o.weight_decay), trace(o), scaleByLearningRate(lr)], lr, o.weight_decay === 0 ? 'none' : 'coupled');
-  },
+  gradEvals: 1,
+  info: { source: 'pytorch/pytorch torch/optim/sgd.py' },
+  create: (o) => clipped(o.clip_grad_norm, addDecayedWeights(o.weight_decay), trace(o), scaleByLearningRate({ value: o.lr })),
+  fused: (o, composite) => fusedSgd(o, o.weight_decay === 0 ? 'none' : 'coupled', composite),
 });
-
-interface MomentumOptions {
-  readonly momentum: number; readonly dampening: number; readonly nesterov: boolean; readonly weight_decay: number; readonly clip_grad_norm: number | null;
-}
-
-/** The composite chain `parts`, and its fused form (kernel MinimaSgd) on cpu and wasm. */
-function sgdRecipe(o: MomentumOptions, parts: GradientTransformation<any>[], lr: Hyper, mode: DecayMode): GradientTransformation {
-  const program = sgdProgram(o.momentum, o.nesterov, o.weight_decay, mode);
-  return fusedRecipe(o.clip_grad_norm, parts, (grads, state, params) => {
-    const s = state['momentum'] as TraceState;
-    if (o.momentum === 0 || !('buf' in s)) {
-      return [perParam(params, (i) => runProgram(program, [params[i]!, grads[i]!], [-lr.value])).updates, {}];
-    }
-    // the first-step coefficient exactly as trace() selects it
-    const coef = select(tf.equal(s.count, 0), 1, 1 - o.dampening);
-    const { updates, states } = perParam(params, (i) => runProgram(program, [params[i]!, grads[i]!, s.buf[i]!], [-lr.value, coef]));
-    return [updates, { momentum: { buf: column(states, 0), count: tf.add(s.count, 1) } }];
-  });
-}
 
 const sgdwSchema = z
   .strictObject({
@@ -76,16 +52,15 @@ export const sgdw = defineOptimizer({
   name: 'sgdw',
   summary: 'SGD with decoupled weight decay (Loshchilov & Hutter), torch-style momentum',
   schema: sgdwSchema,
-  info: { gradEvals: 1, source: 'loshchil/AdamW-and-SGDW (Alg. 1), torch SGD momentum' },
+  gradEvals: 1,
+  info: { source: 'loshchil/AdamW-and-SGDW (Alg. 1), torch SGD momentum' },
   create(o) {
     const lr: Hyper = { value: o.lr };
-    const none = o.weight_decay === 0;
-    if (o.decay_scaled_by_lr) {
-      return sgdRecipe(o, [trace(o), addDecayedWeights(o.weight_decay), scaleByLearningRate(lr)], lr, none ? 'none' : 'decoupled');
-    }
+    if (o.decay_scaled_by_lr) return clipped(o.clip_grad_norm, trace(o), addDecayedWeights(o.weight_decay), scaleByLearningRate(lr));
     const unscaledDecay = stateless('decay', (u, params) =>
-      none ? u : u.map((x, i) => tf.sub(x, tf.mul(params[i]!, o.weight_decay))),
+      o.weight_decay === 0 ? u : u.map((x, i) => tf.sub(x, tf.mul(params[i]!, o.weight_decay))),
     );
-    return sgdRecipe(o, [trace(o), scaleByLearningRate(lr), unscaledDecay], lr, none ? 'none' : 'after_lr');
+    return clipped(o.clip_grad_norm, trace(o), scaleByLearningRate(lr), unscaledDecay);
   },
+  fused: (o, composite) => fusedSgd(o, o.weight_decay === 0 ? 'none' : o.decay_scaled_by_lr ? 'decoupled' : 'after_lr', composite),
 });

@@ -1,6 +1,6 @@
 import * as tf from '../../backends/tf.js';
 import { stateless, type GradientTransformation } from '../transform.js';
-import { normOfNorms } from '../tree.js';
+import { normOfNorms } from '../../backends/tree.js';
 
 /**
  * torch.nn.utils.clip_grad_norm_: rescale every gradient by min(1, max_norm/(‖g‖ + 1e-6)), with the

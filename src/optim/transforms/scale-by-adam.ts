@@ -1,6 +1,6 @@
 import * as tf from '../../backends/tf.js';
 import type { GradientTransformation, StateTree } from '../transform.js';
-import { oneMinusPow, zip } from '../tree.js';
+import { oneMinusPow, zip } from '../../backends/tree.js';
 
 export interface AdamState { readonly [k: string]: StateTree; readonly mu: tf.Tensor[]; readonly nu: tf.Tensor[]; readonly count: tf.Scalar }
 

@@ -1,6 +1,6 @@
 import * as tf from '../../backends/tf.js';
 import type { GradientTransformation, StateTree } from '../transform.js';
-import { select, zip } from '../tree.js';
+import { select, zip } from '../../backends/tree.js';
 
 export interface TraceOptions {
   readonly momentum: number;

@@ -1,15 +1,22 @@
 /**
- * Arithmetic on parameter trees. minima's trees are ordered lists of tensors aligned with the
- * optimizer's ParamSpec list (the closure's gradient order), so every helper works index by index.
+ * Arithmetic on parameter trees, in two views of the same parameters:
+ * - the list view (`Tree`), what optimizers use: ordered tensors aligned with the optimizer's
+ *   ParamSpec list (the closure's gradient order), so every helper works index by index;
+ * - the map view (`TreeMap`), what diagnostics use: tensors keyed by parameter name.
  * Reductions that the official codes compute differently are kept apart on purpose:
  * `sumSquaresNorm` sums squares then takes the root (GAM, torch clip_grad_norm_ ≈), `normOfNorms`
  * stacks per-tensor norms (davda54 SAM, GSAM, ASAM); both are the same number up to rounding.
  */
-import * as tf from '../backends/tf.js';
-import { fusedActive, runProgram } from './fused/kernel.js';
-import { dotProgram, sumSquaresProgram } from './fused/rules.js';
+import * as tf from './tf.js';
+import type { ParamSpec } from '../core/types.js';
+import { dot, sumSquares as sumSq } from './kernels/reductions.js';
 
+/** The list view: tensors in parameter order. */
 export type Tree = readonly tf.Tensor[];
+/** The map view: tensors by parameter name. */
+export type TreeMap = tf.NamedTensorMap;
+
+/* ------------------------------------------------------------------ list view */
 
 export function map(a: Tree, f: (x: tf.Tensor, i: number) => tf.Tensor): tf.Tensor[] {
   return a.map((x, i) => f(x, i));
@@ -36,16 +43,6 @@ export function sumScalars(xs: readonly tf.Scalar[]): tf.Scalar {
   let acc = xs[0]!;
   for (let i = 1; i < xs.length; i++) acc = tf.add(acc, xs[i]!);
   return acc;
-}
-
-/** sum(x⊙y); on cpu/wasm one fused pass with the backend's summation order (same bits). */
-function dot(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
-  return fusedActive() ? (runProgram(dotProgram, [x, y])[0] as tf.Scalar) : tf.sum(tf.mul(x, y));
-}
-
-/** sum(square(x)), fused likewise. */
-function sumSq(x: tf.Tensor): tf.Scalar {
-  return fusedActive() ? (runProgram(sumSquaresProgram, [x])[0] as tf.Scalar) : tf.sum(tf.square(x));
 }
 
 /** Σ_i <a_i, b_i> over all tensors. */
@@ -97,4 +94,34 @@ export function select(cond: tf.Scalar, a: number | tf.Scalar, b: number | tf.Sc
   const ta = typeof a === 'number' ? tf.scalar(a) : a;
   const tb = typeof b === 'number' ? tf.scalar(b) : b;
   return tf.where(cond, ta, tb) as tf.Scalar;
+}
+
+/* ------------------------------------------------------------------ map view */
+
+/** Σ over tensors of Σ x² as a scalar (tf.addN of the per-tensor sums). */
+export function mapSumOfSquares(map: TreeMap): tf.Scalar {
+  return tf.tidy(() => tf.addN(Object.values(map).map((t) => tf.sum(tf.square(t)))) as tf.Scalar);
+}
+
+/** Σ over a's keys of <a_k, b_k>. */
+export function mapDot(a: TreeMap, b: TreeMap): tf.Scalar {
+  return tf.tidy(() => tf.addN(Object.keys(a).map((k) => tf.sum(tf.mul(a[k]!, b[k]!)))) as tf.Scalar);
+}
+
+export function mapScale(map: TreeMap, s: tf.Scalar | number): TreeMap {
+  const out: TreeMap = {};
+  for (const [k, v] of Object.entries(map)) out[k] = tf.mul(v, s);
+  return out;
+}
+
+/** The parameters' current values in the map view. */
+export function paramValues(params: readonly ParamSpec[]): TreeMap {
+  const out: TreeMap = {};
+  for (const p of params) out[p.name] = p.variable;
+  return out;
+}
+
+/** The first value of a tensor (a scalar's value), downloaded. */
+export async function readScalar(t: tf.Tensor): Promise<number> {
+  return (await t.data())[0]!;
 }

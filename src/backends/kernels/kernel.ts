@@ -1,8 +1,9 @@
 /**
- * Fused optimizer kernels: one pass over a parameter and its gradient and state arrays instead of
- * one tfjs kernel (and one pass, one allocation) per elementary op. Registered as custom tfjs
- * kernels for the CPU-memory backends, `cpu` (JS arrays) and `wasm` (the WASM heap); other
- * backends keep the composite ops.
+ * The fused-kernel runner: one pass over a parameter and its gradient and state arrays instead of
+ * one tfjs kernel (and one pass, one allocation) per elementary op. Each Program is registered on
+ * first use as a custom tfjs kernel for the CPU-memory backends, `cpu` (JS arrays) and `wasm` (the
+ * WASM heap); other backends keep the composite ops. The optimizer rules' programs live with the
+ * optimizers (src/optim/fused/rules.ts); reductions.ts holds the generic ones.
  *
  * A kernel runs one elementwise Program (program.ts): a JS loop on cpu, a WebAssembly SIMD function
  * on the wasm heap (in place, no copies). Exactness: a program repeats the composite's float32 ops
@@ -11,9 +12,9 @@
  * computed by the composite tf ops and passed in as tensors. test/optim/fused*.test.ts compare
  * fused and composite runs bit for bit on each backend.
  */
-import * as tf from '../../backends/tf.js';
+import * as tf from '../tf.js';
 import { compileJs, key, wasmProgram, type JsLoop, type Program } from './program.js';
-import type { WasmBackend as HeapBackend } from '../../backends/wasm/heap.js';
+import type { WasmBackend as HeapBackend } from '../wasm/heap.js';
 
 interface SharingBackend {
   refCount(dataId: object): number;

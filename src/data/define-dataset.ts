@@ -24,10 +24,10 @@ export interface DataDescription {
 
 export interface DatasetEntry extends Entry<any, Promise<Dataset>, DatasetDeps> {
   /**
-   * The dataset's description without loading it. Throws ConfigError for options that cannot
-   * work together, and the loader's own DATASET_MISSING / DATASET_INVALID for a file named in
-   * the options that is absent or has a bad header; a file expected under the datasets root
-   * (`minima data fetch`) that is absent leaves its facts unknown instead.
+   * The dataset's description without loading it (headers at most). Throws ConfigError for
+   * options that cannot work together and DATASET_INVALID for a header the loader would reject.
+   * A missing file is not an error here: its facts stay unknown and loading reports it
+   * (DATASET_MISSING), so a config validates before `minima data fetch` and on resume.
    */
   describe(options: any, deps: DatasetDeps): DataDescription;
 }

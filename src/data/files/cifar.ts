@@ -120,8 +120,8 @@ export const cifar10 = defineDataset({
   describe(o, deps) {
     const dir = cifar10Folder(o.path, deps);
     const spec = cifar10Spec(dir);
-    // files not fetched yet into the datasets root: `run` reports them, `validate` does not
-    if (!o.path && CIFAR10_FILES.some((f) => !existsSync(join(dir, f)))) return { spec, complete: true, sizes: {}, asymmetricMap: true };
+    // missing files leave the sizes unknown; loading reports them (DATASET_MISSING)
+    if (CIFAR10_FILES.some((f) => !existsSync(join(dir, f)))) return { spec, complete: true, sizes: {}, asymmetricMap: true };
     const { batches, test } = cifar10Records(dir);
     return { spec, complete: true, sizes: { train: batches.reduce((n, b) => n + b.count, 0), test: test.count }, asymmetricMap: true };
   },
@@ -176,8 +176,8 @@ export const cifar100 = defineDataset({
     const dir = cifar100Folder(o.path, deps);
     const spec = cifar100Spec(dir, o.label_mode);
     const asymmetricMap = o.label_mode === 'fine';
-    // files not fetched yet into the datasets root: `run` reports them, `validate` does not
-    if (!o.path && ['train.bin', 'test.bin'].some((f) => !existsSync(join(dir, f)))) return { spec, complete: true, sizes: {}, asymmetricMap };
+    // missing files leave the sizes unknown; loading reports them (DATASET_MISSING)
+    if (['train.bin', 'test.bin'].some((f) => !existsSync(join(dir, f)))) return { spec, complete: true, sizes: {}, asymmetricMap };
     const hint = fetchHint('cifar100');
     const [train, test] = ['train.bin', 'test.bin'].map((f) => records(join(dir, f), 2, hint));
     return { spec, complete: true, sizes: { train: train!.count, test: test!.count }, asymmetricMap };

@@ -80,7 +80,6 @@ function readTable(file: string, delimiter: string): Table {
  * whose quoted names hold line breaks is not supported here; the loader reads it in full).
  */
 function readHeader(file: string, delimiter: string): Pick<Table, 'file' | 'header'> {
-  if (!existsSync(file)) throw missingFile(file, MISSING_HINT);
   const fd = openSync(file, 'r');
   let text = '';
   try {
@@ -130,8 +129,13 @@ export const csv = defineDataset({
   describe(o, deps) {
     const labels = typeof o.label === 'string' ? [o.label] : o.label;
     if (o.task === 'classification' && labels.length !== 1) throw optionError('label', 'classification takes a single label column');
-    const main = readHeader(dataLocation(o.path, deps, ''), o.delimiter);
-    const test = o.test_path ? readHeader(dataLocation(o.test_path, deps, ''), o.delimiter) : null;
+    const known = o.task === 'classification' ? {} : { numClasses: 0, outputDim: labels.length };
+    const file = dataLocation(o.path, deps, '');
+    const testFile = o.test_path ? dataLocation(o.test_path, deps, '') : null;
+    // a missing file leaves the columns unknown; loading reports it (DATASET_MISSING)
+    if (!existsSync(file) || (testFile && !existsSync(testFile))) return { spec: { task: o.task, inputKind: 'dense', ...known }, complete: false, sizes: {} };
+    const main = readHeader(file, o.delimiter);
+    const test = testFile ? readHeader(testFile, o.delimiter) : null;
     for (const l of labels) column(main, l, 'label');
     const features = o.features ?? main.header.filter((h) => !labels.includes(h));
     if (features.length === 0) throw optionError('features', 'no feature columns left');
@@ -141,8 +145,7 @@ export const csv = defineDataset({
     }
     const inputShape = [features.length];
     // the classes are the label column's values, known once every row is read
-    if (o.task === 'classification') return { spec: { task: o.task, inputShape, inputKind: 'dense' }, complete: false, sizes: {} };
-    return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: 0, outputDim: labels.length }, complete: true, sizes: {} };
+    return { spec: { task: o.task, inputShape, inputKind: 'dense', ...known }, complete: o.task === 'regression', sizes: {} };
   },
   load(o, deps) {
     const labels = typeof o.label === 'string' ? [o.label] : o.label;

@@ -108,8 +108,8 @@ export const idx = defineDataset({
     const names = o.num_classes === 10 ? VARIANTS[o.variant].classes : undefined;
     const spec = { task: 'classification', inputKind: 'dense', numClasses: o.num_classes, outputDim: o.num_classes, ...(names ? { classNames: names } : {}) } as const;
     const asymmetricMap = o.variant === 'mnist';
-    // files not fetched yet into the datasets root: `run` reports them, `validate` does not
-    if (!o.path && STEMS.some((stem) => !findFile(dir, [`${stem}.gz`, stem]))) return { spec, complete: false, sizes: {}, asymmetricMap };
+    // missing files leave the image size unknown; loading reports them (DATASET_MISSING)
+    if (STEMS.some((stem) => !findFile(dir, [`${stem}.gz`, stem]))) return { spec, complete: false, sizes: {}, asymmetricMap };
     const [train, , test] = STEMS.map((stem) => locate(dir, stem, o.variant));
     const [nTrain, H, W] = imageDims(train!);
     const [nTest] = imageDims(test!);

@@ -83,6 +83,12 @@ function arraysData(set: ArraySet<ArrayHead>, o: ArrayOptions): DataDescription 
   return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: o.num_classes, outputDim: o.num_classes }, complete: true, sizes };
 }
 
+/** What the options alone say (the files are missing). */
+function arraysUnknown(o: ArrayOptions): DataDescription {
+  const classes = o.task === 'regression' ? { numClasses: 0 } : o.num_classes === null ? {} : { numClasses: o.num_classes, outputDim: o.num_classes };
+  return { spec: { task: o.task, inputKind: 'dense', ...classes }, complete: false, sizes: {} };
+}
+
 export function arraysToRaw(set: ArraySet, o: ArrayOptions, seed: number, source: string): RawData {
   const shape = exampleShape(set.x, o.layout);
   const D = shape.reduce((a, b) => a * b, 1);
@@ -145,7 +151,6 @@ function readNpyFile(path: string, deps: DatasetDeps): NpyArray {
 /** A .npy file's header alone. */
 function readNpyHead(path: string, deps: DatasetDeps): ArrayHead {
   const file = dataLocation(path, deps, '');
-  if (!existsSync(file)) throw missingFile(file, MISSING_HINT);
   let head = readFileHead(file, 4096);
   if (npyHeaderBytes(head) > head.length) head = readFileHead(file, npyHeaderBytes(head));
   return { file, shape: npyHeader(head, file).shape };
@@ -186,6 +191,9 @@ export const npy = defineDataset({
   },
   describe(o, deps) {
     if ((o.x_test === null) !== (o.y_test === null)) throw optionError(o.x_test ? 'y_test' : 'x_test', 'x_test and y_test go together');
+    const paths = [o.x, o.y, ...(o.x_test && o.y_test ? [o.x_test, o.y_test] : [])];
+    // a missing file leaves the shapes unknown; loading reports it (DATASET_MISSING)
+    if (paths.some((p) => !existsSync(dataLocation(p, deps, '')))) return arraysUnknown(o);
     const set: ArraySet<ArrayHead> = {
       x: readNpyHead(o.x, deps),
       y: readNpyHead(o.y, deps),
@@ -221,7 +229,8 @@ export const npz = defineDataset({
     ...arrayOptions,
   },
   describe(o, deps) {
-    const file = npzFile(o.path, deps);
+    const file = dataLocation(o.path, deps, '');
+    if (!existsSync(file)) return arraysUnknown(o);
     // only the start of each entry is inflated: the .npy header is all describe needs
     const entries = readZip(readFileSync(file), file, 4096);
     return arraysData(npzArrays(file, entries, o.keys, (data, name) => ({ file: name, shape: npyHeader(data, name).shape })), o);

@@ -20,6 +20,8 @@ import { catalog } from '../../src/registries.js';
 import { buildExperiment } from '../../src/train/build.js';
 import { validate } from '../../src/commands/validate.js';
 import { run } from '../../src/commands/run.js';
+import { sweep } from '../../src/commands/sweep.js';
+import { prepareSweep } from '../../src/sweep/prepare.js';
 import { repoRoot } from '../support/cli.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { captureContext } from '../sweep/helpers.js';
@@ -135,6 +137,20 @@ test('a cross-field problem from an override is shown where the other side is wr
   await assert.rejects(validate({ config: 'configs/test/tiny-moons.yaml', overrides: ['model.name=cnn'] }, v.ctx), (err: unknown) => {
     assert.match((err as Error).message, /configs\/test\/tiny-moons\.yaml:5:3: dataset\.name: model "cnn" does not fit dataset "moons": .* \(model\.name from the override "model\.name=cnn"\)/);
     return true;
+  });
+});
+
+test("a sweep's up-front check of every trial runs the rules (dry run included)", async () => {
+  await withTmpDir(async (dir) => {
+    writeFileSync(join(dir, 's.yaml'), `name: s\nbase: ${tiny}\ngrid:\n  model.name: [mlp, cnn]\n`);
+    await assert.rejects(prepareSweep(join(dir, 's.yaml'), [], { cwd: dir, runsDir: 'runs' }), (err: unknown) => {
+      usageError(/1 of 2 trials fail validation/)(err);
+      assert.match((err as Error).message, /tiny-moons\.yaml:5:3: trial 1 \(model\.name=cnn\): dataset\.name: model "cnn" does not fit dataset "moons"/);
+      return true;
+    });
+    const s = captureContext(dir);
+    await assert.rejects(sweep({ sweep: 's.yaml', dryRun: true }, s.ctx), usageError(/model "cnn" does not fit/));
+    assert.equal(existsSync(join(dir, 'runs')), false, 'nothing written');
   });
 });
 

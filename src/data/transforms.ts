@@ -92,11 +92,11 @@ export function transformIssues(o: TransformOptions, d: DataDescription): Option
     if (size !== undefined && n !== undefined && size > n) issues.push({ path: `subset.${split}`, message: `${size} is more than the ${n} ${split} examples available` });
   }
   const K = spec.numClasses;
-  if (o.label_noise && noisy && classification && K !== undefined) {
-    if (K < 2) issues.push({ path: 'label_noise', message: 'label noise needs at least 2 classes' });
+  if (o.label_noise && noisy && classification) {
+    if (K !== undefined && K < 2) issues.push({ path: 'label_noise', message: 'label noise needs at least 2 classes' });
     else if (o.label_noise.type === 'asymmetric' && o.label_noise.class_map) {
-      // class names are checked only when the description knows them (or knows there are none)
-      if (d.complete || spec.classNames) {
+      // class ids need the class count; names are checked when the description knows them (or that there are none)
+      if (K !== undefined && (d.complete || spec.classNames)) {
         try {
           resolveClassMap(o.label_noise.class_map, K, spec.classNames);
         } catch (err) {

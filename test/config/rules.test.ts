@@ -12,10 +12,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadExperiment } from '../../src/config/load.js';
-import type { Catalog } from '../../src/config/resolve.js';
 import { checkRules, lossFacts } from '../../src/config/rules.js';
 import { ExitCode, RunnerError } from '../../src/core/errors.js';
-import type { Entry, Registry } from '../../src/core/registry.js';
 import { catalog } from '../../src/registries.js';
 import { buildExperiment } from '../../src/train/build.js';
 import { validate } from '../../src/commands/validate.js';
@@ -25,6 +23,7 @@ import { prepareSweep } from '../../src/sweep/prepare.js';
 import { repoRoot } from '../support/cli.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { captureContext } from '../sweep/helpers.js';
+import { blindCatalog } from './blind-catalog.js';
 
 const tiny = join(repoRoot, 'configs', 'test', 'tiny-moons.yaml');
 const table = `u,v,y\n${Array.from({ length: 30 }, (_, i) => `${i},${i * i},${i % 3}`).join('\n')}\n`;
@@ -69,14 +68,7 @@ const cases: readonly Case[] = [
   { name: 'a CNN on a CSV table', files: { 't.csv': table }, body: 'dataset:\n  name: csv\n  path: t.csv\n  label: y\nmodel:\n  name: cnn\n', says: /needs image inputs/ },
 ];
 
-/** The registry with `strip` removed from every entry it hands out. */
-function without(registry: Registry | undefined, strip: string): Registry {
-  const r = registry!;
-  return { ...r, get: (name: string) => { const { [strip]: _gone, ...rest } = r.get(name) as unknown as Record<string, unknown>; return rest as unknown as Entry; } };
-}
-
-/** The catalog without the facts the rules read: what the config stage saw before the rules. */
-const blind: Catalog = { ...catalog, dataset: without(catalog.dataset, 'describe'), model: without(catalog.model, 'supports'), loss: without(catalog.loss, 'info') };
+const blind = blindCatalog;
 
 /** Writes the case's files into `dir`; returns the experiment file and overrides to load. */
 function setUp(c: Case, dir: string): { file: string; overrides: readonly string[] } {

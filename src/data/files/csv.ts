@@ -133,7 +133,7 @@ export const csv = defineDataset({
     const file = dataLocation(o.path, deps, '');
     const testFile = o.test_path ? dataLocation(o.test_path, deps, '') : null;
     // a missing file leaves the columns unknown; loading reports it (DATASET_MISSING)
-    if (!existsSync(file) || (testFile && !existsSync(testFile))) return { spec: { task: o.task, inputKind: 'dense', ...known }, complete: false, sizes: {} };
+    if (!existsSync(file) || (testFile && !existsSync(testFile))) return { spec: { task: o.task, inputKind: 'dense', ...known }, complete: false, sizes: {}, asymmetricMap: false };
     const main = readHeader(file, o.delimiter);
     const test = testFile ? readHeader(testFile, o.delimiter) : null;
     for (const l of labels) column(main, l, 'label');
@@ -145,7 +145,7 @@ export const csv = defineDataset({
     }
     const inputShape = [features.length];
     // the classes are the label column's values, known once every row is read
-    return { spec: { task: o.task, inputShape, inputKind: 'dense', ...known }, complete: o.task === 'regression', sizes: {} };
+    return { spec: { task: o.task, inputShape, inputKind: 'dense', ...known }, complete: o.task === 'regression', sizes: {}, asymmetricMap: false };
   },
   load(o, deps) {
     const labels = typeof o.label === 'string' ? [o.label] : o.label;

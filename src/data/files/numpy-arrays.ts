@@ -77,16 +77,16 @@ function arraysData(set: ArraySet<ArrayHead>, o: ArrayOptions): DataDescription 
   const sizes = set.test ? { train: n, test: set.test.x.shape[0]! } : splitSizes(n, o);
   if (o.task === 'regression') {
     const outputDim = set.y.shape.length === 2 ? set.y.shape[1]! : 1;
-    return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: 0, outputDim }, complete: true, sizes };
+    return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: 0, outputDim }, complete: true, sizes, asymmetricMap: false };
   }
-  if (o.num_classes === null) return { spec: { task: o.task, inputShape, inputKind: 'dense' }, complete: false, sizes };
-  return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: o.num_classes, outputDim: o.num_classes }, complete: true, sizes };
+  if (o.num_classes === null) return { spec: { task: o.task, inputShape, inputKind: 'dense' }, complete: false, sizes, asymmetricMap: false };
+  return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: o.num_classes, outputDim: o.num_classes }, complete: true, sizes, asymmetricMap: false };
 }
 
 /** What the options alone say (the files are missing). */
 function arraysUnknown(o: ArrayOptions): DataDescription {
   const classes = o.task === 'regression' ? { numClasses: 0 } : o.num_classes === null ? {} : { numClasses: o.num_classes, outputDim: o.num_classes };
-  return { spec: { task: o.task, inputKind: 'dense', ...classes }, complete: false, sizes: {} };
+  return { spec: { task: o.task, inputKind: 'dense', ...classes }, complete: false, sizes: {}, asymmetricMap: false };
 }
 
 export function arraysToRaw(set: ArraySet, o: ArrayOptions, seed: number, source: string): RawData {

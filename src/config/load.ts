@@ -153,7 +153,7 @@ export async function loadExperiment(path: string, overrideArgs: readonly string
     if (!src) break;
     if (src.doc.contents === null) {
       // nothing but blank lines and comments: say so rather than "expected a mapping"
-      if (!current.from) throw new RunnerError('CONFIG_EMPTY', `${src.file}: the experiment file is empty; see configs/quickstart.yaml for a complete one`);
+      if (!current.from) throw new RunnerError('CONFIG_EMPTY', `${src.file}: the experiment file is empty; it needs name, dataset, model, loss, optimizer and train (see README, "Writing an experiment")`);
       fileIssues.push({ ...locate(current.from.src, ['extends']), path: 'extends', message: `${src.file} is empty` });
       break;
     }

@@ -1,16 +1,19 @@
 /**
  * Loading an experiment: YAML file(s) → `extends` merged → command-line overrides → zod →
- * registry resolution. Every problem of every file is collected with its dotted path and the
- * file, line and column it comes from, and reported together as one ConfigError.
+ * registry resolution → cross-field rules (rules.ts). Every problem of every file is collected
+ * with its dotted path and the file, line and column it comes from, and reported together as
+ * one ConfigError.
  */
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath, relative } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import { ConfigError, RunnerError, type ConfigIssue } from '../core/errors.js';
+import type { Spec } from '../core/registry.js';
 import { experimentSchema, topLevelKeys, type ExperimentConfig } from './schema.js';
 import { applyOverrides, parseOverride, type Override } from './overrides.js';
 import { isPlainObject } from '../core/plain-object.js';
 import { resolveSpec, zodIssues, type Catalog, type PathIssue } from '../core/resolve-spec.js';
+import { checkRules, type RuleIssue } from './rules.js';
 
 interface Source {
   readonly file: string;
@@ -100,12 +103,20 @@ function locate(src: Source, path: readonly (string | number)[]): { file: string
   return { file: src.file, line: pos.line, column: pos.col, exact };
 }
 
-function toConfigIssue(issue: PathIssue, sources: readonly Source[], overrides: readonly Override[]): ConfigIssue {
-  const dotted = issue.path.join('.');
-  const override = [...overrides].reverse().find((o) => {
+function overrideOf(path: readonly (string | number)[], overrides: readonly Override[]): Override | undefined {
+  const dotted = path.join('.');
+  return [...overrides].reverse().find((o) => {
     const p = o.path.join('.');
     return dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`);
   });
+}
+
+function toConfigIssue(issue: RuleIssue, sources: readonly Source[], overrides: readonly Override[]): ConfigIssue {
+  const dotted = issue.path.join('.');
+  const override = overrideOf(issue.path, overrides);
+  // A cross-field issue whose first part came from an override is shown where another part is written.
+  const written = override && issue.also?.find((p) => !overrideOf(p, overrides) && sources.some((src) => locate(src, p).exact));
+  if (override && written) return toConfigIssue({ path: written, message: `${issue.message} (${dotted} from the override "${override.raw}")` }, sources, overrides);
   if (override) return { path: dotted, message: `${issue.message} (from the override "${override.raw}")`, file: 'command line' };
   for (const src of sources) {
     const loc = locate(src, issue.path);
@@ -137,6 +148,12 @@ export async function loadExperiment(path: string, overrideArgs: readonly string
     seen.add(current.file);
     const src = readSource(current.file, cwd, fileIssues, current.from);
     if (!src) break;
+    if (src.doc.contents === null) {
+      // nothing but blank lines and comments: say so rather than "expected a mapping"
+      if (!current.from) throw new RunnerError('CONFIG_EMPTY', `${src.file}: the experiment file is empty; it needs name, dataset, model, loss, optimizer and train (see README, "Writing an experiment")`);
+      fileIssues.push({ ...locate(current.from.src, ['extends']), path: 'extends', message: `${src.file} is empty` });
+      break;
+    }
     const value = src.doc.toJS() as unknown;
     if (!isPlainObject(value)) {
       fileIssues.push({ file: src.file, line: 1, column: 1, path: '', message: 'an experiment file must be a YAML mapping (key: value lines)' });
@@ -174,6 +191,9 @@ export async function loadExperiment(path: string, overrideArgs: readonly string
   for (const kind of required) {
     if (r[kind] === undefined) issues.push({ path: [kind], message: `missing ${kind} (required)` });
   }
+  const dataSeed = top.success ? top.data.data_seed : 0;
+  const parts = { catalog, dataset: specs.dataset as Spec | undefined, model: specs.model as Spec | undefined, loss: specs.loss as Spec | undefined };
+  issues.push(...checkRules(parts, { cwd, configDir: dirname(file), dataSeed }));
   if (issues.length > 0 || !top.success) {
     throw new ConfigError(issues.map((i) => toConfigIssue(i, sources, overrides)), `invalid config ${displayPath(file, cwd)}`);
   }

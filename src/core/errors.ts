@@ -16,6 +16,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_EMPTY'
   | 'YAML_SYNTAX'
   | 'UNKNOWN_NAME'
   | 'DUPLICATE_NAME'

@@ -1,7 +1,7 @@
 /** Public surface of the data layer: the registry and the helpers other layers use. */
 export { datasetRegistry } from './dataset-registry.js';
-export { finalizeDataset, transformShape, type TransformOptions } from './transforms.js';
-export { defineDataset, type DatasetEntry } from './define-dataset.js';
+export { finalizeDataset, transformIssues, transformShape, type TransformOptions } from './transforms.js';
+export { defineDataset, knownData, type DataDescription, type DatasetEntry } from './define-dataset.js';
 export type { RawData, RawSplit } from './raw-data.js';
 export { applyLabelNoise, type LabelNoiseType } from './label-noise.js';
 export { longTailCounts } from './imbalance.js';

@@ -10,11 +10,23 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../core/random.js';
 import { invalidFile, missingFile, optionError } from './data-errors.js';
-import { defineDataset } from './define-dataset.js';
+import type { DataSpec } from '../core/types.js';
+import { defineDataset, knownData } from './define-dataset.js';
 import { stratifiedSplit } from './stratified-split.js';
 import { countClasses } from './raw-data.js';
 
 const PIXELS = 784;
+/** The mnist package's digit count (its README's figure), so that sizes are known without parsing the files. */
+const BUNDLED_DIGITS = 10000;
+
+const mnistSpec = (flatten: boolean): Omit<DataSpec, 'classCounts'> => ({
+  task: 'classification',
+  inputShape: flatten ? [PIXELS] : [28, 28, 1],
+  inputKind: 'dense',
+  numClasses: 10,
+  outputDim: 10,
+  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+});
 
 export interface MnistDigits {
   readonly x: Float32Array;
@@ -87,23 +99,23 @@ export const mnist = defineDataset({
     test_size: z.int().min(1).nullable().default(null).describe('Test examples from the rest (stratified); null = all the rest.'),
     flatten: z.boolean().default(false).describe('inputShape [784] instead of [28, 28, 1] (models flatten images themselves either way).'),
   },
+  describe(o) {
+    if (o.train_size + (o.test_size ?? 1) > BUNDLED_DIGITS) {
+      throw optionError('test_size', `train_size ${o.train_size} + test_size ${o.test_size ?? 1} exceeds the ${BUNDLED_DIGITS} bundled digits`);
+    }
+    return knownData(mnistSpec(o.flatten), { train: o.train_size, test: o.test_size ?? BUNDLED_DIGITS - o.train_size }, true);
+  },
   load(o, deps) {
     const digits = loadMnistDigits();
     const total = digits.y.length;
+    // describe() checked the sizes against BUNDLED_DIGITS; this guards against a package that differs
     if (o.train_size + (o.test_size ?? 1) > total) {
       throw optionError('test_size', `train_size ${o.train_size} + test_size ${o.test_size ?? 1} exceeds the ${total} bundled digits`);
     }
     const split = stratifiedSplit(digits.y, 10, o.train_size, o.test_size ?? undefined, Rng.derive(deps.seed, 'mnist-split'));
     const make = (rows: Int32Array) => ({ n: rows.length, x: rowsOf(digits.x, rows, PIXELS), y: Int32Array.from(rows, (r) => digits.y[r]!) });
     return {
-      spec: {
-        task: 'classification',
-        inputShape: o.flatten ? [PIXELS] : [28, 28, 1],
-        inputKind: 'dense',
-        numClasses: 10,
-        outputDim: 10,
-        classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-      },
+      spec: mnistSpec(o.flatten),
       train: make(split.train),
       test: make(split.test),
       asymmetricMap: MNIST_ASYMMETRIC,

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { Rng } from '../core/random.js';
 import type { BatchArrays, DataSpec, Dataset, SplitName } from '../core/types.js';
+import { ConfigError } from '../core/errors.js';
+import type { DataDescription } from './define-dataset.js';
 import { optionError } from './data-errors.js';
 import { longTailRows } from './imbalance.js';
 import { applyLabelNoise, resolveClassMap } from './label-noise.js';
@@ -55,6 +57,60 @@ export const transformShape = {
 
 export type TransformOptions = z.output<z.ZodObject<typeof transformShape>>;
 
+/** A problem with the transform options, `path` under `dataset.`. */
+export interface OptionIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Everything wrong with the transform options for a dataset so described, in the order
+ * `finalizeDataset` meets them. Facts the description lacks are not checked (loading does).
+ */
+export function transformIssues(o: TransformOptions, d: DataDescription): OptionIssue[] {
+  const issues: OptionIssue[] = [];
+  const spec = d.spec;
+  const classification = spec.task === 'classification';
+  const augments = o.random_crop > 0 || o.horizontal_flip;
+  const noisy = o.label_noise !== null && o.label_noise.rate > 0;
+  if (!classification && noisy) issues.push({ path: 'label_noise', message: 'label noise needs a classification dataset' });
+  if (!classification && o.imbalance_ratio > 1) issues.push({ path: 'imbalance_ratio', message: 'long-tail subsampling needs a classification dataset' });
+  const shape = spec.inputShape;
+  if (shape) {
+    const isImage = shape.length === 3;
+    if (augments && !isImage) {
+      issues.push({ path: o.random_crop > 0 ? 'random_crop' : 'horizontal_flip', message: `needs image inputs [H, W, C]; this dataset's inputShape is [${shape.join(', ')}]` });
+    }
+    if (o.random_crop > 0 && isImage && o.random_crop >= Math.min(shape[0]!, shape[1]!)) {
+      issues.push({ path: 'random_crop', message: `padding ${o.random_crop} must be smaller than the image side` });
+    }
+  }
+  if (spec.inputKind === 'tokens' && (o.normalize || augments)) issues.push({ path: 'normalize', message: 'token inputs cannot be normalised or augmented' });
+  for (const split of ['train', 'test'] as const) {
+    const size = o.subset?.[split];
+    const n = d.sizes[split];
+    if (size !== undefined && n !== undefined && size > n) issues.push({ path: `subset.${split}`, message: `${size} is more than the ${n} ${split} examples available` });
+  }
+  const K = spec.numClasses;
+  if (o.label_noise && noisy && classification) {
+    if (K !== undefined && K < 2) issues.push({ path: 'label_noise', message: 'label noise needs at least 2 classes' });
+    else if (o.label_noise.type === 'asymmetric' && o.label_noise.class_map) {
+      // class ids need the class count; names are checked when the description knows them (or that there are none)
+      if (K !== undefined && (d.complete || spec.classNames)) {
+        try {
+          resolveClassMap(o.label_noise.class_map, K, spec.classNames);
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          issues.push(...err.issues.map((i) => ({ path: i.path.replace(/^dataset\./, ''), message: i.message })));
+        }
+      }
+    } else if (o.label_noise.type === 'asymmetric' && d.asymmetricMap === false) {
+      issues.push({ path: 'label_noise.class_map', message: 'type asymmetric needs a class_map (this dataset has no standard one)' });
+    }
+  }
+  return issues;
+}
+
 interface SplitView {
   readonly n: number;
   /** Row indices into the raw split (null: all rows in order). */
@@ -95,22 +151,14 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   const augments = o.random_crop > 0 || o.horizontal_flip;
   const notes: Record<string, unknown> = {};
 
-  if (!classification && o.label_noise && o.label_noise.rate > 0) throw optionError('label_noise', 'label noise needs a classification dataset');
-  if (!classification && o.imbalance_ratio > 1) throw optionError('imbalance_ratio', 'long-tail subsampling needs a classification dataset');
-  if (augments && !isImage) {
-    throw optionError(o.random_crop > 0 ? 'random_crop' : 'horizontal_flip', `needs image inputs [H, W, C]; this dataset's inputShape is [${spec.inputShape.join(', ')}]`);
-  }
-  if (o.random_crop > 0 && isImage && o.random_crop >= Math.min(spec.inputShape[0]!, spec.inputShape[1]!)) {
-    throw optionError('random_crop', `padding ${o.random_crop} must be smaller than the image side`);
-  }
-  if (tokens && (o.normalize || augments)) throw optionError('normalize', 'token inputs cannot be normalised or augmented');
+  const problem = transformIssues(o, { spec, complete: true, sizes: { train: raw.train.n, test: raw.test.n }, asymmetricMap: raw.asymmetricMap !== undefined })[0];
+  if (problem) throw optionError(problem.path, problem.message);
 
   // 1. subset
   let trainRows: Int32Array | null = null;
   let testRows: Int32Array | null = null;
   const subsetOf = (split: RawSplit, size: number | undefined, label: string): Int32Array | null => {
     if (size === undefined) return null;
-    if (size > split.n) throw optionError(`subset.${label}`, `${size} is more than the ${split.n} ${label} examples available`);
     return subsetRows(split.n, size, Rng.derive(seed, 'subset', label), classification ? split.y : undefined, K);
   };
   if (o.subset) {

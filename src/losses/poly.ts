@@ -19,7 +19,7 @@ const schema = lossSchema({
     .min(0)
     .optional()
     .describe('Poly-1 focal variant: FL_γ + ε₁(1 − p_y)^{γ+1} instead of CE + ε₁(1 − p_y).'),
-});
+}).refine((o) => o.focal_gamma === undefined || o.epsilons === undefined, { message: '`focal_gamma` takes the single `epsilon`, not `epsilons`', path: ['epsilons'] });
 
 export const poly: LossEntry<z.infer<typeof schema>> = {
   name: 'poly',

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, RunnerError, type ConfigIssue } from '../core/errors.js';
 import { toOverride, trialDirName, trialSlug, type Assignment, type TrialPoint } from './expand.js';
+import { isPlainObject } from '../core/plain-object.js';
 
 /** base + override strings → resolved config (defaults filled), or a ConfigError with every issue. */
 export type ResolveConfig = (overrides: readonly string[]) => Promise<Record<string, unknown>>;
@@ -73,8 +74,7 @@ export async function resolveTrials(points: readonly TrialPoint[], fixed: readon
 
 /** Leaf paths where `config` differs from `base` (arrays compare whole), as `path=value` (`~path` when removed). */
 export function configDiff(base: unknown, config: unknown, prefix = ''): string[] {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObj(base) && isObj(config)) {
+  if (isPlainObject(base) && isPlainObject(config)) {
     const keys = [...new Set([...Object.keys(config), ...Object.keys(base)])];
     return keys.flatMap((k) => {
       const path = prefix ? `${prefix}.${k}` : k;

@@ -1,46 +1,12 @@
 import { tf, assertNoLeak } from '../support/tf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/random.js';
 import { datasetRegistry } from '../../src/data/index.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { build } from './helpers.js';
-import { npyBytes, writeCifar10, writeCifar100, writeFile, writeIdxFolder, zipBytes } from './make-fixtures.js';
-
-/** Entries that read files get a fixture here; every other entry must build from (small) defaults. */
-const fixtures: Record<string, (dir: string) => Record<string, unknown>> = {
-  idx: (dir) => { writeIdxFolder(join(dir, 'mnist'), 40, 20, true); return {}; },
-  cifar10: (dir) => { writeCifar10(join(dir, 'cifar10'), 8, 10); return {}; },
-  cifar100: (dir) => { writeCifar100(join(dir, 'cifar100'), 120, 30); return {}; },
-  csv: (dir) => {
-    writeFile(join(dir, 't.csv'), `u,v,label\n${Array.from({ length: 30 }, (_, i) => `${i},${i * i},${i % 3}`).join('\n')}\n`);
-    return { path: 't.csv' };
-  },
-  npy: (dir) => {
-    writeFile(join(dir, 'x.npy'), npyBytes('<f4', [20, 4], Array.from({ length: 80 }, (_, i) => i)));
-    writeFile(join(dir, 'y.npy'), npyBytes('<i8', [20], Array.from({ length: 20 }, (_, i) => i % 2)));
-    return { x: 'x.npy', y: 'y.npy' };
-  },
-  npz: (dir) => {
-    writeFile(join(dir, 'd.npz'), zipBytes({
-      'x_train.npy': npyBytes('|u1', [12, 3, 3], Array.from({ length: 108 }, (_, i) => i)),
-      'y_train.npy': npyBytes('<i8', [12], Array.from({ length: 12 }, (_, i) => i % 4)),
-    }, true));
-    return { path: 'd.npz' };
-  },
-};
-
-/** Size knobs, applied where an entry has them, so the contract stays fast. */
-const small: Record<string, unknown> = { n_train: 48, n_test: 24, train_size: 300, test_size: 100, p: 13 };
-
-function optionsFor(name: string, dir: string): Record<string, unknown> {
-  const shape = (datasetRegistry.get(name).schema as unknown as z.ZodObject).shape;
-  const sized = Object.fromEntries(Object.entries(small).filter(([k]) => k in shape));
-  return { ...sized, ...(fixtures[name]?.(dir) ?? {}) };
-}
+import { build, optionsFor } from './helpers.js';
 
 test('dataset registry: names are the documented ones', () => {
   for (const n of ['mnist', 'moons', 'spirals', 'blobs', 'modular-arithmetic', 'xor-clusters', 'teacher-student', 'gaussian-mixture', 'parity', 'sparse-parity', 'idx', 'cifar10', 'cifar100', 'csv', 'npy', 'npz']) {

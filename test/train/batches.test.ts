@@ -21,7 +21,8 @@ import { stringify } from 'yaml';
 
 async function dataset(tmp: string, spec: Record<string, unknown>): Promise<Dataset> {
   const file = join(tmp, 'data.yaml');
-  writeFileSync(file, stringify(tinyConfig({ dataset: spec as never })));
+  // a regression dataset takes a regression loss, or the config does not validate
+  writeFileSync(file, stringify(tinyConfig({ dataset: spec as never, ...(spec.task === 'regression' ? { loss: { name: 'mse' } } : {}) })));
   const loaded = await loadExperiment(file, [], { cwd: tmp });
   return buildDataset(loaded.config, { cwd: tmp, configDir: tmp });
 }

@@ -3,9 +3,10 @@
  * 3072 pixel bytes, channel-major (1024 R, 1024 G, 1024 B); images are stored here as uint8
  * [32, 32, 3] (HWC) and scaled to [0, 1] per batch.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { DataSpec, DatasetDeps } from '../../core/types.js';
 import { defineDataset } from '../define-dataset.js';
 import { invalidFile, missingFile } from '../data-errors.js';
 import type { RawSplit } from '../raw-data.js';
@@ -88,6 +89,27 @@ function readNames(dir: string, file: string, count: number): string[] | undefin
   return names.length === count ? names : undefined;
 }
 
+const CIFAR10_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
+
+function cifar10Folder(path: string | null, deps: DatasetDeps): string {
+  return binFolder(dataLocation(path, deps, 'cifar10'), 'test_batch.bin', 'cifar-10-batches-bin');
+}
+
+function cifar10Spec(dir: string): Omit<DataSpec, 'classCounts'> {
+  return { task: 'classification', inputShape: [32, 32, 3], inputKind: 'dense', numClasses: 10, outputDim: 10, classNames: readNames(dir, 'batches.meta.txt', 10) ?? CIFAR10_CLASSES };
+}
+
+/** The five train batches and the test batch, checked by size (stat only). */
+function cifar10Records(dir: string): { batches: Records[]; test: Records } {
+  const hint = fetchHint('cifar10');
+  const batches = CIFAR10_FILES.slice(0, 5).map((f) => records(join(dir, f), 1, hint));
+  const first = batches[0]!;
+  for (const b of batches) {
+    if (b.count !== first.count) throw invalidFile(b.file, `${b.count} records, but ${first.file} has ${first.count} (a truncated batch?)`);
+  }
+  return { batches, test: records(join(dir, 'test_batch.bin'), 1, hint) };
+}
+
 export const cifar10 = defineDataset({
   name: 'cifar10',
   summary: 'CIFAR-10, binary version (data_batch_1..5.bin, test_batch.bin): 50k/10k 32×32×3 images, 10 classes.',
@@ -95,24 +117,19 @@ export const cifar10 = defineDataset({
   options: {
     path: z.string().min(1).nullable().default(null).describe('Folder with the .bin files (relative to the config file); default <datasets root>/cifar10.'),
   },
+  describe(o, deps) {
+    const dir = cifar10Folder(o.path, deps);
+    const spec = cifar10Spec(dir);
+    // missing files leave the sizes unknown; loading reports them (DATASET_MISSING)
+    if (CIFAR10_FILES.some((f) => !existsSync(join(dir, f)))) return { spec, complete: true, sizes: {}, asymmetricMap: true };
+    const { batches, test } = cifar10Records(dir);
+    return { spec, complete: true, sizes: { train: batches.reduce((n, b) => n + b.count, 0), test: test.count }, asymmetricMap: true };
+  },
   load(o, deps) {
-    const hint = fetchHint('cifar10');
-    const dir = binFolder(dataLocation(o.path, deps, 'cifar10'), 'test_batch.bin', 'cifar-10-batches-bin');
-    const batches = [1, 2, 3, 4, 5].map((b) => records(join(dir, `data_batch_${b}.bin`), 1, hint));
-    const first = batches[0]!;
-    for (const b of batches) {
-      if (b.count !== first.count) throw invalidFile(b.file, `${b.count} records, but ${first.file} has ${first.count} (a truncated batch?)`);
-    }
-    const test = records(join(dir, 'test_batch.bin'), 1, hint);
+    const dir = cifar10Folder(o.path, deps);
+    const { batches, test } = cifar10Records(dir);
     return {
-      spec: {
-        task: 'classification',
-        inputShape: [32, 32, 3],
-        inputKind: 'dense',
-        numClasses: 10,
-        outputDim: 10,
-        classNames: readNames(dir, 'batches.meta.txt', 10) ?? CIFAR10_CLASSES,
-      },
+      spec: cifar10Spec(dir),
       train: decode(batches, 1, 0, 10),
       test: decode([test], 1, 0, 10),
       xScale: 1 / 255,
@@ -137,6 +154,16 @@ function superclassMap(fine: Int32Array, coarse: Int32Array): Map<number, number
   return map;
 }
 
+function cifar100Folder(path: string | null, deps: DatasetDeps): string {
+  return binFolder(dataLocation(path, deps, 'cifar100'), 'test.bin', 'cifar-100-binary');
+}
+
+function cifar100Spec(dir: string, labelMode: 'fine' | 'coarse'): Omit<DataSpec, 'classCounts'> {
+  const K = labelMode === 'fine' ? 100 : 20;
+  const names = readNames(dir, `${labelMode}_label_names.txt`, K);
+  return { task: 'classification', inputShape: [32, 32, 3], inputKind: 'dense', numClasses: K, outputDim: K, ...(names ? { classNames: names } : {}) };
+}
+
 export const cifar100 = defineDataset({
   name: 'cifar100',
   summary: 'CIFAR-100, binary version (train.bin, test.bin): 50k/10k 32×32×3 images, 100 fine or 20 coarse classes.',
@@ -145,16 +172,25 @@ export const cifar100 = defineDataset({
     path: z.string().min(1).nullable().default(null).describe('Folder with train.bin/test.bin (relative to the config file); default <datasets root>/cifar100.'),
     label_mode: z.enum(['fine', 'coarse']).default('fine').describe('fine: 100 classes; coarse: the 20 superclasses.'),
   },
+  describe(o, deps) {
+    const dir = cifar100Folder(o.path, deps);
+    const spec = cifar100Spec(dir, o.label_mode);
+    const asymmetricMap = o.label_mode === 'fine';
+    // missing files leave the sizes unknown; loading reports them (DATASET_MISSING)
+    if (['train.bin', 'test.bin'].some((f) => !existsSync(join(dir, f)))) return { spec, complete: true, sizes: {}, asymmetricMap };
+    const hint = fetchHint('cifar100');
+    const [train, test] = ['train.bin', 'test.bin'].map((f) => records(join(dir, f), 2, hint));
+    return { spec, complete: true, sizes: { train: train!.count, test: test!.count }, asymmetricMap };
+  },
   load(o, deps) {
     const hint = fetchHint('cifar100');
-    const dir = binFolder(dataLocation(o.path, deps, 'cifar100'), 'test.bin', 'cifar-100-binary');
+    const dir = cifar100Folder(o.path, deps);
     const K = o.label_mode === 'fine' ? 100 : 20;
     const offset = o.label_mode === 'fine' ? 1 : 0;
     const train = decode([records(join(dir, 'train.bin'), 2, hint)], 2, offset, K);
     const test = decode([records(join(dir, 'test.bin'), 2, hint)], 2, offset, K);
-    const names = readNames(dir, `${o.label_mode}_label_names.txt`, K);
     return {
-      spec: { task: 'classification', inputShape: [32, 32, 3], inputKind: 'dense', numClasses: K, outputDim: K, ...(names ? { classNames: names } : {}) },
+      spec: cifar100Spec(dir, o.label_mode),
       train: { n: train.n, x: train.x, y: train.y },
       test: { n: test.n, x: test.x, y: test.y },
       xScale: 1 / 255,

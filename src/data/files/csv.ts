@@ -2,7 +2,7 @@
  * CSV tables with a header row: feature and label columns by name, classification (integer or
  * categorical labels) or regression (one or more numeric target columns).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { Rng } from '../../core/random.js';
 import type { Task } from '../../core/types.js';
@@ -54,6 +54,8 @@ export function parseCsv(text: string, delimiter: string, file: string): string[
   return rows;
 }
 
+const MISSING_HINT = 'Check the dataset `path` (relative to the config file).';
+
 interface Table {
   readonly file: string;
   readonly header: readonly string[];
@@ -61,7 +63,7 @@ interface Table {
 }
 
 function readTable(file: string, delimiter: string): Table {
-  if (!existsSync(file)) throw missingFile(file, 'Check the dataset `path` (relative to the config file).');
+  if (!existsSync(file)) throw missingFile(file, MISSING_HINT);
   const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const [header, ...rows] = parseCsv(text, delimiter, file);
   if (!header || header.length === 0) throw invalidFile(file, 'empty file (a header row is required)');
@@ -73,7 +75,33 @@ function readTable(file: string, delimiter: string): Table {
   return { file, header: names, rows };
 }
 
-function column(t: Table, name: string, what: string): number {
+/**
+ * The header row alone: the file is read up to the end of its first non-empty line (a header
+ * whose quoted names hold line breaks is not supported here; the loader reads it in full).
+ */
+function readHeader(file: string, delimiter: string): Pick<Table, 'file' | 'header'> {
+  const fd = openSync(file, 'r');
+  let text = '';
+  try {
+    const chunk = Buffer.alloc(65536);
+    let at = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, at);
+      at += n;
+      text += chunk.toString('utf8', 0, n);
+      if (n === 0 || /[^\r\n]\r?\n/.test(text.replace(/^\uFEFF/, ''))) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const body = text.replace(/^\uFEFF/, '');
+  const line = /^[\r\n]*[^\r\n]*/.exec(body)![0];
+  const header = parseCsv(line, delimiter, file)[0];
+  if (!header || header.length === 0) throw invalidFile(file, 'empty file (a header row is required)');
+  return { file, header: header.map((h) => h.trim()) };
+}
+
+function column(t: Pick<Table, 'file' | 'header'>, name: string, what: string): number {
   const j = t.header.indexOf(name);
   if (j < 0) throw invalidFile(t.file, `no ${what} column "${name}"; columns: ${t.header.join(', ')}`);
   return j;
@@ -98,10 +126,30 @@ export const csv = defineDataset({
     task: z.enum(['classification', 'regression']).default('classification').describe('classification: integer labels are class ids, other values are mapped to ids in sorted order.'),
     delimiter: z.string().length(1).default(',').describe('Field separator.'),
   },
+  describe(o, deps) {
+    const labels = typeof o.label === 'string' ? [o.label] : o.label;
+    if (o.task === 'classification' && labels.length !== 1) throw optionError('label', 'classification takes a single label column');
+    const known = o.task === 'classification' ? {} : { numClasses: 0, outputDim: labels.length };
+    const file = dataLocation(o.path, deps, '');
+    const testFile = o.test_path ? dataLocation(o.test_path, deps, '') : null;
+    // a missing file leaves the columns unknown; loading reports it (DATASET_MISSING)
+    if (!existsSync(file) || (testFile && !existsSync(testFile))) return { spec: { task: o.task, inputKind: 'dense', ...known }, complete: false, sizes: {}, asymmetricMap: false };
+    const main = readHeader(file, o.delimiter);
+    const test = testFile ? readHeader(testFile, o.delimiter) : null;
+    for (const l of labels) column(main, l, 'label');
+    const features = o.features ?? main.header.filter((h) => !labels.includes(h));
+    if (features.length === 0) throw optionError('features', 'no feature columns left');
+    for (const f of features) column(main, f, 'feature');
+    if (test && test.header.join('\u0000') !== main.header.join('\u0000')) {
+      throw invalidFile(test.file, `columns differ from ${main.file}: ${test.header.join(', ')} vs ${main.header.join(', ')}`);
+    }
+    const inputShape = [features.length];
+    // the classes are the label column's values, known once every row is read
+    return { spec: { task: o.task, inputShape, inputKind: 'dense', ...known }, complete: o.task === 'regression', sizes: {}, asymmetricMap: false };
+  },
   load(o, deps) {
     const labels = typeof o.label === 'string' ? [o.label] : o.label;
     const task: Task = o.task;
-    if (task === 'classification' && labels.length !== 1) throw optionError('label', 'classification takes a single label column');
     const main = readTable(dataLocation(o.path, deps, ''), o.delimiter);
     const testTable = o.test_path ? readTable(dataLocation(o.test_path, deps, ''), o.delimiter) : null;
     const labelCols = labels.map((l) => column(main, l, 'label'));

@@ -8,7 +8,7 @@ import { defineDataset } from '../define-dataset.js';
 import { invalidFile, missingFile } from '../data-errors.js';
 import { MNIST_ASYMMETRIC } from '../mnist.js';
 import type { RawSplit } from '../raw-data.js';
-import { dataLocation, fetchHint, findFile, readDataFile } from './read-data-file.js';
+import { dataLocation, fetchHint, findFile, readDataFile, readFileHead } from './read-data-file.js';
 
 const TYPES: Record<number, { name: string; size: number; read: (v: DataView, o: number) => number }> = {
   0x08: { name: 'uint8', size: 1, read: (v, o) => v.getUint8(o) },
@@ -26,7 +26,8 @@ export interface IdxArray {
   readonly data: Uint8Array | Float32Array;
 }
 
-export function parseIdx(buf: Uint8Array, file: string): IdxArray {
+/** The element type, dims and header length of an IDX file from its first bytes. */
+function idxHeader(buf: Uint8Array, file: string) {
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw invalidFile(file, 'not an IDX file (the first two bytes must be 0)');
   const type = TYPES[buf[2]!];
   if (!type) throw invalidFile(file, `unknown IDX element type 0x${buf[2]!.toString(16)}`);
@@ -35,6 +36,11 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   if (ndim === 0 || buf.length < header) throw invalidFile(file, 'truncated IDX header');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dims = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
+  return { type, header, dims, view };
+}
+
+export function parseIdx(buf: Uint8Array, file: string): IdxArray {
+  const { type, header, dims, view } = idxHeader(buf, file);
   const count = dims.reduce((a, b) => a * b, 1);
   const want = header + count * type.size;
   if (buf.length < want) throw invalidFile(file, `truncated: dims [${dims.join(', ')}] need ${want} bytes, the file has ${buf.length}`);
@@ -54,14 +60,25 @@ const VARIANTS = {
   kmnist: { classes: ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'], source: 'Kuzushiji-MNIST (ROIS-DS CODH, CC BY-SA 4.0)' },
 } as const;
 
+function locate(dir: string, stem: string, variant: string): string {
+  const f = findFile(dir, [`${stem}.gz`, stem]);
+  if (!f) throw missingFile(join(dir, `${stem}[.gz]`), fetchHint(variant));
+  return f;
+}
+
+/** The files of both splits, in the order the loader reads them. */
+const STEMS = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+
+/** [N, H, W] of an images file from its header. */
+function imageDims(file: string): [number, number, number] {
+  const { dims } = idxHeader(readFileHead(file, 16), file);
+  if (dims.length !== 3) throw invalidFile(file, `expected images [N, H, W], found dims [${dims.join(', ')}]`);
+  return dims as [number, number, number];
+}
+
 function loadPair(dir: string, prefix: 'train' | 't10k', variant: string, numClasses: number): { split: RawSplit; H: number; W: number } {
-  const locate = (stem: string) => {
-    const f = findFile(dir, [`${stem}.gz`, stem]);
-    if (!f) throw missingFile(join(dir, `${stem}[.gz]`), fetchHint(variant));
-    return f;
-  };
-  const imagesFile = locate(`${prefix}-images-idx3-ubyte`);
-  const labelsFile = locate(`${prefix}-labels-idx1-ubyte`);
+  const imagesFile = locate(dir, `${prefix}-images-idx3-ubyte`, variant);
+  const labelsFile = locate(dir, `${prefix}-labels-idx1-ubyte`, variant);
   const images = parseIdx(readDataFile(imagesFile, fetchHint(variant)), imagesFile);
   const labels = parseIdx(readDataFile(labelsFile, fetchHint(variant)), labelsFile);
   if (images.dims.length !== 3) throw invalidFile(imagesFile, `expected images [N, H, W], found dims [${images.dims.join(', ')}]`);
@@ -85,6 +102,18 @@ export const idx = defineDataset({
     variant: z.enum(['mnist', 'fashion-mnist', 'kmnist']).default('mnist').describe('Which distribution: sets the default folder <root>/<variant>, the class names and the asymmetric-noise map.'),
     path: z.string().min(1).nullable().default(null).describe('Folder holding the four IDX files (relative to the config file); default <datasets root>/<variant>.'),
     num_classes: z.int().min(2).default(10).describe('Labels must lie in [0, num_classes).'),
+  },
+  describe(o, deps) {
+    const dir = dataLocation(o.path, deps, o.variant);
+    const names = o.num_classes === 10 ? VARIANTS[o.variant].classes : undefined;
+    const spec = { task: 'classification', inputKind: 'dense', numClasses: o.num_classes, outputDim: o.num_classes, ...(names ? { classNames: names } : {}) } as const;
+    const asymmetricMap = o.variant === 'mnist';
+    // missing files leave the image size unknown; loading reports them (DATASET_MISSING)
+    if (STEMS.some((stem) => !findFile(dir, [`${stem}.gz`, stem]))) return { spec, complete: false, sizes: {}, asymmetricMap };
+    const [train, , test] = STEMS.map((stem) => locate(dir, stem, o.variant));
+    const [nTrain, H, W] = imageDims(train!);
+    const [nTest] = imageDims(test!);
+    return { spec: { ...spec, inputShape: [H, W, 1] }, complete: true, sizes: { train: nTrain, test: nTest }, asymmetricMap };
   },
   load(o, deps) {
     const dir = dataLocation(o.path, deps, o.variant);

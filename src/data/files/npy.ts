@@ -16,7 +16,8 @@ export interface NpyArray {
   readonly bytes: Uint8Array;
 }
 
-export function parseNpy(buf: Uint8Array, file: string): NpyArray {
+/** The dtype, shape and data offset of a .npy file from its first bytes (the header). */
+export function npyHeader(buf: Uint8Array, file: string) {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
   if (buf.length < 10 || magic.some((b, i) => buf[i] !== b)) throw invalidFile(file, 'not a .npy file (bad magic)');
   const major = buf[6]!;
@@ -38,12 +39,23 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
   const shape = shapeMatch[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw invalidFile(file, `bad shape (${shapeMatch[1]})`);
   const length = shape.reduce((a, b) => a * b, 1);
-  const dataStart = start + headerLen;
+  return { dtype, shape, length, item, order: descr[1]!, dataStart: start + headerLen };
+}
+
+/** Bytes of a .npy file that hold its whole header (magic, version, length field and header). */
+export function npyHeaderBytes(prefix: Uint8Array): number {
+  if (prefix.length < 12) return 12;
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  return prefix[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
+}
+
+export function parseNpy(buf: Uint8Array, file: string): NpyArray {
+  const { dtype, shape, length, item, order, dataStart } = npyHeader(buf, file);
   const want = length * item;
   const have = buf.length - dataStart;
-  if (have < want) throw invalidFile(file, `truncated: shape (${shape.join(', ')}) ${descr[1]}${dtype} needs ${want} data bytes, the file has ${have}`);
+  if (have < want) throw invalidFile(file, `truncated: shape (${shape.join(', ')}) ${order}${dtype} needs ${want} data bytes, the file has ${have}`);
   if (have > want) throw invalidFile(file, `${have - want} unexpected bytes after the data of shape (${shape.join(', ')})`);
-  return { file, dtype, shape, length, littleEndian: descr[1] !== '>', bytes: buf.subarray(dataStart) };
+  return { file, dtype, shape, length, littleEndian: order !== '>', bytes: buf.subarray(dataStart) };
 }
 
 function reader(a: NpyArray): (i: number) => number {

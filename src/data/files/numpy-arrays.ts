@@ -3,12 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Rng } from '../../core/random.js';
 import type { DatasetDeps } from '../../core/types.js';
-import { defineDataset } from '../define-dataset.js';
+import { defineDataset, type DataDescription } from '../define-dataset.js';
 import { invalidFile, missingFile, optionError } from '../data-errors.js';
 import type { RawData, RawSplit } from '../raw-data.js';
 import { stratifiedSplit } from '../stratified-split.js';
-import { npyFeatures, npyLabels, npyMaxLabel, parseNpy, type NpyArray } from './npy.js';
-import { dataLocation } from './read-data-file.js';
+import { npyFeatures, npyHeader, npyHeaderBytes, npyLabels, npyMaxLabel, parseNpy, type NpyArray } from './npy.js';
+import { dataLocation, readFileHead } from './read-data-file.js';
 import { readZip } from './zip.js';
 
 const arrayOptions = {
@@ -20,13 +20,19 @@ const arrayOptions = {
 };
 type ArrayOptions = z.output<z.ZodObject<typeof arrayOptions>>;
 
-interface ArraySet {
-  readonly x: NpyArray;
-  readonly y: NpyArray;
-  readonly test?: { readonly x: NpyArray; readonly y: NpyArray };
+/** What a header says about an array. */
+interface ArrayHead {
+  readonly file: string;
+  readonly shape: readonly number[];
 }
 
-function exampleShape(a: NpyArray, layout: 'nhwc' | 'nchw'): number[] {
+interface ArraySet<A extends ArrayHead = NpyArray> {
+  readonly x: A;
+  readonly y: A;
+  readonly test?: { readonly x: A; readonly y: A };
+}
+
+function exampleShape(a: ArrayHead, layout: 'nhwc' | 'nchw'): number[] {
   const rest = a.shape.slice(1);
   if (a.shape.length === 0) throw invalidFile(a.file, 'x must have a leading example dimension, found a scalar');
   if (rest.length === 0) return [1];
@@ -57,6 +63,32 @@ function rowsOf<T extends Uint8Array | Float32Array | Int32Array>(src: T, rows: 
   return out;
 }
 
+/** train/test sizes when test arrays are absent (a seeded split of x by test_fraction). */
+function splitSizes(n: number, o: ArrayOptions): { train: number; test: number } {
+  const nTrain = Math.round(n * (1 - o.test_fraction));
+  if (nTrain < 1 || nTrain >= n) throw optionError('test_fraction', `${n} examples cannot be split with test_fraction ${o.test_fraction}`);
+  return { train: nTrain, test: n - nTrain };
+}
+
+/** The description from the arrays' headers: the classes are known only when num_classes is given. */
+function arraysData(set: ArraySet<ArrayHead>, o: ArrayOptions): DataDescription {
+  const inputShape = exampleShape(set.x, o.layout);
+  const n = set.x.shape[0]!;
+  const sizes = set.test ? { train: n, test: set.test.x.shape[0]! } : splitSizes(n, o);
+  if (o.task === 'regression') {
+    const outputDim = set.y.shape.length === 2 ? set.y.shape[1]! : 1;
+    return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: 0, outputDim }, complete: true, sizes, asymmetricMap: false };
+  }
+  if (o.num_classes === null) return { spec: { task: o.task, inputShape, inputKind: 'dense' }, complete: false, sizes, asymmetricMap: false };
+  return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: o.num_classes, outputDim: o.num_classes }, complete: true, sizes, asymmetricMap: false };
+}
+
+/** What the options alone say (the files are missing). */
+function arraysUnknown(o: ArrayOptions): DataDescription {
+  const classes = o.task === 'regression' ? { numClasses: 0 } : o.num_classes === null ? {} : { numClasses: o.num_classes, outputDim: o.num_classes };
+  return { spec: { task: o.task, inputKind: 'dense', ...classes }, complete: false, sizes: {}, asymmetricMap: false };
+}
+
 export function arraysToRaw(set: ArraySet, o: ArrayOptions, seed: number, source: string): RawData {
   const shape = exampleShape(set.x, o.layout);
   const D = shape.reduce((a, b) => a * b, 1);
@@ -84,8 +116,7 @@ export function arraysToRaw(set: ArraySet, o: ArrayOptions, seed: number, source
   if (set.test) test = load(set.test.x, set.test.y);
   else {
     const n = train.n;
-    const nTrain = Math.round(n * (1 - o.test_fraction));
-    if (nTrain < 1 || nTrain >= n) throw optionError('test_fraction', `${n} examples cannot be split with test_fraction ${o.test_fraction}`);
+    const nTrain = splitSizes(n, o).train;
     const rng = Rng.derive(seed, 'array-split');
     const perm = rng.permutation(n);
     const split = classification ? stratifiedSplit(train.y, K, nTrain, undefined, rng) : { train: perm.slice(0, nTrain), test: perm.slice(nTrain) };
@@ -109,10 +140,43 @@ export function arraysToRaw(set: ArraySet, o: ArrayOptions, seed: number, source
   };
 }
 
+const MISSING_HINT = 'Check the path (relative to the config file).';
+
 function readNpyFile(path: string, deps: DatasetDeps): NpyArray {
   const file = dataLocation(path, deps, '');
-  if (!existsSync(file)) throw missingFile(file, 'Check the path (relative to the config file).');
+  if (!existsSync(file)) throw missingFile(file, MISSING_HINT);
   return parseNpy(readFileSync(file), file);
+}
+
+/** A .npy file's header alone. */
+function readNpyHead(path: string, deps: DatasetDeps): ArrayHead {
+  const file = dataLocation(path, deps, '');
+  let head = readFileHead(file, 4096);
+  if (npyHeaderBytes(head) > head.length) head = readFileHead(file, npyHeaderBytes(head));
+  return { file, shape: npyHeader(head, file).shape };
+}
+
+/** The arrays of an archive under `keys`, by `read` (whole arrays, or headers only). */
+function npzArrays<A extends ArrayHead>(file: string, entries: Map<string, Uint8Array>, keys: Readonly<Record<'x_train' | 'y_train' | 'x_test' | 'y_test', string>>, read: (data: Uint8Array, name: string) => A): ArraySet<A> {
+  const get = (key: string): A | null => {
+    const data = entries.get(`${key}.npy`) ?? entries.get(key);
+    return data ? read(data, `${file}:${key}`) : null;
+  };
+  const need = (key: string): A => {
+    const a = get(key);
+    if (!a) throw invalidFile(file, `no array "${key}" in the archive; it holds ${[...entries.keys()].map((k) => k.replace(/\.npy$/, '')).join(', ')}`);
+    return a;
+  };
+  const xt = get(keys.x_test);
+  const yt = get(keys.y_test);
+  if ((xt === null) !== (yt === null)) throw invalidFile(file, `"${keys.x_test}" and "${keys.y_test}" must both be present or both absent`);
+  return { x: need(keys.x_train), y: need(keys.y_train), ...(xt && yt ? { test: { x: xt, y: yt } } : {}) };
+}
+
+function npzFile(path: string, deps: DatasetDeps): string {
+  const file = dataLocation(path, deps, '');
+  if (!existsSync(file)) throw missingFile(file, MISSING_HINT);
+  return file;
 }
 
 export const npy = defineDataset({
@@ -125,8 +189,19 @@ export const npy = defineDataset({
     y_test: z.string().min(1).nullable().default(null).describe('Test labels .npy (required with x_test).'),
     ...arrayOptions,
   },
-  load(o, deps) {
+  describe(o, deps) {
     if ((o.x_test === null) !== (o.y_test === null)) throw optionError(o.x_test ? 'y_test' : 'x_test', 'x_test and y_test go together');
+    const paths = [o.x, o.y, ...(o.x_test && o.y_test ? [o.x_test, o.y_test] : [])];
+    // a missing file leaves the shapes unknown; loading reports it (DATASET_MISSING)
+    if (paths.some((p) => !existsSync(dataLocation(p, deps, '')))) return arraysUnknown(o);
+    const set: ArraySet<ArrayHead> = {
+      x: readNpyHead(o.x, deps),
+      y: readNpyHead(o.y, deps),
+      ...(o.x_test && o.y_test ? { test: { x: readNpyHead(o.x_test, deps), y: readNpyHead(o.y_test, deps) } } : {}),
+    };
+    return arraysData(set, o);
+  },
+  load(o, deps) {
     const x = readNpyFile(o.x, deps);
     const set: ArraySet = {
       x,
@@ -153,23 +228,16 @@ export const npz = defineDataset({
       .describe('Array names in the archive (Keras mnist.npz uses the defaults); without the test pair, test_fraction splits the train pair.'),
     ...arrayOptions,
   },
-  load(o, deps) {
+  describe(o, deps) {
     const file = dataLocation(o.path, deps, '');
-    if (!existsSync(file)) throw missingFile(file, 'Check the path (relative to the config file).');
+    if (!existsSync(file)) return arraysUnknown(o);
+    // only the start of each entry is inflated: the .npy header is all describe needs
+    const entries = readZip(readFileSync(file), file, 4096);
+    return arraysData(npzArrays(file, entries, o.keys, (data, name) => ({ file: name, shape: npyHeader(data, name).shape })), o);
+  },
+  load(o, deps) {
+    const file = npzFile(o.path, deps);
     const entries = readZip(readFileSync(file), file);
-    const get = (key: string): NpyArray | null => {
-      const data = entries.get(`${key}.npy`) ?? entries.get(key);
-      return data ? parseNpy(data, `${file}:${key}`) : null;
-    };
-    const need = (key: string): NpyArray => {
-      const a = get(key);
-      if (!a) throw invalidFile(file, `no array "${key}" in the archive; it holds ${[...entries.keys()].map((k) => k.replace(/\.npy$/, '')).join(', ')}`);
-      return a;
-    };
-    const xt = get(o.keys.x_test);
-    const yt = get(o.keys.y_test);
-    if ((xt === null) !== (yt === null)) throw invalidFile(file, `"${o.keys.x_test}" and "${o.keys.y_test}" must both be present or both absent`);
-    const set: ArraySet = { x: need(o.keys.x_train), y: need(o.keys.y_train), ...(xt && yt ? { test: { x: xt, y: yt } } : {}) };
-    return arraysToRaw(set, o, deps.seed, `npz ${file}`);
+    return arraysToRaw(npzArrays(file, entries, o.keys, parseNpy), o, deps.seed, `npz ${file}`);
   },
 });

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import type { DatasetDeps } from '../../core/types.js';
 import { invalidFile, missingFile } from '../data-errors.js';
 
@@ -28,6 +28,29 @@ export function readDataFile(file: string, hint: string): Uint8Array {
     }
   }
   return buf;
+}
+
+/**
+ * The first bytes of a file (of its gunzipped content for a gzip file), for describing a dataset
+ * from its headers without reading the data. Fewer come back when the file is shorter.
+ */
+export function readFileHead(file: string, bytes: number): Uint8Array {
+  const fd = openSync(file, 'r');
+  let head: Uint8Array;
+  try {
+    // a gzip stream is read further: a deflate block starts with its code tables
+    const want = bytes + 65536;
+    const buf = new Uint8Array(want);
+    head = buf.subarray(0, readSync(fd, buf, 0, want, 0));
+  } finally {
+    closeSync(fd);
+  }
+  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return head.subarray(0, bytes);
+  try {
+    return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, bytes);
+  } catch (e) {
+    throw invalidFile(file, `corrupt or truncated gzip data (${(e as Error).message})`);
+  }
 }
 
 export function fetchHint(name: string): string {

@@ -2,7 +2,7 @@
  * Minimal ZIP reader for .npz archives: stored and deflated entries, ZIP64 records (numpy writes
  * with force_zip64), CRC-32 checked. Only what np.savez / np.savez_compressed produce.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
+import { constants, crc32, inflateRawSync } from 'node:zlib';
 import { invalidFile } from '../data-errors.js';
 
 const EOCD = 0x06054b50;
@@ -11,7 +11,11 @@ const ZIP64_EOCD = 0x06064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
-export function readZip(buf: Uint8Array, file: string): Map<string, Uint8Array> {
+/**
+ * The archive's entries by name. With `head`, only each entry's first `head` bytes (at most) are
+ * inflated and sizes and checksums are not checked: enough to read the .npy headers.
+ */
+export function readZip(buf: Uint8Array, file: string, head?: number): Map<string, Uint8Array> {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const u64 = (o: number) => Number(v.getBigUint64(o, true));
   let eocd = -1;
@@ -64,6 +68,10 @@ export function readZip(buf: Uint8Array, file: string): Map<string, Uint8Array> 
     const start = local + 30 + v.getUint16(local + 26, true) + v.getUint16(local + 28, true);
     if (start + compressed > buf.length) throw invalidFile(file, `truncated: "${name}" needs ${compressed} bytes at offset ${start}, the file has ${buf.length}`);
     const raw = buf.subarray(start, start + compressed);
+    if (head !== undefined && (method === 0 || method === 8)) {
+      out.set(name, method === 0 ? raw.subarray(0, head) : inflateHead(raw, head, file, name));
+      continue;
+    }
     let data: Uint8Array;
     if (method === 0) data = raw;
     else if (method === 8) {
@@ -78,4 +86,13 @@ export function readZip(buf: Uint8Array, file: string): Map<string, Uint8Array> 
     out.set(name, data);
   }
   return out;
+}
+
+/** The first `head` bytes of a deflate stream: a short prefix of it, flushed (a block's code tables come first). */
+function inflateHead(raw: Uint8Array, head: number, file: string, name: string): Uint8Array {
+  try {
+    return inflateRawSync(raw.subarray(0, head + 1024), { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, head);
+  } catch (err) {
+    throw invalidFile(file, `corrupt deflate data in "${name}" (${(err as Error).message})`);
+  }
 }

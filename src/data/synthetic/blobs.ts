@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineDataset } from '../define-dataset.js';
-import { classificationSpec, sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
+import { classificationSpec, sampledData, sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
 
 /**
  * Isotropic Gaussian blobs (sklearn's make_blobs): `centers` centres drawn uniformly in
@@ -17,6 +17,7 @@ export const blobs = defineDataset({
     cluster_std: z.number().min(0).default(1).describe('Std of each blob.'),
     center_box: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'needs lo < hi').default([-10, 10]).describe('Range [lo, hi] of the centre coordinates.'),
   },
+  describe: (o) => sampledData(classificationSpec(o.n_features, o.centers), o),
   load(o, deps) {
     const [lo, hi] = o.center_box;
     const d = o.n_features;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineDataset } from '../define-dataset.js';
-import { classificationSpec, sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
+import { classificationSpec, sampledData, sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
 
 /**
  * A K-component Gaussian mixture, one class per component: means μ_k ~ N(0, mean_scale²·I_dims)
@@ -18,6 +18,7 @@ export const gaussianMixture = defineDataset({
     mean_scale: z.number().min(0).default(1).describe('Means are drawn N(0, mean_scale²·I).'),
     symmetric: z.boolean().default(false).describe('K = 2 only: means +μ and −μ (the binary N(y·μ, Σ) model).'),
   },
+  describe: (o) => sampledData(classificationSpec(o.dims, o.n_classes), o),
   load(o, deps) {
     const d = o.dims;
     const K = o.n_classes;

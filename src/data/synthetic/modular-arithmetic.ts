@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Rng } from '../../core/random.js';
 import { optionError } from '../data-errors.js';
-import { defineDataset } from '../define-dataset.js';
+import type { DataSpec } from '../../core/types.js';
+import { defineDataset, knownData } from '../define-dataset.js';
 
 export const MODULAR_OPS = ['add', 'sub', 'mul', 'div', 'x2_plus_y2', 'a2_plus_ab_plus_b2'] as const;
 export type ModularOp = (typeof MODULAR_OPS)[number];
@@ -36,6 +37,14 @@ export function modularOp(op: ModularOp, a: number, b: number, p: number): numbe
   }
 }
 
+const modularSpec = (p: number): Omit<DataSpec, 'classCounts'> => ({ task: 'classification', inputShape: [2], inputKind: 'tokens', vocabSize: p, numClasses: p, outputDim: p });
+
+/** All pairs (b ≠ 0 for div) and how many of them train takes. */
+function pairCounts(o: { readonly p: number; readonly op: ModularOp; readonly train_fraction: number }): { total: number; nTrain: number } {
+  const total = o.p * (o.op === 'div' ? o.p - 1 : o.p);
+  return { total, nTrain: Math.min(total - 1, Math.max(1, Math.floor(o.train_fraction * total))) };
+}
+
 /**
  * Every pair (a, b) of a binary operation mod p (Power et al., grokking): inputs are the token
  * pair [a, b] (vocabulary p), the label is a ∘ b mod p. A seeded permutation of the pairs puts
@@ -50,13 +59,16 @@ export const modularArithmetic = defineDataset({
     op: z.enum(MODULAR_OPS).default('add').describe('Operation: add, sub, mul, div (b ≠ 0, modular inverse), x2_plus_y2 (a²+b²), a2_plus_ab_plus_b2.'),
     train_fraction: z.number().gt(0).lt(1).default(0.5).describe('Fraction of all pairs used for training (the rest is the test set).'),
   },
+  describe(o) {
+    if (o.op === 'div' && !isPrime(o.p)) throw optionError('p', `division needs a prime modulus; ${o.p} is not prime`);
+    const { total, nTrain } = pairCounts(o);
+    return knownData(modularSpec(o.p), { train: nTrain, test: total - nTrain });
+  },
   load(o, deps) {
     const { p, op } = o;
-    if (op === 'div' && !isPrime(p)) throw optionError('p', `division needs a prime modulus; ${p} is not prime`);
     const pairs: number[] = [];
     for (let a = 0; a < p; a++) for (let b = op === 'div' ? 1 : 0; b < p; b++) pairs.push(a, b);
-    const total = pairs.length / 2;
-    const nTrain = Math.min(total - 1, Math.max(1, Math.floor(o.train_fraction * total)));
+    const { total, nTrain } = pairCounts(o);
     const order = Rng.derive(deps.seed, 'modular-arithmetic', 'split').permutation(total);
     const take = (from: number, to: number) => {
       const n = to - from;
@@ -71,7 +83,7 @@ export const modularArithmetic = defineDataset({
       return { n, x, y };
     };
     return {
-      spec: { task: 'classification', inputShape: [2], inputKind: 'tokens', vocabSize: p, numClasses: p, outputDim: p },
+      spec: modularSpec(p),
       train: take(0, nTrain),
       test: take(nTrain, total),
       meta: { source: `synthetic: ${op} mod ${p}`, pairs: total, train_fraction: o.train_fraction },

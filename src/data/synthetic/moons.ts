@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineDataset } from '../define-dataset.js';
-import { classificationSpec, sampleSplits, sizeOptions } from './sample-splits.js';
+import { classificationSpec, sampledData, sampleSplits, sizeOptions } from './sample-splits.js';
 
 /**
  * Two interleaving half circles (sklearn's make_moons, with t ~ U[0, π) instead of a grid so
@@ -14,6 +14,7 @@ export const moons = defineDataset({
     ...sizeOptions(1000, 1000),
     noise: z.number().min(0).default(0.1).describe('Std of the Gaussian noise added to each coordinate.'),
   },
+  describe: (o) => sampledData(classificationSpec(2, 2), o),
   load(o, deps) {
     const splits = sampleSplits(deps.seed, 'moons', o, (rng, n) => {
       const x = new Float32Array(n * 2);

@@ -3,7 +3,16 @@ import { Rng } from '../../core/random.js';
 import { optionError } from '../data-errors.js';
 import { defineDataset } from '../define-dataset.js';
 import type { RawSplit } from '../raw-data.js';
-import { classificationSpec, sizeOptions, taskRng } from './sample-splits.js';
+import type { DataDescription } from '../define-dataset.js';
+import { classificationSpec, sampledData, sizeOptions, taskRng } from './sample-splits.js';
+
+/** Short strings are enumerated, so train and test cannot ask for more strings than there are. */
+function parityData(o: { readonly n_bits: number; readonly n_train: number; readonly n_test: number }): DataDescription {
+  if (o.n_bits <= 20 && o.n_train + o.n_test > 2 ** o.n_bits) {
+    throw optionError('n_train', `n_train + n_test = ${o.n_train + o.n_test} exceeds the ${2 ** o.n_bits} distinct ${o.n_bits}-bit strings`);
+  }
+  return sampledData(classificationSpec(o.n_bits, 2, ['even', 'odd']), o);
+}
 
 const encodingOption = z
   .enum(['pm1', 'binary'])
@@ -17,9 +26,6 @@ const encodingOption = z
 function paritySplits(seed: number, name: string, nBits: number, relevant: readonly number[], nTrain: number, nTest: number, encoding: 'pm1' | 'binary') {
   const rng = Rng.derive(seed, name, 'strings');
   const enumerate = nBits <= 20;
-  if (enumerate && nTrain + nTest > 2 ** nBits) {
-    throw optionError('n_train', `n_train + n_test = ${nTrain + nTest} exceeds the ${2 ** nBits} distinct ${nBits}-bit strings`);
-  }
   const codes = enumerate ? rng.permutation(2 ** nBits) : null;
   const make = (offset: number, n: number): RawSplit => {
     const x = new Float32Array(n * nBits);
@@ -46,6 +52,7 @@ export const parity = defineDataset({
     n_bits: z.int().min(1).max(64).default(12).describe('String length n.'),
     encoding: encodingOption,
   },
+  describe: parityData,
   load(o, deps) {
     const relevant = Array.from({ length: o.n_bits }, (_, j) => j);
     return {
@@ -67,8 +74,11 @@ export const sparseParity = defineDataset({
     k: z.int().min(1).default(3).describe('Number of relevant bits k ≤ n.'),
     encoding: encodingOption,
   },
-  load(o, deps) {
+  describe(o) {
     if (o.k > o.n_bits) throw optionError('k', `k = ${o.k} exceeds n_bits = ${o.n_bits}`);
+    return parityData(o);
+  },
+  load(o, deps) {
     const relevant = Array.from(taskRng(deps.seed, 'sparse-parity').permutation(o.n_bits).slice(0, o.k)).sort((a, b) => a - b);
     return {
       spec: classificationSpec(o.n_bits, 2, ['even', 'odd']),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Rng } from '../../core/random.js';
 import type { DataSpec } from '../../core/types.js';
+import { knownData, type DataDescription } from '../define-dataset.js';
 import type { RawSplit } from '../raw-data.js';
 
 export function sizeOptions(nTrain: number, nTest: number) {
@@ -41,4 +42,9 @@ export function classificationSpec(dim: number, numClasses: number, classNames?:
     outputDim: numClasses,
     ...(classNames ? { classNames } : {}),
   };
+}
+
+/** The description of a generator with `n_train`/`n_test` options: every fact is known. */
+export function sampledData(spec: Omit<DataSpec, 'classCounts'>, sizes: { readonly n_train: number; readonly n_test: number }): DataDescription {
+  return knownData(spec, { train: sizes.n_train, test: sizes.n_test });
 }

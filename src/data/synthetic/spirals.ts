@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineDataset } from '../define-dataset.js';
-import { classificationSpec, sampleSplits, sizeOptions } from './sample-splits.js';
+import { classificationSpec, sampledData, sampleSplits, sizeOptions } from './sample-splits.js';
 
 /**
  * K interleaved spiral arms (the CS231n toy problem): arm k has points at radius r ~ U[0, 1) and
@@ -15,6 +15,7 @@ export const spirals = defineDataset({
     turns: z.number().positive().default(1).describe('Revolutions each arm makes from the centre to radius 1.'),
     noise: z.number().min(0).default(0.05).describe('Std of the Gaussian noise added to each coordinate.'),
   },
+  describe: (o) => sampledData(classificationSpec(2, o.n_classes), o),
   load(o, deps) {
     const K = o.n_classes;
     const splits = sampleSplits(deps.seed, 'spirals', o, (rng, n) => {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Rng } from '../../core/random.js';
+import type { DataSpec, Task } from '../../core/types.js';
 import { optionError } from '../data-errors.js';
 import { defineDataset } from '../define-dataset.js';
-import { sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
+import { sampledData, sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
 
 const ACTIVATIONS = { relu: (v: number) => Math.max(v, 0), tanh: Math.tanh, linear: (v: number) => v } as const;
 
@@ -39,6 +40,11 @@ function forward(t: Teacher, input: Float32Array): Float64Array {
   return h;
 }
 
+function teacherSpec(o: { readonly task: Task; readonly input_dim: number; readonly num_classes: number; readonly output_dim: number }): Omit<DataSpec, 'classCounts'> {
+  const out = o.task === 'classification' ? o.num_classes : o.output_dim;
+  return { task: o.task, inputShape: [o.input_dim], inputKind: 'dense', numClasses: o.task === 'classification' ? out : 0, outputDim: out };
+}
+
 /**
  * Teacher–student data (references/losses.md §7): x ~ N(0, I_d) and y = f_teacher(x) + noise for
  * regression, or the argmax of the teacher's num_classes outputs for classification.
@@ -57,9 +63,12 @@ export const teacherStudent = defineDataset({
     bias_std: z.number().min(0).default(0).describe('Std of the teacher biases.'),
     noise: z.number().min(0).default(0).describe('Regression: std of the Gaussian noise on train and test targets.'),
   },
+  describe(o) {
+    if (o.task === 'classification' && o.noise > 0) throw optionError('noise', 'classification teachers take label_noise instead of target noise');
+    return sampledData(teacherSpec(o), o);
+  },
   load(o, deps) {
     const classification = o.task === 'classification';
-    if (classification && o.noise > 0) throw optionError('noise', 'classification teachers take label_noise instead of target noise');
     const out = classification ? o.num_classes : o.output_dim;
     const widths = [o.input_dim, ...o.hidden, out];
     const teacher = randomTeacher(widths, o.activation, o.bias_std, taskRng(deps.seed, 'teacher-student'));
@@ -80,7 +89,7 @@ export const teacherStudent = defineDataset({
       return { x, y };
     });
     return {
-      spec: { task: o.task, inputShape: [d], inputKind: 'dense', numClasses: classification ? out : 0, outputDim: out },
+      spec: teacherSpec(o),
       ...splits,
       meta: { source: 'synthetic: teacher-student', teacher: { widths, activation: o.activation, bias_std: o.bias_std }, noise: o.noise },
     };

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { applyLabelNoise } from '../label-noise.js';
 import { defineDataset } from '../define-dataset.js';
 import { Rng } from '../../core/random.js';
-import { classificationSpec, sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
+import { classificationSpec, sampledData, sampleSplits, sizeOptions, taskRng } from './sample-splits.js';
+
+const xorSpec = (d: number) => classificationSpec(d, 2, ['+mu1/-mu1 (+1)', '+mu2/-mu2 (-1)']);
 
 /**
  * XOR cluster data (Xu & Gu, benign overfitting and grokking in ReLU networks): x = ±μ₁ + ξ or
@@ -21,6 +23,7 @@ export const xorClusters = defineDataset({
     noise_std: z.number().min(0).default(1).describe('Std of each coordinate of ξ.'),
     eta: z.number().min(0).max(0.5).default(0.1).describe('Fraction of train labels flipped (each with probability eta).'),
   },
+  describe: (o) => sampledData(xorSpec(o.d), o),
   load(o, deps) {
     const d = o.d;
     // two random orthogonal directions (Gram–Schmidt), so no coordinate axis is special
@@ -49,7 +52,7 @@ export const xorClusters = defineDataset({
     const clean = splits.train.y as Int32Array;
     const flips = applyLabelNoise(clean, 2, 'symmetric', o.eta, Rng.derive(deps.seed, 'xor-clusters', 'flip'));
     return {
-      spec: classificationSpec(d, 2, ['+mu1/-mu1 (+1)', '+mu2/-mu2 (-1)']),
+      spec: xorSpec(d),
       train: { ...splits.train, y: flips.noisy, cleanY: clean },
       test: splits.test,
       meta: { source: 'synthetic: xor-clusters', d, mu_norm: o.mu_norm, noise_std: o.noise_std, eta: o.eta, realised_flip_rate: flips.realisedRate },

@@ -1,0 +1,177 @@
+/**
+ * The config's cross-field rules (changesets' parse → normalise → small named rules): once every
+ * spec has resolved, the dataset is described from its options (and file headers, never the data)
+ * and each rule checks one fact against another, pushing every problem it finds. They run in
+ * `loadExperiment`, so `validate`, `run`, `sweep --dry-run` and a sweep's check of every trial
+ * reject the same configs, before anything loads or is written.
+ */
+import { ConfigError, RunnerError } from '../core/errors.js';
+import type { Spec } from '../core/registry.js';
+import type { DataSpec, DatasetDeps, Task } from '../core/types.js';
+import { defaultDataRoot } from '../data/data-root.js';
+import type { DataDescription, DatasetEntry } from '../data/define-dataset.js';
+import { transformIssues, type TransformOptions } from '../data/transforms.js';
+import type { LossEntry } from '../losses/common.js';
+import type { ModelEntry } from '../models/define-model.js';
+import type { Catalog, PathIssue } from '../core/resolve-spec.js';
+
+type Path = readonly (string | number)[];
+
+/** A problem found by a rule: reported at `path`; `also` names the other parts it involves. */
+export interface RuleIssue extends PathIssue {
+  readonly also?: readonly Path[];
+}
+
+/** What the rules read: the resolved specs (absent when one failed to resolve) and the described data. */
+export interface RuleInput {
+  readonly catalog: Catalog;
+  readonly dataset?: Spec | undefined;
+  readonly model?: Spec | undefined;
+  readonly loss?: Spec | undefined;
+  readonly data?: DataDescription | undefined;
+}
+
+export type Rule = (input: RuleInput, issues: RuleIssue[]) => void;
+
+/** Where data files are looked for while describing: as `buildExperiment` will look. */
+export interface DescribeContext {
+  readonly cwd: string;
+  readonly configDir: string;
+  readonly dataSeed: number;
+}
+
+/** The dataset's name: the other side of every data rule. */
+const NAME: Path = ['dataset', 'name'];
+
+function optionsOf(spec: Spec): Record<string, unknown> {
+  const { name: _name, ...rest } = spec;
+  return rest;
+}
+
+/* ------------------------------------------------------------- loss facts */
+
+/** What the rules need to know about a loss entry. */
+export interface LossFacts {
+  /** The task the loss is for; 'any' fits both. */
+  readonly task: Task | 'any';
+  /** 'embeddings': the loss owns the classifier, so the model emits its embedding. */
+  readonly input: 'logits' | 'embeddings';
+  /** Reads only the penultimate features (OPL), so it fits either kind of model output. */
+  readonly readsEmbedding: boolean;
+}
+
+/** The one place the rules read a loss entry's capability facts (today strings in its `info`). */
+export function lossFacts(entry: object): LossFacts {
+  const needs = (entry as Partial<Pick<LossEntry, 'needs'>>).needs;
+  return {
+    task: needs?.task ?? 'any',
+    input: needs?.input === 'embeddings' ? 'embeddings' : 'logits',
+    readsEmbedding: needs?.input === 'logits+embedding',
+  };
+}
+
+/** A loss spec and its `extra` terms, depth first, each with its path. */
+function lossTerms(spec: Spec, at: Path): { spec: Spec; at: Path }[] {
+  const extra = Array.isArray(spec.extra) ? (spec.extra as (Spec | undefined)[]) : [];
+  return [{ spec, at }, ...extra.flatMap((s, i) => (s ? lossTerms(s, [...at, 'extra', i]) : []))];
+}
+
+/* ------------------------------------------------------------------ data */
+
+/**
+ * The dataset's description from its entry, or undefined (with the entry's issues pushed) when
+ * its options cannot work or a header is bad. Entries without `describe` are not described.
+ */
+export function describeDataset(spec: Spec, catalog: Catalog, ctx: DescribeContext, issues: RuleIssue[]): DataDescription | undefined {
+  const entry = catalog.dataset?.get(spec.name) as Partial<DatasetEntry> | undefined;
+  if (typeof entry?.describe !== 'function') return undefined;
+  const deps: DatasetDeps = { seed: ctx.dataSeed, root: defaultDataRoot(ctx.cwd), configDir: ctx.configDir };
+  try {
+    return entry.describe(optionsOf(spec), deps);
+  } catch (err) {
+    if (err instanceof ConfigError) issues.push(...err.issues.map((i) => ({ path: i.path.split('.'), message: i.message, also: [NAME] })));
+    else if (err instanceof RunnerError) issues.push({ path: ['dataset'], message: err.message });
+    else throw err;
+    return undefined;
+  }
+}
+
+/**
+ * The description as a DataSpec, for `supports`, when it knows the input. An unknown class count
+ * (a CSV's classes are its label values) is taken at its floor of 2: what a model accepts depends
+ * on the input, and every loader rejects fewer classes.
+ */
+function dataSpecOf(d: DataDescription): DataSpec | undefined {
+  const s = d.spec;
+  if (!s.inputShape || !s.inputKind) return undefined;
+  if (s.inputKind === 'tokens' && s.vocabSize === undefined) return undefined;
+  const classes = s.task === 'classification' ? (s.numClasses ?? 2) : 0;
+  const outputDim = s.outputDim ?? (s.task === 'classification' ? classes : undefined);
+  if (outputDim === undefined) return undefined;
+  return { ...s, inputShape: s.inputShape, inputKind: s.inputKind, numClasses: classes, outputDim };
+}
+
+/* ----------------------------------------------------------------- rules */
+
+/** Subset, long tail, label noise, normalisation and augmentation fit the dataset. */
+export const transformsFitData: Rule = ({ dataset, data }, issues) => {
+  if (!dataset || !data) return;
+  for (const i of transformIssues(optionsOf(dataset) as unknown as TransformOptions, data)) {
+    issues.push({ path: ['dataset', ...i.path.split('.')], message: i.message, also: [NAME] });
+  }
+};
+
+/** Every loss term is for the dataset's task (a loss for 'any' task fits both). */
+export const lossFitsTask: Rule = ({ catalog, dataset, loss, data }, issues) => {
+  if (!dataset || !loss || !data || !catalog.loss) return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!catalog.loss.has(term.spec.name)) continue;
+    const task = lossFacts(catalog.loss.get(term.spec.name)).task;
+    if (task !== 'any' && task !== data.spec.task) {
+      issues.push({
+        path: [...term.at, 'name'],
+        message: `loss "${term.spec.name}" is for ${task}, but dataset "${dataset.name}" is a ${data.spec.task} task`,
+        also: [NAME],
+      });
+    }
+  }
+};
+
+/** A loss that makes the model emit embeddings takes no `extra` term that needs logits. */
+export const extraTermsGetTheirInput: Rule = ({ catalog, loss }, issues) => {
+  const losses = catalog.loss;
+  if (!loss || !losses) return;
+  const facts = (s: Spec) => (losses.has(s.name) ? lossFacts(losses.get(s.name)) : undefined);
+  // a term with its own extras reads only embeddings when every part of it does
+  const onlyEmbedding = (s: Spec): boolean => lossTerms(s, []).every((t) => facts(t.spec)?.readsEmbedding === true);
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (facts(term.spec)?.input !== 'embeddings') continue;
+    const extra = Array.isArray(term.spec.extra) ? (term.spec.extra as (Spec | undefined)[]) : [];
+    extra.forEach((e, i) => {
+      if (e && facts(e)?.input === 'logits' && !onlyEmbedding(e)) {
+        issues.push({ path: [...term.at, 'extra', i, 'name'], message: `this term needs logits, but "${term.spec.name}" makes the model emit embeddings`, also: [[...term.at, 'name']] });
+      }
+    });
+  }
+};
+
+/** The model can consume the dataset's inputs (`supports`). */
+export const modelFitsData: Rule = ({ catalog, dataset, model, data }, issues) => {
+  if (!dataset || !model || !data || !catalog.model?.has(model.name)) return;
+  const entry = catalog.model.get(model.name) as Partial<ModelEntry>;
+  const spec = dataSpecOf(data);
+  if (typeof entry.supports !== 'function' || !spec) return;
+  const why = entry.supports(optionsOf(model), spec);
+  if (why !== null) issues.push({ path: ['model', 'name'], message: `model "${model.name}" does not fit dataset "${dataset.name}": ${why}`, also: [NAME] });
+};
+
+export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData];
+
+/** Describes the dataset and runs every rule; returns every problem found. */
+export function checkRules(parts: Omit<RuleInput, 'data'>, ctx: DescribeContext): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const data = parts.dataset ? describeDataset(parts.dataset, parts.catalog, ctx, issues) : undefined;
+  const input: RuleInput = { ...parts, data };
+  for (const rule of rules) rule(input, issues);
+  return issues;
+}

@@ -133,6 +133,11 @@ export interface Batch {
   readonly x: tf.Tensor;
   /** int32 class ids [batch] or float targets [batch, D]. */
   readonly y: tf.Tensor;
+  /**
+   * int32 [batch]: the rows' ids in their split (train-split ids while training, the evaluated
+   * split's ids in evaluation), so a loss can key per-example state by example.
+   */
+  readonly index: tf.Tensor1D;
 }
 
 /** What a loss sees of one batch: the model's outputs and the batch's per-row fields (built by forwardLoss only). */
@@ -141,6 +146,8 @@ export interface LossInput {
   readonly embedding?: tf.Tensor;
   /** int32 class ids [batch] or float targets [batch, D]. */
   readonly y: tf.Tensor;
+  /** int32 [batch]: the rows' ids in the split named by LossContext.split (Batch.index). */
+  readonly index?: tf.Tensor1D;
 }
 
 /**
@@ -158,6 +165,8 @@ export interface LossContext {
   readonly data: DataSpec;
   /** Seed for randomness inside the loss (ElasticFace margins), fixed per step. */
   readonly seed: number;
+  /** The split the batch's rows (LossInput.index) come from: 'train' while training. */
+  readonly split?: SplitName;
 }
 
 export interface Objective {
@@ -178,6 +187,8 @@ export interface Objective {
 
 export interface LossDeps {
   readonly data: DataSpec;
+  /** Rows per split after the dataset's transforms: the row count of per-example state. */
+  readonly sizes: Readonly<Record<SplitName, number>>;
   readonly seed: number;
   /** Width of the model's embedding (for losses that own a classifier). */
   readonly embeddingDim: number;

@@ -21,12 +21,16 @@ export interface LossFunctionOptions {
   readonly task?: Task;
   /** Seed of loss-owned weights and of per-step randomness (ElasticFace margins); default 0. */
   readonly seed?: number;
+  /** Training examples N, for losses that keep per-example state (ALDR-KL's λ_i, SAF's past outputs); default 0. */
+  readonly rows?: number;
 }
 
 /** Per-call context; `seed` defaults to a hash of (options.seed, step) so each step draws anew. */
 export interface LossCallContext extends Partial<LossContext> {
   /** Penultimate features, for terms such as orthogonal-projection. */
   readonly embedding?: tf.Tensor;
+  /** int32 [batch]: the rows' example ids, for losses with per-example state. */
+  readonly index?: tf.Tensor1D;
 }
 
 export interface LossFunction {
@@ -65,7 +69,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       numClasses,
       outputDim: classification ? numClasses : width,
     };
-    const deps: LossDeps = { data, seed: baseSeed, embeddingDim: options.embeddingDim ?? width };
+    const deps: LossDeps = { data, sizes: { train: options.rows ?? 0, test: 0 }, seed: baseSeed, embeddingDim: options.embeddingDim ?? width };
     objective = createObjective(resolved, deps);
     return objective;
   };
@@ -94,7 +98,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     const width = widthOf(predictions);
     const o = build(width, task);
     return tf.tidy(() => {
-      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}) };
+      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}) };
       const v = o.compute(input, contextOf(context, task, width));
       return (v.rank === 0 ? tf.mul(tf.ones([predictions.shape[0] ?? 1]), v) : v) as tf.Tensor1D;
     });
@@ -112,7 +116,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       const o = build(width, task);
       const y = tf.zeros([predictions.shape[0] ?? 0], 'int32');
       try {
-        const input = { output: predictions, y, ...(context?.embedding ? { embedding: context.embedding } : {}) };
+        const input = { output: predictions, y, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}) };
         return o.probabilities ? o.probabilities(input, contextOf(context, task, width)) : (tf.softmax(predictions) as tf.Tensor2D);
       } finally {
         y.dispose();
@@ -121,7 +125,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     commit(predictions: tf.Tensor, targets: tf.Tensor, context?: LossCallContext) {
       const task = taskOf(targets);
       const width = widthOf(predictions);
-      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}) };
+      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}) };
       build(width, task).commit?.(input, contextOf(context, task, width));
     },
     dispose() {

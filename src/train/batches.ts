@@ -78,19 +78,18 @@ export class BatchPlan {
     return { epoch, arrays, size: indices.length };
   }
 
-  /** Tensors of the train batch of `step` (the caller disposes them). */
-  trainTensors(step: number): { epoch: number; x: tf.Tensor; y: tf.Tensor; size: number } {
+  /** Tensors of the train batch of `step`, with its train-row ids as `index` (the caller disposes them). */
+  trainTensors(step: number): { epoch: number; x: tf.Tensor; y: tf.Tensor; index: tf.Tensor1D; size: number } {
     if (!this.gathersOnDevice) {
       const { epoch, arrays, size } = this.trainBatch(step);
-      return { epoch, ...batchTensors(this.dataset, arrays, size), size };
+      const index = tf.tensor1d(this.indices(step).indices, 'int32');
+      return { epoch, ...batchTensors(this.dataset, arrays, size), index, size };
     }
     const { epoch, indices } = this.indices(step);
     const device = this.prepare()!;
-    const { x, y } = tf.tidy(() => {
-      const ids = tf.tensor1d(indices, 'int32');
-      return { x: tf.gather(device.x, ids), y: tf.gather(device.y, ids) };
-    });
-    return { epoch, x, y, size: indices.length };
+    const index = tf.tensor1d(indices, 'int32');
+    const { x, y } = tf.tidy(() => ({ x: tf.gather(device.x, index), y: tf.gather(device.y, index) }));
+    return { epoch, x, y, index, size: indices.length };
   }
 
   /**

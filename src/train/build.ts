@@ -55,7 +55,7 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   const model = catalog.model.build(config.model, ['model'], { data, seed: hashSeed(config.seed, 'init'), head });
   let objective: Objective;
   try {
-    objective = catalog.loss.build(config.loss, ['loss'], { data, seed: hashSeed(config.seed, 'loss-init'), embeddingDim: model.embeddingDim });
+    objective = catalog.loss.build(config.loss, ['loss'], { data, sizes: dataset.sizes, seed: hashSeed(config.seed, 'loss-init'), embeddingDim: model.embeddingDim });
   } catch (err) {
     model.dispose();
     throw err;

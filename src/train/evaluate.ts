@@ -36,12 +36,14 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
   const clean = classification ? createClassificationAccumulator(spec.numClasses) : undefined;
   let sawClean = false;
   let lossSum = 0;
-  const lctx: LossContext = { step: ctx.step, epoch: ctx.epoch, training: false, data: spec, seed: ctx.seed };
+  const lctx: LossContext = { step: ctx.step, epoch: ctx.epoch, training: false, data: spec, seed: ctx.seed, split };
   for (let start = 0; start < n; start += ctx.batchSize) {
     const end = Math.min(n, start + ctx.batchSize);
-    const arrays = dataset.gather(split, rangeIndices(start, end));
+    const rows = rangeIndices(start, end);
+    const arrays = dataset.gather(split, rows);
     const out = tf.tidy(() => {
-      const { model: m, input, values } = forwardLoss(model, objective, batchTensors(dataset, arrays, end - start), lctx);
+      const batch = { ...batchTensors(dataset, arrays, end - start), index: tf.tensor1d(rows, 'int32') };
+      const { model: m, input, values } = forwardLoss(model, objective, batch, lctx);
       // a batch-level loss counts once per example, so the split's loss is its mean over batches
       const perEx = values.rank === 0 ? tf.broadcastTo(tf.reshape(values, [1]), [end - start]) : values;
       const pred = classification

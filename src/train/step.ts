@@ -30,7 +30,7 @@ export function stepContext(exp: Pick<Experiment, 'config' | 'dataset'>, batch: 
   const seed = exp.config.seed;
   return {
     batch,
-    loss: { step, epoch, training: true, data: exp.dataset.spec, seed: hashSeed(seed, 'loss', step) },
+    loss: { step, epoch, training: true, data: exp.dataset.spec, seed: hashSeed(seed, 'loss', step), split: 'train' },
     dropoutSeed: hashSeed(seed, 'dropout', step),
   };
 }
@@ -47,7 +47,7 @@ export interface ForwardLoss {
 /** The model in `ctx.training` mode on `batch`, then the loss: the only place either is called. */
 export function forwardLoss(model: Model, objective: Objective, batch: Batch, ctx: LossContext, dropoutSeed?: number): ForwardLoss {
   const out = model.apply(batch.x, dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed });
-  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y };
+  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index };
   return { model: out, input, values: objective.compute(input, ctx) };
 }
 

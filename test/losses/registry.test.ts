@@ -13,6 +13,8 @@ import type { DataSpec, LossContext, LossDeps, LossInput, Objective } from '../.
 const K = 5;
 const D = 4;
 const B = 6;
+/** The batch's example ids (losses with per-example state key by them); kept for the whole file. */
+const ROWS = tf.keep(tf.tensor1d([1, 3, 5, 7, 9, 11], 'int32'));
 const labels = [0, 1, 2, 3, 4, 0];
 
 function optionsOf(entry: LossEntry): Record<string, unknown> {
@@ -41,7 +43,7 @@ function ctxOf(data: DataSpec, step = 3): LossContext {
 
 function build(entry: LossEntry, task: 'classification' | 'regression'): { obj: Objective; data: DataSpec } {
   const data = dataSpec(task);
-  const deps: LossDeps = { data, seed: 7, embeddingDim: D };
+  const deps: LossDeps = { data, sizes: { train: 2 * B, test: B }, seed: 7, embeddingDim: D };
   return { obj: createObjective({ name: entry.name, ...optionsOf(entry) }, deps), data };
 }
 
@@ -137,7 +139,7 @@ describe('loss registry contract', () => {
               const emb = tf.variable(rows(c.embedding), true);
               const y = yTensor(task, c.y);
               await assertNoLeak(() => {
-                const input: LossInput = { output: out, embedding: emb, y };
+                const input: LossInput = { output: out, embedding: emb, y, index: ROWS };
                 const value = obj.compute(input, ctxOf(data));
                 if (obj.needs.reduction === 'batch') assert.equal(value.rank, 0, 'batch-level loss returns a scalar');
                 else assert.deepEqual(value.shape, [B]);
@@ -185,7 +187,7 @@ describe('loss registry contract', () => {
             const embFixed = rows(c.embedding);
             const ctx = ctxOf(data);
             const inputOf = (x: tf.Tensor): LossInput =>
-              viaEmbedding ? { output: takesEmbeddings ? x : outFixed, embedding: x, y } : { output: x, embedding: embFixed, y };
+              viaEmbedding ? { output: takesEmbeddings ? x : outFixed, embedding: x, y, index: ROWS } : { output: x, embedding: embFixed, y, index: ROWS };
             const f = (flat: Float32Array) => tf.tidy(() => tf.sum(obj.compute(inputOf(tf.tensor2d(flat, shape)), ctx)).dataSync()[0]!);
             const x0 = Float32Array.from(xRows.flat());
             const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(obj.compute(inputOf(x), ctx)))(tf.tensor2d(x0, shape)).dataSync());

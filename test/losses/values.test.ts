@@ -169,7 +169,7 @@ describe('extra composition and createLoss', () => {
   });
 
   it('rejects unknown options and logit terms after an embedding loss, with paths', () => {
-    const deps = { data: { task: 'classification' as const, inputShape: [2], inputKind: 'dense' as const, numClasses: 3, outputDim: 3 }, seed: 0, embeddingDim: 4 };
+    const deps = { data: { task: 'classification' as const, inputShape: [2], inputKind: 'dense' as const, numClasses: 3, outputDim: 3 }, sizes: { train: 8, test: 8 }, seed: 0, embeddingDim: 4 };
     assert.throws(() => createObjective({ name: 'focal', gama: 2 }, deps), /loss/);
     assert.throws(() => createObjective({ name: 'arcface', extra: [{ name: 'z-loss' }] }, deps), /loss\.extra\.0: this term needs logits/);
     const o = createObjective({ name: 'arcface', extra: [{ name: 'arcface', s: 8 }] }, deps);

@@ -57,17 +57,17 @@ describe('batches on wasm', () => {
           try {
             assert.equal(a.size, c.size);
             assert.equal(a.epoch, c.epoch);
-            for (const [k, got, other] of [['x', a.x, c.x], ['y', a.y, c.y], ['x (reused)', b.x, c.x], ['y (reused)', b.y, c.y]] as const) {
+            for (const [k, got, other] of [['x', a.x, c.x], ['y', a.y, c.y], ['index', a.index, c.index], ['x (reused)', b.x, c.x], ['y (reused)', b.y, c.y], ['index (reused)', b.index, c.index]] as const) {
               assert.deepEqual(got.shape, other.shape, `${k} shape at step ${s}`);
               assert.equal(got.dtype, other.dtype, `${k} dtype at step ${s}`);
               assert.deepEqual(await bits(got), await bits(other), `${k} at step ${s}`);
             }
           } finally {
-            tf.dispose([a.x, a.y, b.x, b.y, c.x, c.y]);
+            tf.dispose([a.x, a.y, a.index, b.x, b.y, b.index, c.x, c.y, c.index]);
           }
         }
         assert.deepEqual(await bits(first.x), firstBits, 'a batch uploaded from the reused buffer keeps its values');
-        tf.dispose([first.x, first.y]);
+        tf.dispose([first.x, first.y, first.index]);
         device.dispose();
         assert.equal(tf.memory().numTensors, before, 'dispose frees the resident split');
       });
@@ -89,7 +89,7 @@ describe('batches on wasm', () => {
         const got = await bits(a.x);
         assert.deepEqual(got, await bits(c.x), `step ${s}`);
         seen.push(got);
-        tf.dispose([a.x, a.y, c.x, c.y]);
+        tf.dispose([a.x, a.y, a.index, c.x, c.y, c.index]);
       }
       // a resident copy would hold the rows unaugmented
       const plain = ds.gather('train', plan.indices(0).indices).x as Float32Array;

@@ -45,7 +45,7 @@ for (const loss of catalog.loss.entries) {
       const data = (await buildDataset(config, { cwd: tmp, configDir: tmp })).spec;
       const { name: _name, ...options } = config.loss;
       const before = tf.memory().numTensors;
-      (loss.create(options, { data, seed: 1, embeddingDim: 8 }) as Objective).dispose();
+      (loss.create(options, { data, sizes: { train: 8, test: 8 }, seed: 1, embeddingDim: 8 }) as Objective).dispose();
       const leaked = tf.memory().numTensors - before;
       assert.equal(leaked, 0, `${leaked} tensors left after dispose()`);
     });

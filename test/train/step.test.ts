@@ -43,11 +43,11 @@ async function tinyParts(batchNorm: boolean) {
   const model = mlp.create(mlp.schema.parse({ hidden: [4], batch_norm: batchNorm }), { data: dataset.spec, seed: 1, head: 'logits' }) as Model;
   const commits: number[] = [];
   const entry = catalog.loss.get('cross-entropy');
-  const ce = entry.create(entry.schema.parse({}), { data: dataset.spec, seed: 2, embeddingDim: model.embeddingDim }) as Objective;
+  const ce = entry.create(entry.schema.parse({}), { data: dataset.spec, sizes: dataset.sizes, seed: 2, embeddingDim: model.embeddingDim }) as Objective;
   // cross-entropy with a commit() that records its calls
   const objective: Objective = { ...ce, compute: (i: LossInput, c: LossContext) => ce.compute(i, c), commit: (_i, c) => { commits.push(c.step); }, dispose: () => ce.dispose() };
-  const batch: Batch = tf.tidy(() => ({ x: tf.randomNormal([6, 2], 0, 1, 'float32', 3), y: tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32') }));
-  return { dataset, model, objective, params: model.params, batch, commits, dispose: () => { model.dispose(); objective.dispose(); tf.dispose([batch.x, batch.y]); } };
+  const batch: Batch = tf.tidy(() => ({ x: tf.randomNormal([6, 2], 0, 1, 'float32', 3), y: tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), index: tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32') }));
+  return { dataset, model, objective, params: model.params, batch, commits, dispose: () => { model.dispose(); objective.dispose(); tf.dispose([batch.x, batch.y, batch.index]); } };
 }
 
 test('the closure: BatchNorm statistics and commit() come from the first call only; later calls only evaluate', async () => {

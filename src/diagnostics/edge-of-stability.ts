@@ -86,7 +86,7 @@ export async function topEigenvalue(ctx: DiagnosticContext, o: EdgeOfStabilityOp
       tf.dispose(hv);
       tf.dispose(v);
       v = next;
-      if (it > 1 && Math.abs(lambda - previous) <= o.tolerance * Math.abs(lambda)) break;
+      if (o.tolerance > 0 && it > 1 && Math.abs(lambda - previous) <= o.tolerance * Math.abs(lambda)) break;
     }
   } finally {
     tf.dispose(v);

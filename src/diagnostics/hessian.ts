@@ -18,7 +18,7 @@ const schema = z.strictObject({
 });
 
 /** cbrt of float32's unit roundoff scale used for central differences (references/losses.md §5). */
-const CBRT_EPS = Math.cbrt(1.2e-7);
+export const CBRT_EPS = Math.cbrt(1.2e-7);
 
 /**
  * Top Hessian eigenvalue by power iteration on finite-difference Hessian-vector products
@@ -72,7 +72,7 @@ export const hessian: DiagnosticEntry<z.infer<typeof schema>> = {
   },
 };
 
-function hvp(ctx: DiagnosticContext, v: tf.NamedTensorMap, eps: number): tf.NamedTensorMap {
+export function hvp(ctx: DiagnosticContext, v: tf.NamedTensorMap, eps: number): tf.NamedTensorMap {
   const plus = tf.tidy(() => offsetBy(ctx.params, scale(v, eps)));
   const minus = tf.tidy(() => offsetBy(ctx.params, scale(v, -eps)));
   const a = ctx.evaluate(plus);
@@ -90,13 +90,13 @@ function hvp(ctx: DiagnosticContext, v: tf.NamedTensorMap, eps: number): tf.Name
   return out;
 }
 
-async function norm(map: tf.NamedTensorMap): Promise<number> {
+export async function norm(map: tf.NamedTensorMap): Promise<number> {
   const s = sumOfSquares(map);
   const value = Math.sqrt(await read(s));
   s.dispose();
   return value;
 }
 
-function normalize(map: tf.NamedTensorMap, n: number): tf.NamedTensorMap {
+export function normalize(map: tf.NamedTensorMap, n: number): tf.NamedTensorMap {
   return tf.tidy(() => scale(map, 1 / n));
 }

@@ -1,5 +1,6 @@
 /** Diagnostics: the registry (the one list to edit) and the interface the trainer calls. */
 import { createRegistry } from '../core/registry.js';
+import { edgeOfStability } from './edge-of-stability.js';
 import { gradNorm } from './grad-norm.js';
 import { hessian } from './hessian.js';
 import { sharpness } from './sharpness.js';
@@ -9,7 +10,8 @@ import { weightNorm } from './weight-norm.js';
 
 export type { Diagnostic, DiagnosticContext, DiagnosticDeps, DiagnosticEntry } from './types.js';
 export { byName, offsetBy } from './offset-by.js';
+export type { RowSelection, SubBatch } from './types.js';
 
-const entries: readonly DiagnosticEntry[] = [gradNorm, weightNorm, sharpness, hessian, softmaxCollapse];
+const entries: readonly DiagnosticEntry[] = [gradNorm, weightNorm, sharpness, hessian, softmaxCollapse, edgeOfStability];
 
 export const diagnosticRegistry = createRegistry<Diagnostic, DiagnosticDeps>('diagnostic', entries);

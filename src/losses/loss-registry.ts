@@ -19,6 +19,7 @@ import { ldrKl } from './ldr-kl.js';
 import { mae } from './mae.js';
 import { arcface, cosface, elasticface } from './margin-losses.js';
 import { nce } from './nce.js';
+import { oneHotMse } from './one-hot-mse.js';
 import { orthogonalProjection } from './orthogonal-projection.js';
 import { poly } from './poly.js';
 import { rce } from './rce.js';
@@ -35,6 +36,7 @@ const entries: readonly LossEntry[] = [
   mse, huber, pseudoHuber, logCosh, quantile,
   arcface, cosface, elasticface, sface,
   orthogonalProjection, zLoss,
+  oneHotMse,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -3,7 +3,7 @@
  * which keys measure time, which direction of a metric is better, and the readers that `resume`,
  * `check`, `compare`, sweeps and expectations share. JSON has no NaN: a NaN is read back as null.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerError, ExitCode } from '../core/errors.js';
 
@@ -45,6 +45,28 @@ export interface Summary {
   readonly best: Readonly<Record<string, Best>>;
   readonly backend: string;
   readonly error?: { readonly code: string; readonly message: string };
+  /** Files diagnostics wrote under `artifacts/` (paths relative to the run folder, sorted); absent when none. */
+  readonly artifacts?: readonly string[];
+}
+
+/**
+ * Every file under `<dir>/artifacts/` as a sorted list of paths relative to `dir` (`artifacts/<diagnostic>/<name>`),
+ * hidden temp files left out. Read from the folder, so a resumed run lists the files of all its sessions.
+ */
+export function listArtifacts(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    const abs = join(dir, rel);
+    if (!existsSync(abs)) return;
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile()) out.push(child);
+    }
+  };
+  walk('artifacts');
+  return out.sort();
 }
 
 /** Keys that measure time, not the trajectory, in metric rows and summaries: they never reproduce. */

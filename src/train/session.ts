@@ -11,7 +11,7 @@ import type { BackendInfo } from '../backends/index.js';
 import { ExitCode, InterruptedError, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { createRunLogger } from '../log/logger.js';
 import type { RunWriter } from '../run/run-writer.js';
-import { summarizeMetrics, type RunStatus, type Summary } from '../run/run-folder.js';
+import { listArtifacts, summarizeMetrics, type RunStatus, type Summary } from '../run/run-folder.js';
 import type { Experiment } from './build.js';
 import { train } from './trainer.js';
 import { createProgress } from './progress.js';
@@ -92,6 +92,7 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
   const lastStep = rows.length > 0 ? Math.max(...rows.map((r) => r.step)) : startStep;
   const prevWall = typeof previous?.wall_time_s === 'number' ? previous.wall_time_s : 0;
   const wall = prevWall + (ended.getTime() - started.getTime()) / 1000;
+  const artifacts = listArtifacts(writer.dir);
   const summary: Summary = {
     status,
     name: exp.config.name,
@@ -106,6 +107,7 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
     best,
     backend: backend.name,
     ...(error ? { error } : {}),
+    ...(artifacts.length > 0 ? { artifacts } : {}),
   };
   writer.writeJson('summary.json', summary);
   writer.writeJson('meta.json', { ...baseMeta, end_time: ended.toISOString(), wall_time_s: summary.wall_time_s, status });

@@ -13,7 +13,7 @@ import type { RunWriter } from '../run/run-writer.js';
 import { BatchPlan } from './batches.js';
 import type { Experiment } from './build.js';
 import { Checkpointer, type LoopState } from './checkpointer.js';
-import { runDiagnostics } from './diagnostic-context.js';
+import { fileArtifactStore, runDiagnostics } from './diagnostic-context.js';
 import { evaluateSplits } from './evaluate.js';
 import { MetricWindow, roundSeconds, syncEvery } from './metric-window.js';
 import type { Progress } from './progress.js';
@@ -83,7 +83,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
         loop.trainTimeS += stepMs / 1000;
         const lastLoss = window.lastLoss;
         progress.update({ step: done, epoch: epoch + 1, ...(lastLoss !== undefined ? { loss: lastLoss } : {}), samplesPerSec: loop.samples / Math.max(1e-9, loop.trainTimeS) });
-        const values = await runDiagnostics(exp, step, done);
+        const values = await runDiagnostics(exp, step, done, { lr: schedule(s), artifacts: fileArtifactStore(writer.dir) });
         if (values) writer.appendMetrics({ step: done, epoch, split: 'train', ...values, diagnostics: true, time_s: roundSeconds(loop.trainTimeS) });
       } finally {
         tf.dispose([x, y, index]);

@@ -9,7 +9,7 @@ import { tf, assertClose, assertNoLeak } from '../support/tf.js';
 import { diagnosticRegistry, type DiagnosticContext } from '../../src/diagnostics/index.js';
 import type { ParamSpec } from '../../src/core/types.js';
 
-function quadratic(perExample: number[] = [0, 0.5, 0, 1e-30]) {
+function quadratic(perExample: number[] = [0, 0.5, 0, 1e-30], lr = 0.1, artifacts = new Map<string, string>()) {
   const w = tf.variable(tf.tensor1d([1, 1]), true);
   const a = tf.tensor1d([4, 1]);
   const params: ParamSpec[] = [{ name: 'w', variable: w, role: 'kernel', owner: 'model' }];
@@ -17,6 +17,8 @@ function quadratic(perExample: number[] = [0, 0.5, 0, 1e-30]) {
   const ctx: DiagnosticContext = {
     params,
     step: 7,
+    lr,
+    batchSize: perExample.length,
     evaluate(at) {
       evaluations++;
       const saved = tf.clone(w);
@@ -31,6 +33,12 @@ function quadratic(perExample: number[] = [0, 0.5, 0, 1e-30]) {
       }
     },
     perExampleLoss: () => tf.tensor1d(perExample),
+    subBatches: () => { throw new Error('no sub-batches on the quadratic'); },
+    artifact(name, data) {
+      artifacts.set(name, String(data));
+      return `artifacts/test/${name}`;
+    },
+    readArtifact: (name) => artifacts.get(name),
   };
   return { ctx, w, dispose: () => tf.dispose([w, a]), evaluations: () => evaluations };
 }

@@ -17,6 +17,7 @@ import { harmonic } from './harmonic.js';
 import { hinge, squaredHinge } from './hinge.js';
 import { ldrKl } from './ldr-kl.js';
 import { mae } from './mae.js';
+import { multiSimilarity } from './multi-similarity.js';
 import { arcface, cosface, elasticface } from './margin-losses.js';
 import { nce } from './nce.js';
 import { orthogonalProjection } from './orthogonal-projection.js';
@@ -35,6 +36,7 @@ const entries: readonly LossEntry[] = [
   mse, huber, pseudoHuber, logCosh, quantile,
   arcface, cosface, elasticface, sface,
   orthogonalProjection, zLoss,
+  multiSimilarity,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -14,6 +14,9 @@ import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
+import type { TrainConfig } from './schema.js';
+import { samplerEntry } from '../data/samplers/index.js';
+import { classSplitSets } from '../data/transforms.js';
 
 type Path = readonly (string | number)[];
 
@@ -29,6 +32,8 @@ export interface RuleInput {
   readonly model?: Spec | undefined;
   readonly loss?: Spec | undefined;
   readonly data?: DataDescription | undefined;
+  /** The `train` block, when it parsed. */
+  readonly train?: TrainConfig | undefined;
 }
 
 export type Rule = (input: RuleInput, issues: RuleIssue[]) => void;
@@ -165,7 +170,35 @@ export const modelFitsData: Rule = ({ catalog, dataset, model, data }, issues) =
   if (why !== null) issues.push({ path: ['model', 'name'], message: `model "${model.name}" does not fit dataset "${dataset.name}": ${why}`, also: [NAME] });
 };
 
-export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData];
+/**
+ * `train.sampler` fits the data: pk and class-balanced read class labels (no regression); pk's
+ * P × K is the batch size, and P classes exist in the train split (after `class_split`). K larger
+ * than a class is allowed: like the official RandomIdentitySampler, such a class is padded by
+ * drawing its own rows with replacement.
+ */
+export const samplerFitsData: Rule = ({ train, dataset, data }, issues) => {
+  const sampler = train?.sampler;
+  if (!sampler || sampler.name === 'shuffle') return;
+  const at: Path = ['train', 'sampler'];
+  if (data && samplerEntry(sampler.name).needsLabels && data.spec.task !== 'classification') {
+    issues.push({ path: [...at, 'name'], message: `sampler "${sampler.name}" draws by class, but dataset "${dataset?.name}" is a ${data.spec.task} task`, also: [NAME] });
+    return;
+  }
+  if (sampler.name !== 'pk') return;
+  const { classes: P, per_class: K } = sampler;
+  if (P * K !== train.batch_size) {
+    issues.push({ path: [...at, 'classes'], message: `pk draws classes × per_class = ${P} × ${K} = ${P * K} examples per batch, but train.batch_size is ${train.batch_size}: make them equal`, also: [['train', 'batch_size']] });
+  }
+  if (P < 2) issues.push({ path: [...at, 'classes'], message: 'pk needs at least 2 classes per batch (a batch of one class has no negative pairs)' });
+  const numClasses = data?.spec.numClasses;
+  const split = dataset ? (optionsOf(dataset) as Partial<TransformOptions>).class_split : undefined;
+  const available = split && numClasses !== undefined ? classSplitSets(split, numClasses).train.size : split ? split.train.length : numClasses;
+  if (available !== undefined && P > available) {
+    issues.push({ path: [...at, 'classes'], message: `pk draws ${P} classes per batch, but the train split has ${available} classes${split ? ' (dataset.class_split.train)' : ''}`, also: [NAME] });
+  }
+};
+
+export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData];
 
 /** Describes the dataset and runs every rule; returns every problem found. */
 export function checkRules(parts: Omit<RuleInput, 'data'>, ctx: DescribeContext): RuleIssue[] {

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { backendNames } from '../backends/index.js';
 import type { Resolved } from '../core/registry.js';
+import { samplerSchema } from '../data/samplers/index.js';
+import { retrievalSchema } from '../metrics/retrieval.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -20,6 +22,13 @@ export const trainSchema = z
     log_every: positiveInt.default(50).describe('Write a train row (mean loss over the window, lr, grad_evals) every N steps.'),
     checkpoint_every: positiveInt.nullable().default(null).describe('Checkpoint every N steps (null: once per epoch); always at the end and on interrupt.'),
     keep_checkpoints: positiveInt.default(2).describe('Newest checkpoints kept on disk.'),
+    sampler: samplerSchema
+      .default({ name: 'shuffle' })
+      .describe('Which train rows each step takes: {name: shuffle} (a permutation per epoch, default), {name: pk, classes: P, per_class: K} (P classes × K examples, batch_size = P·K), {name: class-balanced} (p ∝ 1/n_class, with replacement). See docs/capabilities/samplers-and-retrieval.md.'),
+    retrieval: retrievalSchema
+      .nullable()
+      .optional()
+      .describe('Recall@k and MAP@R on the model\'s embedding (cosine) in evaluation. Absent: on (with defaults) when the loss has no classifier (multi-similarity) or dataset.class_split is set; null: off.'),
   })
   .superRefine((t, ctx) => {
     if (t.epochs === undefined && t.steps === undefined) {

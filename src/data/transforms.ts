@@ -53,6 +53,14 @@ export const transformShape = {
     .default(0)
     .describe('Images: zero-pad by this many pixels and crop back at a random offset (train split only); 0 = off.'),
   horizontal_flip: z.boolean().default(false).describe('Images: mirror left-right with probability 1/2 (train split only).'),
+  class_split: z
+    .strictObject({
+      train: z.array(z.int().min(0)).min(1).describe('Class ids the train split keeps.'),
+      test: z.array(z.int().min(0)).min(1).optional().describe('Class ids the test split keeps (default: every class not in train).'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Class-disjoint splits for retrieval: train keeps only these classes, test (from the test split) only the held-out ones; labels keep their original ids. Applied first, before subset.'),
 };
 
 export type TransformOptions = z.output<z.ZodObject<typeof transformShape>>;
@@ -92,6 +100,7 @@ export function transformIssues(o: TransformOptions, d: DataDescription): Option
     if (size !== undefined && n !== undefined && size > n) issues.push({ path: `subset.${split}`, message: `${size} is more than the ${n} ${split} examples available` });
   }
   const K = spec.numClasses;
+  issues.push(...classSplitIssues(o, classification, K));
   if (o.label_noise && noisy && classification) {
     if (K !== undefined && K < 2) issues.push({ path: 'label_noise', message: 'label noise needs at least 2 classes' });
     else if (o.label_noise.type === 'asymmetric' && o.label_noise.class_map) {
@@ -109,6 +118,44 @@ export function transformIssues(o: TransformOptions, d: DataDescription): Option
     }
   }
   return issues;
+}
+
+/** What is wrong with `class_split` for a dataset of K classes (K undefined: ids unchecked). */
+function classSplitIssues(o: TransformOptions, classification: boolean, K: number | undefined): OptionIssue[] {
+  const cs = o.class_split;
+  if (!cs) return [];
+  if (!classification) return [{ path: 'class_split', message: 'a class split needs a classification dataset' }];
+  const issues: OptionIssue[] = [];
+  for (const side of ['train', 'test'] as const) {
+    const ids = cs[side];
+    if (!ids) continue;
+    const bad = K === undefined ? [] : ids.filter((c) => c >= K);
+    if (bad.length > 0) issues.push({ path: `class_split.${side}`, message: `class ${bad[0]} is not a class id of this dataset (0..${K! - 1})` });
+    const dup = ids.find((c, i) => ids.indexOf(c) !== i);
+    if (dup !== undefined) issues.push({ path: `class_split.${side}`, message: `class ${dup} is listed twice` });
+  }
+  const overlap = cs.test?.find((c) => cs.train.includes(c));
+  if (overlap !== undefined) issues.push({ path: 'class_split.test', message: `class ${overlap} is in both train and test: the split must be class-disjoint` });
+  if (!cs.test && K !== undefined && cs.train.filter((c) => c < K).length >= K) {
+    issues.push({ path: 'class_split.train', message: `every one of the ${K} classes is a train class: no class is left for test` });
+  }
+  if (o.imbalance_ratio > 1) issues.push({ path: 'class_split', message: 'a class split cannot be combined with imbalance_ratio (the held-out classes would be empty train classes)' });
+  if (o.label_noise !== null && o.label_noise.rate > 0) issues.push({ path: 'class_split', message: 'a class split cannot be combined with label noise (noise would flip train labels into held-out classes)' });
+  return issues;
+}
+
+/** The class ids each split keeps under `class_split` (test: the listed ones, or every class not in train). */
+export function classSplitSets(cs: NonNullable<TransformOptions['class_split']>, K: number): { train: Set<number>; test: Set<number> } {
+  const train = new Set(cs.train);
+  const test = new Set(cs.test ?? Array.from({ length: K }, (_, c) => c).filter((c) => !train.has(c)));
+  return { train, test };
+}
+
+/** Rows of `split` whose label is in `keep`, ascending. */
+function rowsOfClasses(split: RawSplit, keep: Set<number>): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < split.n; i++) if (keep.has(split.y[i]!)) out.push(i);
+  return Int32Array.from(out);
 }
 
 interface SplitView {
@@ -154,16 +201,28 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   const problem = transformIssues(o, { spec, complete: true, sizes: { train: raw.train.n, test: raw.test.n }, asymmetricMap: raw.asymmetricMap !== undefined })[0];
   if (problem) throw optionError(problem.path, problem.message);
 
-  // 1. subset
+  // 0. class split: each split keeps its classes (rows in order), labels unchanged
   let trainRows: Int32Array | null = null;
   let testRows: Int32Array | null = null;
-  const subsetOf = (split: RawSplit, size: number | undefined, label: string): Int32Array | null => {
-    if (size === undefined) return null;
-    return subsetRows(split.n, size, Rng.derive(seed, 'subset', label), classification ? split.y : undefined, K);
+  if (o.class_split) {
+    const sets = classSplitSets(o.class_split, K);
+    trainRows = rowsOfClasses(raw.train, sets.train);
+    testRows = rowsOfClasses(raw.test, sets.test);
+    if (trainRows.length === 0 || testRows.length === 0) throw optionError('class_split', `the ${trainRows.length === 0 ? 'train' : 'test'} split has no example of its classes`);
+    notes.class_split = { train: [...sets.train], test: [...sets.test] };
+  }
+
+  // 1. subset
+  const subsetOf = (split: RawSplit, rows: Int32Array | null, size: number | undefined, label: string): Int32Array | null => {
+    if (size === undefined) return rows;
+    const n = rows ? rows.length : split.n;
+    if (size > n) throw optionError(`subset.${label}`, `${size} is more than the ${n} ${label} examples available`);
+    const labels = classification ? (rows ? labelsOf(split, rows) : split.y) : undefined;
+    return compose(subsetRows(n, size, Rng.derive(seed, 'subset', label), labels, K), rows);
   };
   if (o.subset) {
-    trainRows = subsetOf(raw.train, o.subset.train, 'train');
-    testRows = subsetOf(raw.test, o.subset.test, 'test');
+    trainRows = subsetOf(raw.train, trainRows, o.subset.train, 'train');
+    testRows = subsetOf(raw.test, testRows, o.subset.test, 'test');
     notes.subset = { train: o.subset.train ?? null, test: o.subset.test ?? null };
   }
 

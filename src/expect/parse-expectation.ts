@@ -37,7 +37,7 @@ export const SUMMARY_FIELDS: readonly string[] = ['status', 'steps', 'epochs', '
 export const DEFAULT_APPROX_RTOL = 1e-5;
 
 // Longest operators first so `>=` is not read as `>` followed by `=…`.
-const OP_PATTERN = /^\s*([A-Za-z_][\w.\-/]*)\s*(~=|>=|<=|==|!=|>|<)\s*(.+?)\s*$/;
+const OP_PATTERN = /^\s*([A-Za-z_][\w.\-/@]*)\s*(~=|>=|<=|==|!=|>|<)\s*(.+?)\s*$/;
 
 export class ExpectationSyntaxError extends RunnerError {
   constructor(expr: string, reason: string) {

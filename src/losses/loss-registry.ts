@@ -17,6 +17,7 @@ import { harmonic } from './harmonic.js';
 import { hinge, squaredHinge } from './hinge.js';
 import { ldrKl } from './ldr-kl.js';
 import { mae } from './mae.js';
+import { multiSimilarity } from './multi-similarity.js';
 import { arcface, cosface, elasticface } from './margin-losses.js';
 import { nce } from './nce.js';
 import { oneHotMse } from './one-hot-mse.js';
@@ -37,6 +38,7 @@ const entries: readonly LossEntry[] = [
   arcface, cosface, elasticface, sface,
   orthogonalProjection, zLoss,
   oneHotMse,
+  multiSimilarity,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

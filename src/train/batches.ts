@@ -1,12 +1,14 @@
 /**
- * The data cursor is a pure function of (seed, step): epoch e visits the train split in the
- * order of a permutation drawn from Rng.derive(seed, 'order', e). A resumed run therefore needs
- * only its step counter to continue with exactly the batches it would have seen.
+ * The data cursor is a pure function of (seed, step): by default epoch e visits the train split in
+ * the order of a permutation drawn from Rng.derive(seed, 'order', e); `train.sampler` picks another
+ * sampler (src/data/samplers), each built the same way. A resumed run therefore needs only its step
+ * counter to continue with exactly the batches it would have seen.
  */
 import * as tf from '../backends/tf.js';
 import { copiesOnUpload, packKernelActive } from '../backends/index.js';
 import { Rng, hashSeed } from '../core/random.js';
 import type { BatchArrays, Dataset } from '../core/types.js';
+import { createSampler, type Sampler, type SamplerSpec } from '../data/samplers/index.js';
 
 /** The largest train split kept on the device, counting its inputs' bytes; larger ones are uploaded per batch. */
 export const deviceSplitLimitBytes = 256 * 2 ** 20;
@@ -23,11 +25,12 @@ export interface BatchPlanOptions {
    * tensor is created (see `copiesOnUpload`): others keep a reference to the array.
    */
   readonly reuseInputs?: boolean;
+  /** Which rows each step takes (`train.sampler`); default `{name: 'shuffle'}`, today's order. */
+  readonly sampler?: SamplerSpec;
 }
 
 export class BatchPlan {
-  private cachedEpoch = -1;
-  private perm: Int32Array = new Int32Array(0);
+  private readonly sampler: Sampler;
   private scratch: Float32Array | Int32Array | undefined;
   private device: { x: tf.Tensor; y: tf.Tensor } | undefined;
   /** Whether batches are gathered on the device (see BatchPlanOptions.onDevice). */
@@ -41,6 +44,13 @@ export class BatchPlan {
   ) {
     const bytes = dataset.sizes.train * dataset.spec.inputShape.reduce((a, b) => a * b, 1) * 4;
     this.gathersOnDevice = Boolean(options.onDevice) && !dataset.augmented && bytes <= deviceSplitLimitBytes;
+    this.sampler = createSampler(options.sampler ?? { name: 'shuffle' }, {
+      trainSize: dataset.sizes.train,
+      batchSize,
+      seed,
+      stepsPerEpoch: this.stepsPerEpoch,
+      labels: () => trainLabels(dataset),
+    });
   }
 
   /**
@@ -49,24 +59,18 @@ export class BatchPlan {
    * gather), or, for augmented data and splits over deviceSplitLimitBytes, gathered in JS into one
    * reused buffer that the upload copies. Other backends upload a fresh array per batch.
    */
-  static forBackend(dataset: Dataset, seed: number, batchSize: number, backend: string): BatchPlan {
+  static forBackend(dataset: Dataset, seed: number, batchSize: number, backend: string, sampler?: SamplerSpec): BatchPlan {
     const copies = copiesOnUpload(backend);
-    return new BatchPlan(dataset, seed, batchSize, { onDevice: copies && packKernelActive('GatherV2'), reuseInputs: copies });
+    return new BatchPlan(dataset, seed, batchSize, { onDevice: copies && packKernelActive('GatherV2'), reuseInputs: copies, ...(sampler ? { sampler } : {}) });
   }
 
   get stepsPerEpoch(): number {
     return Math.ceil(this.dataset.sizes.train / this.batchSize);
   }
 
-  /** Train indices for 0-based step `step`. */
+  /** Train indices for 0-based step `step`: the sampler's (src/data/samplers), a pure function of (seed, step). */
   indices(step: number): { epoch: number; indices: Int32Array } {
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    if (epoch !== this.cachedEpoch) {
-      this.perm = Rng.derive(this.seed, 'order', epoch).permutation(this.dataset.sizes.train);
-      this.cachedEpoch = epoch;
-    }
-    const b = step % this.stepsPerEpoch;
-    return { epoch, indices: this.perm.subarray(b * this.batchSize, Math.min(this.perm.length, (b + 1) * this.batchSize)) };
+    return this.sampler.indices(step);
   }
 
   /** Arrays of the train batch of `step`, augmented with a per-step RNG. */
@@ -123,6 +127,17 @@ export function batchTensors(dataset: Dataset, arrays: BatchArrays, size: number
     ? tf.tensor1d(arrays.y instanceof Int32Array ? arrays.y : Int32Array.from(arrays.y), 'int32')
     : tf.tensor2d(arrays.y instanceof Float32Array ? arrays.y : Float32Array.from(arrays.y), [size, spec.outputDim]);
   return { x, y };
+}
+
+/** The train split's class ids, gathered in chunks of 4096 rows (for samplers that read labels). */
+export function trainLabels(dataset: Dataset): Int32Array {
+  const n = dataset.sizes.train;
+  const out = new Int32Array(n);
+  for (let start = 0; start < n; start += 4096) {
+    const end = Math.min(n, start + 4096);
+    out.set(dataset.gather('train', rangeIndices(start, end)).y as Int32Array, start);
+  }
+  return out;
 }
 
 /** Sequential indices [start, end) of a split, for evaluation. */

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
 import type { Dataset, LossContext, Model, Objective, SplitName } from '../core/types.js';
-import { createClassificationAccumulator, createRegressionAccumulator } from '../metrics/index.js';
+import { createClassificationAccumulator, createRegressionAccumulator, retrievalMetrics, type RetrievalOptions } from '../metrics/index.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { RunWriter } from '../run/run-writer.js';
 import { batchTensors, rangeIndices } from './batches.js';
@@ -16,6 +16,7 @@ import type { Experiment } from './build.js';
 import { roundSeconds } from './metric-window.js';
 import { fmtLoss, type Progress } from './progress.js';
 import { forwardLoss } from './step.js';
+import { hasClassifier, retrievalOf } from './retrieval-eval.js';
 
 export interface EvalContext {
   readonly dataset: Dataset;
@@ -25,13 +26,17 @@ export interface EvalContext {
   readonly step: number;
   readonly epoch: number;
   readonly seed: number;
+  /** Recall@k / MAP@R on the model's embedding of this split (train/retrieval-eval.ts retrievalOf). */
+  readonly retrieval?: RetrievalOptions | undefined;
 }
 
 export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise<Record<string, number>> {
   const { dataset, model, objective } = ctx;
   const spec = dataset.spec;
   const n = dataset.sizes[split];
-  const classification = spec.task === 'classification';
+  // a loss without a classifier (multi-similarity) has no class probabilities: loss and retrieval only
+  const classification = spec.task === 'classification' && hasClassifier(objective);
+  const retrieval = ctx.retrieval?.splits.includes(split) ? { emb: [] as Float32Array[], y: [] as Int32Array[], width: 0 } : undefined;
   const acc = classification ? createClassificationAccumulator(spec.numClasses) : createRegressionAccumulator(spec.outputDim);
   const clean = classification ? createClassificationAccumulator(spec.numClasses) : undefined;
   let sawClean = false;
@@ -48,12 +53,18 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
       const perEx = values.rank === 0 ? tf.broadcastTo(tf.reshape(values, [1]), [end - start]) : values;
       const pred = classification
         ? (objective.probabilities ? objective.probabilities(input, lctx) : tf.softmax(m.output as tf.Tensor2D))
-        : m.output;
-      return { perEx, pred };
+        : spec.task === 'regression' ? m.output : tf.zeros([0]);
+      return { perEx, pred, ...(retrieval ? { emb: tf.reshape(m.embedding, [end - start, -1]) } : {}) };
     });
     const [perData, predData] = await Promise.all([out.perEx.data() as Promise<Float32Array>, out.pred.data() as Promise<Float32Array>]);
     out.perEx.dispose();
     out.pred.dispose();
+    if (retrieval && out.emb) {
+      retrieval.width = out.emb.shape[1]!;
+      retrieval.emb.push((await out.emb.data()) as Float32Array);
+      retrieval.y.push(arrays.y as Int32Array);
+      out.emb.dispose();
+    }
     for (let i = 0; i < perData.length; i++) lossSum += perData[i]!;
     if (classification) {
       (acc as ReturnType<typeof createClassificationAccumulator>).add(predData, arrays.y as Int32Array, perData);
@@ -61,12 +72,23 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
         sawClean = true;
         clean!.add(predData, arrays.cleanY, perData);
       }
-    } else {
+    } else if (spec.task === 'regression') {
       (acc as ReturnType<typeof createRegressionAccumulator>).add(predData, arrays.y as Float32Array);
     }
   }
-  const result: Record<string, number> = { loss: lossSum / Math.max(1, n), ...acc.result() };
+  const result: Record<string, number> = { loss: lossSum / Math.max(1, n), ...(classification || spec.task !== 'classification' ? acc.result() : {}) };
   if (sawClean && clean) result.clean_accuracy = clean.result().accuracy!;
+  if (retrieval) {
+    const emb = new Float32Array(n * retrieval.width);
+    const y = new Int32Array(n);
+    let at = 0;
+    retrieval.emb.forEach((part, i) => {
+      emb.set(part, at * retrieval.width);
+      y.set(retrieval.y[i]!, at);
+      at += retrieval.y[i]!.length;
+    });
+    Object.assign(result, retrievalMetrics(emb, y, n, retrieval.width, ctx.retrieval!.recall_at));
+  }
   return result;
 }
 
@@ -77,7 +99,7 @@ export interface EvaluationSinks {
 }
 
 /** Headline metrics of the progress line, in this order, where the split has them. */
-const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2'];
+const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'recall@1', 'map@r'];
 
 /**
  * Evaluates every split of `train.eval_splits` after step `step` (1-based): one eval row each, and
@@ -88,7 +110,7 @@ export async function evaluateSplits(exp: Experiment, step: number, trainTimeS: 
   const splits = config.train.eval_splits;
   const epoch = Math.floor(Math.max(0, step - 1) / exp.stepsPerEpoch);
   for (const split of splits) {
-    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval') }, split);
+    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval'), retrieval: retrievalOf(config, objective) }, split);
     const row: MetricRow = { step, epoch, split, ...metrics, eval: true, time_s: roundSeconds(trainTimeS) };
     sinks.writer.appendMetrics(row);
     sinks.log.info(row, 'eval');

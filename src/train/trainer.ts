@@ -46,7 +46,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const t = config.train;
   const due = (done: number, every: number) => done % every === 0 || done === totalSteps;
   const [evalEvery, ckptEvery] = [t.eval_every ?? stepsPerEpoch, t.checkpoint_every ?? stepsPerEpoch];
-  const plan = BatchPlan.forBackend(exp.dataset, config.seed, t.batch_size, tf.getBackend());
+  const plan = BatchPlan.forBackend(exp.dataset, config.seed, t.batch_size, tf.getBackend(), t.sampler);
   const checkpoints = new Checkpointer(exp, writer.path('checkpoints'), t.keep_checkpoints, log);
   const resumed = opts.resumeFrom ? checkpoints.restore(opts.resumeFrom) : undefined;
   if (resumed) log.info({ step: resumed.step, checkpoint: opts.resumeFrom }, 'resumed');

@@ -67,12 +67,14 @@ function extremeCases(obj: Objective, task: 'classification' | 'regression'): { 
   }
   const cases: { label: string; output: number[][]; embedding: number[][]; y: number[] }[] = [];
   if (obj.needs.input === 'embeddings') {
-    const w = obj.variables[0]!.variable.arraySync() as number[][]; // [D, K]
     cases.push(
       { label: 'moderate embeddings', output: wobble, embedding: wobble, y: labels },
       { label: '±1e4 embeddings', output: emb((i, d) => ((i + d) % 2 ? 1e4 : -1e4)), embedding: emb((i, d) => ((i + d) % 2 ? 1e4 : -1e4)), y: labels },
       { label: 'zero embeddings', output: emb(() => 0), embedding: emb(() => 0), y: labels },
     );
+    // a pair-based loss (multi-similarity) owns no proxies to align with
+    if (obj.variables.length === 0) return cases;
+    const w = obj.variables[0]!.variable.arraySync() as number[][]; // [D, K]
     const aligned = emb((i, d) => 3 * w[d]![labels[i]!]!);
     const opposite = emb((i, d) => -3 * w[d]![labels[i]!]!);
     cases.push({ label: 'embedding = proxy (cos 1)', output: aligned, embedding: aligned, y: labels });

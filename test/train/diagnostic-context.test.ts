@@ -30,19 +30,19 @@ async function parts() {
   const mlp = catalog.model.get('mlp');
   const model = mlp.create(mlp.schema.parse({ hidden: [4] }), { data: dataset.spec, seed: 1, head: 'logits' }) as Model;
   const entry = catalog.loss.get('cross-entropy');
-  const objective = entry.create(entry.schema.parse({}), { data: dataset.spec, seed: 2, embeddingDim: model.embeddingDim }) as Objective;
-  const batch: Batch = tf.tidy(() => ({ x: tf.randomNormal([7, 2], 0, 1, 'float32', 3), y: tf.tensor1d([0, 1, 2, 0, 1, 2, 1], 'int32') }));
+  const objective = entry.create(entry.schema.parse({}), { data: dataset.spec, sizes: dataset.sizes, seed: 2, embeddingDim: model.embeddingDim }) as Objective;
+  const batch: Batch = tf.tidy(() => ({ x: tf.randomNormal([7, 2], 0, 1, 'float32', 3), y: tf.tensor1d([0, 1, 2, 0, 1, 2, 1], 'int32'), index: tf.tensor1d([3, 1, 4, 0, 5, 9, 2], 'int32') }));
   const lctx: LossContext = { step: 3, epoch: 0, training: false, data: dataset.spec, seed: 0 };
-  return { model, objective, params: model.params, batch, lctx, dispose: () => { model.dispose(); objective.dispose(); tf.dispose([batch.x, batch.y]); } };
+  return { model, objective, params: model.params, batch, lctx, dispose: () => { model.dispose(); objective.dispose(); tf.dispose([batch.x, batch.y, batch.index]); } };
 }
 
 /** Loss and gradients on the rows `rows` of the batch, sliced by hand. */
 function byHand(p: Awaited<ReturnType<typeof parts>>, rows: number[]) {
   const idx = tf.tensor1d(rows, 'int32');
-  const sub: Batch = { x: tf.gather(p.batch.x, idx), y: tf.gather(p.batch.y, idx) };
+  const sub: Batch = { x: tf.gather(p.batch.x, idx), y: tf.gather(p.batch.y, idx), index: tf.gather(p.batch.index, idx) };
   const r = lossAndGrads(p.params, () => meanLoss(forwardLoss(p.model, p.objective, sub, p.lctx).values));
   const per = tf.tidy(() => forwardLoss(p.model, p.objective, sub, p.lctx).values);
-  tf.dispose([idx, sub.x, sub.y]);
+  tf.dispose([idx, sub.x, sub.y, sub.index]);
   return { ...r, per };
 }
 

@@ -13,6 +13,7 @@ import { crossEntropy } from './cross-entropy.js';
 import { dualFocal } from './dual-focal.js';
 import { focal } from './focal.js';
 import { gce } from './gce.js';
+import { groupDro } from './group-dro.js';
 import { harmonic } from './harmonic.js';
 import { hinge, squaredHinge } from './hinge.js';
 import { ldrKl } from './ldr-kl.js';
@@ -35,6 +36,7 @@ const entries: readonly LossEntry[] = [
   mse, huber, pseudoHuber, logCosh, quantile,
   arcface, cosface, elasticface, sface,
   orthogonalProjection, zLoss,
+  groupDro,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

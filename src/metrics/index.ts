@@ -7,3 +7,4 @@ export {
   type ClassificationAccumulatorOptions,
 } from './classification-accumulator.js';
 export { createRegressionAccumulator, type RegressionAccumulator } from './regression-accumulator.js';
+export { createGroupAccumulator, type GroupAccumulator } from './group-accumulator.js';

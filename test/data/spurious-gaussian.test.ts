@@ -18,7 +18,7 @@ function check(ds: Dataset, split: SplitName, o: { core: number; spu: number; no
   const d = o.core + o.spu + o.noise;
   let aligned = 0;
   for (let i = 0; i < y.length; i++) {
-    const g = group[i]!;
+    const g: number = group[i]!;
     const label = y[i]!;
     const s = g % 2;
     assert.equal(Math.floor(g / 2), label, 'group = 2y + s');

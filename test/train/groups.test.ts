@@ -42,7 +42,10 @@ function spyObjective(dataset: Dataset, model: Model) {
   const record = (i: LossInput, _c: LossContext, commit: boolean) => seen.push({ groups: ids(i.group), rows: ids(i.index), commit });
   const objective: Objective = {
     ...ce,
-    compute: (i, c) => (record(i, c, false), ce.compute(i, c)),
+    compute: (i, c) => {
+      record(i, c, false);
+      return ce.compute(i, c);
+    },
     commit: (i, c) => record(i, c, true),
     dispose: () => ce.dispose(),
   };

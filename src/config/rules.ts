@@ -63,6 +63,8 @@ export interface LossFacts {
   readonly input: 'logits' | 'embeddings';
   /** Reads only the penultimate features (OPL), so it fits either kind of model output. */
   readonly readsEmbedding: boolean;
+  /** Reads the batch's group ids (needs.groups), so the dataset must carry them. */
+  readonly groups: boolean;
 }
 
 /** The one place the rules read a loss entry's capability facts (today strings in its `info`). */
@@ -72,6 +74,7 @@ export function lossFacts(entry: object): LossFacts {
     task: needs?.task ?? 'any',
     input: needs?.input === 'embeddings' ? 'embeddings' : 'logits',
     readsEmbedding: needs?.input === 'logits+embedding',
+    groups: needs?.groups === true,
   };
 }
 
@@ -198,7 +201,24 @@ export const samplerFitsData: Rule = ({ train, dataset, data }, issues) => {
   }
 };
 
-export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData];
+/**
+ * A loss that reads group ids (needs.groups: group-dro) needs a dataset whose examples carry them:
+ * one whose description reports `numGroups` (a dataset that can carry groups says so in describe()).
+ */
+export const groupLossNeedsGroups: Rule = ({ catalog, dataset, loss, data }, issues) => {
+  if (!dataset || !loss || !data || !catalog.loss) return;
+  if (data.spec.numGroups !== undefined && data.spec.numGroups >= 1) return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!catalog.loss.has(term.spec.name) || !lossFacts(catalog.loss.get(term.spec.name)).groups) continue;
+    issues.push({
+      path: [...term.at, 'name'],
+      message: `loss "${term.spec.name}" needs group ids per example, but dataset "${dataset.name}" has no groups (use a dataset with groups, e.g. spurious-gaussian)`,
+      also: [NAME],
+    });
+  }
+};
+
+export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups];
 
 /** Describes the dataset and runs every rule; returns every problem found. */
 export function checkRules(parts: Omit<RuleInput, 'data'>, ctx: DescribeContext): RuleIssue[] {

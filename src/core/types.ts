@@ -34,6 +34,13 @@ export interface DataSpec {
   /** Examples per class in the train split (after transforms); for long-tail losses and reports. */
   readonly classCounts?: readonly number[];
   readonly classNames?: readonly string[];
+  /**
+   * Number of groups (domains, (label, attribute) cells) when every example carries a group id in
+   * [0, numGroups) (SplitData.group); absent for datasets without groups.
+   */
+  readonly numGroups?: number;
+  /** Examples per group in the train split (after transforms), when the dataset has groups. */
+  readonly groupCounts?: readonly number[];
 }
 
 /** Raw examples of one split as flat typed arrays (row-major, `n` rows). */
@@ -44,6 +51,8 @@ export interface SplitData {
   readonly y: Int32Array | Float32Array;
   /** The labels before label noise, when noise was injected. */
   readonly cleanY?: Int32Array;
+  /** Group ids in [0, DataSpec.numGroups), when the dataset has groups. */
+  readonly group?: Int32Array;
 }
 
 export interface BatchArrays {
@@ -51,6 +60,8 @@ export interface BatchArrays {
   readonly y: Int32Array | Float32Array;
   /** Labels before noise, for "clean accuracy" under label noise. */
   readonly cleanY?: Int32Array;
+  /** The rows' group ids, when the dataset has groups (DataSpec.numGroups). */
+  readonly group?: Int32Array;
 }
 
 export interface Dataset {
@@ -138,6 +149,8 @@ export interface Batch {
    * split's ids in evaluation), so a loss can key per-example state by example.
    */
   readonly index: tf.Tensor1D;
+  /** int32 [batch]: the rows' group ids in [0, DataSpec.numGroups), when the dataset has groups. */
+  readonly group?: tf.Tensor1D;
 }
 
 /** What a loss sees of one batch: the model's outputs and the batch's per-row fields (built by forwardLoss only). */
@@ -148,6 +161,8 @@ export interface LossInput {
   readonly y: tf.Tensor;
   /** int32 [batch]: the rows' ids in the split named by LossContext.split (Batch.index). */
   readonly index?: tf.Tensor1D;
+  /** int32 [batch]: the rows' group ids (Batch.group), when the dataset has groups. */
+  readonly group?: tf.Tensor1D;
 }
 
 /**

@@ -10,6 +10,7 @@ import { xorClusters } from './synthetic/xor-clusters.js';
 import { teacherStudent } from './synthetic/teacher-student.js';
 import { gaussianMixture } from './synthetic/gaussian-mixture.js';
 import { parity, sparseParity } from './synthetic/parity.js';
+import { spuriousGaussian } from './synthetic/spurious-gaussian.js';
 import { idx } from './files/idx.js';
 import { cifar10, cifar100 } from './files/cifar.js';
 import { csv } from './files/csv.js';
@@ -26,6 +27,7 @@ export const datasetRegistry = createRegistry<Promise<Dataset>, DatasetDeps>('da
   gaussianMixture,
   parity,
   sparseParity,
+  spuriousGaussian,
   idx,
   cifar10,
   cifar100,

@@ -13,7 +13,7 @@ export type DatasetOptions<S extends Shape> = z.output<z.ZodObject<S & typeof tr
  * headers. A fact left out is known only once the data loads.
  */
 export interface DataDescription {
-  readonly spec: { readonly task: Task } & Partial<Omit<DataSpec, 'task' | 'classCounts'>>;
+  readonly spec: { readonly task: Task } & Partial<Omit<DataSpec, 'task' | 'classCounts' | 'groupCounts'>>;
   /** True when `spec` holds every fact load() reports (so an absent `classNames` means none). */
   readonly complete: boolean;
   /** Split sizes before the transforms (subset, long tail), where known. */

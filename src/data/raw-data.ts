@@ -12,6 +12,8 @@ export interface RawSplit {
   readonly y: Int32Array | Float32Array;
   /** Labels before noise a generator injected itself (xor-clusters' η flips). */
   readonly cleanY?: Int32Array;
+  /** Group ids in [0, spec.numGroups) (e.g. (label, spurious attribute) cells); the transforms keep each row's group. */
+  readonly group?: Int32Array;
 }
 
 export interface RawData {

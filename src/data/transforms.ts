@@ -164,6 +164,7 @@ interface SplitView {
   readonly rows: Int32Array | null;
   readonly y: Int32Array | Float32Array;
   readonly cleanY?: Int32Array;
+  readonly group?: Int32Array;
 }
 
 function pick<T extends Int32Array | Float32Array>(source: T, rows: Int32Array | null, width: number): T {
@@ -179,6 +180,20 @@ function compose(outer: Int32Array, inner: Int32Array | null): Int32Array {
 
 function labelsOf(split: RawSplit, rows: Int32Array | null): Int32Array {
   return pick(split.y as Int32Array, rows, 1);
+}
+
+/** A dataset with groups gives every row of both splits a group id in [0, spec.numGroups); one without gives none. */
+function checkGroups(raw: RawData): void {
+  const G = raw.spec.numGroups;
+  for (const [name, split] of [['train', raw.train], ['test', raw.test]] as const) {
+    if (G === undefined) {
+      if (split.group) throw new Error(`dataset ${name} split has group ids but the spec has no numGroups`);
+      continue;
+    }
+    if (!(Number.isInteger(G) && G >= 1)) throw new Error(`dataset spec numGroups must be a positive integer (got ${G})`);
+    if (!split.group || split.group.length !== split.n) throw new Error(`dataset ${name} split needs one group id per row (numGroups ${G})`);
+    for (const g of split.group) if (!(g >= 0 && g < G)) throw new Error(`dataset ${name} split has group id ${g} outside [0, ${G})`);
+  }
 }
 
 export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number): Dataset {
@@ -198,6 +213,7 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   const augments = o.random_crop > 0 || o.horizontal_flip;
   const notes: Record<string, unknown> = {};
 
+  checkGroups(raw);
   const problem = transformIssues(o, { spec, complete: true, sizes: { train: raw.train.n, test: raw.test.n }, asymmetricMap: raw.asymmetricMap !== undefined })[0];
   if (problem) throw optionError(problem.path, problem.message);
 
@@ -240,7 +256,8 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   const view = (split: RawSplit, rows: Int32Array | null): SplitView => {
     const y = pick(split.y, rows, yWidth);
     const cleanY = split.cleanY ? pick(split.cleanY, rows, 1) : undefined;
-    return { n: rows ? rows.length : split.n, rows, y, ...(cleanY ? { cleanY } : {}) };
+    const group = split.group ? pick(split.group, rows, 1) : undefined;
+    return { n: rows ? rows.length : split.n, rows, y, ...(cleanY ? { cleanY } : {}), ...(group ? { group } : {}) };
   };
   let train = view(raw.train, trainRows);
   const test = view(raw.test, testRows);
@@ -293,7 +310,9 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   if (augments) notes.augment = { random_crop: o.random_crop, horizontal_flip: o.horizontal_flip };
 
   const classCounts = classification ? countClasses(train.y, K) : undefined;
-  const fullSpec: DataSpec = { ...spec, ...(classCounts ? { classCounts } : {}) };
+  const G = spec.numGroups;
+  const groupCounts = G !== undefined && train.group ? countClasses(train.group, G) : undefined;
+  const fullSpec: DataSpec = { ...spec, ...(classCounts ? { classCounts } : {}), ...(groupCounts ? { groupCounts } : {}) };
   const views: Record<SplitName, SplitView> = { train, test };
   const rawSplits: Record<SplitName, RawSplit> = { train: raw.train, test: raw.test };
   const [H, W] = isImage ? [spec.inputShape[0]!, spec.inputShape[1]!] : [0, 0];
@@ -305,6 +324,7 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     input_shape: spec.inputShape,
     sizes: { train: train.n, test: test.n },
     ...(classification ? { class_counts: { train: classCounts, test: countClasses(test.y, K) } } : {}),
+    ...(groupCounts && test.group ? { group_counts: { train: groupCounts, test: countClasses(test.group, G!) } } : {}),
     ...(Object.keys(notes).length > 0 ? { transforms: notes } : {}),
   };
 
@@ -365,9 +385,10 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
         if (classification) y[b] = v.y[i]!;
         else y.set(v.y.subarray(i * yWidth, (i + 1) * yWidth), b * yWidth);
       }
-      if (!v.cleanY) return { x, y };
+      const groups = v.group ? { group: Int32Array.from(indices, (i) => v.group![i]!) } : {};
+      if (!v.cleanY) return { x, y, ...groups };
       const cleanY = Int32Array.from(indices, (i) => v.cleanY![i]!);
-      return { x, y, cleanY };
+      return { x, y, cleanY, ...groups };
     },
   };
 }

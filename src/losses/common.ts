@@ -20,6 +20,11 @@ export interface LossEntryNeeds {
   readonly input: 'logits' | 'embeddings' | 'logits+embedding';
   /** 'batch': the value is one scalar for the batch; default 'per-example'. */
   readonly reduction?: LossNeeds['reduction'];
+  /**
+   * The loss reads the batch's group ids (LossInput.group) and DataSpec.numGroups/groupCounts:
+   * the config rules reject it on a dataset without groups (config/rules.ts lossNeedsGroups).
+   */
+  readonly groups?: true;
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };

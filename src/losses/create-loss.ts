@@ -23,6 +23,10 @@ export interface LossFunctionOptions {
   readonly seed?: number;
   /** Training examples N, for losses that keep per-example state (ALDR-KL's λ_i, SAF's past outputs); default 0. */
   readonly rows?: number;
+  /** Groups G, for losses that read group ids (group-dro); pass the ids as the context's `group`. */
+  readonly numGroups?: number;
+  /** Train examples per group, for group-dro's `adj` (C/√n_g). */
+  readonly groupCounts?: readonly number[];
 }
 
 /** Per-call context; `seed` defaults to a hash of (options.seed, step) so each step draws anew. */
@@ -31,6 +35,8 @@ export interface LossCallContext extends Partial<LossContext> {
   readonly embedding?: tf.Tensor;
   /** int32 [batch]: the rows' example ids, for losses with per-example state. */
   readonly index?: tf.Tensor1D;
+  /** int32 [batch]: the rows' group ids in [0, numGroups), for losses that read groups (group-dro). */
+  readonly group?: tf.Tensor1D;
 }
 
 export interface LossFunction {
@@ -68,6 +74,8 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       inputKind: 'dense',
       numClasses,
       outputDim: classification ? numClasses : width,
+      ...(options.numGroups !== undefined ? { numGroups: options.numGroups } : {}),
+      ...(options.groupCounts !== undefined ? { groupCounts: options.groupCounts } : {}),
     };
     const deps: LossDeps = { data, sizes: { train: options.rows ?? 0, test: 0 }, seed: baseSeed, embeddingDim: options.embeddingDim ?? width };
     objective = createObjective(resolved, deps);
@@ -98,7 +106,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     const width = widthOf(predictions);
     const o = build(width, task);
     return tf.tidy(() => {
-      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}) };
+      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}), ...(context?.group ? { group: context.group } : {}) };
       const v = o.compute(input, contextOf(context, task, width));
       return (v.rank === 0 ? tf.mul(tf.ones([predictions.shape[0] ?? 1]), v) : v) as tf.Tensor1D;
     });
@@ -116,7 +124,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       const o = build(width, task);
       const y = tf.zeros([predictions.shape[0] ?? 0], 'int32');
       try {
-        const input = { output: predictions, y, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}) };
+        const input = { output: predictions, y, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}), ...(context?.group ? { group: context.group } : {}) };
         return o.probabilities ? o.probabilities(input, contextOf(context, task, width)) : (tf.softmax(predictions) as tf.Tensor2D);
       } finally {
         y.dispose();
@@ -125,7 +133,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     commit(predictions: tf.Tensor, targets: tf.Tensor, context?: LossCallContext) {
       const task = taskOf(targets);
       const width = widthOf(predictions);
-      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}) };
+      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}), ...(context?.group ? { group: context.group } : {}) };
       build(width, task).commit?.(input, contextOf(context, task, width));
     },
     dispose() {

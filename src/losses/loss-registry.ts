@@ -13,6 +13,7 @@ import { crossEntropy } from './cross-entropy.js';
 import { dualFocal } from './dual-focal.js';
 import { focal } from './focal.js';
 import { gce } from './gce.js';
+import { groupDro } from './group-dro.js';
 import { harmonic } from './harmonic.js';
 import { hinge, squaredHinge } from './hinge.js';
 import { ldrKl } from './ldr-kl.js';
@@ -39,6 +40,7 @@ const entries: readonly LossEntry[] = [
   orthogonalProjection, zLoss,
   oneHotMse,
   multiSimilarity,
+  groupDro,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -8,3 +8,4 @@ export {
 } from './classification-accumulator.js';
 export { createRegressionAccumulator, type RegressionAccumulator } from './regression-accumulator.js';
 export { retrievalMetrics, retrievalSchema, type RetrievalOptions } from './retrieval.js';
+export { createGroupAccumulator, type GroupAccumulator } from './group-accumulator.js';

@@ -32,7 +32,7 @@ export interface BatchPlanOptions {
 export class BatchPlan {
   private readonly sampler: Sampler;
   private scratch: Float32Array | Int32Array | undefined;
-  private device: { x: tf.Tensor; y: tf.Tensor } | undefined;
+  private device: { x: tf.Tensor; y: tf.Tensor; group?: tf.Tensor1D } | undefined;
   /** Whether batches are gathered on the device (see BatchPlanOptions.onDevice). */
   readonly gathersOnDevice: boolean;
 
@@ -82,39 +82,49 @@ export class BatchPlan {
     return { epoch, arrays, size: indices.length };
   }
 
-  /** Tensors of the train batch of `step`, with its train-row ids as `index` (the caller disposes them). */
-  trainTensors(step: number): { epoch: number; x: tf.Tensor; y: tf.Tensor; index: tf.Tensor1D; size: number } {
+  /**
+   * Tensors of the train batch of `step`, with its train-row ids as `index` and, when the dataset
+   * has groups, the rows' group ids as `group` (the caller disposes them).
+   */
+  trainTensors(step: number): { epoch: number; x: tf.Tensor; y: tf.Tensor; index: tf.Tensor1D; group?: tf.Tensor1D; size: number } {
     if (!this.gathersOnDevice) {
       const { epoch, arrays, size } = this.trainBatch(step);
       const index = tf.tensor1d(this.indices(step).indices, 'int32');
-      return { epoch, ...batchTensors(this.dataset, arrays, size), index, size };
+      return { epoch, ...batchTensors(this.dataset, arrays, size), index, ...groupTensor(arrays), size };
     }
     const { epoch, indices } = this.indices(step);
     const device = this.prepare()!;
     const index = tf.tensor1d(indices, 'int32');
     const { x, y } = tf.tidy(() => ({ x: tf.gather(device.x, index), y: tf.gather(device.y, index) }));
-    return { epoch, x, y, index, size: indices.length };
+    const groups = device.group ? { group: tf.tidy(() => tf.gather(device.group!, index)) } : {};
+    return { epoch, x, y, index, ...groups, size: indices.length };
   }
 
   /**
    * Builds the resident train split when batches are gathered on the device (otherwise a no-op);
    * the first trainTensors call does it too. Kept out of any caller's tf.tidy.
    */
-  prepare(): { x: tf.Tensor; y: tf.Tensor } | undefined {
+  prepare(): { x: tf.Tensor; y: tf.Tensor; group?: tf.Tensor1D } | undefined {
     if (!this.gathersOnDevice) return undefined;
     if (!this.device) {
       const all = this.dataset.gather('train', rangeIndices(0, this.dataset.sizes.train));
       const { x, y } = batchTensors(this.dataset, all, this.dataset.sizes.train);
-      this.device = { x: tf.keep(x), y: tf.keep(y) };
+      const { group } = groupTensor(all);
+      this.device = { x: tf.keep(x), y: tf.keep(y), ...(group ? { group: tf.keep(group) } : {}) };
     }
     return this.device;
   }
 
   /** Frees the device copy of the train split, if any. */
   dispose(): void {
-    if (this.device) tf.dispose([this.device.x, this.device.y]);
+    if (this.device) tf.dispose([this.device.x, this.device.y, ...(this.device.group ? [this.device.group] : [])]);
     this.device = undefined;
   }
+}
+
+/** `{group}`: the rows' group ids as an int32 tensor, when the arrays carry them; else `{}`. */
+export function groupTensor(arrays: BatchArrays): { group?: tf.Tensor1D } {
+  return arrays.group ? { group: tf.tensor1d(arrays.group, 'int32') } : {};
 }
 
 /** Tensors for a batch: x as [b, ...inputShape] (int32 tokens or float32), y as int32 labels or float targets. */

@@ -8,10 +8,10 @@ import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
 import type { Dataset, LossContext, Model, Objective, SplitName } from '../core/types.js';
-import { createClassificationAccumulator, createRegressionAccumulator, retrievalMetrics, type RetrievalOptions } from '../metrics/index.js';
+import { createClassificationAccumulator, createGroupAccumulator, createRegressionAccumulator, retrievalMetrics, type RetrievalOptions } from '../metrics/index.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { RunWriter } from '../run/run-writer.js';
-import { batchTensors, rangeIndices } from './batches.js';
+import { batchTensors, groupTensor, rangeIndices } from './batches.js';
 import type { Experiment } from './build.js';
 import { roundSeconds } from './metric-window.js';
 import { fmtLoss, type Progress } from './progress.js';
@@ -40,6 +40,8 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
   const acc = classification ? createClassificationAccumulator(spec.numClasses) : createRegressionAccumulator(spec.outputDim);
   const clean = classification ? createClassificationAccumulator(spec.numClasses) : undefined;
   let sawClean = false;
+  // per-group and worst-group accuracy when the examples carry group ids
+  const groups = classification && spec.numGroups !== undefined ? createGroupAccumulator(spec.numClasses, spec.numGroups) : undefined;
   let lossSum = 0;
   const lctx: LossContext = { step: ctx.step, epoch: ctx.epoch, training: false, data: spec, seed: ctx.seed, split };
   for (let start = 0; start < n; start += ctx.batchSize) {
@@ -47,7 +49,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
     const rows = rangeIndices(start, end);
     const arrays = dataset.gather(split, rows);
     const out = tf.tidy(() => {
-      const batch = { ...batchTensors(dataset, arrays, end - start), index: tf.tensor1d(rows, 'int32') };
+      const batch = { ...batchTensors(dataset, arrays, end - start), index: tf.tensor1d(rows, 'int32'), ...groupTensor(arrays) };
       const { model: m, input, values } = forwardLoss(model, objective, batch, lctx);
       // a batch-level loss counts once per example, so the split's loss is its mean over batches
       const perEx = values.rank === 0 ? tf.broadcastTo(tf.reshape(values, [1]), [end - start]) : values;
@@ -72,6 +74,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
         sawClean = true;
         clean!.add(predData, arrays.cleanY, perData);
       }
+      if (groups && arrays.group) groups.add(predData, arrays.y as Int32Array, arrays.group);
     } else if (spec.task === 'regression') {
       (acc as ReturnType<typeof createRegressionAccumulator>).add(predData, arrays.y as Float32Array);
     }
@@ -89,6 +92,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
     });
     Object.assign(result, retrievalMetrics(emb, y, n, retrieval.width, ctx.retrieval!.recall_at));
   }
+  if (groups && groups.count > 0) Object.assign(result, groups.result());
   return result;
 }
 
@@ -99,7 +103,7 @@ export interface EvaluationSinks {
 }
 
 /** Headline metrics of the progress line, in this order, where the split has them. */
-const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'recall@1', 'map@r'];
+const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'worst_group_accuracy', 'recall@1', 'map@r'];
 
 /**
  * Evaluates every split of `train.eval_splits` after step `step` (1-based): one eval row each, and

@@ -47,7 +47,7 @@ export interface ForwardLoss {
 /** The model in `ctx.training` mode on `batch`, then the loss: the only place either is called. */
 export function forwardLoss(model: Model, objective: Objective, batch: Batch, ctx: LossContext, dropoutSeed?: number): ForwardLoss {
   const out = model.apply(batch.x, dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed });
-  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index };
+  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}) };
   return { model: out, input, values: objective.compute(input, ctx) };
 }
 

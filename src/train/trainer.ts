@@ -71,10 +71,10 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       stepStart = performance.now();
       const done = s + 1;
       let stepMs = 0;
-      const { epoch, x, y, index, size } = plan.trainTensors(s);
+      const { epoch, x, y, index, group, size } = plan.trainTensors(s);
       optimizer.setLearningRate(schedule(s));
       try {
-        const step = stepContext(exp, { x, y, index }, s, epoch);
+        const step = stepContext(exp, { x, y, index, ...(group ? { group } : {}) }, s, epoch);
         window.push(done, trainStep(exp, step));
         loop.step = done;
         loop.samples += size;
@@ -86,7 +86,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
         const values = await runDiagnostics(exp, step, done, { lr: schedule(s), artifacts: fileArtifactStore(writer.dir) });
         if (values) writer.appendMetrics({ step: done, epoch, split: 'train', ...values, diagnostics: true, time_s: roundSeconds(loop.trainTimeS) });
       } finally {
-        tf.dispose([x, y, index]);
+        tf.dispose([x, y, index, ...(group ? [group] : [])]);
       }
       if (opts.onStepEnd) await opts.onStepEnd(done, stepMs);
       if (due(done, evalEvery)) await evaluateSplits(exp, done, loop.trainTimeS, opts);

@@ -35,6 +35,7 @@ const datasets: readonly Part[] = [
   { name: 'mnist', train_size: 60, test_size: 30 },
   { name: 'modular-arithmetic', p: 7 },
   { name: 'teacher-student', n_train: 40, n_test: 20 },
+  { name: 'spurious-gaussian', n_train: 40, n_test: 20 },
   { name: 'csv', path: 't.csv', label: 'y' },
   { name: 'csv', path: 't.csv', label: 'y', task: 'regression' },
   { name: 'npy', x: 'x.npy', y: 'y.npy' },

@@ -13,7 +13,7 @@ import { datasetRegistry, type DatasetEntry } from '../../src/data/index.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { build, deps, fixtures, optionsFor } from './helpers.js';
 
-const specKeys: readonly Exclude<keyof DataSpec, 'classCounts'>[] = ['task', 'inputShape', 'inputKind', 'vocabSize', 'numClasses', 'outputDim', 'classNames'];
+const specKeys: readonly Exclude<keyof DataSpec, 'classCounts' | 'groupCounts'>[] = ['task', 'inputShape', 'inputKind', 'vocabSize', 'numClasses', 'outputDim', 'classNames', 'numGroups'];
 
 for (const registered of datasetRegistry.entries) {
   const entry = registered as DatasetEntry;

@@ -15,6 +15,12 @@ const D = 4;
 const B = 6;
 /** The batch's example ids (losses with per-example state key by them); kept for the whole file. */
 const ROWS = tf.keep(tf.tensor1d([1, 3, 5, 7, 9, 11], 'int32'));
+/**
+ * The batch's group ids (losses that declare needs.groups read them with DataSpec.numGroups):
+ * G groups, the last one absent from the batch.
+ */
+const G = 4;
+const GROUPS = tf.keep(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'));
 const labels = [0, 1, 2, 3, 4, 0];
 
 function optionsOf(entry: LossEntry): Record<string, unknown> {
@@ -33,8 +39,8 @@ function tasksOf(entry: LossEntry): ('classification' | 'regression')[] {
 
 function dataSpec(task: 'classification' | 'regression'): DataSpec {
   return task === 'classification'
-    ? { task, inputShape: [3], inputKind: 'dense', numClasses: K, outputDim: K }
-    : { task, inputShape: [3], inputKind: 'dense', numClasses: 0, outputDim: 3 };
+    ? { task, inputShape: [3], inputKind: 'dense', numClasses: K, outputDim: K, numGroups: G, groupCounts: [5, 4, 2, 1] }
+    : { task, inputShape: [3], inputKind: 'dense', numClasses: 0, outputDim: 3, numGroups: G, groupCounts: [5, 4, 2, 1] };
 }
 
 function ctxOf(data: DataSpec, step = 3): LossContext {
@@ -133,6 +139,13 @@ describe('loss registry contract', () => {
           }
         });
 
+        it('a loss that declares needs.groups refuses data without groups, by name', () => {
+          if (!entry.needs.groups) return;
+          const { numGroups: _g, groupCounts: _c, ...plain } = dataSpec(task);
+          const deps: LossDeps = { data: plain, sizes: { train: 2 * B, test: B }, seed: 7, embeddingDim: D };
+          assert.throws(() => createObjective({ name: entry.name, ...optionsOf(entry) }, deps), (err: Error) => err.message.includes(entry.name) && /group/.test(err.message));
+        });
+
         it('finite values of the declared shape and finite gradients at extreme inputs, without leaks', async () => {
           const { obj, data } = build(entry, task);
           try {
@@ -141,7 +154,7 @@ describe('loss registry contract', () => {
               const emb = tf.variable(rows(c.embedding), true);
               const y = yTensor(task, c.y);
               await assertNoLeak(() => {
-                const input: LossInput = { output: out, embedding: emb, y, index: ROWS };
+                const input: LossInput = { output: out, embedding: emb, y, index: ROWS, group: GROUPS };
                 const value = obj.compute(input, ctxOf(data));
                 if (obj.needs.reduction === 'batch') assert.equal(value.rank, 0, 'batch-level loss returns a scalar');
                 else assert.deepEqual(value.shape, [B]);
@@ -189,7 +202,7 @@ describe('loss registry contract', () => {
             const embFixed = rows(c.embedding);
             const ctx = ctxOf(data);
             const inputOf = (x: tf.Tensor): LossInput =>
-              viaEmbedding ? { output: takesEmbeddings ? x : outFixed, embedding: x, y, index: ROWS } : { output: x, embedding: embFixed, y, index: ROWS };
+              viaEmbedding ? { output: takesEmbeddings ? x : outFixed, embedding: x, y, index: ROWS, group: GROUPS } : { output: x, embedding: embFixed, y, index: ROWS, group: GROUPS };
             const f = (flat: Float32Array) => tf.tidy(() => tf.sum(obj.compute(inputOf(tf.tensor2d(flat, shape)), ctx)).dataSync()[0]!);
             const x0 = Float32Array.from(xRows.flat());
             const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(obj.compute(inputOf(x), ctx)))(tf.tensor2d(x0, shape)).dataSync());

@@ -17,7 +17,7 @@ import type { Objective } from '../../src/core/types.js';
 import { catalog } from '../../src/registries.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { buildDataset } from '../../src/train/build.js';
-import { blobs, buildLeak, lossSpec, teacher, tinyConfig } from './harness.js';
+import { blobs, buildLeak, grouped, lossSpec, teacher, tinyConfig } from './harness.js';
 
 /** A small dataset of the input kind a model's info.input names (image, tokens, or anything dense). */
 function datasetFor(model: Entry): Spec {
@@ -40,7 +40,7 @@ for (const loss of catalog.loss.entries) {
   test(`loss ${loss.name}: creating and disposing its objective leaves no tensors`, async () => {
     await withTmpDir(async (tmp) => {
       const file = join(tmp, 'l.yaml');
-      writeFileSync(file, stringify(tinyConfig({ dataset: loss.needs.task === 'regression' ? teacher : blobs, loss: lossSpec(loss) })));
+      writeFileSync(file, stringify(tinyConfig({ dataset: loss.needs.task === 'regression' ? teacher : loss.needs.groups ? grouped : blobs, loss: lossSpec(loss) })));
       const { config } = await loadExperiment(file, [], { cwd: tmp });
       const data = (await buildDataset(config, { cwd: tmp, configDir: tmp })).spec;
       const { name: _name, ...options } = config.loss;

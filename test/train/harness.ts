@@ -32,6 +32,8 @@ export function capture(cwd: string, argv: readonly string[]): Captured {
 
 /** 3 well-separated blobs in 2-D, 24 train / 12 test examples: 3 batches of 8 per epoch. */
 export const blobs = { name: 'blobs', n_train: 24, n_test: 12, centers: 3, n_features: 2, cluster_std: 1 };
+/** 24 train / 12 test examples in 4 groups (label, spurious attribute): the dataset of losses that declare needs.groups. */
+export const grouped = { name: 'spurious-gaussian', n_train: 24, n_test: 12 };
 /** A linear teacher, 2 inputs → 1 output: the regression counterpart of `blobs`. */
 export const teacher = { name: 'teacher-student', task: 'regression', input_dim: 2, hidden: [], n_train: 24, n_test: 12 };
 

@@ -13,7 +13,7 @@ import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import type { LossEntry } from '../../src/losses/index.js';
 import { catalog } from '../../src/registries.js';
-import { blobs, buildLeak, lossSpec, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
+import { blobs, grouped, buildLeak, lossSpec, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
 
 const task = (e: LossEntry) => e.needs.task;
 const classification = catalog.loss.entries.filter((e) => task(e) === 'classification' || task(e) === 'any');
@@ -55,7 +55,8 @@ async function resumesIdentically(tmp: string, dir: string): Promise<void> {
 
 for (const entry of classification) {
   test(`loss ${entry.name} trains on blobs with sgd`, async () => {
-    await withTmpDir((tmp) => trainsCleanly(tmp, { dataset: blobs, loss: lossSpec(entry) }));
+    // a loss that reads group ids trains on a dataset with groups (test/train/groups.test.ts)
+    await withTmpDir((tmp) => trainsCleanly(tmp, { dataset: entry.needs.groups ? grouped : blobs, loss: lossSpec(entry) }));
   });
 }
 

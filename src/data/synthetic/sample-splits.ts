@@ -15,6 +15,8 @@ export function sizeOptions(nTrain: number, nTest: number) {
 export interface Sample {
   readonly x: Float32Array | Int32Array;
   readonly y: Int32Array | Float32Array;
+  /** Group ids, for generators whose examples carry one (spurious-gaussian). */
+  readonly group?: Int32Array;
 }
 
 /** Train and test drawn independently from streams derived from (data seed, generator name, split). */

@@ -248,6 +248,34 @@ describe('saf', () => {
     obj.dispose();
   });
 
+  it('gradient inside the window matches finite differences of the float64 formula (the stored target is a constant)', () => {
+    const obj = createObjective({ name: 'saf', kl_start_epoch: 0, minus_epoch: 1 }, deps);
+    const past = [[1, 2, 3], [0, 0, 0], [4, -1, 0], [0, 0, 0], [0, 0, 0], [-2, 1, 0.5]];
+    const state: tf.NamedTensorMap = { 'loss/saf/outputs_0': tf.tensor2d(past), 'loss/saf/outputs_1': tf.zeros([N, K]) };
+    obj.setState!(state);
+    tf.dispose(Object.values(state));
+    const y = tf.tensor1d(Y, 'int32');
+    const index = tf.tensor1d(IDS, 'int32');
+    // epoch 1 reads slot 0
+    const g = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.sum(obj.compute({ output: x, y, index }, ctx(4, 1))))(tf.tensor2d(Z)).dataSync()));
+    const f = (x: number[]) => [0, 1].reduce((s, i) => {
+      const z = x.slice(i * K, i * K + K);
+      return s + ce(z, Y[i]!) + 0.3 * 25 * kl(past[IDS[i]!]!, z, 5);
+    }, 0);
+    const x0 = Z.flat();
+    const h = 1e-6;
+    const fd = x0.map((_, j) => {
+      const a = x0.slice();
+      const b = x0.slice();
+      a[j]! += h;
+      b[j]! -= h;
+      return (f(a) - f(b)) / (2 * h);
+    });
+    assertClose(g, fd, 1e-3, 1e-5, 'saf gradient');
+    tf.dispose([y, index]);
+    obj.dispose();
+  });
+
   it('a run of epochs: the target of epoch e is the output stored at epoch e − minus_epoch', async () => {
     const o = { reinforce: 0.5, temperature: 2, kl_start_epoch: 1, minus_epoch: 2 };
     const obj = createObjective({ name: 'saf', ...o }, deps);

@@ -40,6 +40,9 @@ const schema = lossSchema({
   kl_end_epoch: z.number().int().min(0).default(300).describe('official `--kl_end_epoch` (300): the epoch from which the trajectory loss stops.'),
   minus_epoch: z.number().int().min(1).default(3).describe('Ẽ (official `--minus_epoch`, 3): the stored outputs used as the target are those of the same example minus_epoch epochs earlier.'),
   label_smoothing: z.number().min(0).max(1).default(0).describe('s: cross-entropy target (1 − s)·onehot + s/K (the official ImageNet script uses timm\'s 0.1).'),
+}).refine((o) => o.kl_end_epoch > o.kl_start_epoch + 1, {
+  message: 'the trajectory loss applies in epochs e with kl_start_epoch < e < kl_end_epoch: this window holds no epoch (kl_end_epoch must exceed kl_start_epoch + 1)',
+  path: ['kl_end_epoch'],
 });
 
 type Options = z.infer<typeof schema>;

@@ -19,7 +19,7 @@ import {
 } from './harness.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { buildDataset } from '../../src/train/build.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 
 const stateful = catalog.loss.entries.filter((e) => e.info?.perExampleState !== undefined);
@@ -57,6 +57,24 @@ for (const entry of stateful) {
       });
     });
   }
+}
+
+for (const entry of stateful) {
+  test(`per-example state: ${entry.name} × sam on the wasm backend: flat tensor count, resumes identically`, async () => {
+    await withTmpDir(async (tmp) => {
+      const config = { ...tinyConfig({ dataset: blobs, loss: lossSpec(entry), optimizer: optimizerSpec('sam') }), backend: 'wasm' };
+      const r = await runTiny(tmp, 'a', config);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(status(r.dir), 'completed');
+      assert.equal(JSON.parse(readFileSync(join(r.dir, 'summary.json'), 'utf8')).backend, 'wasm');
+      assert.deepEqual(r.stepTensors, r.stepTensors.map(() => r.stepTensors[0]), `live tensors per step ${r.stepTensors.join(', ')}`);
+      const b = truncatedCopy(r.dir, 2, join(tmp, 'b'));
+      const resumed = await resumeTiny(tmp, b);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.deepEqual(trajectory(b), trajectory(r.dir));
+      assert.ok(tensorsBin(b, 4).equals(tensorsBin(r.dir, 4)), 'final checkpoint tensors are identical');
+    });
+  });
 }
 
 async function blobsDataset(): Promise<Dataset> {

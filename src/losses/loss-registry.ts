@@ -4,6 +4,7 @@
  */
 import { createRegistry, type Spec } from '../core/registry.js';
 import type { LossDeps, Objective } from '../core/types.js';
+import { aldrKl } from './aldr-kl.js';
 import { anyloss } from './anyloss.js';
 import { apl } from './apl.js';
 import type { LossBuildDeps, LossEntry } from './common.js';
@@ -26,6 +27,7 @@ import { orthogonalProjection } from './orthogonal-projection.js';
 import { poly } from './poly.js';
 import { rce } from './rce.js';
 import { huber, logCosh, mse, pseudoHuber, quantile } from './regression.js';
+import { saf } from './saf.js';
 import { sface } from './sface.js';
 import { sparsemax } from './sparsemax.js';
 import { sphericalZ } from './spherical-z.js';
@@ -41,6 +43,7 @@ const entries: readonly LossEntry[] = [
   oneHotMse,
   multiSimilarity,
   groupDro,
+  aldrKl, saf,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { tf, assertClose } from '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { repoRoot } from '../support/cli.js';
-import { ExitCode } from '../../src/core/errors.js';
+import { ExitCode, RunnerError } from '../../src/core/errors.js';
 import { validate } from '../../src/commands/validate.js';
 import { run } from '../../src/commands/run.js';
 import { loadExperiment } from '../../src/config/load.js';
@@ -44,6 +44,7 @@ test('createEma: three updates by hand, buffers averaged, exclude_buffers uses t
   const params = [{ name: 'w', variable: w, role: 'kernel' as const, owner: 'model' as const }];
   const buffers = [{ name: 'rm', variable: rm }];
   const ema = createEma({ ...EMA, decay: 0.5 }, params, buffers);
+  const set = (v: tf.Variable, value: number[]) => { const t = tf.tensor(value); v.assign(t); t.dispose(); };
   const read = () => {
     const v = ema.values(), b = ema.buffers()!;
     const out = { w: Array.from(v[0]!.dataSync()), rm: Array.from(b[0]!.dataSync()) };
@@ -53,19 +54,19 @@ test('createEma: three updates by hand, buffers averaged, exclude_buffers uses t
   const before = tf.memory().numTensors;
   assert.deepEqual(read(), { w: [1, 2], rm: [0, 0] }); // starts as a copy of the model
   // t = 1: d = min(0.5, 2/11) = 2/11: ema = [1, 2] + (9/11)([3, 4] − [1, 2]) = [2.6363636, 3.6363636]
-  w.assign(tf.tensor([3, 4]));
-  rm.assign(tf.tensor([1, -1]));
+  set(w, [3, 4]);
+  set(rm, [1, -1]);
   ema.update(1);
   assertClose(read().w, [1 + (9 / 11) * 2, 2 + (9 / 11) * 2], 1e-6);
   assertClose(read().rm, [9 / 11, -9 / 11], 1e-6);
   // t = 2: d = min(0.5, 3/12) = 0.25: ema = e + 0.75(θ − e), θ = [5, 0]
-  w.assign(tf.tensor([5, 0]));
+  set(w, [5, 0]);
   ema.update(2);
   const e1 = [1 + (9 / 11) * 2, 2 + (9 / 11) * 2];
   const e2 = [e1[0]! + 0.75 * (5 - e1[0]!), e1[1]! + 0.75 * (0 - e1[1]!)];
   assertClose(read().w, e2, 1e-6);
   // t = 20: d = min(0.5, 21/30) = 0.5
-  w.assign(tf.tensor([1, 1]));
+  set(w, [1, 1]);
   ema.update(20);
   assertClose(read().w, [e2[0]! + 0.5 * (1 - e2[0]!), e2[1]! + 0.5 * (1 - e2[1]!)], 1e-6);
   // the state round-trips through getState/setState
@@ -81,7 +82,7 @@ test('createEma: three updates by hand, buffers averaged, exclude_buffers uses t
   const noBuf = createEma({ ...EMA, warmup: false, exclude_buffers: true }, params, buffers);
   assert.equal(noBuf.buffers(), undefined);
   assert.deepEqual(Object.keys(noBuf.getState()), ['model/w']);
-  w.assign(tf.tensor([7, 8]));
+  set(w, [7, 8]);
   noBuf.update(1); // first update copies θ exactly
   const v = noBuf.values();
   assert.deepEqual(Array.from(v[0]!.dataSync()), [7, 8]);
@@ -172,13 +173,15 @@ for (const [label, body, says] of badCases) {
     await withTmpDir(async (tmp) => {
       const file = join(tmp, 'bad.yaml');
       writeFileSync(file, `extends: ${join(repoRoot, 'configs', 'test', 'tiny-moons.yaml')}\n${body}`);
-      const v = captureContext(tmp);
-      assert.equal(await validate({ config: file }, v.ctx), ExitCode.usage, v.err());
-      assert.match(v.err(), says);
-      assert.match(v.err(), /bad\.yaml:\d+/);
-      const r = captureContext(tmp);
-      const dir = join(tmp, 'runs', 'bad');
-      assert.equal(await run({ config: file, overrides: [], runDir: dir, quiet: true }, r.ctx), ExitCode.usage, r.err());
+      const rejected = (err: unknown): boolean => {
+        assert.ok(err instanceof RunnerError && err.exitCode === ExitCode.usage, String(err));
+        assert.match((err as Error).message, says);
+        assert.match((err as Error).message, /bad\.yaml:\d+:\d+: /, 'a file:line location');
+        return true;
+      };
+      await assert.rejects(validate({ config: file }, captureContext(tmp).ctx), rejected);
+      const dir = join(tmp, 'runs');
+      await assert.rejects(run({ config: file, overrides: [], runsDir: dir, quiet: true }, captureContext(tmp).ctx), rejected);
       assert.ok(!existsSync(dir), 'nothing written');
     });
   });

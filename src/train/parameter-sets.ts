@@ -33,11 +33,48 @@ export interface ParameterSet {
   dispose(): void;
 }
 
-/** The run's parameter sets, from its config (train.ema …). */
-export function createParameterSets(exp: Pick<Experiment, 'config' | 'params' | 'model'>): ParameterSet[] {
+/** The run's parameter sets, from its config: train.ema; a lookahead optimizer's slow weights. */
+export function createParameterSets(exp: Pick<Experiment, 'config' | 'params' | 'model' | 'optimizer'>): ParameterSet[] {
   const sets: ParameterSet[] = [];
   if (exp.config.train.ema) sets.push(createEma(exp.config.train.ema, exp.params, exp.model.buffers));
+  if (usesLookahead(exp.config.optimizer)) sets.push(slowWeights(exp.optimizer, exp.params.length));
   return sets;
+}
+
+/** Whether the optimizer spec has a lookahead at any depth (a wrapper's `base`). */
+function usesLookahead(spec: unknown): boolean {
+  if (typeof spec !== 'object' || spec === null) return false;
+  const s = spec as { name?: unknown; base?: unknown };
+  return s.name === 'lookahead' || usesLookahead(s.base);
+}
+
+/**
+ * Lookahead's slow weights φ as a set named `slow` (rows test_slow.*), as the official code's
+ * `_backup_and_load_cache` evaluates them. Derived from the optimizer's state (keys `…slow/<i>`,
+ * the outermost lookahead's when they nest), so it checkpoints nothing of its own; the live BN
+ * buffers are used.
+ */
+function slowWeights(optimizer: Experiment['optimizer'], count: number): ParameterSet {
+  return {
+    name: 'slow',
+    update: () => {},
+    values() {
+      const state = optimizer.getState();
+      const keys = Object.keys(state).filter((k) => /(^|\/)slow\/\d+$/.test(k));
+      const prefix = keys.map((k) => k.slice(0, k.lastIndexOf('slow/'))).sort((a, b) => a.length - b.length)[0] ?? '';
+      const out = Array.from({ length: count }, (_, i) => state[`${prefix}slow/${i}`]);
+      tf.dispose(Object.entries(state).filter(([, t]) => !out.includes(t)).map(([, t]) => t));
+      if (out.some((t) => t === undefined)) {
+        tf.dispose(out.filter((t): t is tf.Tensor => t !== undefined));
+        throw new Error(`lookahead slow weights not found in the optimizer state (${keys.length} of ${count})`);
+      }
+      return out as tf.Tensor[];
+    },
+    buffers: () => undefined,
+    getState: () => ({}),
+    setState: () => {},
+    dispose: () => {},
+  };
 }
 
 /**

@@ -146,10 +146,15 @@ test('a run with ema killed at step 2 and resumed gives the same EMA metrics and
 
 test('lookahead trains in a run and resumes bit-identically (its slow weights are optimizer state)', async () => {
   await withTmpDir(async (tmp) => {
-    const cfg = tinyConfig({ ...bn, optimizer: { name: 'lookahead', k: 3, alpha: 0.5, base: { name: 'adam', lr: 0.01 } }, train: { steps: 6, checkpoint_every: 2 } });
+    const cfg = tinyConfig({ ...bn, optimizer: { name: 'lookahead', k: 3, alpha: 0.5, base: { name: 'adam', lr: 0.01 } }, train: { steps: 6, checkpoint_every: 2, eval_every: 2 } });
     const full = await runTiny(tmp, 'la', cfg);
     assert.equal(full.code, 0, full.stderr);
     assert.ok(Object.keys(checkpointTensors(full.dir, 2)).includes('optim/slow/0'));
+    // the slow weights are evaluated as test_slow: apart from the iterate between syncs, equal at a sync (step 6 = 2k)
+    const at = (split: string, step: number) => rowsOf(full.dir).find((r) => r.split === split && r.step === step)!;
+    assert.notEqual(at('test_slow', 4).loss, at('test', 4).loss);
+    assert.equal(at('test_slow', 6).loss, at('test', 6).loss);
+    assert.ok(!Object.keys(checkpointTensors(full.dir, 2)).some((k) => k.startsWith('paramset/')), 'derived from the optimizer state: nothing of its own');
     const cut = truncatedCopy(full.dir, 2, join(tmp, 'la-cut'));
     const resumed = await resumeTiny(tmp, cut);
     assert.equal(resumed.code, 0, resumed.stderr);

@@ -88,3 +88,16 @@ test('lookahead rejects k < 1, α outside (0, 1] and other pullback modes', () =
   }
   disposeParams(params);
 });
+
+test('lookahead counts the base\'s closure evaluations and nests either way with SAM', () => {
+  const defs: ParamDef[] = [{ value: [1, 2] }];
+  const around = trajectory({ name: 'lookahead', k: 2, base: { name: 'sam', rho: 0.05, base: SGD } }, defs, parabola, 4);
+  assert.deepEqual(around.gradEvals, [2, 2, 2, 2]);
+  const sam = trajectory({ name: 'sam', rho: 0.05, base: SGD }, defs, parabola, 4);
+  // step 1 is no sync: lookahead(sam) moves exactly as sam
+  assert.deepEqual(around.params[0], sam.params[0]);
+  assert.notDeepEqual(around.params[1], sam.params[1]);
+  const inside = trajectory({ name: 'sam', rho: 0.05, base: { name: 'lookahead', k: 2, alpha: 1, base: SGD } }, defs, parabola, 4);
+  assert.deepEqual(inside.gradEvals, [2, 2, 2, 2]);
+  assertClose(inside.params[3]!, sam.params[3]!, 1e-6); // α = 1 inside SAM: SAM over SGD (up to the rebase's rounding)
+});

@@ -33,7 +33,7 @@ export interface ParameterSet {
   dispose(): void;
 }
 
-/** The run's parameter sets, from its config: train.ema; a lookahead optimizer's slow weights. */
+/** The run's parameter sets, from its config: train.ema; a lookahead's slow weights (`eval_slow_weights`). */
 export function createParameterSets(exp: Pick<Experiment, 'config' | 'params' | 'model' | 'optimizer'>): ParameterSet[] {
   const sets: ParameterSet[] = [];
   if (exp.config.train.ema) sets.push(createEma(exp.config.train.ema, exp.params, exp.model.buffers));
@@ -41,11 +41,11 @@ export function createParameterSets(exp: Pick<Experiment, 'config' | 'params' | 
   return sets;
 }
 
-/** Whether the optimizer spec has a lookahead at any depth (a wrapper's `base`). */
+/** Whether the optimizer spec has a lookahead with `eval_slow_weights: true` at any depth (a wrapper's `base`). */
 function usesLookahead(spec: unknown): boolean {
   if (typeof spec !== 'object' || spec === null) return false;
-  const s = spec as { name?: unknown; base?: unknown };
-  return s.name === 'lookahead' || usesLookahead(s.base);
+  const s = spec as { name?: unknown; base?: unknown; eval_slow_weights?: unknown };
+  return (s.name === 'lookahead' && s.eval_slow_weights === true) || usesLookahead(s.base);
 }
 
 /**

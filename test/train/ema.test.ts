@@ -146,7 +146,7 @@ test('a run with ema killed at step 2 and resumed gives the same EMA metrics and
 
 test('lookahead trains in a run and resumes bit-identically (its slow weights are optimizer state)', async () => {
   await withTmpDir(async (tmp) => {
-    const cfg = tinyConfig({ ...bn, optimizer: { name: 'lookahead', k: 3, alpha: 0.5, base: { name: 'adam', lr: 0.01 } }, train: { steps: 6, checkpoint_every: 2, eval_every: 2 } });
+    const cfg = tinyConfig({ ...bn, optimizer: { name: 'lookahead', k: 3, alpha: 0.5, eval_slow_weights: true, base: { name: 'adam', lr: 0.01 } }, train: { steps: 6, checkpoint_every: 2, eval_every: 2 } });
     const full = await runTiny(tmp, 'la', cfg);
     assert.equal(full.code, 0, full.stderr);
     assert.ok(Object.keys(checkpointTensors(full.dir, 2)).includes('optim/slow/0'));

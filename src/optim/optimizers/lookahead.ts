@@ -44,6 +44,7 @@ export const lookahead = defineWrapper({
   schema: z.strictObject({
     k: z.number().int().min(1).default(5).describe('la_steps: base steps between synchronisations of the slow weights'),
     alpha: z.number().gt(0).max(1).default(0.5).describe('la_alpha: step of the slow weights towards the fast ones, in (0, 1]; 1 recovers the base'),
+    eval_slow_weights: z.boolean().default(false).describe('also evaluate the slow weights φ in a run, as test_slow.* / train_slow.* rows (the official _backup_and_load_cache); the update ignores it'),
     pullback_momentum: z.enum(['none']).default('none').describe("official option; only 'none' (the official default): the base's momentum is left as it is at a sync"),
     ...clipOption,
   }),

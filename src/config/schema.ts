@@ -11,6 +11,18 @@ import { retrievalSchema } from '../metrics/retrieval.js';
 
 const positiveInt = z.number().int().positive();
 
+/** train.ema: an exponential moving average of the weights (src/train/ema.ts; docs/capabilities/parameter-sets.md). */
+export const emaSchema = z.strictObject({
+  decay: z.number().gt(0).lt(1).default(0.9998).describe('EMA decay d in (0, 1): ema ← ema + (1 − d)(θ − ema) (timm train.py --model-ema-decay default 0.9998).'),
+  warmup: z
+    .union([z.boolean(), z.enum(['tf', 'timm'])])
+    .default(true)
+    .describe('Decay warmup at step t (optimizer steps done, this one included): true | "tf": min(d, (1 + t)/(10 + t)) (tf.train.ExponentialMovingAverage num_updates); "timm": ModelEmaV3 use_warmup, min(d, 1 − (1 + (t−1)/warmup_gamma)^−warmup_power); false: d (the first update copies θ, as timm and torch AveragedModel do).'),
+  warmup_gamma: z.number().positive().default(1).describe('timm ModelEmaV3 warmup_gamma (warmup "timm" only).'),
+  warmup_power: z.number().positive().default(2 / 3).describe('timm ModelEmaV3 warmup_power (warmup "timm" only).'),
+  exclude_buffers: z.boolean().default(false).describe('timm ModelEmaV3 exclude_buffers: true evaluates the EMA weights with the live BatchNorm buffers instead of their EMA.'),
+});
+
 export const trainSchema = z
   .strictObject({
     epochs: positiveInt.optional().describe('Passes over the train split (give epochs or steps, not both).'),
@@ -29,6 +41,7 @@ export const trainSchema = z
       .nullable()
       .optional()
       .describe('Recall@k and MAP@R on the model\'s embedding (cosine) in evaluation. Absent: on (with defaults) when the loss has no classifier (multi-similarity) or dataset.class_split is set; null: off.'),
+    ema: emaSchema.nullable().default(null).describe('EMA of the weights (timm ModelEmaV3): updated after every step, checkpointed, evaluated as test_ema.* / train_ema.*; null = off.'),
   })
   .superRefine((t, ctx) => {
     if (t.epochs === undefined && t.steps === undefined) {

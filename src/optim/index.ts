@@ -17,6 +17,7 @@ import { lion } from './optimizers/lion.js';
 import { momo, momoAdam } from './optimizers/momo.js';
 import { orthograd } from './optimizers/orthograd.js';
 import { sam } from './optimizers/sam.js';
+import { lookahead } from './optimizers/lookahead.js';
 import { sgd, sgdw } from './optimizers/sgd.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
@@ -33,6 +34,7 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   gsam,
   gam,
   orthograd,
+  lookahead,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -7,6 +7,7 @@ import * as tf from '../backends/tf.js';
 import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../run/checkpoint.js';
 import type { Experiment } from './build.js';
 import type { WindowCounters } from './metric-window.js';
+import { parameterSetTensors, restoreParameterSets, type ParameterSet } from './parameter-sets.js';
 
 /** Training-loop counters that a checkpoint carries besides tensors. */
 export interface LoopState {
@@ -28,6 +29,8 @@ export class Checkpointer {
     private readonly root: string,
     private readonly keep: number,
     private readonly log: Logger,
+    /** Second parameter sets (EMA …), saved under `paramset/<name>/`. */
+    private readonly sets: readonly ParameterSet[] = [],
   ) {
     this.last = listCheckpoints(root).at(-1)?.dir;
   }
@@ -37,6 +40,7 @@ export class Checkpointer {
     const ck = loadCheckpoint<LoopState>(dir);
     try {
       restoreTensors(this.exp, ck.tensors);
+      restoreParameterSets(this.sets, ck.tensors);
     } finally {
       tf.dispose(Object.values(ck.tensors));
     }
@@ -45,6 +49,7 @@ export class Checkpointer {
 
   async save(step: number, state: LoopState): Promise<void> {
     const { tensors, owned } = tensorsOf(this.exp);
+    for (const [k, v] of Object.entries(parameterSetTensors(this.sets))) { tensors[k] = v; owned.push(v); }
     try {
       this.last = await saveCheckpoint(this.root, step, state, tensors);
     } finally {

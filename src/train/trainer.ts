@@ -16,6 +16,7 @@ import { Checkpointer, type LoopState } from './checkpointer.js';
 import { fileArtifactStore, runDiagnostics } from './diagnostic-context.js';
 import { evaluateSplits } from './evaluate.js';
 import { MetricWindow, roundSeconds, syncEvery } from './metric-window.js';
+import { createParameterSets, evaluateParameterSets } from './parameter-sets.js';
 import type { Progress } from './progress.js';
 import { stepContext, trainStep } from './step.js';
 
@@ -47,7 +48,8 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const due = (done: number, every: number) => done % every === 0 || done === totalSteps;
   const [evalEvery, ckptEvery] = [t.eval_every ?? stepsPerEpoch, t.checkpoint_every ?? stepsPerEpoch];
   const plan = BatchPlan.forBackend(exp.dataset, config.seed, t.batch_size, tf.getBackend(), t.sampler);
-  const checkpoints = new Checkpointer(exp, writer.path('checkpoints'), t.keep_checkpoints, log);
+  const sets = createParameterSets(exp); // EMA …: before the restore, which overwrites their state
+  const checkpoints = new Checkpointer(exp, writer.path('checkpoints'), t.keep_checkpoints, log, sets);
   const resumed = opts.resumeFrom ? checkpoints.restore(opts.resumeFrom) : undefined;
   if (resumed) log.info({ step: resumed.step, checkpoint: opts.resumeFrom }, 'resumed');
   const loop = { step: resumed?.step ?? 0, samples: resumed?.samples ?? 0, trainTimeS: resumed?.trainTimeS ?? 0, seed: resumed?.seed ?? config.seed };
@@ -76,6 +78,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       try {
         const step = stepContext(exp, { x, y, index, ...(group ? { group } : {}) }, s, epoch);
         window.push(done, trainStep(exp, step));
+        for (const set of sets) set.update(done);
         loop.step = done;
         loop.samples += size;
         if (window.full || due(done, t.log_every) || due(done, evalEvery) || due(done, ckptEvery)) await window.drain(clock);
@@ -89,12 +92,16 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
         tf.dispose([x, y, index, ...(group ? [group] : [])]);
       }
       if (opts.onStepEnd) await opts.onStepEnd(done, stepMs);
-      if (due(done, evalEvery)) await evaluateSplits(exp, done, loop.trainTimeS, opts);
+      if (due(done, evalEvery)) {
+        await evaluateSplits(exp, done, loop.trainTimeS, opts);
+        await evaluateParameterSets(exp, sets, done, loop.trainTimeS, opts);
+      }
       if (due(done, ckptEvery)) await checkpoints.save(done, snapshot());
     }
   } finally {
     window.dispose();
     plan.dispose();
+    for (const set of sets) set.dispose();
   }
   return { steps: loop.step, samples: loop.samples, trainTimeS: loop.trainTimeS, ...(checkpoints.last ? { lastCheckpoint: checkpoints.last } : {}) };
 }

@@ -12,6 +12,7 @@ import { defaultDataRoot } from '../data/data-root.js';
 import type { DataDescription, DatasetEntry } from '../data/define-dataset.js';
 import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
+import { effectiveNeeds } from '../losses/needs.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
 
@@ -70,10 +71,15 @@ export function lossFacts(entry: object): LossFacts {
   };
 }
 
-/** A loss spec and its `extra` terms, depth first, each with its path. */
+/** A loss spec, a wrapper's `base` and the `extra` terms, depth first, each with its path. */
 function lossTerms(spec: Spec, at: Path): { spec: Spec; at: Path }[] {
   const extra = Array.isArray(spec.extra) ? (spec.extra as (Spec | undefined)[]) : [];
-  return [{ spec, at }, ...extra.flatMap((s, i) => (s ? lossTerms(s, [...at, 'extra', i]) : []))];
+  const base = isSpecLike(spec.base) ? lossTerms(spec.base, [...at, 'base']) : [];
+  return [{ spec, at }, ...base, ...extra.flatMap((s, i) => (s ? lossTerms(s, [...at, 'extra', i]) : []))];
+}
+
+function isSpecLike(v: unknown): v is Spec {
+  return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
 }
 
 /* ------------------------------------------------------------------ data */
@@ -165,7 +171,40 @@ export const modelFitsData: Rule = ({ catalog, dataset, model, data }, issues) =
   if (why !== null) issues.push({ path: ['model', 'name'], message: `model "${model.name}" does not fit dataset "${dataset.name}": ${why}`, also: [NAME] });
 };
 
-export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData];
+/**
+ * A binary-head loss (needs.head 'binary': one logit, ±1 margins) needs a 2-class dataset, and
+ * every term of the loss must read the same kind of model output: all binary or none.
+ */
+export const binaryHeadFitsData: Rule = ({ catalog, dataset, loss, data }, issues) => {
+  const losses = catalog.loss;
+  if (!loss || !losses) return;
+  const top = effectiveNeeds(losses, loss);
+  const binary = top?.head === 'binary';
+  for (const term of lossTerms(loss, ['loss'])) {
+    const needs = effectiveNeeds(losses, term.spec);
+    if (!needs || (needs.wraps === 'base' && isSpecLike(term.spec.base))) continue; // a wrapper reads what its base reads
+    if ((needs.head === 'binary') !== binary) {
+      issues.push({
+        path: [...term.at, 'name'],
+        message: binary
+          ? `this term reads K logits, but the loss uses a binary head (one logit)`
+          : `loss "${term.spec.name}" uses a binary head (one logit), but the rest of the loss reads K logits`,
+        also: [['loss', 'name']],
+      });
+    }
+  }
+  const k = data?.spec.numClasses;
+  if (binary && dataset && data && (data.spec.task === 'regression' || (k !== undefined && k !== 2))) {
+    const at = lossTerms(loss, ['loss']).find((t) => effectiveNeeds(losses, t.spec)?.head === 'binary' && !isSpecLike(t.spec.base))?.at ?? ['loss'];
+    issues.push({
+      path: [...at, 'name'],
+      message: `loss uses a binary head (one logit, ±1 margins), which needs a 2-class dataset, but dataset "${dataset.name}" has ${data.spec.task === 'regression' ? 'a regression task' : `${k} classes`}`,
+      also: [NAME],
+    });
+  }
+};
+
+export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, binaryHeadFitsData];
 
 /** Describes the dataset and runs every rule; returns every problem found. */
 export function checkRules(parts: Omit<RuleInput, 'data'>, ctx: DescribeContext): RuleIssue[] {

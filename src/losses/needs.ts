@@ -1,0 +1,43 @@
+/**
+ * A loss spec's effective needs: its entry's declared needs, or, for a wrapper (`needs.wraps:
+ * 'base'`: flooding, kl-dro), those of its nested `base:` spec (task, input, head), with the
+ * wrapper's own reduction. Read by the trainer's choice of model head (train/build.ts), the config
+ * rules and the contract tests, so a wrapper is never special-cased by name.
+ */
+import type { Spec } from '../core/registry.js';
+import type { ModelDeps } from '../core/types.js';
+import type { LossEntryNeeds } from './common.js';
+
+/** What needs reading requires of a registry: `has` and `get` (the loss registry, or the rules' catalog). */
+export interface NeedsSource {
+  has(name: string): boolean;
+  get(name: string): object;
+}
+
+function isSpec(v: unknown): v is Spec {
+  return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
+}
+
+/** The needs of `spec` through any chain of wrappers; undefined for an unknown name. */
+export function effectiveNeeds(source: NeedsSource, spec: Spec): LossEntryNeeds | undefined {
+  if (!source.has(spec.name)) return undefined;
+  const needs = (source.get(spec.name) as { needs?: LossEntryNeeds }).needs;
+  if (!needs) return undefined;
+  if (needs.wraps !== 'base' || !isSpec(spec.base)) return needs;
+  const inner = effectiveNeeds(source, spec.base);
+  if (!inner) return needs;
+  const { wraps: _w, ...rest } = inner;
+  return { ...rest, reduction: needs.reduction ?? inner.reduction ?? 'per-example' };
+}
+
+/** The model head a loss asks for: 'embeddings' (the loss owns the classifier), 'binary' (one logit) or 'logits'. */
+export function modelHeadOf(needs: LossEntryNeeds | undefined): ModelDeps['head'] {
+  if (needs?.input === 'embeddings') return 'embeddings';
+  if (needs?.head === 'binary') return 'binary';
+  return 'logits';
+}
+
+/** The head of a loss term: 'softmax' unless declared. */
+export function headOf(needs: LossEntryNeeds | undefined): 'softmax' | 'binary' | 'sigmoid' {
+  return needs?.head ?? 'softmax';
+}

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { Rng } from '../core/random.js';
-import { extraSlot, lossSchema, stopGradient, statelessObjective, type LossBuildDeps, type LossEntry } from './common.js';
+import { extraSlot, lossSchema, statelessObjective, type LossBuildDeps, type LossEntry } from './common.js';
 import { binaryMargin, binaryNeeds, binaryProbabilityMap, requireTwoClasses } from './binary-head.js';
 
 const REPO = 'statmlben/ensLoss';
@@ -39,20 +39,27 @@ export function ensLossDerivatives(n: number, lam: number, seed: number, label =
 }
 
 /**
- * Per-example values g_i·m_i with g detached: the i-th smallest margin gets the i-th smallest
- * (most negative) derivative; margins > 1 divide theirs by m ("superlinear tail"); then g − 1e-6.
- * The mean over the batch is the official `loss.mean()`.
+ * g_i·m_i with g detached (an op with a custom gradient dy·g: sorting and scattering stay off the
+ * tape). The i-th smallest margin gets the i-th smallest (most negative) derivative; margins > 1
+ * divide theirs by m ("superlinear tail"); then g − 1e-6. The batch mean is the official `loss.mean()`.
  */
+const ensLossOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [margin, derivatives, save] = args as [tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+  const n = margin.shape[0]!;
+  // ascending order of the margins (official torch.sort(s_batch)); ties keep the lower row first
+  const order = tf.topk(tf.neg(margin), n, true).indices;
+  const g0 = tf.scatterND(tf.expandDims(order, 1), derivatives, [n]);
+  const g = tf.sub(tf.div(g0, tf.maximum(margin, 1)), 1e-6);
+  save([g, derivatives]);
+  return {
+    value: tf.mul(g, margin),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, saved[0]!), tf.zerosLike(saved[1]!)],
+  };
+});
+
+/** Per-example ensLoss values g_i·m_i for the step's sorted, clipped derivatives. */
 export function ensLossValues(margin: tf.Tensor1D, derivatives: Float32Array): tf.Tensor1D {
-  return tf.tidy(() => {
-    const n = margin.shape[0]!;
-    const m = stopGradient(margin);
-    // ascending order of the margins (official torch.sort(s_batch)); ties keep the lower row first
-    const order = tf.topk(tf.neg(m), n, true).indices;
-    const g0 = tf.scatterND(tf.expandDims(order, 1), tf.tensor1d(derivatives), [n]) as tf.Tensor1D;
-    const g = tf.sub(tf.where(tf.greater(m, 1), tf.div(g0, tf.maximum(m, 1)), g0), 1e-6);
-    return tf.mul(stopGradient(g), margin) as tf.Tensor1D;
-  });
+  return tf.tidy(() => ensLossOp(margin, tf.tensor1d(derivatives)) as tf.Tensor1D);
 }
 
 export const ensloss: LossEntry<z.infer<typeof schema>> = {

@@ -12,7 +12,7 @@ import { defaultDataRoot } from '../data/data-root.js';
 import type { DataDescription, DatasetEntry } from '../data/define-dataset.js';
 import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
-import { effectiveNeeds } from '../losses/needs.js';
+import { effectiveNeeds, headConflicts } from '../losses/needs.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
 
@@ -178,21 +178,8 @@ export const modelFitsData: Rule = ({ catalog, dataset, model, data }, issues) =
 export const binaryHeadFitsData: Rule = ({ catalog, dataset, loss, data }, issues) => {
   const losses = catalog.loss;
   if (!loss || !losses) return;
-  const top = effectiveNeeds(losses, loss);
-  const binary = top?.head === 'binary';
-  for (const term of lossTerms(loss, ['loss'])) {
-    const needs = effectiveNeeds(losses, term.spec);
-    if (!needs || (needs.wraps === 'base' && isSpecLike(term.spec.base))) continue; // a wrapper reads what its base reads
-    if ((needs.head === 'binary') !== binary) {
-      issues.push({
-        path: [...term.at, 'name'],
-        message: binary
-          ? `this term reads K logits, but the loss uses a binary head (one logit)`
-          : `loss "${term.spec.name}" uses a binary head (one logit), but the rest of the loss reads K logits`,
-        also: [['loss', 'name']],
-      });
-    }
-  }
+  const binary = effectiveNeeds(losses, loss)?.head === 'binary';
+  for (const c of headConflicts(losses, loss)) issues.push({ path: c.at, message: c.message, also: [['loss', 'name']] });
   const k = data?.spec.numClasses;
   if (binary && dataset && data && (data.spec.task === 'regression' || (k !== undefined && k !== 2))) {
     const at = lossTerms(loss, ['loss']).find((t) => effectiveNeeds(losses, t.spec)?.head === 'binary' && !isSpecLike(t.spec.base))?.at ?? ['loss'];

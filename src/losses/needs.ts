@@ -41,3 +41,36 @@ export function modelHeadOf(needs: LossEntryNeeds | undefined): ModelDeps['head'
 export function headOf(needs: LossEntryNeeds | undefined): 'softmax' | 'binary' | 'sigmoid' {
   return needs?.head ?? 'softmax';
 }
+
+function isSpec2(v: unknown): v is Spec {
+  return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
+}
+
+/** A loss spec, a wrapper's `base` and the `extra` terms, depth first, each with its path. */
+export function lossTermsOf(spec: Spec, at: readonly (string | number)[]): { spec: Spec; at: readonly (string | number)[] }[] {
+  const extra = Array.isArray(spec.extra) ? (spec.extra as unknown[]) : [];
+  const base = isSpec2(spec.base) ? lossTermsOf(spec.base, [...at, 'base']) : [];
+  return [{ spec, at }, ...base, ...extra.flatMap((s, i) => (isSpec2(s) ? lossTermsOf(s, [...at, 'extra', i]) : []))];
+}
+
+/**
+ * Terms that disagree on the model output: with a binary head (one logit) every term must read
+ * it, and without one no term may. A wrapper reads what its base reads, so only leaves count.
+ */
+export function headConflicts(source: NeedsSource, loss: Spec): { at: readonly (string | number)[]; message: string }[] {
+  const binary = effectiveNeeds(source, loss)?.head === 'binary';
+  const out: { at: readonly (string | number)[]; message: string }[] = [];
+  for (const term of lossTermsOf(loss, ['loss'])) {
+    const needs = effectiveNeeds(source, term.spec);
+    if (!needs || (needs.wraps === 'base' && isSpec2(term.spec.base))) continue;
+    if ((needs.head === 'binary') !== binary) {
+      out.push({
+        at: [...term.at, 'name'],
+        message: binary
+          ? `loss "${term.spec.name}" reads K logits, but the loss uses a binary head (one logit)`
+          : `loss "${term.spec.name}" uses a binary head (one logit), but the rest of the loss reads K logits`,
+      });
+    }
+  }
+  return out;
+}

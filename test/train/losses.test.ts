@@ -94,3 +94,20 @@ for (const entry of embeddings) {
     });
   }
 }
+
+/**
+ * Losses that read another head (binary one-logit, per-class sigmoid) or wrap a base loss: each
+ * with every optimizer, on blobs of as many classes as its head reads, resumed mid-run exactly
+ * (ensloss's random derivatives come from the step seed, so SAM's passes and a resumed run agree).
+ */
+const headsAndWrappers = catalog.loss.entries.filter((e) => (needsOf(e).head ?? 'softmax') !== 'softmax' || e.needs.wraps === 'base');
+for (const entry of headsAndWrappers) {
+  for (const opt of catalog.optimizer.entries) {
+    test(`loss ${entry.name} (head ${needsOf(entry).head ?? 'softmax'}${entry.needs.wraps ? ', wrapper' : ''}) × ${opt.name}: trains and resumes identically`, async () => {
+      await withTmpDir(async (tmp) => {
+        const dir = await trainsCleanly(tmp, { dataset: blobsFor(entry), loss: lossSpec(entry), optimizer: optimizerSpec(opt.name) });
+        await resumesIdentically(tmp, dir);
+      });
+    });
+  }
+}

@@ -24,7 +24,7 @@ const schema = lossSchema({
 export function boxCoxInverse(z: number, lam: number): number {
   if (lam === 0) return Math.exp(z);
   const d = 1 + lam * z;
-  return (d > 0 ? d : 0) ** (1 / lam);
+  return Math.max(d, 0) ** (1 / lam);
 }
 
 /**

@@ -9,7 +9,7 @@ import { repoRoot } from '../support/cli.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { captureContext } from '../sweep/helpers.js';
 
-for (const topic of ['ensloss', 'flooding']) {
+for (const topic of ['ensloss', 'flooding', 'kl-dro']) {
   const dir = join(repoRoot, 'configs', 'claims', topic);
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
     test(`configs/claims/${topic}/${file} trains for 2 steps`, async () => {

@@ -12,7 +12,7 @@ import { defaultDataRoot } from '../data/data-root.js';
 import type { DataDescription, DatasetEntry } from '../data/define-dataset.js';
 import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
-import { effectiveNeeds, headConflicts } from '../losses/needs.js';
+import { baseConflicts, effectiveNeeds, headConflicts } from '../losses/needs.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
 
@@ -191,7 +191,13 @@ export const binaryHeadFitsData: Rule = ({ catalog, dataset, loss, data }, issue
   }
 };
 
-export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, binaryHeadFitsData];
+/** A wrapper that reweights per-example values (needs.baseReduction) wraps a per-example base. */
+export const wrapperBaseFits: Rule = ({ catalog, loss }, issues) => {
+  if (!loss || !catalog.loss) return;
+  for (const c of baseConflicts(catalog.loss, loss)) issues.push({ path: c.at, message: c.message, also: [['loss', 'name']] });
+};
+
+export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, binaryHeadFitsData, wrapperBaseFits];
 
 /** Describes the dataset and runs every rule; returns every problem found. */
 export function checkRules(parts: Omit<RuleInput, 'data'>, ctx: DescribeContext): RuleIssue[] {

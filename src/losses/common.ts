@@ -29,6 +29,8 @@ export interface LossEntryNeeds {
   readonly head?: 'softmax' | 'binary' | 'sigmoid';
   /** 'base': a wrapper (flooding, kl-dro): task, input and head are those of the nested `base:` loss. */
   readonly wraps?: 'base';
+  /** A wrapper that transforms per-example values (kl-dro) needs a base with reduction 'per-example'. */
+  readonly baseReduction?: 'per-example';
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };

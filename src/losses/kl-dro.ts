@@ -29,7 +29,7 @@ export const klDro: LossEntry<z.infer<typeof schema>> = {
   summary: 'KL-DRO reweighting of its `base:` per-example losses: detached w ∝ exp(ℓ/τ) with mean 1 over the batch, value w_i·ℓ_i (τ < 0 down-weights hard examples).',
   schema,
   nested: baseSlot,
-  needs: { task: 'any', input: 'logits', wraps: 'base' },
+  needs: { task: 'any', input: 'logits', wraps: 'base', baseReduction: 'per-example' },
   info: {
     paper: 'KL-regularised DRO closed form (catalogue b45/b47; e.g. Qi et al. 2021, "An online method for a class of DRO problems with imbalanced data")',
     source: 'no official code; closed form w_i = B·softmax(ℓ/τ)_i, detached',

@@ -74,3 +74,16 @@ export function headConflicts(source: NeedsSource, loss: Spec): { at: readonly (
   }
   return out;
 }
+
+/** Wrappers whose base does not give what they transform (kl-dro over a batch-level loss). */
+export function baseConflicts(source: NeedsSource, loss: Spec): { at: readonly (string | number)[]; message: string }[] {
+  const out: { at: readonly (string | number)[]; message: string }[] = [];
+  for (const term of lossTermsOf(loss, ['loss'])) {
+    const own = source.has(term.spec.name) ? (source.get(term.spec.name) as { needs?: LossEntryNeeds }).needs : undefined;
+    if (own?.baseReduction !== 'per-example' || !isSpec2(term.spec.base)) continue;
+    if (effectiveNeeds(source, term.spec.base)?.reduction === 'batch') {
+      out.push({ at: [...term.at, 'base', 'name'], message: `"${term.spec.name}" reweights per-example losses, but loss "${term.spec.base.name}" is batch-level` });
+    }
+  }
+  return out;
+}

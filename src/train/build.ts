@@ -11,7 +11,7 @@ import { hashSeed } from '../core/random.js';
 import { catalog } from '../registries.js';
 import { createOptimizer } from '../optim/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
-import { effectiveNeeds, headConflicts, modelHeadOf } from '../losses/needs.js';
+import { baseConflicts, effectiveNeeds, headConflicts, modelHeadOf } from '../losses/needs.js';
 
 export interface Experiment {
   readonly config: ExperimentConfig;
@@ -50,7 +50,7 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   if (needs.task !== 'any' && needs.task !== data.task) {
     issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" is for ${needs.task}, but dataset "${config.dataset.name}" is a ${data.task} task` });
   }
-  for (const c of headConflicts(catalog.loss, config.loss)) issues.push({ path: c.at.join('.'), message: c.message });
+  for (const c of [...headConflicts(catalog.loss, config.loss), ...baseConflicts(catalog.loss, config.loss)]) issues.push({ path: c.at.join('.'), message: c.message });
   if (head === 'binary' && data.numClasses !== 2) {
     issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" uses a binary head (one logit), but dataset "${config.dataset.name}" has ${data.numClasses} classes (it needs 2)` });
   }

@@ -147,7 +147,8 @@ export const lossFitsTask: Rule = ({ catalog, dataset, loss, data }, issues) => 
 export const extraTermsGetTheirInput: Rule = ({ catalog, loss }, issues) => {
   const losses = catalog.loss;
   if (!loss || !losses) return;
-  const facts = (s: Spec) => (losses.has(s.name) ? lossFacts(losses.get(s.name)) : undefined);
+  // a wrapper's facts are its base's (effectiveNeeds)
+  const facts = (s: Spec) => (losses.has(s.name) ? lossFacts({ needs: effectiveNeeds(losses, s) }) : undefined);
   // a term with its own extras reads only embeddings when every part of it does
   const onlyEmbedding = (s: Spec): boolean => lossTerms(s, []).every((t) => facts(t.spec)?.readsEmbedding === true);
   for (const term of lossTerms(loss, ['loss'])) {

@@ -12,6 +12,7 @@ import { defaultDataRoot } from '../data/data-root.js';
 import type { DataDescription, DatasetEntry } from '../data/define-dataset.js';
 import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
+import { baseConflicts, effectiveNeeds, headConflicts } from '../losses/needs.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
 import type { TrainConfig } from './schema.js';
@@ -78,10 +79,15 @@ export function lossFacts(entry: object): LossFacts {
   };
 }
 
-/** A loss spec and its `extra` terms, depth first, each with its path. */
+/** A loss spec, a wrapper's `base` and the `extra` terms, depth first, each with its path. */
 function lossTerms(spec: Spec, at: Path): { spec: Spec; at: Path }[] {
   const extra = Array.isArray(spec.extra) ? (spec.extra as (Spec | undefined)[]) : [];
-  return [{ spec, at }, ...extra.flatMap((s, i) => (s ? lossTerms(s, [...at, 'extra', i]) : []))];
+  const base = isSpecLike(spec.base) ? lossTerms(spec.base, [...at, 'base']) : [];
+  return [{ spec, at }, ...base, ...extra.flatMap((s, i) => (s ? lossTerms(s, [...at, 'extra', i]) : []))];
+}
+
+function isSpecLike(v: unknown): v is Spec {
+  return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
 }
 
 /* ------------------------------------------------------------------ data */
@@ -149,7 +155,8 @@ export const lossFitsTask: Rule = ({ catalog, dataset, loss, data }, issues) => 
 export const extraTermsGetTheirInput: Rule = ({ catalog, loss }, issues) => {
   const losses = catalog.loss;
   if (!loss || !losses) return;
-  const facts = (s: Spec) => (losses.has(s.name) ? lossFacts(losses.get(s.name)) : undefined);
+  // a wrapper's facts are its base's (effectiveNeeds)
+  const facts = (s: Spec) => (losses.has(s.name) ? lossFacts({ needs: effectiveNeeds(losses, s) }) : undefined);
   // a term with its own extras reads only embeddings when every part of it does
   const onlyEmbedding = (s: Spec): boolean => lossTerms(s, []).every((t) => facts(t.spec)?.readsEmbedding === true);
   for (const term of lossTerms(loss, ['loss'])) {
@@ -218,7 +225,35 @@ export const groupLossNeedsGroups: Rule = ({ catalog, dataset, loss, data }, iss
   }
 };
 
-export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups];
+/**
+ * A binary-head loss (needs.head 'binary': one logit, ±1 margins) needs a 2-class dataset, and
+ * every term of the loss must read the same kind of model output: all binary or none.
+ */
+export const binaryHeadFitsData: Rule = ({ catalog, dataset, loss, data }, issues) => {
+  const losses = catalog.loss;
+  if (!loss || !losses) return;
+  const binary = effectiveNeeds(losses, loss)?.head === 'binary';
+  for (const c of headConflicts(losses, loss)) issues.push({ path: c.at, message: c.message, also: [['loss', 'name']] });
+  const k = data?.spec.numClasses;
+  if (binary && dataset && data && (data.spec.task === 'regression' || (k !== undefined && k !== 2))) {
+    const at = lossTerms(loss, ['loss']).find((t) => effectiveNeeds(losses, t.spec)?.head === 'binary' && !isSpecLike(t.spec.base))?.at ?? ['loss'];
+    issues.push({
+      path: [...at, 'name'],
+      message: `loss uses a binary head (one logit, ±1 margins), which needs a 2-class dataset, but dataset "${dataset.name}" has ${data.spec.task === 'regression' ? 'a regression task' : `${k} classes`}`,
+      also: [NAME],
+    });
+  }
+};
+
+/** A wrapper that reweights per-example values (needs.baseReduction) wraps a per-example base. */
+export const wrapperBaseFits: Rule = ({ catalog, loss }, issues) => {
+  if (!loss || !catalog.loss) return;
+  for (const c of baseConflicts(catalog.loss, loss)) issues.push({ path: c.at, message: c.message, also: [['loss', 'name']] });
+};
+
+export const rules: readonly Rule[] = [
+  transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups, binaryHeadFitsData, wrapperBaseFits,
+];
 
 /** Describes the dataset and runs every rule; returns every problem found. */
 export function checkRules(parts: Omit<RuleInput, 'data'>, ctx: DescribeContext): RuleIssue[] {

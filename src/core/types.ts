@@ -121,8 +121,11 @@ export interface ModelDeps {
   readonly data: DataSpec;
   /** Init seed (from the run seed). */
   readonly seed: number;
-  /** 'embeddings': the loss owns the classifier (ArcFace …), so the model stops at the embedding. */
-  readonly head: 'logits' | 'embeddings';
+  /**
+   * 'embeddings': the loss owns the classifier (ArcFace …), so the model stops at the embedding;
+   * 'binary': one logit f(x) for a 2-class dataset (margin losses: m = y·f with y = ±1).
+   */
+  readonly head: 'logits' | 'embeddings' | 'binary';
 }
 
 /* ---------------------------------------------------------------- losses */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
-import type { Entry, NestedSlot } from '../core/registry.js';
+import type { Entry, NestedSlot, Spec } from '../core/registry.js';
 import type { LossContext, LossDeps, LossInput, LossNeeds, Objective, ParamSpec, Task } from '../core/types.js';
 import { RunnerError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
@@ -25,6 +25,17 @@ export interface LossEntryNeeds {
    * the config rules reject it on a dataset without groups (config/rules.ts lossNeedsGroups).
    */
   readonly groups?: true;
+  /**
+   * The head the loss reads (default 'softmax': K logits, softmax probabilities). 'binary': the
+   * model emits ONE logit f(x) on a 2-class dataset (labels 0/1 → y = ±1, margin m = y·f;
+   * probabilities [1 − σ(f), σ(f)]). 'sigmoid': K logits read one-vs-rest; the loss's
+   * probabilities are the per-class sigmoids normalised to sum 1 (docs/capabilities/heads-and-wrappers.md).
+   */
+  readonly head?: 'softmax' | 'binary' | 'sigmoid';
+  /** 'base': a wrapper (flooding, kl-dro): task, input and head are those of the nested `base:` loss. */
+  readonly wraps?: 'base';
+  /** A wrapper that transforms per-example values (kl-dro) needs a base with reduction 'per-example'. */
+  readonly baseReduction?: 'per-example';
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };
@@ -35,6 +46,8 @@ export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly need
  */
 export interface LossBuildDeps extends LossDeps {
   readonly path?: string;
+  /** Builds a nested loss spec at `path` (a wrapper's `base:`); set by compose.ts withComposition. */
+  readonly buildLoss?: (spec: Spec, deps: LossDeps, path: string) => Objective;
 }
 
 /** Stable parameter name of a loss-owned tensor: `loss/arcface/weight`, `loss/extra/0/arcface/weight`. */

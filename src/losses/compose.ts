@@ -20,7 +20,8 @@ export function withComposition(entry: LossEntry, build: BuildObjective): LossEn
     create(options: Record<string, unknown>, deps: LossDeps) {
       const path = (deps as LossBuildDeps).path ?? 'loss';
       const { extra, ...own } = options;
-      const main = entry.create(own, deps);
+      const nestedDeps: LossBuildDeps = { ...deps, buildLoss: build };
+      const main = entry.create(own, entry.nested?.base ? nestedDeps : deps);
       const specs = extra === undefined || extra === null ? [] : (extra as readonly Spec[]);
       if (!Array.isArray(specs)) throw new RunnerError('CONFIG_INVALID', `${path}.extra: expected a list of loss specs`);
       const extras: Objective[] = [];

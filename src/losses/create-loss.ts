@@ -11,6 +11,7 @@ import { hashSeed } from '../core/random.js';
 import type { Spec } from '../core/registry.js';
 import type { DataSpec, LossContext, LossDeps, Objective, ParamSpec, Task } from '../core/types.js';
 import { createObjective, lossRegistry } from './loss-registry.js';
+import { effectiveNeeds } from './needs.js';
 
 export interface LossFunctionOptions {
   /** Classes K. Inferred from the logits' width; required for losses that take embeddings (arcface, harmonic …). */
@@ -57,7 +58,10 @@ export interface LossFunction {
 export function createLoss(spec: Spec | string, options: LossFunctionOptions = {}): LossFunction {
   const s: Spec = typeof spec === 'string' ? { name: spec } : spec;
   const resolved = lossRegistry.resolve(s, ['loss']);
-  const takesEmbeddings = lossRegistry.get(resolved.name).needs.input === 'embeddings';
+  const entryNeeds = effectiveNeeds(lossRegistry, resolved);
+  const takesEmbeddings = entryNeeds?.input === 'embeddings';
+  // a binary-head loss reads one logit of a 2-class problem
+  const binary = entryNeeds?.head === 'binary';
   const baseSeed = options.seed ?? 0;
   let objective: Objective | undefined;
 
@@ -67,7 +71,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     if (classification && takesEmbeddings && options.numClasses === undefined) {
       throw new RunnerError('USAGE', `loss "${s.name}" takes embeddings, so createLoss needs the option numClasses`);
     }
-    const numClasses = classification ? (options.numClasses ?? width) : 0;
+    const numClasses = classification ? (options.numClasses ?? (binary ? 2 : width)) : 0;
     const data: DataSpec = {
       task,
       inputShape: [],
@@ -95,7 +99,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       epoch: c?.epoch ?? 0,
       training: c?.training ?? true,
       seed: c?.seed ?? hashSeed(baseSeed, 'loss-step', step),
-      data: c?.data ?? { task, inputShape: [], inputKind: 'dense', numClasses: options.numClasses ?? width, outputDim: width },
+      data: c?.data ?? { task, inputShape: [], inputKind: 'dense', numClasses: options.numClasses ?? (binary ? 2 : width), outputDim: binary ? 2 : width },
     };
   };
   const taskOf = (targets: tf.Tensor | undefined): Task => options.task ?? (targets === undefined || targets.dtype === 'int32' ? 'classification' : 'regression');

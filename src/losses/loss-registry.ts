@@ -33,6 +33,10 @@ import { sparsemax } from './sparsemax.js';
 import { sphericalZ } from './spherical-z.js';
 import { stablemaxCe } from './stablemax.js';
 import { zLoss } from './z-loss.js';
+import { binaryHinge, ensloss, logistic } from './ensloss.js';
+import { sigmoidBce, sigmoidFocal } from './sigmoid-bce.js';
+import { flooding } from './flooding.js';
+import { klDro } from './kl-dro.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -44,6 +48,7 @@ const entries: readonly LossEntry[] = [
   multiSimilarity,
   groupDro,
   aldrKl, saf,
+  ensloss, logistic, binaryHinge, sigmoidBce, sigmoidFocal, flooding, klDro,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

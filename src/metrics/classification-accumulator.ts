@@ -2,8 +2,12 @@
  * Classification metrics over a whole split, accumulated batch by batch in plain JS from
  * downloaded arrays (row-major probabilities n×K, int32 labels). Exact definitions: docs/losses.md.
  * Keys are flat numbers for metrics.jsonl: accuracy, top_<k>, class_acc_<k>, nll, brier, ece,
- * adaptive_ece, macro_f1, and with per-example losses, loss and zero_loss_fraction.
+ * adaptive_ece, macro_f1, balanced_accuracy (mean of the per-class accuracies over classes with
+ * examples), worst_class_accuracy (their minimum), auc (2-class problems with both classes
+ * present: exact ROC AUC of p(class 1), ties by midranks), and with per-example losses, loss and
+ * zero_loss_fraction.
  */
+import { binaryAuc } from './binary-auc.js';
 export interface ClassificationAccumulatorOptions {
   /** Top-k accuracies to report (default [5] when K > 5, else none). */
   readonly topK?: readonly number[];
@@ -46,6 +50,9 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
   const binCorrect = new Float64Array(bins);
   const confidences: number[] = [];
   const hits: number[] = [];
+  // 2-class problems: p(class 1) and the label of every example, for the AUC
+  const positiveScores: number[] = [];
+  const binaryLabels: number[] = [];
 
   return {
     get count() {
@@ -90,6 +97,10 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
         binCorrect[bin]! += hit;
         confidences.push(best);
         hits.push(hit);
+        if (k === 2) {
+          positiveScores.push(probs[row + 1]!);
+          binaryLabels.push(y);
+        }
         if (perExampleLoss) {
           const l = perExampleLoss[i]!;
           lossSum += l;
@@ -123,6 +134,22 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
       }
       out.macro_f1 = f1Classes > 0 ? f1Sum / f1Classes : 0;
       if (perClass) for (let j = 0; j < k; j++) if (classCount[j]! > 0) out[`class_acc_${j}`] = classCorrect[j]! / classCount[j]!;
+      let accSum = 0;
+      let present = 0;
+      let worst = 1;
+      for (let j = 0; j < k; j++) {
+        if (classCount[j]! === 0) continue;
+        const a = classCorrect[j]! / classCount[j]!;
+        accSum += a;
+        present++;
+        worst = Math.min(worst, a);
+      }
+      out.balanced_accuracy = accSum / present;
+      out.worst_class_accuracy = worst;
+      if (k === 2) {
+        const auc = binaryAuc(positiveScores, binaryLabels);
+        if (Number.isFinite(auc)) out.auc = auc;
+      }
       if (lossCount > 0) {
         out.loss = lossSum / lossCount;
         out.zero_loss_fraction = zeroLoss / lossCount;

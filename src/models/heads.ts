@@ -5,7 +5,15 @@ import { type DenseOptions, dense } from './layers.js';
 import type { ForwardResult } from './functional-model.js';
 import type { ParamBuilder } from './param-builder.js';
 
-/** Returns embedding → {output, embedding}; the dense `head` layer exists only for head 'logits'. */
+/** Width of the model's output for a head: 1 for the binary head, else the dataset's outputDim. */
+export function headWidth(deps: Pick<ModelDeps, 'data' | 'head'>): number {
+  return deps.head === 'binary' ? 1 : deps.data.outputDim;
+}
+
+/**
+ * Returns embedding → {output, embedding}; the dense `head` layer exists only for head 'logits'
+ * (K outputs) and 'binary' (one logit f(x), for a 2-class dataset read as margins y·f).
+ */
 export function outputHead(
   b: ParamBuilder,
   deps: ModelDeps,
@@ -13,7 +21,7 @@ export function outputHead(
   opts: DenseOptions = {},
 ): (embedding: tf.Tensor) => ForwardResult {
   if (deps.head === 'embeddings') return (embedding) => ({ output: embedding, embedding });
-  const head = dense(b, 'head', embeddingDim, deps.data.outputDim, opts);
+  const head = dense(b, 'head', embeddingDim, headWidth(deps), opts);
   const noContext = { training: false, dropoutSeed: () => 0, updates: [] };
   return (embedding) => ({ output: head(embedding, noContext), embedding });
 }

@@ -66,7 +66,7 @@ export function describeModel(spec: Spec, data: DataSpec, head: ModelDeps['head'
       name: spec.name,
       paramCount: model.paramCount,
       embeddingDim: model.embeddingDim,
-      outputDim: head === 'logits' ? data.outputDim : model.embeddingDim,
+      outputDim: head === 'logits' ? data.outputDim : head === 'binary' ? 1 : model.embeddingDim,
       bufferCount: model.buffers.reduce((n, b) => n + b.variable.size, 0),
       layers,
     };

@@ -11,6 +11,7 @@ import { hashSeed } from '../core/random.js';
 import { catalog } from '../registries.js';
 import { createOptimizer } from '../optim/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
+import { baseConflicts, effectiveNeeds, headConflicts, modelHeadOf } from '../losses/needs.js';
 
 export interface Experiment {
   readonly config: ExperimentConfig;
@@ -43,11 +44,15 @@ export async function buildDataset(config: ExperimentConfig, opts: BuildOptions)
 export async function buildExperiment(config: ExperimentConfig, opts: BuildOptions): Promise<Experiment> {
   const dataset = await buildDataset(config, opts);
   const data = dataset.spec;
-  const needs = catalog.loss.get(config.loss.name).needs;
-  const head = needs.input === 'embeddings' ? 'embeddings' : 'logits';
+  const needs = effectiveNeeds(catalog.loss, config.loss) ?? catalog.loss.get(config.loss.name).needs;
+  const head = modelHeadOf(needs);
   const issues: { path: string; message: string }[] = [];
   if (needs.task !== 'any' && needs.task !== data.task) {
     issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" is for ${needs.task}, but dataset "${config.dataset.name}" is a ${data.task} task` });
+  }
+  for (const c of [...headConflicts(catalog.loss, config.loss), ...baseConflicts(catalog.loss, config.loss)]) issues.push({ path: c.at.join('.'), message: c.message });
+  if (head === 'binary' && data.numClasses !== 2) {
+    issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" uses a binary head (one logit), but dataset "${config.dataset.name}" has ${data.numClasses} classes (it needs 2)` });
   }
   if (issues.length > 0) throw new ConfigError(issues, 'config does not fit together');
 

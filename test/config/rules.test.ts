@@ -67,6 +67,9 @@ const cases: readonly Case[] = [
   { name: 'a logits term after arcface', body: 'loss:\n  name: arcface\n  extra:\n    - name: z-loss\n', says: /needs logits, but "arcface" makes the model emit embeddings/ },
   { name: 'poly with focal_gamma and epsilons', body: 'loss:\n  name: poly\n  focal_gamma: 2\n  epsilons: [1, 0.5]\n', says: /focal_gamma.*takes the single/ },
   { name: 'a CSV without its label column', files: { 't.csv': table }, body: 'dataset:\n  name: csv\n  path: t.csv\n', says: /no label column "label"/ },
+  { name: 'a binary head on a 3-class dataset', body: 'dataset:\n  name: blobs\n  centers: 3\nloss:\n  name: ensloss\n', says: /binary head .*needs a 2-class dataset, but dataset "blobs" has 3 classes/ },
+  { name: 'a wrapped binary head on MNIST', body: `dataset:\n${mnist}loss:\n  name: flooding\n  b: 0.1\n  base: {name: logistic}\n`, says: /binary head .*has 10 classes/ },
+  { name: 'kl-dro over a batch-level loss', body: 'loss:\n  name: kl-dro\n  tau: 1\n  base: {name: anyloss}\n', says: /reweights per-example losses, but loss "anyloss" is batch-level/ },
   { name: 'a CNN on a CSV table', files: { 't.csv': table }, body: 'dataset:\n  name: csv\n  path: t.csv\n  label: y\nmodel:\n  name: cnn\n', says: /needs image inputs/ },
 ];
 

@@ -9,6 +9,7 @@ import { tf, assertNoLeak, finiteDifference, assertClose } from '../support/tf.j
 import { lossRegistry, createObjective } from '../../src/losses/index.js';
 import type { LossEntry } from '../../src/losses/index.js';
 import type { DataSpec, LossContext, LossDeps, LossInput, Objective } from '../../src/core/types.js';
+import { effectiveNeeds } from '../../src/losses/needs.js';
 
 const K = 5;
 const D = 4;
@@ -30,16 +31,26 @@ function optionsOf(entry: LossEntry): Record<string, unknown> {
   return JSON.parse(ex) as Record<string, unknown>;
 }
 
+/** The entry's needs as its test spec declares them (a wrapper's are its example base's). */
+function needsOf(entry: LossEntry) {
+  return effectiveNeeds(lossRegistry, { name: entry.name, ...optionsOf(entry) }) ?? entry.needs;
+}
+
+/** A binary-head loss (needs.head 'binary') reads one logit of a 2-class problem. */
+function isBinary(entry: LossEntry): boolean {
+  return needsOf(entry).head === 'binary';
+}
+
 function tasksOf(entry: LossEntry): ('classification' | 'regression')[] {
-  const t = entry.needs.task;
+  const t = needsOf(entry).task;
   if (t === 'regression') return ['regression'];
   if (t === 'any') return ['classification', 'regression'];
   return ['classification'];
 }
 
-function dataSpec(task: 'classification' | 'regression'): DataSpec {
+function dataSpec(task: 'classification' | 'regression', k = K): DataSpec {
   return task === 'classification'
-    ? { task, inputShape: [3], inputKind: 'dense', numClasses: K, outputDim: K, numGroups: G, groupCounts: [5, 4, 2, 1] }
+    ? { task, inputShape: [3], inputKind: 'dense', numClasses: k, outputDim: k, numGroups: G, groupCounts: [5, 4, 2, 1] }
     : { task, inputShape: [3], inputKind: 'dense', numClasses: 0, outputDim: 3, numGroups: G, groupCounts: [5, 4, 2, 1] };
 }
 
@@ -48,7 +59,7 @@ function ctxOf(data: DataSpec, step = 3): LossContext {
 }
 
 function build(entry: LossEntry, task: 'classification' | 'regression'): { obj: Objective; data: DataSpec } {
-  const data = dataSpec(task);
+  const data = dataSpec(task, isBinary(entry) ? 2 : K);
   const deps: LossDeps = { data, sizes: { train: 2 * B, test: B }, seed: 7, embeddingDim: D };
   return { obj: createObjective({ name: entry.name, ...optionsOf(entry) }, deps), data };
 }
@@ -58,7 +69,20 @@ function rows(values: number[][]): tf.Tensor2D {
 }
 
 /** Inputs that stress float32 for the given objective. */
-function extremeCases(obj: Objective, task: 'classification' | 'regression'): { label: string; output: number[][]; embedding: number[][]; y: number[] | number[][] }[] {
+function extremeCases(obj: Objective, task: 'classification' | 'regression', binary = false): { label: string; output: number[][]; embedding: number[][]; y: number[] | number[][] }[] {
+  if (binary) {
+    // one logit f per example, labels 0/1 (margins y·f)
+    const ys = labels.map((l) => l % 2);
+    const one = (f: (i: number) => number) => Array.from({ length: B }, (_, i) => [f(i)]);
+    const wob = Array.from({ length: B }, (_, i) => Array.from({ length: D }, (_, d) => Math.sin(1 + i * 3 + d)));
+    const sign = (i: number) => (ys[i] === 1 ? 1 : -1);
+    return [
+      { label: 'moderate logit', output: one((i) => Math.sin(i * 5) * 2), embedding: wob, y: ys },
+      { label: 'saturated right (margin +1e4)', output: one((i) => sign(i) * 1e4), embedding: wob, y: ys },
+      { label: 'saturated wrong (margin −1e4)', output: one((i) => -sign(i) * 1e4), embedding: wob, y: ys },
+      { label: 'zero logit', output: one(() => 0), embedding: wob, y: ys },
+    ];
+  }
   const emb = (f: (i: number, d: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: D }, (_, d) => f(i, d)));
   const log = (f: (i: number, k: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: K }, (_, k) => f(i, k)));
   const wobble = emb((i, d) => Math.sin(1 + i * 3 + d));
@@ -116,11 +140,14 @@ describe('loss registry contract', () => {
   });
 
   for (const entry of lossRegistry.entries) {
+    const binary = isBinary(entry);
+    const kOut = binary ? 2 : K;
     for (const task of tasksOf(entry)) {
       describe(`${entry.name} (${task})`, () => {
         it('summary, strict schema with described defaults, nested extra slot', () => {
           assert.ok(entry.summary.length > 20 && !entry.summary.includes('\n'));
           assert.deepEqual(entry.nested?.extra, { kind: 'loss', list: true, optional: true });
+          if (entry.needs.wraps === 'base') assert.deepEqual(entry.nested?.base, { kind: 'loss' }, 'a wrapper nests its base: loss');
           const bad = entry.schema.safeParse({ ...optionsOf(entry), no_such_option: 1 });
           assert.equal(bad.success, false, 'schema must be strict');
           const shape = (entry.schema as unknown as { shape: Record<string, { description?: string }> }).shape;
@@ -130,10 +157,11 @@ describe('loss registry contract', () => {
         it('the entry declares the needs its objective has', () => {
           const { obj } = build(entry, task);
           try {
-            assert.ok(entry.needs.task === 'any' || entry.needs.task === obj.needs.task, `${entry.name} needs.task`);
+            const needs = needsOf(entry);
+            assert.ok(needs.task === 'any' || needs.task === obj.needs.task, `${entry.name} needs.task`);
             // a reader of LossInput.embedding still sits on a logits model
-            assert.equal(entry.needs.input === 'logits+embedding' ? 'logits' : entry.needs.input, obj.needs.input, `${entry.name} needs.input`);
-            assert.equal(entry.needs.reduction ?? 'per-example', obj.needs.reduction, `${entry.name} needs.reduction`);
+            assert.equal(needs.input === 'logits+embedding' ? 'logits' : needs.input, obj.needs.input, `${entry.name} needs.input`);
+            assert.equal(needs.reduction ?? 'per-example', obj.needs.reduction, `${entry.name} needs.reduction`);
           } finally {
             obj.dispose();
           }
@@ -149,7 +177,7 @@ describe('loss registry contract', () => {
         it('finite values of the declared shape and finite gradients at extreme inputs, without leaks', async () => {
           const { obj, data } = build(entry, task);
           try {
-            for (const c of extremeCases(obj, task)) {
+            for (const c of extremeCases(obj, task, binary)) {
               const out = tf.variable(rows(c.output), true);
               const emb = tf.variable(rows(c.embedding), true);
               const y = yTensor(task, c.y);
@@ -169,12 +197,12 @@ describe('loss registry contract', () => {
                 tf.dispose(grads);
                 if (obj.probabilities) {
                   const p = obj.probabilities(input, ctxOf(data));
-                  assert.deepEqual(p.shape, [B, K]);
+                  assert.deepEqual(p.shape, [B, kOut]);
                   const pv = p.dataSync();
                   assertFinite(pv, `${c.label}: probabilities`);
                   for (let i = 0; i < B; i++) {
                     let s = 0;
-                    for (let k = 0; k < K; k++) s += pv[i * K + k]!;
+                    for (let k = 0; k < kOut; k++) s += pv[i * kOut + k]!;
                     assert.ok(Math.abs(s - 1) < 1e-4, `${c.label}: probabilities row ${i} sums to ${s}`);
                   }
                   p.dispose();
@@ -191,7 +219,7 @@ describe('loss registry contract', () => {
           if (entry.info?.gradient) return; // surrogate gradient by design (documented in info.gradient)
           const { obj, data } = build(entry, task);
           try {
-            const c = extremeCases(obj, task)[0]!;
+            const c = extremeCases(obj, task, binary)[0]!;
             // differentiate w.r.t. what the loss reads: logits/outputs, or the embedding
             const takesEmbeddings = obj.needs.input === 'embeddings';
             const viaEmbedding = takesEmbeddings || entry.needs.input === 'logits+embedding';

@@ -15,6 +15,7 @@ import { withTmpDir } from '../support/tmp-dir.js';
 import type { Entry, Spec } from '../../src/core/registry.js';
 import type { Objective } from '../../src/core/types.js';
 import { catalog } from '../../src/registries.js';
+import { effectiveNeeds } from '../../src/losses/needs.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { buildDataset } from '../../src/train/build.js';
 import { blobs, buildLeak, grouped, lossSpec, teacher, tinyConfig } from './harness.js';
@@ -40,7 +41,8 @@ for (const loss of catalog.loss.entries) {
   test(`loss ${loss.name}: creating and disposing its objective leaves no tensors`, async () => {
     await withTmpDir(async (tmp) => {
       const file = join(tmp, 'l.yaml');
-      writeFileSync(file, stringify(tinyConfig({ dataset: loss.needs.task === 'regression' ? teacher : loss.needs.groups ? grouped : blobs, loss: lossSpec(loss) })));
+      const binary = effectiveNeeds(catalog.loss, lossSpec(loss))?.head === 'binary'; // one logit: a 2-class dataset
+      writeFileSync(file, stringify(tinyConfig({ dataset: loss.needs.task === 'regression' ? teacher : loss.needs.groups ? grouped : binary ? { ...blobs, centers: 2 } : blobs, loss: lossSpec(loss) })));
       const { config } = await loadExperiment(file, [], { cwd: tmp });
       const data = (await buildDataset(config, { cwd: tmp, configDir: tmp })).spec;
       const { name: _name, ...options } = config.loss;

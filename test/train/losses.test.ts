@@ -13,12 +13,17 @@ import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import type { LossEntry } from '../../src/losses/index.js';
 import { catalog } from '../../src/registries.js';
+import { effectiveNeeds } from '../../src/losses/needs.js';
 import { blobs, grouped, buildLeak, lossSpec, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
 
-const task = (e: LossEntry) => e.needs.task;
+/** The needs of the entry's test spec (a wrapper's are those of its example base). */
+const needsOf = (e: LossEntry) => effectiveNeeds(catalog.loss, lossSpec(e)) ?? e.needs;
+const task = (e: LossEntry) => needsOf(e).task;
+/** Blobs with 2 centres for a binary-head loss (one logit), else the 3-class blobs. */
+const blobsFor = (e: LossEntry) => (needsOf(e).head === 'binary' ? { ...blobs, centers: 2 } : blobs);
 const classification = catalog.loss.entries.filter((e) => task(e) === 'classification' || task(e) === 'any');
 const regression = catalog.dataset.has('teacher-student') ? catalog.loss.entries.filter((e) => task(e) === 'regression' || task(e) === 'any') : [];
-const embeddings = catalog.loss.entries.filter((e) => e.needs.input === 'embeddings');
+const embeddings = catalog.loss.entries.filter((e) => needsOf(e).input === 'embeddings');
 
 test('the registry has losses of each kind these tests iterate', () => {
   assert.ok(classification.length > 0 && regression.length > 0 && embeddings.length > 0);
@@ -56,7 +61,7 @@ async function resumesIdentically(tmp: string, dir: string): Promise<void> {
 for (const entry of classification) {
   test(`loss ${entry.name} trains on blobs with sgd`, async () => {
     // a loss that reads group ids trains on a dataset with groups (test/train/groups.test.ts)
-    await withTmpDir((tmp) => trainsCleanly(tmp, { dataset: entry.needs.groups ? grouped : blobs, loss: lossSpec(entry) }));
+    await withTmpDir((tmp) => trainsCleanly(tmp, { dataset: entry.needs.groups ? grouped : blobsFor(entry), loss: lossSpec(entry) }));
   });
 }
 
@@ -99,6 +104,23 @@ for (const entry of embeddings) {
           assert.ok(at4[k]!.every(Number.isFinite), `${k} is finite`);
           assert.ok(at4[k]!.some((v, i) => v !== at2[k]![i]), `${k} changed between steps 2 and 4`);
         }
+        await resumesIdentically(tmp, dir);
+      });
+    });
+  }
+}
+
+/**
+ * Losses that read another head (binary one-logit, per-class sigmoid) or wrap a base loss: each
+ * with every optimizer, on blobs of as many classes as its head reads, resumed mid-run exactly
+ * (ensloss's random derivatives come from the step seed, so SAM's passes and a resumed run agree).
+ */
+const headsAndWrappers = catalog.loss.entries.filter((e) => (needsOf(e).head ?? 'softmax') !== 'softmax' || e.needs.wraps === 'base');
+for (const entry of headsAndWrappers) {
+  for (const opt of catalog.optimizer.entries) {
+    test(`loss ${entry.name} (head ${needsOf(entry).head ?? 'softmax'}${entry.needs.wraps ? ', wrapper' : ''}) × ${opt.name}: trains and resumes identically`, async () => {
+      await withTmpDir(async (tmp) => {
+        const dir = await trainsCleanly(tmp, { dataset: blobsFor(entry), loss: lossSpec(entry), optimizer: optimizerSpec(opt.name) });
         await resumesIdentically(tmp, dir);
       });
     });

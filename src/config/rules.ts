@@ -29,6 +29,8 @@ export interface RuleInput {
   readonly model?: Spec | undefined;
   readonly loss?: Spec | undefined;
   readonly data?: DataDescription | undefined;
+  /** The experiment's `train` block, when it parsed (train.eval_attack). */
+  readonly train?: { readonly eval_attack?: unknown } | undefined;
 }
 
 export type Rule = (input: RuleInput, issues: RuleIssue[]) => void;
@@ -58,6 +60,10 @@ export interface LossFacts {
   readonly input: 'logits' | 'embeddings';
   /** Reads only the penultimate features (OPL), so it fits either kind of model output. */
   readonly readsEmbedding: boolean;
+  /** Re-runs the model on perturbed inputs (needs.inputs): float inputs only. */
+  readonly inputs: boolean;
+  /** Trains on unlabeled rows, y = −1 (needs.unlabeled). */
+  readonly unlabeled: boolean;
 }
 
 /** The one place the rules read a loss entry's capability facts (today strings in its `info`). */
@@ -67,6 +73,8 @@ export function lossFacts(entry: object): LossFacts {
     task: needs?.task ?? 'any',
     input: needs?.input === 'embeddings' ? 'embeddings' : 'logits',
     readsEmbedding: needs?.input === 'logits+embedding',
+    inputs: needs?.inputs === true,
+    unlabeled: needs?.unlabeled === true,
   };
 }
 
@@ -165,7 +173,39 @@ export const modelFitsData: Rule = ({ catalog, dataset, model, data }, issues) =
   if (why !== null) issues.push({ path: ['model', 'name'], message: `model "${model.name}" does not fit dataset "${dataset.name}": ${why}`, also: [NAME] });
 };
 
-export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData];
+/** With `dataset.labeled`, every loss term must train on unlabeled rows (y = −1): only those that declare needs.unlabeled do. */
+export const lossesHandleUnlabeled: Rule = ({ catalog, dataset, loss }, issues) => {
+  const losses = catalog.loss;
+  if (!dataset || !loss || !losses || typeof dataset.labeled !== 'number') return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!losses.has(term.spec.name) || lossFacts(losses.get(term.spec.name)).unlabeled) continue;
+    issues.push({
+      path: [...term.at, 'name'],
+      message: `loss "${term.spec.name}" cannot train on unlabeled rows, but dataset.labeled ${dataset.labeled} marks the other train rows unlabeled (y = -1); use a loss that can (vat)`,
+      also: [['dataset', 'labeled']],
+    });
+  }
+};
+
+/** A loss that perturbs the inputs (needs.inputs) needs float inputs, not token ids. */
+export const inputGradientsNeedFloatInputs: Rule = ({ catalog, dataset, loss, data }, issues) => {
+  const losses = catalog.loss;
+  if (!dataset || !loss || !losses || data?.spec.inputKind !== 'tokens') return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!losses.has(term.spec.name) || !lossFacts(losses.get(term.spec.name)).inputs) continue;
+    issues.push({ path: [...term.at, 'name'], message: `loss "${term.spec.name}" perturbs the inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
+  }
+};
+
+/** train.eval_attack perturbs float inputs of a classification dataset. */
+export const attackFitsData: Rule = ({ dataset, data, train }, issues) => {
+  const attack = train?.eval_attack;
+  if (!dataset || !data || attack === undefined || attack === null) return;
+  if (data.spec.task !== 'classification') issues.push({ path: ['train', 'eval_attack'], message: `robust accuracy needs a classification dataset; "${dataset.name}" is a ${data.spec.task} task`, also: [NAME] });
+  else if (data.spec.inputKind === 'tokens') issues.push({ path: ['train', 'eval_attack'], message: `an input attack needs float inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
+};
+
+export const rules: readonly Rule[] = [transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData];
 
 /** Describes the dataset and runs every rule; returns every problem found. */
 export function checkRules(parts: Omit<RuleInput, 'data'>, ctx: DescribeContext): RuleIssue[] {

@@ -121,6 +121,8 @@ export interface LossNeeds {
   /** 'batch': compute() returns a scalar for the whole batch instead of per-example values. */
   readonly reduction: 'per-example' | 'batch';
   readonly task: Task | 'any';
+  /** The loss re-runs the model on other inputs: forwardLoss fills LossInput.x and LossContext.apply. */
+  readonly inputs?: boolean;
 }
 
 /**
@@ -141,6 +143,8 @@ export interface LossInput {
   readonly embedding?: tf.Tensor;
   /** int32 class ids [batch] or float targets [batch, D]. */
   readonly y: tf.Tensor;
+  /** The batch inputs (Batch.x), only for losses whose needs.inputs is true (VAT). */
+  readonly x?: tf.Tensor;
 }
 
 /**
@@ -158,6 +162,12 @@ export interface LossContext {
   readonly data: DataSpec;
   /** Seed for randomness inside the loss (ElasticFace margins), fixed per step. */
   readonly seed: number;
+  /**
+   * The model at the current weights on other inputs, for losses whose needs.inputs is true (VAT):
+   * the same training flag and dropout masks as the step's own pass, and BatchNorm running
+   * statistics never move (its `updates` are dropped). Differentiable w.r.t. its input and the weights.
+   */
+  readonly apply?: (x: tf.Tensor) => ModelOutput;
 }
 
 export interface Objective {

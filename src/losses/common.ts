@@ -20,6 +20,10 @@ export interface LossEntryNeeds {
   readonly input: 'logits' | 'embeddings' | 'logits+embedding';
   /** 'batch': the value is one scalar for the batch; default 'per-example'. */
   readonly reduction?: LossNeeds['reduction'];
+  /** Re-runs the model on perturbed inputs (LossInput.x, LossContext.apply): float inputs only (config rule). */
+  readonly inputs?: boolean;
+  /** Trains on rows whose label is −1 (dataset.labeled); every other loss is rejected with `labeled` set. */
+  readonly unlabeled?: boolean;
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };

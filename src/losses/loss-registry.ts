@@ -27,6 +27,7 @@ import { sface } from './sface.js';
 import { sparsemax } from './sparsemax.js';
 import { sphericalZ } from './spherical-z.js';
 import { stablemaxCe } from './stablemax.js';
+import { vat } from './vat.js';
 import { zLoss } from './z-loss.js';
 
 const entries: readonly LossEntry[] = [
@@ -35,6 +36,7 @@ const entries: readonly LossEntry[] = [
   mse, huber, pseudoHuber, logCosh, quantile,
   arcface, cosface, elasticface, sface,
   orthogonalProjection, zLoss,
+  vat,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

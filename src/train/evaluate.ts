@@ -11,6 +11,7 @@ import type { Dataset, LossContext, Model, Objective, SplitName } from '../core/
 import { createClassificationAccumulator, createRegressionAccumulator } from '../metrics/index.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { RunWriter } from '../run/run-writer.js';
+import { type EvalAttack, robustAccuracy } from './attack.js';
 import { batchTensors, rangeIndices } from './batches.js';
 import type { Experiment } from './build.js';
 import { roundSeconds } from './metric-window.js';
@@ -25,6 +26,8 @@ export interface EvalContext {
   readonly step: number;
   readonly epoch: number;
   readonly seed: number;
+  /** train.eval_attack: robust_accuracy on the splits it names (train/attack.ts). */
+  readonly attack?: EvalAttack | null;
 }
 
 export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise<Record<string, number>> {
@@ -65,6 +68,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
   }
   const result: Record<string, number> = { loss: lossSum / Math.max(1, n), ...acc.result() };
   if (sawClean && clean) result.clean_accuracy = clean.result().accuracy!;
+  if (ctx.attack && classification && ctx.attack.splits.includes(split)) result.robust_accuracy = await robustAccuracy(ctx, split, ctx.attack);
   return result;
 }
 
@@ -75,7 +79,7 @@ export interface EvaluationSinks {
 }
 
 /** Headline metrics of the progress line, in this order, where the split has them. */
-const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2'];
+const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'robust_accuracy'];
 
 /**
  * Evaluates every split of `train.eval_splits` after step `step` (1-based): one eval row each, and
@@ -86,7 +90,7 @@ export async function evaluateSplits(exp: Experiment, step: number, trainTimeS: 
   const splits = config.train.eval_splits;
   const epoch = Math.floor(Math.max(0, step - 1) / exp.stepsPerEpoch);
   for (const split of splits) {
-    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval') }, split);
+    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval'), attack: config.train.eval_attack }, split);
     const row: MetricRow = { step, epoch, split, ...metrics, eval: true, time_s: roundSeconds(trainTimeS) };
     sinks.writer.appendMetrics(row);
     sinks.log.info(row, 'eval');

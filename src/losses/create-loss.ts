@@ -27,6 +27,8 @@ export interface LossFunctionOptions {
 export interface LossCallContext extends Partial<LossContext> {
   /** Penultimate features, for terms such as orthogonal-projection. */
   readonly embedding?: tf.Tensor;
+  /** The batch inputs, with `apply` (the model on other inputs), for losses that perturb inputs (vat). */
+  readonly x?: tf.Tensor;
 }
 
 export interface LossFunction {
@@ -84,6 +86,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       training: c?.training ?? true,
       seed: c?.seed ?? hashSeed(baseSeed, 'loss-step', step),
       data: c?.data ?? { task, inputShape: [], inputKind: 'dense', numClasses: options.numClasses ?? width, outputDim: width },
+      ...(c?.apply ? { apply: c.apply } : {}),
     };
   };
   const taskOf = (targets: tf.Tensor | undefined): Task => options.task ?? (targets === undefined || targets.dtype === 'int32' ? 'classification' : 'regression');
@@ -94,7 +97,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     const width = widthOf(predictions);
     const o = build(width, task);
     return tf.tidy(() => {
-      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}) };
+      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.x ? { x: context.x } : {}) };
       const v = o.compute(input, contextOf(context, task, width));
       return (v.rank === 0 ? tf.mul(tf.ones([predictions.shape[0] ?? 1]), v) : v) as tf.Tensor1D;
     });

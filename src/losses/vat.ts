@@ -8,6 +8,7 @@
  * α·LDS on every row, returned per example so that the trainer's batch mean is exactly
  *   mean_{labelled} CE + α·mean_{all} LDS:
  *   ℓ_i = [y_i ≥ 0]·CE_i·B/n_lab + α·LDS_i   (n_lab = labelled rows in the batch; the CE part is 0 when none).
+ * In evaluation (ctx.training false) the factor B/n_lab is left out: each row reports CE_i + α·LDS_i.
  * The model is re-run through LossContext.apply (train/step.ts forwardLoss), at the current weights
  * with the step's training flag and dropout masks; those passes never move BatchNorm statistics.
  */
@@ -108,9 +109,11 @@ export const vat: LossEntry<Options> = {
       const y = input.y;
       const labelled = tf.cast(tf.greaterEqual(y, 0), 'float32');
       const ce = tf.neg(rowDot(tf.logSoftmax(input.output), oneHot(tf.maximum(y, 0), k)));
+      // training: the labelled rows' CE is scaled so the batch mean is the mean over labelled rows
+      // (vat_tf's separate labelled batch); evaluation reports each row's own CE_i + α·LDS_i
       const rows = y.shape[0] ?? 1;
-      const scale = tf.div(rows, tf.maximum(tf.sum(labelled), 1));
-      const supervised = tf.mul(tf.mul(ce, labelled), scale);
+      const masked = tf.mul(ce, labelled);
+      const supervised = ctx.training ? tf.mul(masked, tf.div(rows, tf.maximum(tf.sum(labelled), 1))) : masked;
       // createLoss and the loss contract call compute without the model: the LDS term needs it
       if (o.alpha === 0 || (!input.x && !ctx.apply)) return supervised;
       return tf.add(supervised, tf.mul(localDistributionalSmoothness(input, ctx, o), o.alpha));

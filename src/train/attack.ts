@@ -111,7 +111,7 @@ export async function robustAccuracy(ctx: AttackContext, split: SplitName, attac
       const arrays = dataset.gather(split, rangeIndices(start, end));
       const { x, y } = batchTensors(dataset, arrays, end - start);
       const labelled = tf.tidy(() => tf.cast(tf.greaterEqual(y, 0), 'float32'));
-      const target = tf.tidy(() => tf.cast(tf.oneHot(tf.maximum(y, 0) as tf.Tensor1D, K), 'float32'));
+      const target = tf.tidy(() => tf.cast(tf.oneHot(tf.cast(tf.maximum(y, 0), 'int32') as tf.Tensor1D, K), 'float32'));
       const lossOf = (v: tf.Tensor): tf.Scalar => tf.neg(tf.sum(tf.mul(tf.sum(tf.mul(logProbabilities(model, objective, v, y, lctx), target), -1), labelled))) as tf.Scalar;
       const from = tf.tidy(() => {
         if (!attack.random_start) return tf.clone(x);

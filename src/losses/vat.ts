@@ -105,6 +105,7 @@ export const vat: LossEntry<Options> = {
   },
   create(o, deps) {
     const k = numClassesOf(deps, 'vat');
+    if (deps.data.inputKind === 'tokens') throw new RunnerError('CONFIG_INVALID', 'loss "vat" perturbs the inputs, so it needs float inputs (not tokens)');
     return statelessObjective(vatNeeds, (input, ctx) => {
       const y = input.y;
       const labelled = tf.cast(tf.greaterEqual(y, 0), 'float32');

@@ -49,6 +49,12 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   if (needs.task !== 'any' && needs.task !== data.task) {
     issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" is for ${needs.task}, but dataset "${config.dataset.name}" is a ${data.task} task` });
   }
+  if (typeof config.dataset.labeled === 'number' && needs.unlabeled !== true) {
+    issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" cannot train on unlabeled rows (dataset.labeled)` });
+  }
+  if (config.train.eval_attack && (data.task !== 'classification' || data.inputKind !== 'dense')) {
+    issues.push({ path: 'train.eval_attack', message: 'an input attack needs a classification dataset with float inputs' });
+  }
   if (issues.length > 0) throw new ConfigError(issues, 'config does not fit together');
 
   // The config holds resolved specs: each registry creates them without validating again.

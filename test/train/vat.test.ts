@@ -75,3 +75,20 @@ test('vat on wasm: trains with a flat tensor count and resumes identically', asy
     assert.ok(tensorsBin(b, 4).equals(tensorsBin(a.dir, 4)));
   });
 });
+
+test('the shipped VAT claim configs run for two steps (the label mask, vat and its alpha-0 baseline)', async () => {
+  const { readdirSync } = await import('node:fs');
+  const { repoRoot } = await import('../support/cli.js');
+  const { run } = await import('../../src/commands/run.js');
+  const { capture } = await import('./harness.js');
+  const dir = join(repoRoot, 'configs', 'claims', 'vat');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+    await withTmpDir(async (tmp) => {
+      const { ctx, stderr } = capture(tmp, ['run']);
+      const code = await run({ config: join(dir, f), overrides: ['~train.epochs', 'train.steps=2', 'backend=cpu', 'dataset.train_size=600', 'dataset.test_size=200', 'dataset.labeled=100', 'train.eval_attack={eps: 0.1, steps: 1, step_size: 0.1}'], runDir: join(tmp, 'r'), quiet: true }, ctx);
+      assert.equal(code, 0, `${f}: ${stderr()}`);
+      const evals = rowsOf(join(tmp, 'r')).filter((r) => r.eval === true);
+      assert.ok(evals.length > 0 && evals.every((r) => Number.isFinite(Number(r.robust_accuracy))), f);
+    });
+  }
+});

@@ -77,5 +77,11 @@ test('robust_accuracy: a standardly trained MLP on MNIST at ε = 0.3 is far belo
     const c = await runTiny(tmp, 'c', { ...config, train: { ...(config.train as object), eval_attack: { eps: 0, steps: 2, step_size: 0.05 } } });
     const rc = rowsOf(c.dir).find((r) => r.eval === true)!;
     assert.equal(Number(rc.robust_accuracy), Number(rc.accuracy));
+    // with dataset.normalize the attack works in pixel units through the recorded mean and std
+    const norm = (attack: object) => ({ ...config, dataset: { ...(config.dataset as object), normalize: true }, train: { ...(config.train as object), eval_attack: attack } });
+    const n0 = rowsOf((await runTiny(tmp, 'n0', norm({ eps: 0, steps: 2, step_size: 0.05 }))).dir).find((r) => r.eval === true)!;
+    assert.equal(Number(n0.robust_accuracy), Number(n0.accuracy));
+    const n3 = rowsOf((await runTiny(tmp, 'n3', norm({ eps: 0.3, steps: 10, step_size: 0.05 }))).dir).find((r) => r.eval === true)!;
+    assert.ok(Number(n3.accuracy) > 0.8 && Number(n3.robust_accuracy) < Number(n3.accuracy) / 4, `normalised: robust ${String(n3.robust_accuracy)} vs clean ${String(n3.accuracy)}`);
   });
 });

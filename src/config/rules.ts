@@ -66,6 +66,10 @@ export interface LossFacts {
   readonly readsEmbedding: boolean;
   /** Reads the batch's group ids (needs.groups), so the dataset must carry them. */
   readonly groups: boolean;
+  /** Re-runs the model on perturbed inputs (needs.inputs): float inputs only. */
+  readonly inputs: boolean;
+  /** Trains on unlabeled rows, y = −1 (needs.unlabeled). */
+  readonly unlabeled: boolean;
 }
 
 /** The one place the rules read a loss entry's capability facts (today strings in its `info`). */
@@ -76,6 +80,8 @@ export function lossFacts(entry: object): LossFacts {
     input: needs?.input === 'embeddings' ? 'embeddings' : 'logits',
     readsEmbedding: needs?.input === 'logits+embedding',
     groups: needs?.groups === true,
+    inputs: needs?.inputs === true,
+    unlabeled: needs?.unlabeled === true,
   };
 }
 
@@ -194,6 +200,11 @@ export const samplerFitsData: Rule = ({ train, dataset, data }, issues) => {
     issues.push({ path: [...at, 'name'], message: `sampler "${sampler.name}" draws by class, but dataset "${dataset?.name}" is a ${data.spec.task} task`, also: [NAME] });
     return;
   }
+  if (dataset && typeof dataset.labeled === 'number') {
+    // unlabeled rows (y = −1) belong to no class: class-drawn batches are not defined for them
+    issues.push({ path: [...at, 'name'], message: `sampler "${sampler.name}" draws by class, but dataset.labeled marks rows unlabeled (y = -1); use the shuffle sampler`, also: [['dataset', 'labeled']] });
+    return;
+  }
   if (sampler.name !== 'pk') return;
   const { classes: P, per_class: K } = sampler;
   if (P * K !== train.batch_size) {
@@ -225,6 +236,20 @@ export const groupLossNeedsGroups: Rule = ({ catalog, dataset, loss, data }, iss
   }
 };
 
+/** With `dataset.labeled`, every loss term must train on unlabeled rows (y = −1): only those that declare needs.unlabeled do. */
+export const lossesHandleUnlabeled: Rule = ({ catalog, dataset, loss }, issues) => {
+  const losses = catalog.loss;
+  if (!dataset || !loss || !losses || typeof dataset.labeled !== 'number') return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!losses.has(term.spec.name) || lossFacts(losses.get(term.spec.name)).unlabeled) continue;
+    issues.push({
+      path: [...term.at, 'name'],
+      message: `loss "${term.spec.name}" cannot train on unlabeled rows, but dataset.labeled ${dataset.labeled} marks the other train rows unlabeled (y = -1); use a loss that can (vat)`,
+      also: [['dataset', 'labeled']],
+    });
+  }
+};
+
 /**
  * A binary-head loss (needs.head 'binary': one logit, ±1 margins) needs a 2-class dataset, and
  * every term of the loss must read the same kind of model output: all binary or none.
@@ -251,8 +276,27 @@ export const wrapperBaseFits: Rule = ({ catalog, loss }, issues) => {
   for (const c of baseConflicts(catalog.loss, loss)) issues.push({ path: c.at, message: c.message, also: [['loss', 'name']] });
 };
 
+/** A loss that perturbs the inputs (needs.inputs) needs float inputs, not token ids. */
+export const inputGradientsNeedFloatInputs: Rule = ({ catalog, dataset, loss, data }, issues) => {
+  const losses = catalog.loss;
+  if (!dataset || !loss || !losses || data?.spec.inputKind !== 'tokens') return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!losses.has(term.spec.name) || !lossFacts(losses.get(term.spec.name)).inputs) continue;
+    issues.push({ path: [...term.at, 'name'], message: `loss "${term.spec.name}" perturbs the inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
+  }
+};
+
+/** train.eval_attack perturbs float inputs of a classification dataset. */
+export const attackFitsData: Rule = ({ dataset, data, train }, issues) => {
+  const attack = train?.eval_attack;
+  if (!dataset || !data || attack === undefined || attack === null) return;
+  if (data.spec.task !== 'classification') issues.push({ path: ['train', 'eval_attack'], message: `robust accuracy needs a classification dataset; "${dataset.name}" is a ${data.spec.task} task`, also: [NAME] });
+  else if (data.spec.inputKind === 'tokens') issues.push({ path: ['train', 'eval_attack'], message: `an input attack needs float inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
+};
+
 export const rules: readonly Rule[] = [
-  transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups, binaryHeadFitsData, wrapperBaseFits,
+  transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
+  binaryHeadFitsData, wrapperBaseFits, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData,
 ];
 
 /** Describes the dataset and runs every rule; returns every problem found. */

@@ -23,6 +23,20 @@ export const emaSchema = z.strictObject({
   exclude_buffers: z.boolean().default(false).describe('timm ModelEmaV3 exclude_buffers: true evaluates the EMA weights with the live BatchNorm buffers instead of their EMA.'),
 });
 
+/** train.eval_attack: ℓ∞ PGD on the inputs (MadryLab mnist_challenge pgd_attack.py), ascending CE of the loss's probabilities. */
+export const evalAttackSchema = z.strictObject({
+  eps: z.number().min(0).describe('ε: the ℓ∞ radius, in raw input units (pixels in [0, 1]; mapped through dataset.normalize when it is on).'),
+  steps: positiveInt.describe('PGD steps k (mnist_challenge: 40 at ε 0.3).'),
+  step_size: z.number().positive().describe('a: the step x ← x + a·sign(∇ₓ loss) (mnist_challenge: 0.01).'),
+  random_start: z.boolean().default(true).describe('Start from x + U(−ε, ε), drawn from the eval seed (mnist_challenge random_start).'),
+  range: z
+    .tuple([z.number(), z.number()])
+    .nullable()
+    .default([0, 1])
+    .describe('Valid range [lo, hi] of raw inputs that every iterate is clipped to (pixels: [0, 1]); null = unbounded (synthetic features).'),
+  splits: z.array(z.enum(['train', 'test'])).min(1).default(['test']).describe('Evaluated splits that also report robust_accuracy.'),
+});
+
 export const trainSchema = z
   .strictObject({
     epochs: positiveInt.optional().describe('Passes over the train split (give epochs or steps, not both).'),
@@ -42,6 +56,7 @@ export const trainSchema = z
       .optional()
       .describe('Recall@k and MAP@R on the model\'s embedding (cosine) in evaluation. Absent: on (with defaults) when the loss has no classifier (multi-similarity) or dataset.class_split is set; null: off.'),
     ema: emaSchema.nullable().default(null).describe('EMA of the weights (timm ModelEmaV3): updated after every step, checkpointed, evaluated as test_ema.* / train_ema.*; null = off.'),
+    eval_attack: evalAttackSchema.nullable().default(null).describe('Robust accuracy under an ℓ∞ PGD attack at every evaluation (metric robust_accuracy); null = off.'),
   })
   .superRefine((t, ctx) => {
     if (t.epochs === undefined && t.steps === undefined) {
@@ -50,6 +65,11 @@ export const trainSchema = z
     if (t.epochs !== undefined && t.steps !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'give train.epochs or train.steps, not both', path: ['steps'] });
     }
+    for (const split of t.eval_attack?.splits ?? []) {
+      if (!t.eval_splits.includes(split)) ctx.addIssue({ code: 'custom', message: `the ${split} split is attacked but not evaluated (add it to train.eval_splits)`, path: ['eval_attack', 'splits'] });
+    }
+    const range = t.eval_attack?.range;
+    if (range && !(range[0] < range[1])) ctx.addIssue({ code: 'custom', message: `range [${range.join(', ')}]: lo must be below hi`, path: ['eval_attack', 'range'] });
   });
 
 /** Top-level keys; component blocks are `unknown` here and resolved against registries. */

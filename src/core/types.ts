@@ -135,6 +135,8 @@ export interface LossNeeds {
   /** 'batch': compute() returns a scalar for the whole batch instead of per-example values. */
   readonly reduction: 'per-example' | 'batch';
   readonly task: Task | 'any';
+  /** The loss re-runs the model on other inputs: forwardLoss fills LossInput.x and LossContext.apply. */
+  readonly inputs?: boolean;
 }
 
 /**
@@ -166,6 +168,8 @@ export interface LossInput {
   readonly index?: tf.Tensor1D;
   /** int32 [batch]: the rows' group ids (Batch.group), when the dataset has groups. */
   readonly group?: tf.Tensor1D;
+  /** The batch inputs (Batch.x), only for losses whose needs.inputs is true (VAT). */
+  readonly x?: tf.Tensor;
 }
 
 /**
@@ -185,6 +189,12 @@ export interface LossContext {
   readonly seed: number;
   /** The split the batch's rows (LossInput.index) come from: 'train' while training. */
   readonly split?: SplitName;
+  /**
+   * The model at the current weights on other inputs, for losses whose needs.inputs is true (VAT):
+   * the same training flag and dropout masks as the step's own pass, and BatchNorm running
+   * statistics never move (its `updates` are dropped). Differentiable w.r.t. its input and the weights.
+   */
+  readonly apply?: (x: tf.Tensor) => ModelOutput;
 }
 
 export interface Objective {

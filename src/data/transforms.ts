@@ -10,6 +10,7 @@ import { ConfigError } from '../core/errors.js';
 import type { DataDescription } from './define-dataset.js';
 import { optionError } from './data-errors.js';
 import { longTailRows } from './imbalance.js';
+import { countLabeled, labeledRows, maskLabels } from './labeled.js';
 import { applyLabelNoise, resolveClassMap } from './label-noise.js';
 import { countClasses, type RawData, type RawSplit } from './raw-data.js';
 import { subsetRows } from './stratified-split.js';
@@ -61,6 +62,12 @@ export const transformShape = {
     .nullable()
     .default(null)
     .describe('Class-disjoint splits for retrieval: train keeps only these classes, test (from the test split) only the held-out ones; labels keep their original ids. Applied first, before subset.'),
+  labeled: z
+    .int()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('Semi-supervised: keep the labels of this many train rows (class-balanced, drawn with the data seed) and mark the rest unlabeled (y = −1); only losses that train on unlabeled rows (vat) accept it. null = all labelled.'),
 };
 
 export type TransformOptions = z.output<z.ZodObject<typeof transformShape>>;
@@ -99,6 +106,7 @@ export function transformIssues(o: TransformOptions, d: DataDescription): Option
     const n = d.sizes[split];
     if (size !== undefined && n !== undefined && size > n) issues.push({ path: `subset.${split}`, message: `${size} is more than the ${n} ${split} examples available` });
   }
+  if ((o.labeled ?? null) !== null) issues.push(...labeledIssues(o, d));
   const K = spec.numClasses;
   issues.push(...classSplitIssues(o, classification, K));
   if (o.label_noise && noisy && classification) {
@@ -156,6 +164,15 @@ function rowsOfClasses(split: RawSplit, keep: Set<number>): Int32Array {
   const out: number[] = [];
   for (let i = 0; i < split.n; i++) if (keep.has(split.y[i]!)) out.push(i);
   return Int32Array.from(out);
+}
+
+/** `labeled` needs class labels and at most as many rows as the train split keeps (after `subset`; the long tail is checked on load). */
+function labeledIssues(o: TransformOptions, d: DataDescription): OptionIssue[] {
+  if (d.spec.task !== 'classification') return [{ path: 'labeled', message: 'a semi-supervised label mask needs a classification dataset' }];
+  const n = d.sizes.train;
+  const kept = o.subset?.train !== undefined && n !== undefined ? Math.min(o.subset.train, n) : (o.subset?.train ?? n);
+  if (kept !== undefined && o.labeled! > kept) return [{ path: 'labeled', message: `${o.labeled} labelled rows is more than the ${kept} train examples` }];
+  return [];
 }
 
 interface SplitView {
@@ -281,6 +298,16 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     };
   }
 
+  // 3b. semi-supervised label mask (train): unlabeled rows get y = −1
+  const labeled = o.labeled ?? null;
+  if (labeled !== null) {
+    if (labeled > train.n) throw optionError('labeled', `${labeled} labelled rows is more than the ${train.n} train examples`);
+    const { rows, perClass } = labeledRows(train.y as Int32Array, K, labeled, Rng.derive(seed, 'labeled'));
+    if (rows.length < labeled) throw optionError('labeled', `${labeled} labelled rows is more than the train split's classes hold`);
+    train = { ...train, y: maskLabels(train.y as Int32Array, rows) };
+    notes.labeled = { count: rows.length, per_class: perClass, unlabeled: train.n - rows.length, selection: 'class-balanced, seeded by data_seed; unlabeled rows have y = -1' };
+  }
+
   // 4. normalisation statistics from the train split
   const C = isImage ? spec.inputShape[2]! : D;
   const scale = raw.xScale ?? 1;
@@ -309,7 +336,7 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   }
   if (augments) notes.augment = { random_crop: o.random_crop, horizontal_flip: o.horizontal_flip };
 
-  const classCounts = classification ? countClasses(train.y, K) : undefined;
+  const classCounts = classification ? (labeled !== null ? countLabeled(train.y, K) : countClasses(train.y, K)) : undefined;
   const G = spec.numGroups;
   const groupCounts = G !== undefined && train.group ? countClasses(train.group, G) : undefined;
   const fullSpec: DataSpec = { ...spec, ...(classCounts ? { classCounts } : {}), ...(groupCounts ? { groupCounts } : {}) };

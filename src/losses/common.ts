@@ -36,6 +36,10 @@ export interface LossEntryNeeds {
   readonly wraps?: 'base';
   /** A wrapper that transforms per-example values (kl-dro) needs a base with reduction 'per-example'. */
   readonly baseReduction?: 'per-example';
+  /** Re-runs the model on perturbed inputs (LossInput.x, LossContext.apply): float inputs only (config rule). */
+  readonly inputs?: boolean;
+  /** Trains on rows whose label is −1 (dataset.labeled); every other loss is rejected with `labeled` set. */
+  readonly unlabeled?: boolean;
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };

@@ -88,7 +88,8 @@ function combinedNeeds(name: string, main: LossNeeds, extras: readonly Objective
     }
   });
   const task = tasks.size === 1 ? [...tasks][0]! : 'any';
-  return { input: main.input, reduction: main.reduction, task };
+  const inputs = main.inputs === true || extras.some((e) => e.needs.inputs === true);
+  return { input: main.input, reduction: main.reduction, task, ...(inputs ? { inputs } : {}) };
 }
 
 /** Terms that read only LossInput.embedding (OPL) work under either kind of model output. */

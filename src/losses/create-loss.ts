@@ -38,6 +38,8 @@ export interface LossCallContext extends Partial<LossContext> {
   readonly index?: tf.Tensor1D;
   /** int32 [batch]: the rows' group ids in [0, numGroups), for losses that read groups (group-dro). */
   readonly group?: tf.Tensor1D;
+  /** The batch inputs, with `apply` (the model on other inputs), for losses that perturb inputs (vat). */
+  readonly x?: tf.Tensor;
 }
 
 export interface LossFunction {
@@ -100,6 +102,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       training: c?.training ?? true,
       seed: c?.seed ?? hashSeed(baseSeed, 'loss-step', step),
       data: c?.data ?? { task, inputShape: [], inputKind: 'dense', numClasses: options.numClasses ?? (binary ? 2 : width), outputDim: binary ? 2 : width },
+      ...(c?.apply ? { apply: c.apply } : {}),
     };
   };
   const taskOf = (targets: tf.Tensor | undefined): Task => options.task ?? (targets === undefined || targets.dtype === 'int32' ? 'classification' : 'regression');
@@ -110,7 +113,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     const width = widthOf(predictions);
     const o = build(width, task);
     return tf.tidy(() => {
-      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}), ...(context?.group ? { group: context.group } : {}) };
+      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}), ...(context?.group ? { group: context.group } : {}), ...(context?.x ? { x: context.x } : {}) };
       const v = o.compute(input, contextOf(context, task, width));
       return (v.rank === 0 ? tf.mul(tf.ones([predictions.shape[0] ?? 1]), v) : v) as tf.Tensor1D;
     });

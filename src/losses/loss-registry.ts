@@ -32,6 +32,7 @@ import { sface } from './sface.js';
 import { sparsemax } from './sparsemax.js';
 import { sphericalZ } from './spherical-z.js';
 import { stablemaxCe } from './stablemax.js';
+import { vat } from './vat.js';
 import { zLoss } from './z-loss.js';
 import { binaryHinge, ensloss, logistic } from './ensloss.js';
 import { sigmoidBce, sigmoidFocal } from './sigmoid-bce.js';
@@ -49,6 +50,7 @@ const entries: readonly LossEntry[] = [
   groupDro,
   aldrKl, saf,
   ensloss, logistic, binaryHinge, sigmoidBce, sigmoidFocal, flooding, klDro,
+  vat,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -18,11 +18,14 @@ export interface ClassificationAccumulatorOptions {
 }
 
 export interface ClassificationAccumulator {
-  /** probs: n×K row-major (the loss's own probability map); labels: n class ids; perExampleLoss: n values. */
+  /** probs: n×K row-major (the loss's own probability map); labels: n class ids (−1: unlabeled, skipped); perExampleLoss: n values. */
   add(probs: Float32Array, labels: Int32Array, perExampleLoss?: Float32Array): void;
   result(): Record<string, number>;
   readonly count: number;
 }
+
+/** The label of an unlabeled train row (dataset.labeled): skipped by every metric. */
+const UNLABELED = -1;
 
 /** Floor of p_y inside the log of the NLL (sparsemax can put exactly 0 on the label). */
 export const NLL_FLOOR = 1e-12;
@@ -63,6 +66,7 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
       if (probs.length !== m * k) throw new RangeError(`probs has ${probs.length} values, expected ${m}×${k}`);
       for (let i = 0; i < m; i++) {
         const y = labels[i]!;
+        if (y === UNLABELED) continue; // an unlabeled row (dataset.labeled) has no label to score
         if (!(y >= 0 && y < k)) throw new RangeError(`label ${y} outside [0, ${k})`);
         const row = i * k;
         let arg = 0;
@@ -108,7 +112,7 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
           if (l === 0) zeroLoss++;
         }
       }
-      n += m;
+      for (let i = 0; i < m; i++) if (labels[i] !== UNLABELED) n++;
     },
     result() {
       if (n === 0) return {};

@@ -54,6 +54,12 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   if (head === 'binary' && data.numClasses !== 2) {
     issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" uses a binary head (one logit), but dataset "${config.dataset.name}" has ${data.numClasses} classes (it needs 2)` });
   }
+  if (typeof config.dataset.labeled === 'number' && needs.unlabeled !== true) {
+    issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" cannot train on unlabeled rows (dataset.labeled)` });
+  }
+  if (config.train.eval_attack && (data.task !== 'classification' || data.inputKind !== 'dense')) {
+    issues.push({ path: 'train.eval_attack', message: 'an input attack needs a classification dataset with float inputs' });
+  }
   if (issues.length > 0) throw new ConfigError(issues, 'config does not fit together');
 
   // The config holds resolved specs: each registry creates them without validating again.

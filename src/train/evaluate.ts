@@ -11,6 +11,7 @@ import type { Dataset, LossContext, Model, Objective, SplitName } from '../core/
 import { createClassificationAccumulator, createGroupAccumulator, createRegressionAccumulator, retrievalMetrics, type RetrievalOptions } from '../metrics/index.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { RunWriter } from '../run/run-writer.js';
+import { type EvalAttack, robustAccuracy } from './attack.js';
 import { batchTensors, groupTensor, rangeIndices } from './batches.js';
 import type { Experiment } from './build.js';
 import { roundSeconds } from './metric-window.js';
@@ -28,6 +29,8 @@ export interface EvalContext {
   readonly seed: number;
   /** Recall@k / MAP@R on the model's embedding of this split (train/retrieval-eval.ts retrievalOf). */
   readonly retrieval?: RetrievalOptions | undefined;
+  /** train.eval_attack: robust_accuracy on the splits it names (train/attack.ts). */
+  readonly attack?: EvalAttack | null;
 }
 
 export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise<Record<string, number>> {
@@ -93,6 +96,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
     Object.assign(result, retrievalMetrics(emb, y, n, retrieval.width, ctx.retrieval!.recall_at));
   }
   if (groups && groups.count > 0) Object.assign(result, groups.result());
+  if (ctx.attack && classification && ctx.attack.splits.includes(split)) result.robust_accuracy = await robustAccuracy(ctx, split, ctx.attack);
   return result;
 }
 
@@ -103,7 +107,7 @@ export interface EvaluationSinks {
 }
 
 /** Headline metrics of the progress line, in this order, where the split has them. */
-const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'worst_group_accuracy', 'recall@1', 'map@r'];
+const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'worst_group_accuracy', 'robust_accuracy', 'recall@1', 'map@r'];
 
 /**
  * Evaluates every split of `train.eval_splits` after step `step` (1-based): one eval row each, and
@@ -114,7 +118,7 @@ export async function evaluateSplits(exp: Experiment, step: number, trainTimeS: 
   const splits = config.train.eval_splits;
   const epoch = Math.floor(Math.max(0, step - 1) / exp.stepsPerEpoch);
   for (const split of splits) {
-    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval'), retrieval: retrievalOf(config, objective) }, split);
+    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval'), retrieval: retrievalOf(config, objective), attack: config.train.eval_attack }, split);
     const row: MetricRow = { step, epoch, split, ...metrics, eval: true, time_s: roundSeconds(trainTimeS) };
     sinks.writer.appendMetrics(row);
     sinks.log.info(row, 'eval');

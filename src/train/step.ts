@@ -5,7 +5,7 @@
  */
 import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
-import type { Batch, LossContext, LossInput, Model, ModelOutput, Objective, ParamSpec } from '../core/types.js';
+import type { ApplyOptions, Batch, LossContext, LossInput, Model, ModelOutput, Objective, ParamSpec } from '../core/types.js';
 import type { Closure } from '../optim/types.js';
 import type { Experiment } from './build.js';
 
@@ -46,9 +46,23 @@ export interface ForwardLoss {
 
 /** The model in `ctx.training` mode on `batch`, then the loss: the only place either is called. */
 export function forwardLoss(model: Model, objective: Objective, batch: Batch, ctx: LossContext, dropoutSeed?: number): ForwardLoss {
-  const out = model.apply(batch.x, dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed });
-  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}) };
-  return { model: out, input, values: objective.compute(input, ctx) };
+  const options: ApplyOptions = dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed };
+  const out = model.apply(batch.x, options);
+  const inputs = objective.needs.inputs === true;
+  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(inputs ? { x: batch.x } : {}) };
+  return { model: out, input, values: objective.compute(input, inputs ? { ...ctx, apply: reapply(model, options) } : ctx) };
+}
+
+/**
+ * LossContext.apply: `model` with the pass's options (training flag, dropout masks) on other
+ * inputs. Its BatchNorm updates are disposed, so a perturbed pass never moves running statistics.
+ */
+export function reapply(model: Model, options: ApplyOptions): (x: tf.Tensor) => ModelOutput {
+  return (x) => {
+    const out = model.apply(x, options);
+    if (out.updates) tf.dispose(out.updates.map(([, t]) => t));
+    return { output: out.output, embedding: out.embedding };
+  };
 }
 
 /** The scalar that is differentiated: the mean of per-example losses (a batch-level loss as it is). */

@@ -9,7 +9,7 @@ import { RunnerError } from '../core/errors.js';
 import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
-import type { Closure, Optimizer, StepResult } from './types.js';
+import type { Closure, ExtraBatches, Optimizer, StepResult } from './types.js';
 import { applyUpdates } from './apply.js';
 
 export interface ParamInput {
@@ -63,7 +63,7 @@ export function optimizerFacade(
     get learningRate() {
       return transform.learningRate?.value ?? Number.NaN;
     },
-    step(closure: Closure): StepResult {
+    step(closure: Closure, extra?: ExtraBatches): StepResult {
       let gradEvals = 0;
       const diagnostics: Record<string, tf.Scalar> = {};
       const out = tf.tidy(() => {
@@ -72,19 +72,26 @@ export function optimizerFacade(
         const first = closure();
         check(first.grads, first.loss);
         gradEvals = 1;
+        // one evaluation at `at` (the step's starting values when absent), the variables restored after
+        const evaluateWith = (run: Closure, at: Params | undefined) => {
+          if (at) at.forEach((x, i) => vars[i]!.assign(x));
+          try {
+            const r = run();
+            check(r.grads, r.loss);
+            gradEvals += 1;
+            return { loss: r.loss, grads: [...r.grads] };
+          } finally {
+            if (at) origin.forEach((x, i) => vars[i]!.assign(x));
+          }
+        };
         const ctx: UpdateContext = {
           loss: first.loss,
           params,
-          evaluate(at) {
-            at.forEach((x, i) => vars[i]!.assign(x));
-            try {
-              const r = closure();
-              check(r.grads, r.loss);
-              gradEvals += 1;
-              return { loss: r.loss, grads: [...r.grads] };
-            } finally {
-              origin.forEach((x, i) => vars[i]!.assign(x));
-            }
+          evaluate: (at) => evaluateWith(closure, at),
+          evaluateBatch(k, at) {
+            if (!extra) throw new RunnerError('USAGE', 'this optimizer evaluates extra batches, but the caller supplied none (optimizer.step(closure, extra))');
+            if (!Number.isInteger(k) || k < 0) throw new RunnerError('USAGE', `extra batch index must be an integer ≥ 0, got ${k}`);
+            return evaluateWith(extra(k), at);
           },
           report(name, value) {
             // A copy: the caller owns (and disposes) StepResult.diagnostics, and a transform may

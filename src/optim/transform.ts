@@ -31,6 +31,12 @@ export interface UpdateContext {
   readonly loss: tf.Scalar;
   /** Further evaluations on the same batch (SAM family, GAM). */
   readonly evaluate: Evaluate;
+  /**
+   * Loss and gradients on the step's k-th EXTRA batch (other train rows, a pure function of the
+   * seed, the step and k: Fish's per-domain batches, micro-batch procedures), at `at` (default: the
+   * step's starting values); the variables are restored afterwards. Counted in gradEvals.
+   */
+  evaluateBatch(k: number, at?: Params): Evaluation;
   /** Aligned with every tree: names and roles (ASAM's weight rule, ⊥Grad's filter). */
   readonly params: readonly ParamSpec[];
   /** Per-step values for StepResult.diagnostics (MoMo tau, SAM grad_norm, GAM cosine). */

@@ -10,6 +10,13 @@ import type { Spec } from '../core/registry.js';
 /** Loss and gradients at the CURRENT variable values, same batch every call, never mutates variables. */
 export type Closure = () => { readonly loss: tf.Scalar; readonly grads: readonly tf.Tensor[] };
 
+/**
+ * The closures over a step's EXTRA batches: `batch(k)` is the closure of the k-th extra batch of this
+ * step (0-based), other train rows than the step's own, drawn as a pure function of (seed, step, k),
+ * so a resumed run draws the same ones. The same k gives the same rows within a step.
+ */
+export type ExtraBatches = (k: number) => Closure;
+
 export interface StepResult {
   /** Loss of the FIRST evaluation, before any perturbation. */
   readonly loss: tf.Scalar;
@@ -24,8 +31,11 @@ export interface Optimizer {
   readonly hyperparameters: Readonly<Record<string, unknown>>;
   /** The configured learning rate (of the innermost base for wrappers): what schedules scale. */
   readonly learningRate: number;
-  /** Call inside tf.tidy; the returned tensors belong to the caller's scope. */
-  step(closure: Closure): StepResult;
+  /**
+   * Call inside tf.tidy; the returned tensors belong to the caller's scope. `extra` supplies closures
+   * over other batches (ctx.evaluateBatch); without it, an optimizer that asks for one fails.
+   */
+  step(closure: Closure, extra?: ExtraBatches): StepResult;
   /** Wrappers forward it to their base (GSAM's rho follows it). */
   setLearningRate(lr: number): void;
   /** Current scalar hyperparameters for metrics.jsonl: lr, rho, … */

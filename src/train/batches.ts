@@ -101,6 +101,23 @@ export class BatchPlan {
   }
 
   /**
+   * Train rows of the k-th extra batch of `step` (optimizers' ctx.evaluateBatch): batch_size rows
+   * drawn without replacement from Rng.derive(seed, 'extra', step, k), whatever the sampler, so they
+   * are a pure function of (seed, step, k) and a resumed run draws the same ones.
+   */
+  extraIndices(step: number, k: number): Int32Array {
+    const n = this.dataset.sizes.train;
+    return Rng.derive(this.seed, 'extra', step, k).permutation(n).subarray(0, Math.min(this.batchSize, n));
+  }
+
+  /** Tensors of the k-th extra batch of `step` (augmented with its own per-batch RNG); the caller disposes them. */
+  extraTensors(step: number, k: number): { x: tf.Tensor; y: tf.Tensor; index: tf.Tensor1D; group?: tf.Tensor1D } {
+    const indices = this.extraIndices(step, k);
+    const arrays = this.dataset.gather('train', indices, new Rng(hashSeed(this.seed, 'augment-extra', step, k)));
+    return { ...batchTensors(this.dataset, arrays, indices.length), index: tf.tensor1d(indices, 'int32'), ...groupTensor(arrays) };
+  }
+
+  /**
    * Builds the resident train split when batches are gathered on the device (otherwise a no-op);
    * the first trainTensors call does it too. Kept out of any caller's tf.tidy.
    */

@@ -6,7 +6,7 @@
 import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
 import type { ApplyOptions, Batch, LossContext, LossInput, Model, ModelOutput, Objective, ParamSpec } from '../core/types.js';
-import type { Closure } from '../optim/types.js';
+import type { Closure, ExtraBatches } from '../optim/types.js';
 import type { Experiment } from './build.js';
 
 /**
@@ -85,9 +85,10 @@ type Statistics = readonly (readonly [tf.Variable, tf.Tensor])[];
  * `statistics()` (a SAM-type pass at perturbed weights must not move them) and it alone commits
  * the loss's per-step state. Later calls only evaluate.
  */
-export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext): { readonly closure: Closure; statistics(): Statistics } {
+export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext, own = true): { readonly closure: Closure; statistics(): Statistics } {
   const { model, objective, params } = parts;
-  let calls = 0;
+  // a closure over an extra batch (own = false) only evaluates: no statistics, no commit
+  let calls = own ? 0 : 1;
   let statistics: Statistics = [];
   const closure: Closure = () => {
     const first = calls === 0;
@@ -110,11 +111,18 @@ export interface StepOutcome {
   readonly gradEvals: number;
 }
 
-/** One optimizer step inside one tf.tidy, then the first pass's BatchNorm statistics assigned. */
-export function trainStep(parts: StepParts, ctx: StepContext): StepOutcome {
+/**
+ * One optimizer step inside one tf.tidy, then the first pass's BatchNorm statistics assigned.
+ * `extra(k)` gives the k-th extra batch of the step for optimizers that evaluate other rows
+ * (ctx.evaluateBatch); its tensors are made inside the step's tidy and freed with it.
+ */
+export function trainStep(parts: StepParts, ctx: StepContext, extra?: (k: number) => Batch): StepOutcome {
   const { closure, statistics } = makeClosure(parts, ctx);
+  const extraBatches: ExtraBatches | undefined = extra
+    ? (k) => makeClosure(parts, { ...ctx, batch: extra(k), dropoutSeed: hashSeed(ctx.dropoutSeed, 'extra', k) }, false).closure
+    : undefined;
   const out = tf.tidy(() => {
-    const r = parts.optimizer.step(closure);
+    const r = parts.optimizer.step(closure, extraBatches);
     return { loss: r.loss, diagnostics: { ...(r.diagnostics ?? {}) }, gradEvals: r.gradEvals };
   });
   assignStatistics(parts.params, statistics());

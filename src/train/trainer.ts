@@ -77,7 +77,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       optimizer.setLearningRate(schedule(s));
       try {
         const step = stepContext(exp, { x, y, index, ...(group ? { group } : {}) }, s, epoch);
-        window.push(done, trainStep(exp, step));
+        window.push(done, trainStep(exp, step, (k) => plan.extraTensors(s, k)));
         for (const set of sets) set.update(done);
         loop.step = done;
         loop.samples += size;

@@ -11,7 +11,7 @@ export function allocate(total: number, weights: readonly number[], caps: readon
   const exact = weights.map((w) => (total * w) / sum);
   const parts = exact.map((e, k) => Math.min(Math.floor(e), caps[k]!));
   let left = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, k) => k).sort((a, b) => exact[b]! - Math.floor(exact[b]!) - (exact[a]! - Math.floor(exact[a]!)) || a - b);
+  const order = exact.map((_, k) => k).sort((a, b) => exact[b]! - Math.floor(exact[b]!) - (exact[a]! - Math.floor(exact[a]!)) || a - b);
   // first pass by largest remainder, then fill wherever capacity is left
   for (const k of [...order, ...order]) {
     if (left === 0) break;

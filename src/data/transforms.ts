@@ -263,7 +263,7 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   if (o.imbalance_ratio > 1) {
     const labels = labelsOf(raw.train, trainRows);
     const available = countClasses(labels, K);
-    const empty = available.findIndex((c) => c === 0);
+    const empty = available.indexOf(0);
     if (empty >= 0) throw optionError('imbalance_ratio', `class ${empty} has no train examples`);
     const { rows, counts } = longTailRows(labels, K, o.imbalance_ratio, Rng.derive(seed, 'imbalance'));
     trainRows = compose(rows, trainRows);

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import * as tf from '../backends/tf.js';
+import type { z } from 'zod';
+import type * as tf from '../backends/tf.js';
 import { classificationNeeds, extraSlot, logProbTarget, lossSchema, oneHot, oneMinusExp, statelessObjective, type LossEntry } from './common.js';
 import { regressionMae } from './regression.js';
 

@@ -61,7 +61,7 @@ export class Checkpointer {
 
   /** Saves step `step` unless the newest checkpoint already is that step (an interrupt right after one). */
   async ensure(step: number, state: LoopState): Promise<void> {
-    if (!this.last || !this.last.endsWith(String(step).padStart(6, '0'))) await this.save(step, state);
+    if (!this.last?.endsWith(String(step).padStart(6, '0'))) await this.save(step, state);
   }
 }
 

@@ -40,7 +40,10 @@ function spyObjective(dataset: Dataset, model: Model) {
   };
   const objective: Objective = {
     ...ce,
-    compute: (i, c) => (record(i, c, false), ce.compute(i, c)),
+    compute: (i, c) => {
+      record(i, c, false);
+      return ce.compute(i, c);
+    },
     commit: (i, c) => record(i, c, true),
     dispose: () => ce.dispose(),
   };

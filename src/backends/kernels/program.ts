@@ -7,7 +7,7 @@
  * of float32 operands rounded once to float32 equals the float32 op.
  */
 
-import { F32, I32, V128, f32bytes, instantiate, sleb, simd, uleb, vec, wasmModule, type WasmMemory } from '../wasm/assembler.js';
+import { F32, I32, V128, f32bytes, instantiate, sleb, simd, uleb, wasmModule, type WasmMemory } from '../wasm/assembler.js';
 
 export type Expr =
   | { readonly op: 'in'; readonly k: number }

@@ -17,11 +17,9 @@
  *   `step` (1-based) when `step % every == 0`, with the learning rate the schedule set for it.
  */
 import { z } from 'zod';
-import * as tf from '../backends/tf.js';
-import { mapDot as dot, mapSumOfSquares as sumOfSquares, paramValues, readScalar as read } from '../backends/tree.js';
 import { Rng } from '../core/random.js';
 import { everyOption } from './common.js';
-import { CBRT_EPS, hvp, norm, normalize } from './hessian.js';
+import { powerIteration } from './hessian.js';
 import type { DiagnosticContext, DiagnosticEntry } from './types.js';
 
 const schema = z.strictObject({
@@ -54,44 +52,9 @@ const CSV_HEADER = 'step,lr,sharpness,threshold,ratio';
 
 /** Top Hessian eigenvalue on `ctx`'s batch (or rows [0, abridged)) by power iteration; also the iterations used. */
 export async function topEigenvalue(ctx: DiagnosticContext, o: EdgeOfStabilityOptions): Promise<{ lambda: number; iterations: number; eps: number }> {
-  let eps = o.eps;
-  if (eps === undefined) {
-    const sq = sumOfSquares(paramValues(ctx.params));
-    eps = CBRT_EPS * (1 + Math.sqrt(await read(sq)));
-    sq.dispose();
-  }
   const rows = o.abridged_size !== null && o.abridged_size < ctx.batchSize ? { start: 0, end: o.abridged_size } : undefined;
   const view: DiagnosticContext = rows ? { ...ctx, evaluate: (at) => ctx.evaluate(at, rows) } : ctx;
-  const rng = Rng.derive(o.seed, 'edge-of-stability', ctx.step);
-  const start: tf.NamedTensorMap = {};
-  for (const p of ctx.params) start[p.name] = tf.tensor(rng.fillNormal(new Float32Array(p.variable.size)), p.variable.shape, 'float32');
-  let v = normalize(start, await norm(start));
-  tf.dispose(start);
-  let lambda = 0;
-  let it = 0;
-  try {
-    while (it < o.iterations) {
-      const hv = hvp(view, v, eps);
-      it++;
-      const rq = dot(v, hv);
-      const previous = lambda;
-      lambda = await read(rq);
-      rq.dispose();
-      const hvNorm = await norm(hv);
-      if (!(hvNorm > 0) || !Number.isFinite(hvNorm)) {
-        tf.dispose(hv);
-        break;
-      }
-      const next = normalize(hv, hvNorm);
-      tf.dispose(hv);
-      tf.dispose(v);
-      v = next;
-      if (o.tolerance > 0 && it > 1 && Math.abs(lambda - previous) <= o.tolerance * Math.abs(lambda)) break;
-    }
-  } finally {
-    tf.dispose(v);
-  }
-  return { lambda, iterations: it, eps };
+  return powerIteration(view, { iterations: o.iterations, eps: o.eps, tolerance: o.tolerance, seed: Rng.derive(o.seed, 'edge-of-stability', ctx.step) });
 }
 
 interface CsvRow {

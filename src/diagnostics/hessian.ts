@@ -20,6 +20,58 @@ const schema = z.strictObject({
 /** cbrt of float32's unit roundoff scale used for central differences (references/losses.md §5). */
 export const CBRT_EPS = Math.cbrt(1.2e-7);
 
+export interface PowerIterationOptions {
+  readonly iterations: number;
+  /** Finite-difference step; undefined: CBRT_EPS·(1 + ‖θ‖). */
+  readonly eps: number | undefined;
+  /** Stop once |λ_t − λ_{t−1}| ≤ tolerance·|λ_t| (0: run every iteration). */
+  readonly tolerance: number;
+  /** Draws the random start vector. */
+  readonly seed: Rng;
+}
+
+/**
+ * λ = vᵀHv by power iteration on finite-difference HVPs of `ctx`'s loss from a random unit start,
+ * shared by `hessian` and `edge-of-stability`; also the iterations run and the ε used.
+ */
+export async function powerIteration(ctx: DiagnosticContext, o: PowerIterationOptions): Promise<{ lambda: number; iterations: number; eps: number }> {
+  let eps = o.eps;
+  if (eps === undefined) {
+    const sq = sumOfSquares(paramValues(ctx.params));
+    eps = CBRT_EPS * (1 + Math.sqrt(await read(sq)));
+    sq.dispose();
+  }
+  const start: tf.NamedTensorMap = {};
+  for (const p of ctx.params) start[p.name] = tf.tensor(o.seed.fillNormal(new Float32Array(p.variable.size)), p.variable.shape, 'float32');
+  let v = normalize(start, await norm(start));
+  tf.dispose(start);
+  let lambda = 0;
+  let it = 0;
+  try {
+    while (it < o.iterations) {
+      const hv = hvp(ctx, v, eps);
+      it++;
+      const rq = dot(v, hv);
+      const previous = lambda;
+      lambda = await read(rq);
+      rq.dispose();
+      const hvNorm = await norm(hv);
+      if (!(hvNorm > 0) || !Number.isFinite(hvNorm)) {
+        tf.dispose(hv);
+        break;
+      }
+      const next = normalize(hv, hvNorm);
+      tf.dispose(hv);
+      tf.dispose(v);
+      v = next;
+      if (o.tolerance > 0 && it > 1 && Math.abs(lambda - previous) <= o.tolerance * Math.abs(lambda)) break;
+    }
+  } finally {
+    tf.dispose(v);
+  }
+  return { lambda, iterations: it, eps };
+}
+
 /**
  * Top Hessian eigenvalue by power iteration on finite-difference Hessian-vector products
  * Hv ≈ (∇L(θ + εv) − ∇L(θ − εv))/(2ε) with ‖v‖ = 1 (no second-order autodiff), λ = vᵀHv after the
@@ -35,37 +87,7 @@ export const hessian: DiagnosticEntry<z.infer<typeof schema>> = {
     return {
       every: o.every,
       async run(ctx) {
-        let eps = o.eps;
-        if (eps === undefined) {
-          const sq = sumOfSquares(paramValues(ctx.params));
-          eps = CBRT_EPS * (1 + Math.sqrt(await read(sq)));
-          sq.dispose();
-        }
-        const rng = Rng.derive(o.seed, 'hessian', ctx.step);
-        const start: tf.NamedTensorMap = {};
-        for (const p of ctx.params) start[p.name] = tf.tensor(rng.fillNormal(new Float32Array(p.variable.size)), p.variable.shape, 'float32');
-        let v = normalize(start, await norm(start));
-        tf.dispose(start);
-        let lambda = 0;
-        try {
-          for (let it = 0; it < o.iterations; it++) {
-            const hv = hvp(ctx, v, eps);
-            const rq = dot(v, hv);
-            lambda = await read(rq);
-            rq.dispose();
-            const hvNorm = await norm(hv);
-            if (!(hvNorm > 0) || !Number.isFinite(hvNorm)) {
-              tf.dispose(hv);
-              break;
-            }
-            const next = normalize(hv, hvNorm);
-            tf.dispose(hv);
-            tf.dispose(v);
-            v = next;
-          }
-        } finally {
-          tf.dispose(v);
-        }
+        const { lambda, eps } = await powerIteration(ctx, { iterations: o.iterations, eps: o.eps, tolerance: 0, seed: Rng.derive(o.seed, 'hessian', ctx.step) });
         return { hessian_max_eig: lambda, hessian_eps: eps };
       },
     };

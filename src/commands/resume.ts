@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import { loadExperiment } from '../config/load.js';
 import { buildExperiment } from '../train/build.js';
 import { listCheckpoints } from '../run/checkpoint.js';
@@ -56,9 +55,11 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
     throw new RunnerError('USAGE', `${options.runDir} is still running (pid ${last.pid}); stop it first`);
   }
 
-  const stored = parseYaml(readFileSync(configPath, 'utf8')) as unknown;
   const loaded = await loadExperiment(configPath, options.overrides, { cwd: ctx.cwd });
-  const changed = diffPaths(stored, JSON.parse(JSON.stringify(loaded.config)));
+  // The stored config resolved by this version: keys added since the run was written take their
+  // defaults on both sides, so only the overrides can differ (an older run stays resumable).
+  const stored = options.overrides.length > 0 ? (await loadExperiment(configPath, [], { cwd: ctx.cwd })).config : loaded.config;
+  const changed = diffPaths(JSON.parse(JSON.stringify(stored)), JSON.parse(JSON.stringify(loaded.config)));
   if (changed.length > 0 && !options.allowConfigChange) {
     throw new RunnerError('RESUME_MISMATCH', `the config no longer matches the run's (${changed.join(', ')} changed); pass --allow-config-change to resume anyway`);
   }

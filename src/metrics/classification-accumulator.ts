@@ -30,6 +30,17 @@ const UNLABELED = -1;
 /** Floor of p_y inside the log of the NLL (sparsemax can put exactly 0 on the label). */
 export const NLL_FLOOR = 1e-12;
 
+/** The predicted class of row `row` (its first largest probability) in a flat [m, k] array. */
+export function argmaxRow(probs: ArrayLike<number>, row: number, k: number): number {
+  let arg = 0;
+  let best = probs[row]!;
+  for (let j = 1; j < k; j++) {
+    const v = probs[row + j]!;
+    if (v > best) { best = v; arg = j; }
+  }
+  return arg;
+}
+
 export function createClassificationAccumulator(numClasses: number, options: ClassificationAccumulatorOptions = {}): ClassificationAccumulator {
   const k = numClasses;
   if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`numClasses must be an integer ≥ 2 (got ${k})`);
@@ -69,12 +80,8 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
         if (y === UNLABELED) continue; // an unlabeled row (dataset.labeled) has no label to score
         if (!(y >= 0 && y < k)) throw new RangeError(`label ${y} outside [0, ${k})`);
         const row = i * k;
-        let arg = 0;
-        let best = probs[row]!;
-        for (let j = 1; j < k; j++) {
-          const v = probs[row + j]!;
-          if (v > best) { best = v; arg = j; }
-        }
+        const arg = argmaxRow(probs, row, k);
+        const best = probs[row + arg]!;
         const py = probs[row + y]!;
         const hit = arg === y ? 1 : 0;
         correct += hit;

@@ -4,6 +4,8 @@
  * `worst_group_accuracy`, their minimum (the metric of Group DRO, Sagawa et al. 2020). The
  * prediction is the arg-max of the probabilities, first index on ties, as in `accuracy`.
  */
+import { argmaxRow } from './classification-accumulator.js';
+
 export interface GroupAccumulator {
   /** probs: n×K row-major; labels: n class ids; groups: n group ids in [0, numGroups). */
   add(probs: Float32Array, labels: Int32Array, groups: Int32Array): void;
@@ -31,12 +33,7 @@ export function createGroupAccumulator(numClasses: number, numGroups: number): G
         const g = groups[i]!;
         if (!(g >= 0 && g < numGroups)) throw new RangeError(`group ${g} outside [0, ${numGroups})`);
         const row = i * k;
-        let arg = 0;
-        let best = probs[row]!;
-        for (let j = 1; j < k; j++) {
-          const v = probs[row + j]!;
-          if (v > best) { best = v; arg = j; }
-        }
+        const arg = argmaxRow(probs, row, k);
         seen[g]! += 1;
         if (arg === labels[i]) correct[g]! += 1;
       }

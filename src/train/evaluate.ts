@@ -7,11 +7,11 @@
 import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
-import type { Dataset, LossContext, Model, Objective, SplitName } from '../core/types.js';
+import type { LossContext, SplitName } from '../core/types.js';
 import { createClassificationAccumulator, createGroupAccumulator, createRegressionAccumulator, retrievalMetrics, type RetrievalOptions } from '../metrics/index.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { RunWriter } from '../run/run-writer.js';
-import { type EvalAttack, robustAccuracy } from './attack.js';
+import { type AttackContext, type EvalAttack, robustAccuracy } from './attack.js';
 import { batchTensors, groupTensor, rangeIndices } from './batches.js';
 import type { Experiment } from './build.js';
 import { roundSeconds } from './metric-window.js';
@@ -19,14 +19,8 @@ import { fmtLoss, type Progress } from './progress.js';
 import { forwardLoss } from './step.js';
 import { hasClassifier, retrievalOf } from './retrieval-eval.js';
 
-export interface EvalContext {
-  readonly dataset: Dataset;
-  readonly model: Model;
-  readonly objective: Objective;
-  readonly batchSize: number;
-  readonly step: number;
-  readonly epoch: number;
-  readonly seed: number;
+/** The model, objective and data of one evaluation (AttackContext's fields), plus what it reports beyond the loss. */
+export interface EvalContext extends AttackContext {
   /** Recall@k / MAP@R on the model's embedding of this split (train/retrieval-eval.ts retrievalOf). */
   readonly retrieval?: RetrievalOptions | undefined;
   /** train.eval_attack: robust_accuracy on the splits it names (train/attack.ts). */

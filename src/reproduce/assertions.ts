@@ -1,0 +1,150 @@
+/**
+ * The assertion language of claims (docs/reproduce.md): group means compared (`compare`), seed-by-
+ * seed wins (`wins`), monotone trends across a swept value (`trend`), flatness of a curve over a
+ * range (`spread`) and whether the best value of one param moves with another (`argmax`). Each
+ * returns whether it holds, one sentence, and the numbers it was judged on.
+ */
+import { canonicalJson } from '../sweep/resolve-trials.js';
+import type { Assertion } from './claim.js';
+import { counted, matches, valuesStat, type Measurements, type Trial, type Value } from './measure.js';
+
+export interface AssertionResult {
+  readonly kind: Assertion['kind'];
+  readonly holds: boolean;
+  readonly text: string;
+  readonly checks: readonly { readonly at?: string; readonly holds: boolean; readonly text: string; readonly values: Readonly<Record<string, unknown>> }[];
+}
+
+type Op = '>' | '>=' | '<' | '<=';
+
+function cmp(a: number, op: Op, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return false;
+  switch (op) {
+    case '>': return a > b;
+    case '>=': return a >= b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+  }
+}
+
+export function fmt(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return 'n/a';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
+}
+
+export function whereText(w: Readonly<Record<string, unknown>>): string {
+  const parts = Object.entries(w).map(([k, v]) => `${k}=${Array.isArray(v) ? v.map(String).join('|') : String(v)}`);
+  return parts.length ? parts.join(' ') : 'all trials';
+}
+
+/** Distinct values of a param among trials, numbers ascending, others in first-seen order. */
+function valuesOf(trials: readonly Trial[], key: string): unknown[] {
+  const seen = new Map<string, unknown>();
+  for (const t of trials) if (key in t.params) seen.set(canonicalJson(t.params[key]), t.params[key]);
+  const vals = [...seen.values()];
+  return vals.every((v) => typeof v === 'number') ? (vals as number[]).sort((a, b) => a - b) : vals;
+}
+
+function meanOver(m: Measurements, trials: readonly Trial[], ref: string): ReturnType<typeof valuesStat> {
+  return valuesStat(trials.filter(counted).map((t) => m.value(t, ref)));
+}
+
+function eachValue(trials: readonly Trial[], key: string | undefined): { at?: string; trials: readonly Trial[] }[] {
+  if (key === undefined) return [{ trials }];
+  return valuesOf(trials, key).map((v) => ({ at: `${key}=${String(v)}`, trials: trials.filter((t) => matches(t.params, { [key]: v })) }));
+}
+
+function summarize(kind: Assertion['kind'], head: string, checks: AssertionResult['checks']): AssertionResult {
+  const holds = checks.length > 0 && checks.every((c) => c.holds);
+  const text = checks.length === 0 ? `${head}: no trials to judge` : `${head}: ${checks.map((c) => `${c.at ? `${c.at}: ` : ''}${c.text}`).join('; ')}`;
+  return { kind, holds, text, checks };
+}
+
+export function evaluateAssertion(a: Assertion, all: readonly Trial[], m: Measurements): AssertionResult {
+  const trials = all.filter((t) => matches(t.params, a.where));
+  const label = m.label(a.metric);
+  switch (a.kind) {
+    case 'compare': {
+      const checks = eachValue(trials, a.for_each).map(({ at, trials: ts }) => {
+        const A = meanOver(m, ts.filter((t) => matches(t.params, a.a)), a.metric);
+        const B = meanOver(m, ts.filter((t) => matches(t.params, a.b)), a.metric);
+        const holds = A.n > 0 && B.n > 0 && cmp(A.mean, a.op, B.mean + a.margin);
+        const margin = a.margin ? ` ${a.margin > 0 ? '+' : '−'} ${fmt(Math.abs(a.margin))}` : '';
+        return {
+          ...(at ? { at } : {}), holds,
+          text: `${fmt(A.mean)}${A.std !== null ? ` ± ${fmt(A.std)}` : ''} (n=${A.n}) ${a.op} ${fmt(B.mean)}${B.std !== null ? ` ± ${fmt(B.std)}` : ''} (n=${B.n})${margin} ${holds ? '✓' : '✗'}`,
+          values: { a: A, b: B },
+        };
+      });
+      return summarize('compare', `mean ${label}: ${whereText(a.a)} ${a.op} ${whereText(a.b)}${a.margin ? ` + ${a.margin}` : ''}`, checks);
+    }
+    case 'wins': {
+      const differs = new Set([...Object.keys(a.a), ...Object.keys(a.b)]);
+      const rest = (t: Trial) => canonicalJson({ seed: t.seed, ...Object.fromEntries(Object.entries(t.params).filter(([k]) => !differs.has(k))) });
+      const checks = eachValue(trials, a.for_each).map(({ at, trials: ts }) => {
+        const bs = new Map(ts.filter((t) => counted(t) && matches(t.params, a.b)).map((t) => [rest(t), t]));
+        let wins = 0;
+        let pairs = 0;
+        const seeds: { seed: unknown; a: Value; b: Value }[] = [];
+        for (const t of ts.filter((x) => counted(x) && matches(x.params, a.a))) {
+          const u = bs.get(rest(t));
+          if (!u) continue;
+          pairs++;
+          const va = m.value(t, a.metric);
+          const vb = m.value(u, a.metric);
+          if (cmp(va, a.op, vb)) wins++;
+          seeds.push({ seed: t.seed, a: va, b: vb });
+        }
+        const holds = wins >= a.at_least;
+        return { ...(at ? { at } : {}), holds, text: `${wins} of ${pairs} seeds (at least ${a.at_least}) ${holds ? '✓' : '✗'}`, values: { wins, pairs, seeds } };
+      });
+      return summarize('wins', `${label}: ${whereText(a.a)} ${a.op} ${whereText(a.b)} seed by seed`, checks);
+    }
+    case 'trend': {
+      const xs = valuesOf(trials, a.x);
+      const means = xs.map((x) => meanOver(m, trials.filter((t) => matches(t.params, { [a.x]: x })), a.metric).mean);
+      let holds = means.length >= 2;
+      for (let i = 1; i < means.length; i++) {
+        const d = means[i]! - means[i - 1]!;
+        const ok = a.direction === 'increasing' ? (a.strict ? d > 0 : d >= 0) : (a.strict ? d < 0 : d <= 0);
+        if (!ok || Number.isNaN(d)) holds = false;
+      }
+      const text = `${xs.map((x, i) => `${String(x)}→${fmt(means[i])}`).join(', ')} ${holds ? '✓' : '✗'}`;
+      return summarize('trend', `${label} ${a.strict ? 'strictly ' : ''}${a.direction} in ${a.x} (${whereText(a.where)})`, [{ holds, text, values: { x: xs, means } }]);
+    }
+    case 'spread': {
+      const xs = valuesOf(trials, a.x).filter((x) => !a.range || (typeof x === 'number' && x >= a.range[0] && x <= a.range[1]));
+      const means = xs.map((x) => meanOver(m, trials.filter((t) => matches(t.params, { [a.x]: x })), a.metric).mean);
+      const finite = means.length >= 2 && means.every((v) => !Number.isNaN(v));
+      let spread = finite ? Math.max(...means) - Math.min(...means) : Number.NaN;
+      if (finite && means.some((v) => !Number.isFinite(v))) spread = Number.POSITIVE_INFINITY;
+      if (a.relative && Number.isFinite(spread)) spread /= Math.max(...means.map(Math.abs));
+      const holds = cmp(spread, a.op, a.value);
+      const text = `${xs.map((x, i) => `${String(x)}→${fmt(means[i])}`).join(', ')}; spread ${fmt(spread)} ${a.op} ${a.value} ${holds ? '✓' : '✗'}`;
+      const range = a.range ? ` over [${a.range[0]}, ${a.range[1]}]` : '';
+      return summarize('spread', `${a.relative ? 'relative ' : ''}spread of ${label} across ${a.x}${range} (${whereText(a.where)})`, [{ holds, text, values: { x: xs, means, spread } }]);
+    }
+    case 'argmax': {
+      const mode = a.mode ?? m.direction(a.metric);
+      const overs = valuesOf(trials, a.over);
+      const acrosses = valuesOf(trials, a.across);
+      const rows = acrosses.map((c) => {
+        const means = overs.map((o) => meanOver(m, trials.filter((t) => matches(t.params, { [a.over]: o, [a.across]: c })), a.metric).mean);
+        let best = -1;
+        for (let i = 0; i < means.length; i++) {
+          const v = means[i]!;
+          if (Number.isNaN(v)) continue;
+          if (best < 0 || (mode === 'max' ? v > means[best]! : v < means[best]!)) best = i;
+        }
+        return { across: c, means, best };
+      });
+      const picks = rows.map((r) => r.best).filter((b) => b >= 0);
+      const moved = picks.length > 0 ? Math.max(...picks) - Math.min(...picks) : Number.NaN;
+      const holds = picks.length === rows.length && picks.length >= 2 && (a.expect === 'stable' ? moved <= a.tolerance : moved > a.tolerance);
+      const text = `${rows.map((r) => `${a.across}=${String(r.across)} → ${r.best >= 0 ? String(overs[r.best]) : 'n/a'}`).join(', ')}; moves ${Number.isNaN(moved) ? 'n/a' : moved} grid step(s) ${holds ? '✓' : '✗'}`;
+      return summarize('argmax', `best ${a.over} by ${label} (${mode}) ${a.expect === 'stable' ? 'stays within' : 'moves more than'} ${a.tolerance} grid step(s) across ${a.across} (${whereText(a.where)})`, [{ holds, text, values: { over: overs, rows } }]);
+    }
+  }
+}

@@ -28,6 +28,7 @@ const commands = {
   report: async () => (await import('../commands/report.js')).report,
   plot: async () => (await import('../commands/plot.js')).plot,
   serve: async () => (await import('../commands/serve.js')).serve,
+  reproduce: async () => (await import('../commands/reproduce.js')).reproduce,
 } satisfies Record<string, () => Promise<(input: never, ctx: CommandContext) => Promise<ExitCodeValue>>>;
 /** Where each command function comes from (tests pass stand-ins that record their input). */
 export type CommandLoaders = typeof commands;
@@ -226,6 +227,18 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .option('--columns <list>', 'exactly these columns, comma-separated (repeatable); +KEY adds to the default ones', collect, [])
     .addOption(new Option('--format <f>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
     .action(lazy('runs', (dirs, o) => ({ dirs, ...o })));
+
+  program
+    .command('reproduce')
+    .description("run a paper's claim as a small sweep and check it: exit 0 holds, 4 does not hold, 6 trials failed")
+    .argument('[name]', 'claim name (see --list) or a claim file')
+    .option('--list', 'list the claims: paper, claim, components, budget, and whether minima has the components yet')
+    .option('--quick', 'the smaller CI budget, with its own looser assertion')
+    .option('--runs-dir <dir>', 'results go to DIR/reproduce/NAME/', 'runs')
+    .option('--workers <n>', 'parallel trials (default: the available cores)', int)
+    .option('--claims-dir <dir>', 'folder of claim files (default: the shipped configs/claims)')
+    .option('--json', 'machine output on stdout')
+    .action(lazy('reproduce', (name, o) => ({ name, ...o })));
 
   program
     .command('report')

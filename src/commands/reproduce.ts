@@ -15,9 +15,11 @@ import { evaluateAssertion, fmt, type AssertionResult } from '../reproduce/asser
 import { claimFiles, loadClaim, parseUse, type ClaimSpec, type LoadedClaim } from '../reproduce/claim.js';
 import { figureSpec } from '../reproduce/figure.js';
 import { groupBySeed, groupStat, Measurements, trialsOf, type Trial } from '../reproduce/measure.js';
-import { claimReportHtml } from '../reproduce/report-html.js';
+import { claimSectionHtml } from '../reproduce/claim-section.js';
 import { writeFileAtomic } from '../run/atomic.js';
-import { renderFigure } from '../report/render.js';
+import { discover } from '../report/discover.js';
+import { renderFigure } from '../report/figure.js';
+import { reportHtml } from '../report/report-html.js';
 import { SweepDir, type TrialRecord } from '../sweep/sweep-dir.js';
 import type { CommandContext } from './context.js';
 import { sweep } from './sweep.js';
@@ -109,13 +111,14 @@ async function run(claim: LoadedClaim, o: Parsed, ctx: CommandContext): Promise<
   const verdict: Verdict = broken.length > 0 ? 'trials failed' : results.every((r) => r.holds) ? 'holds' : 'does not hold';
 
   const title = `${spec.name}: ${verdict}`;
-  const figure = figureSpec(spec.figure, trials, measures, `${spec.paper.title} (${spec.paper.year})`);
+  const figure = figureSpec(spec.figure, trials, measures, `${spec.name}: ${spec.paper.title.length > 60 ? `${spec.paper.title.slice(0, 57)}…` : spec.paper.title} (${spec.paper.year})`, (t) => relative(out, t.runDir));
   const result = resultJson(claim, trials, records, measures, results, verdict, (Date.now() - started) / 1000, out, ctx.cwd);
   writeFileAtomic(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const svg = await renderFigure(figure, { format: 'svg' });
+  const svg = (await renderFigure(figure, { format: 'svg' })).toString('utf8');
   writeFileAtomic(join(out, 'figure.svg'), svg);
   writeFileAtomic(join(out, 'figure.png'), await renderFigure(figure, { format: 'png', dpi: 150 }));
-  writeFileAtomic(join(out, 'report.html'), claimReportHtml({ title, claim: spec, quick: claim.quick, quickNote: spec.quick?.note, verdict, results, groups: result.groups, svg, sweepDir: relative(out, sweepDir.dir), broken: broken.map((t) => ({ dir: relative(out, t.runDir), status: t.status })) }));
+  const intro = claimSectionHtml({ claim: spec, quick: claim.quick, verdict, results, groups: result.groups, svg, broken: broken.map((t) => ({ dir: relative(out, t.runDir), status: t.status })) });
+  writeFileAtomic(join(out, 'report.html'), reportHtml(discover([sweepDir.dir], { cwd: ctx.cwd }), { outDir: out, title, intro, ...(typeof spec.figure.metric === 'string' && !(spec.figure.metric in spec.measures) ? { sweepMetric: spec.figure.metric } : {}) }));
 
   const where = relative(ctx.cwd, out) || '.';
   for (const r of results) ctx.stderr.write(`  ${r.holds ? '✓' : '✗'} ${r.text}\n`);

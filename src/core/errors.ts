@@ -34,7 +34,8 @@ export type ErrorCode =
   | 'INTERRUPTED'
   | 'EXPECTATION_FAILED'
   | 'SWEEP_FAILED'
-  | 'SLURM_FAILED';
+  | 'SLURM_FAILED'
+  | 'COMPONENT_MISSING';
 
 export class RunnerError extends Error {
   readonly code: ErrorCode;

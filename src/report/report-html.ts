@@ -29,6 +29,8 @@ export interface ReportOptions {
   readonly maxPoints?: number;
   /** Fixed generation time (tests); default now. */
   readonly now?: Date;
+  /** HTML placed first in the page (trusted: built by minima, e.g. a claim's verdict by `reproduce`). */
+  readonly intro?: string;
 }
 
 interface PageFigure extends Figure {
@@ -133,6 +135,7 @@ export function reportHtml(d: Discovered, o: ReportOptions): string {
 <header><h1>${escapeHtml(title)}</h1><div class="sub">generated ${escapeHtml(now)} by minima; ${runs.length} runs, ${d.sweeps.length} sweeps, ${figures.length} charts</div>
 <nav><a href="#summary">summary</a><a href="#config">config diff</a><a href="#curves">curves</a>${d.sweeps.length ? '<a href="#sweeps">sweeps</a>' : ''}${o.profile ? '<a href="#profiles">profiles</a>' : ''}<a href="#meta">meta</a></nav></header>
 <main>
+${o.intro ?? ''}
 <section id="summary"><h2>Runs</h2>${table(t.columns, summaryRows)}</section>
 <section id="config"><h2>Config keys that differ</h2>${changed.length ? table(['run', ...changed], diffRows) : '<p class="muted">every run has the same config</p>'}</section>
 ${groups.length ? `<section id="groups"><h2>Over seeds (mean ± std)</h2>${table(['configuration', 'n', ...groupKeys], groupRows)}</section>` : ''}

@@ -6,7 +6,7 @@
  */
 import { canonicalJson } from '../sweep/resolve-trials.js';
 import type { Assertion } from './claim.js';
-import { counted, matches, valuesStat, type Measurements, type Trial, type Value } from './measure.js';
+import { counted, matches, paramValue, valuesStat, type Measurements, type Trial, type Value } from './measure.js';
 
 export interface AssertionResult {
   readonly kind: Assertion['kind'];
@@ -42,7 +42,10 @@ export function whereText(w: Readonly<Record<string, unknown>>): string {
 /** Distinct values of a param among trials, numbers ascending, others in first-seen order. */
 function valuesOf(trials: readonly Trial[], key: string): unknown[] {
   const seen = new Map<string, unknown>();
-  for (const t of trials) if (key in t.params) seen.set(canonicalJson(t.params[key]), t.params[key]);
+  for (const t of trials) {
+    const v = paramValue(t.params, key);
+    if (v !== undefined) seen.set(canonicalJson(v), v);
+  }
   const vals = [...seen.values()];
   return vals.every((v) => typeof v === 'number') ? (vals as number[]).sort((a, b) => a - b) : vals;
 }
@@ -82,7 +85,9 @@ export function evaluateAssertion(a: Assertion, all: readonly Trial[], m: Measur
     }
     case 'wins': {
       const differs = new Set([...Object.keys(a.a), ...Object.keys(a.b)]);
-      const rest = (t: Trial) => canonicalJson({ seed: t.seed, ...Object.fromEntries(Object.entries(t.params).filter(([k]) => !differs.has(k))) });
+      // Paired on the seed and every swept param that neither side names (nor holds what they name).
+      const named = (k: string) => [...differs].some((d) => d === k || d.startsWith(`${k}.`));
+      const rest = (t: Trial) => canonicalJson({ seed: t.seed, ...Object.fromEntries(Object.entries(t.params).filter(([k]) => !named(k))) });
       const checks = eachValue(trials, a.for_each).map(({ at, trials: ts }) => {
         const bs = new Map(ts.filter((t) => counted(t) && matches(t.params, a.b)).map((t) => [rest(t), t]));
         let wins = 0;

@@ -91,15 +91,17 @@ export const assertionSchema = z.discriminatedUnion('kind', [
 export type Assertion = z.output<typeof assertionSchema>;
 
 const figureSchema = z.strictObject({
-  type: z.enum(['bar', 'line', 'heatmap']),
+  type: z.enum(['line', 'heatmap']).describe('line: the measurement against x, one line per color value; heatmap: mean over seeds on an x × y grid'),
   metric: metricRef,
   x: dottedPath.describe('the param on the x axis'),
   color: dottedPath.optional().describe('the param that colours the series or bars'),
-  y: dottedPath.optional().describe('heatmap: the param on the y axis'),
+  y: dottedPath.optional().describe('heatmap: the param on the y axis (required there)'),
   log_x: z.boolean().optional().describe('default: when the x values span more than two decades'),
   title: z.string().optional(),
 });
 export type FigureSpec = z.output<typeof figureSchema>;
+
+const figureChecked = figureSchema.refine((f) => f.type !== 'heatmap' || f.y !== undefined, { message: 'a heatmap needs y', path: ['y'] });
 
 const sweepPart = sweepSpecSchema.omit({ name: true, slurm: true });
 
@@ -123,7 +125,7 @@ export const claimSchema = z.strictObject({
   sweep: sweepPart,
   measures: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), measureSchema).default({}),
   assert: z.array(assertionSchema).min(1),
-  figure: figureSchema,
+  figure: figureChecked,
   quick: z.strictObject({
     set: z.record(dottedPath, z.unknown()).default({}).describe('replaces or adds sweep.set keys'),
     grid: z.record(dottedPath, z.array(z.unknown()).min(1)).default({}).describe('replaces sweep.grid axes'),
@@ -149,13 +151,13 @@ export function parseUse(use: string): { kind: ComponentKind; name: string } {
 }
 
 /** Line of a dotted path in the YAML document, for the error's file:line. */
-function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): { line?: number } {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as { range?: [number, number] } | undefined;
     const at = node && (isScalar(node) || isMap(node) || 'range' in node) ? node.range?.[0] : undefined;
-    if (at !== undefined) return lines.linePos(at).line;
+    if (at !== undefined) return { line: lines.linePos(at).line };
   }
-  return undefined;
+  return {};
 }
 
 export function loadClaim(path: string, opts: { cwd: string; quick?: boolean }): LoadedClaim {
@@ -164,16 +166,16 @@ export function loadClaim(path: string, opts: { cwd: string; quick?: boolean }):
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, file: path, line: e.linePos?.[0]?.line })), `invalid claim file ${path}`);
+    throw new ConfigError(doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, file: path, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) })), `invalid claim file ${path}`);
   }
   const r = claimSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
   if (!r.success) {
-    const issues: ConfigIssue[] = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, file: path, line: lineOf(doc, lines, i.path) }));
+    const issues: ConfigIssue[] = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, file: path, ...lineOf(doc, lines, i.path) }));
     throw new ConfigError(issues, `invalid claim file ${path}`);
   }
   const spec = r.data;
   if (spec.name !== basename(file, extname(file))) {
-    throw new ConfigError([{ path: 'name', message: `must equal the file's name (${basename(file, extname(file))})`, file: path, line: lineOf(doc, lines, ['name']) }], `invalid claim file ${path}`);
+    throw new ConfigError([{ path: 'name', message: `must equal the file's name (${basename(file, extname(file))})`, file: path, ...lineOf(doc, lines, ['name']) }], `invalid claim file ${path}`);
   }
   const quick = opts.quick === true && spec.quick !== undefined;
   const raw = {

@@ -92,9 +92,27 @@ function summaryValue(r: TrialRecord | undefined, path: string): Value {
   return values[key] ?? Number.NaN;
 }
 
+/**
+ * A param's value by dotted path: the swept key itself (`optimizer.lr`), or a path inside a swept
+ * mapping (`optimizer.name` when whole `optimizer` specs are swept).
+ */
+export function paramValue(params: Readonly<Record<string, unknown>>, key: string): unknown {
+  if (Object.hasOwn(params, key)) return params[key];
+  for (const [p, v] of Object.entries(params)) {
+    if (!key.startsWith(`${p}.`)) continue;
+    let at: unknown = v;
+    for (const part of key.slice(p.length + 1).split('.')) {
+      if (at === null || typeof at !== 'object' || !Object.hasOwn(at, part)) return undefined;
+      at = (at as Record<string, unknown>)[part];
+    }
+    return at;
+  }
+  return undefined;
+}
+
 export function matches(params: Readonly<Record<string, unknown>>, where: Readonly<Record<string, unknown>>): boolean {
   for (const [k, want] of Object.entries(where)) {
-    const have = params[k];
+    const have = paramValue(params, k);
     const ok = Array.isArray(want) ? want.some((w) => sameValue(have, w)) : sameValue(have, want);
     if (!ok) return false;
   }

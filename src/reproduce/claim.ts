@@ -94,7 +94,7 @@ const figureSchema = z.strictObject({
   type: z.enum(['line', 'heatmap']).describe('line: the measurement against x, one line per color value; heatmap: mean over seeds on an x × y grid'),
   metric: metricRef,
   x: dottedPath.describe('the param on the x axis'),
-  color: dottedPath.optional().describe('the param that colours the series or bars'),
+  color: dottedPath.optional().describe('line: one series per value of this param; heatmap: one panel per value'),
   y: dottedPath.optional().describe('heatmap: the param on the y axis (required there)'),
   log_x: z.boolean().optional().describe('default: when the x values span more than two decades'),
   title: z.string().optional(),

@@ -21,12 +21,20 @@ export function figureSpec(f: FigureSpec, trials: readonly Trial[], m: Measureme
   const metric = m.label(f.metric);
   const groups = groupBySeed(trials);
   if (f.type === 'heatmap') {
-    const cells: HeatCell[] = groups.map((g) => {
-      const s = groupStat(m, g, f.metric);
-      const finite = Number.isFinite(s.mean);
-      return { x: xValue(paramValue(g.params, f.x)), y: xValue(paramValue(g.params, f.y!)), mean: finite ? s.mean : null, std: s.std, n: s.n, trials: g.trials.length, note: s.n === 0 ? 'failed' : finite ? '' : 'diverged' };
+    // One panel per value of `color` (e.g. adam | adamw), side by side.
+    const panels = f.color ? [...new Map(groups.map((g) => [formatValue(paramValue(g.params, f.color!)), paramValue(g.params, f.color!)])).entries()] : [['', undefined] as const];
+    const specs = panels.map(([label, value]) => {
+      const cells: HeatCell[] = groups.filter((g) => !f.color || formatValue(paramValue(g.params, f.color)) === formatValue(value)).map((g) => {
+        const s = groupStat(m, g, f.metric);
+        const finite = Number.isFinite(s.mean);
+        return { x: xValue(paramValue(g.params, f.x)), y: xValue(paramValue(g.params, f.y!)), mean: finite ? s.mean : null, std: s.std, n: s.n, trials: g.trials.length, note: s.n === 0 ? 'failed' : finite ? '' : 'diverged' };
+      });
+      return heatmapChart({ title: f.color ? `${f.color}=${label}` : (f.title ?? title), xParam: f.x, yParam: f.y!, metric, cells, mode: m.direction(f.metric) });
     });
-    return heatmapChart({ title: f.title ?? title, xParam: f.x, yParam: f.y!, metric, cells, mode: m.direction(f.metric) });
+    if (specs.length === 1) return specs[0]!;
+    const { $schema, config, background } = specs[0]!;
+    const strip = (sp: ChartSpec) => Object.fromEntries(Object.entries(sp).filter(([k]) => k !== '$schema' && k !== 'config' && k !== 'background'));
+    return { $schema, config, background, title: f.title ?? title, hconcat: specs.map(strip), resolve: { scale: { color: 'independent' } } };
   }
   const series = (p: Readonly<Record<string, unknown>>) => (f.color ? `${f.color}=${formatValue(paramValue(p, f.color))}` : metric);
   const points: SweepPoint[] = trials.map((t) => {

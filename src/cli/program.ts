@@ -234,6 +234,7 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .argument('[name]', 'claim name (see --list) or a claim file')
     .option('--list', 'list the claims: paper, claim, components, budget, and whether minima has the components yet')
     .option('--quick', 'the smaller CI budget, with its own looser assertion')
+    .option('--dry-run', "print the claim's trials (every one validated) and run nothing")
     .option('--runs-dir <dir>', 'results go to DIR/reproduce/NAME/', 'runs')
     .option('--workers <n>', 'parallel trials (default: the available cores)', int)
     .option('--claims-dir <dir>', 'folder of claim files (default: the shipped configs/claims)')

@@ -4,7 +4,8 @@
  * judged by its assertions, written as result.json, figure.svg/png and report.html beside it.
  * Exit: 0 the claim holds, 4 it does not hold, 6 trials failed, 2 bad claim or missing components.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as toYaml } from 'yaml';
@@ -20,6 +21,7 @@ import { writeFileAtomic } from '../run/atomic.js';
 import { discover } from '../report/discover.js';
 import { renderFigure } from '../report/figure.js';
 import { reportHtml } from '../report/report-html.js';
+import { prepareSweep } from '../sweep/prepare.js';
 import { SweepDir, type TrialRecord } from '../sweep/sweep-dir.js';
 import type { CommandContext } from './context.js';
 import { sweep } from './sweep.js';
@@ -31,6 +33,7 @@ export const reproduceOptions = z.object({
   name: z.string().optional().describe('claim name (configs/claims/NAME.yaml) or a claim file'),
   list: z.boolean().default(false).describe('list the claims and whether their components exist'),
   quick: z.boolean().default(false).describe('the smaller CI budget with its own, looser assertion'),
+  dryRun: z.boolean().default(false).describe("print the claim's trials (validated) and run nothing"),
   runsDir: z.string().default('runs').describe('results go to DIR/reproduce/NAME/'),
   workers: z.coerce.number().int().positive().optional().describe('parallel trials (default: the available cores)'),
   claimsDir: z.string().optional().describe('folder of claim files (default: the shipped configs/claims)'),
@@ -91,19 +94,30 @@ type Verdict = 'holds' | 'does not hold' | 'trials failed';
 async function run(claim: LoadedClaim, o: Parsed, ctx: CommandContext): Promise<ExitCodeValue> {
   const { spec } = claim;
   const out = resolve(ctx.cwd, o.runsDir, 'reproduce', spec.name, ...(claim.quick ? ['quick'] : []));
+  if (o.dryRun) {
+    // The plan only: write the sweep file beside a temporary folder, never into the results.
+    const tmp = mkdtempSync(join(tmpdir(), 'minima-reproduce-'));
+    try {
+      writeFileAtomic(join(tmp, 'claim-sweep.yaml'), sweepYaml(claim));
+      return await sweep({ sweep: join(tmp, 'claim-sweep.yaml'), runsDir: out, name: 'sweep', dryRun: true, json: o.json }, ctx);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
   mkdirSync(out, { recursive: true });
   const started = Date.now();
   // The sweep as a file beside the results: `minima sweep` runs it, so resuming, locking and
   // failure handling are the sweep's own; a re-run skips the trials that are done.
   const sweepFile = join(out, 'claim-sweep.yaml');
-  const { set, grid, zip, random, seeds, workers, early_stopping, base } = claim.sweep;
-  writeFileAtomic(sweepFile, toYaml({ name: 'sweep', base, set, grid, zip, ...(random ? { random } : {}), ...(seeds !== undefined ? { seeds } : {}), ...(workers !== undefined ? { workers } : {}), ...(early_stopping ? { early_stopping } : {}) }));
+  writeFileAtomic(sweepFile, sweepYaml(claim));
   ctx.stderr.write(`reproduce ${spec.name}${claim.quick ? ' (quick)' : ''}: ${spec.claim}\n`);
   const code = await sweep({ sweep: sweepFile, runsDir: out, name: 'sweep', workers: o.workers, binPath: o.binPath }, ctx);
   if (code === ExitCode.interrupted || ctx.signal.aborted) return ExitCode.interrupted;
 
   const sweepDir = new SweepDir(join(out, 'sweep'));
-  const records = sweepDir.records();
+  // Only this expansion's trials: a folder keeps the trials of an earlier version of the claim.
+  const current = new Set((await prepareSweep(sweepFile, [], { cwd: ctx.cwd, runsDir: out, name: 'sweep' })).trials.map((t) => t.id));
+  const records = sweepDir.records().filter((r) => current.has(r.id));
   const trials = trialsOf(records, sweepDir.dir);
   const measures = new Measurements(new Map(records.map((r) => [r.id, r])), spec.measures);
   const broken = trials.filter((t) => t.status !== 'completed' && t.status !== 'diverged' && t.status !== 'pruned');
@@ -126,6 +140,11 @@ async function run(claim: LoadedClaim, o: Parsed, ctx: CommandContext): Promise<
   ctx.stderr.write(`claim ${spec.name}${claim.quick ? ' (quick)' : ''}: ${verdict.toUpperCase()} (${where}/report.html)\n`);
   if (o.json) ctx.stdout.write(`${JSON.stringify(result)}\n`);
   return verdict === 'holds' ? ExitCode.ok : verdict === 'does not hold' ? ExitCode.expectation : ExitCode.sweepFailed;
+}
+
+function sweepYaml(claim: LoadedClaim): string {
+  const { set, grid, zip, random, seeds, workers, early_stopping, base } = claim.sweep;
+  return toYaml({ name: 'sweep', base, set, grid, zip, ...(random ? { random } : {}), ...(seeds !== undefined ? { seeds } : {}), ...(workers !== undefined ? { workers } : {}), ...(early_stopping ? { early_stopping } : {}) });
 }
 
 /** Every measurement the claim names, per seed group: mean ± std and n. */

@@ -54,6 +54,19 @@ function meanOver(m: Measurements, trials: readonly Trial[], ref: string): Retur
   return valuesStat(trials.filter(counted).map((t) => m.value(t, ref)));
 }
 
+/** The mean at each value of x (ascending), leaving out values where no trial counts (all failed). */
+function curveOf(m: Measurements, trials: readonly Trial[], x: string, ref: string, keep: (x: unknown) => boolean = () => true): { xs: unknown[]; means: number[] } {
+  const xs: unknown[] = [];
+  const means: number[] = [];
+  for (const v of valuesOf(trials, x).filter(keep)) {
+    const s = meanOver(m, trials.filter((t) => matches(t.params, { [x]: v })), ref);
+    if (s.n === 0) continue;
+    xs.push(v);
+    means.push(s.mean);
+  }
+  return { xs, means };
+}
+
 function eachValue(trials: readonly Trial[], key: string | undefined): { at?: string; trials: readonly Trial[] }[] {
   if (key === undefined) return [{ trials }];
   return valuesOf(trials, key).map((v) => ({ at: `${key}=${String(v)}`, trials: trials.filter((t) => matches(t.params, { [key]: v })) }));
@@ -108,8 +121,7 @@ export function evaluateAssertion(a: Assertion, all: readonly Trial[], m: Measur
       return summarize('wins', `${label}: ${whereText(a.a)} ${a.op} ${whereText(a.b)} seed by seed`, checks);
     }
     case 'trend': {
-      const xs = valuesOf(trials, a.x);
-      const means = xs.map((x) => meanOver(m, trials.filter((t) => matches(t.params, { [a.x]: x })), a.metric).mean);
+      const { xs, means } = curveOf(m, trials, a.x, a.metric);
       let holds = means.length >= 2;
       for (let i = 1; i < means.length; i++) {
         const d = means[i]! - means[i - 1]!;
@@ -120,16 +132,15 @@ export function evaluateAssertion(a: Assertion, all: readonly Trial[], m: Measur
       return summarize('trend', `${label} ${a.strict ? 'strictly ' : ''}${a.direction} in ${a.x} (${whereText(a.where)})`, [{ holds, text, values: { x: xs, means } }]);
     }
     case 'spread': {
-      const xs = valuesOf(trials, a.x).filter((x) => !a.range || (typeof x === 'number' && x >= a.range[0] && x <= a.range[1]));
-      const means = xs.map((x) => meanOver(m, trials.filter((t) => matches(t.params, { [a.x]: x })), a.metric).mean);
-      const finite = means.length >= 2 && means.every((v) => !Number.isNaN(v));
-      let spread = finite ? Math.max(...means) - Math.min(...means) : Number.NaN;
-      if (finite && means.some((v) => !Number.isFinite(v))) spread = Number.POSITIVE_INFINITY;
+      const range = a.range;
+      const { xs, means } = curveOf(m, trials, a.x, a.metric, (x) => !range || (typeof x === 'number' && x >= range[0] && x <= range[1]));
+      let spread = means.length >= 2 ? Math.max(...means) - Math.min(...means) : Number.NaN;
+      if (means.some((v) => !Number.isFinite(v))) spread = Number.POSITIVE_INFINITY;
       if (a.relative && Number.isFinite(spread)) spread /= Math.max(...means.map(Math.abs));
       const holds = cmp(spread, a.op, a.value);
       const text = `${xs.map((x, i) => `${String(x)}→${fmt(means[i])}`).join(', ')}; spread ${fmt(spread)} ${a.op} ${a.value} ${holds ? '✓' : '✗'}`;
-      const range = a.range ? ` over [${a.range[0]}, ${a.range[1]}]` : '';
-      return summarize('spread', `${a.relative ? 'relative ' : ''}spread of ${label} across ${a.x}${range} (${whereText(a.where)})`, [{ holds, text, values: { x: xs, means, spread } }]);
+      const over = range ? ` over [${range[0]}, ${range[1]}]` : '';
+      return summarize('spread', `${a.relative ? 'relative ' : ''}spread of ${label} across ${a.x}${over} (${whereText(a.where)})`, [{ holds, text, values: { x: xs, means, spread } }]);
     }
     case 'argmax': {
       const mode = a.mode ?? m.direction(a.metric);

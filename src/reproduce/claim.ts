@@ -126,6 +126,9 @@ export const claimSchema = z.strictObject({
   measures: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), measureSchema).default({}),
   assert: z.array(assertionSchema).min(1),
   figure: figureChecked,
+  ci: z.strictObject({
+    skip: z.string().min(1).describe('why CI does not run the quick form (e.g. the claim does not hold at this scale; the measured numbers)'),
+  }).optional(),
   quick: z.strictObject({
     set: z.record(dottedPath, z.unknown()).default({}).describe('replaces or adds sweep.set keys'),
     grid: z.record(dottedPath, z.array(z.unknown()).min(1)).default({}).describe('replaces sweep.grid axes'),

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { basename } from 'node:path';
+import { CLAIMS_DIR, missingComponents } from '../../src/commands/reproduce.js';
+import { claimFiles, loadClaim } from '../../src/reproduce/claim.js';
+import { prepareSweep } from '../../src/sweep/prepare.js';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+/** Every registry name a resolved config uses, as KIND:NAME (nested specs: loss extras and bases, optimizer bases). */
+function componentsOf(config: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  const walk = (kind: string, v: unknown) => {
+    if (Array.isArray(v)) return v.forEach((x) => walk(kind, x));
+    if (v === null || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.name === 'string') out.add(`${kind}:${o.name}`);
+    for (const [k, x] of Object.entries(o)) if (k === 'base' || k === 'extra' || k === 'active' || k === 'passive') walk(kind, x);
+  };
+  for (const kind of ['dataset', 'model', 'loss', 'optimizer', 'schedule'] as const) walk(kind, config[kind]);
+  for (const d of (config.diagnostics as unknown[] | undefined) ?? []) walk('diagnostic', d);
+  return out;
+}
+
+const files = claimFiles(CLAIMS_DIR);
+
+test('the shipped claims: at least the eleven of the issue, each a valid file named as its claim', () => {
+  const names = files.map((f) => basename(f, '.yaml'));
+  for (const n of ['sam-label-noise', 'adamw-decoupling', 'grokking-weight-decay', 'grokking-stablemax', 'momo-lr-robustness', 'grams-vs-adam', 'gam-flatness', 'noisy-label-losses', 'focal-calibration', 'long-tail-sam']) {
+    assert.ok(names.includes(n), `configs/claims/${n}.yaml`);
+  }
+  for (const f of files) {
+    for (const quick of [false, true]) {
+      const c = loadClaim(f, { cwd: CLAIMS_DIR, quick });
+      assert.ok(c.spec.budget.quick_minutes <= c.spec.budget.minutes, c.spec.name);
+      assert.ok(c.spec.quick, `${c.spec.name} has a quick form for CI`);
+    }
+  }
+});
+
+for (const f of files) {
+  const name = basename(f, '.yaml');
+  test(`claim ${name}: every trial of the full and quick forms validates, and \`uses\` names every component they use`, { skip: missingComponents(loadClaim(f, { cwd: CLAIMS_DIR }).spec).length > 0 ? 'its components do not exist yet' : false }, async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'minima-claim-'));
+    try {
+      for (const quick of [false, true]) {
+        const c = loadClaim(f, { cwd: CLAIMS_DIR, quick });
+        const file = join(tmp, `${name}-${quick}.yaml`);
+        const { set, grid, zip, seeds, base } = c.sweep;
+        writeFileSync(file, stringify({ name, base, set, grid, zip, ...(seeds !== undefined ? { seeds } : {}) }));
+        const p = await prepareSweep(file, [], { cwd: tmp, runsDir: tmp });
+        const used = new Set(p.trials.flatMap((t) => [...componentsOf(t.config)]));
+        const declared = new Set(c.spec.uses);
+        assert.deepEqual([...used].filter((u) => !declared.has(u)).sort(), [], `${name}: used but not in uses`);
+        assert.deepEqual([...declared].filter((u) => !used.has(u)).sort(), [], `${name}: in uses but not used`);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}

@@ -156,6 +156,11 @@ export interface Batch {
   readonly index: tf.Tensor1D;
   /** int32 [batch]: the rows' group ids in [0, DataSpec.numGroups), when the dataset has groups. */
   readonly group?: tf.Tensor1D;
+  /**
+   * float32 [batch, K]: soft targets (rows sum to 1), when a batch transform (train.mix: mixup,
+   * cutmix) mixed the rows; `y` keeps the rows' own labels.
+   */
+  readonly target?: tf.Tensor2D;
 }
 
 /** What a loss sees of one batch: the model's outputs and the batch's per-row fields (built by forwardLoss only). */
@@ -170,6 +175,8 @@ export interface LossInput {
   readonly group?: tf.Tensor1D;
   /** The batch inputs (Batch.x), only for losses whose needs.inputs is true (VAT). */
   readonly x?: tf.Tensor;
+  /** float32 [batch, K]: soft targets (Batch.target), when train.mix mixed the batch; read by losses with needs.softTargets. */
+  readonly target?: tf.Tensor2D;
 }
 
 /**

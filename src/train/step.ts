@@ -49,7 +49,7 @@ export function forwardLoss(model: Model, objective: Objective, batch: Batch, ct
   const options: ApplyOptions = dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed };
   const out = model.apply(batch.x, options);
   const inputs = objective.needs.inputs === true;
-  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(inputs ? { x: batch.x } : {}) };
+  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(batch.target ? { target: batch.target } : {}), ...(inputs ? { x: batch.x } : {}) };
   return { model: out, input, values: objective.compute(input, inputs ? { ...ctx, apply: reapply(model, options) } : ctx) };
 }
 

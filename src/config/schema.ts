@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { backendNames } from '../backends/index.js';
 import type { Resolved } from '../core/registry.js';
+import { mixSchema } from '../data/mix.js';
 import { samplerSchema } from '../data/samplers/index.js';
 import { retrievalSchema } from '../metrics/retrieval.js';
 
@@ -56,6 +57,10 @@ export const trainSchema = z
       .optional()
       .describe('Recall@k and MAP@R on the model\'s embedding (cosine) in evaluation. Absent: on (with defaults) when the loss has no classifier (multi-similarity) or dataset.class_split is set; null: off.'),
     ema: emaSchema.nullable().default(null).describe('EMA of the weights (timm ModelEmaV3): updated after every step, checkpointed, evaluated as test_ema.* / train_ema.*; null = off.'),
+    mix: mixSchema
+      .nullable()
+      .default(null)
+      .describe('Mix pairs of train rows into soft targets every step: {mixup_alpha: 1} (mixup), {mixup_alpha: 0, cutmix_alpha: 1, prob: 0.5} (CutMix), both with switch_prob (timm). The loss must read soft targets (soft-target-ce, kl-div, bi-tempered). null = off. See docs/losses.md "Soft targets: mixup and CutMix".'),
     eval_attack: evalAttackSchema.nullable().default(null).describe('Robust accuracy under an ℓ∞ PGD attack at every evaluation (metric robust_accuracy); null = off.'),
   })
   .superRefine((t, ctx) => {

@@ -14,7 +14,8 @@ export const entropy: LossEntry<z.infer<typeof schema>> = {
   summary: 'Entropy regulariser H(softmax(z)) per example, for `extra`: weight > 0 entropy minimisation (Grandvalet & Bengio 2004), weight < 0 confidence penalty (Pereyra et al. 2017).',
   schema,
   nested: extraSlot,
-  needs: { task: 'classification', input: 'logits' },
+  // it reads no labels, so it fits mixed batches (train.mix) as an extra beside a soft-target loss
+  needs: { task: 'classification', input: 'logits', softTargets: true },
   info: {
     paper: 'Semi-supervised Learning by Entropy Minimization (Grandvalet & Bengio, NeurIPS 2004); Regularizing Neural Networks by Penalizing Confident Output Distributions (Pereyra et al. 2017)',
   },

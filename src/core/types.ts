@@ -96,6 +96,8 @@ export interface ApplyOptions {
   readonly training: boolean;
   /** Seed for dropout masks of this forward pass (same seed ⇒ same masks: SAM's passes agree). */
   readonly dropoutSeed?: number;
+  /** BatchNorm momentum of this training-mode pass (absent: the model's own, torch's 0.1); SWA's bn_update sets b/(n + b). */
+  readonly bnMomentum?: number;
 }
 
 export interface ModelOutput {

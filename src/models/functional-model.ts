@@ -33,7 +33,7 @@ export function functionalModel(
       if (disposed) throw new Error('model used after dispose()');
       const passSeed = options.dropoutSeed ?? (options.training ? fallbackDropout.nextUint32() : 0);
       const updates: [tf.Variable, tf.Tensor][] = [];
-      const ctx: ForwardContext = { training: options.training, dropoutSeed: (label) => layerSeed(passSeed, label), updates };
+      const ctx: ForwardContext = { training: options.training, dropoutSeed: (label) => layerSeed(passSeed, label), updates, ...(options.bnMomentum !== undefined ? { bnMomentum: options.bnMomentum } : {}) };
       const kept = tf.tidy(() => {
         const r = forward(x, ctx);
         // never hand the caller's own tensor back: disposing the output would dispose the input

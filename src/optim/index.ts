@@ -19,6 +19,13 @@ import { orthograd } from './optimizers/orthograd.js';
 import { sam } from './optimizers/sam.js';
 import { lookahead } from './optimizers/lookahead.js';
 import { sgd, sgdw } from './optimizers/sgd.js';
+// flatness and regularisation procedures (issue 18)
+import { amp } from './optimizers/amp.js';
+import { awp } from './optimizers/awp.js';
+import { friendlySam } from './optimizers/friendly-sam.js';
+import { bgr, fgr } from './optimizers/gradient-regularization.js';
+import { looksam } from './optimizers/looksam.js';
+import { wsam } from './optimizers/wsam.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -35,6 +42,14 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   gam,
   orthograd,
   lookahead,
+  // flatness and regularisation procedures (issue 18)
+  looksam,
+  wsam,
+  friendlySam,
+  awp,
+  amp,
+  fgr,
+  bgr,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -74,8 +74,8 @@ test('wsam decoupled: base step with g, then −lr·α·(g_s − g); coupled: α
   // γ 0.2 → α 0.25: g̃ = 0.25·1.1·g + 0.75·g = 1.025·g
   const cou = after({ name: 'wsam', rho: 0.5, gamma: 0.2, decouple: false, max_norm: null, base: SGD }, X34, half, 1);
   close(cou.values, [3 - 0.1 * 3 * 1.025, 4 - 0.1 * 4 * 1.025]);
-  // max_norm 1 (the official default) clips g to [0.6, 0.8] for the base step; s = clip(g_s) − clip(g) = 0
-  const clip = after({ name: 'wsam', rho: 0.5, gamma: 0.5, base: SGD }, X34, half, 1);
+  // max_norm 1 clips g to [0.6, 0.8] for the base step; s = clip(g_s) − clip(g) = 0
+  const clip = after({ name: 'wsam', rho: 0.5, gamma: 0.5, max_norm: 1, base: SGD }, X34, half, 1);
   close(clip.values, [3 - 0.06, 4 - 0.08], 1e-5);
 });
 

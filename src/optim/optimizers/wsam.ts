@@ -1,6 +1,7 @@
 /**
  * WSAM, Weighted SAM (Yue et al., KDD 2023), official intelligent-machine-learning/dlrover
- * `atorch/atorch/optimizers/wsam.py` (WeightedSAM):
+ * `atorch/atorch/optimizers/wsam.py` (WeightedSAM) at bfd04ef, the last commit before atorch left
+ * the repository (defaults γ 0.9, max_norm None; an earlier revision had 0.88 and 1.0):
  *   e = (w² if adaptive)·g·ρ/(‖s⊙g‖ + sam_eps);  w ← w + e;  g ← clip(g, max_norm)  (stored)
  *   g_s = ∇L(w + e);  w ← (w + e) − e;  g_s ← clip(g_s, max_norm)
  *   decouple (default): s = g_s − g; base step with g; then w ← w − lr·α·s
@@ -28,15 +29,15 @@ export const wsam = defineWrapper({
   summary: 'Weighted SAM: sharpness as a regulariser weighted γ/(1 − γ), decoupled from the base step by default (dlrover atorch wsam.py)',
   schema: z.strictObject({
     rho: z.number().min(0).default(0.05).describe('radius of the ascent step'),
-    gamma: z.number().min(0).lt(1).default(0.88).describe('γ: the sharpness term is weighted α = γ/(1 − γ) (official class default 0.88; README example 0.9)'),
+    gamma: z.number().min(0).lt(1).default(0.9).describe('γ: the sharpness term is weighted α = γ/(1 − γ) (official class default 0.9)'),
     sam_eps: z.number().min(0).default(1e-12).describe('added to the gradient norm'),
     adaptive: z.boolean().default(false).describe('davda54 ASAM form: e = ρ·w²⊙g/‖|w|⊙g‖'),
     decouple: z.boolean().default(true).describe('true: base step with g, then w ← w − lr·α·(g_s − g); false: base step with α·g_s + (1 − α)·g'),
-    max_norm: z.number().positive().nullable().default(1).describe('clip_grad_norm_ of g and of g_s (official class default 1.0); null = off'),
+    max_norm: z.number().positive().nullable().default(null).describe('clip_grad_norm_ of g and of g_s (official class default None = off)'),
     ...clipOption,
   }),
   gradEvals: 2,
-  info: { source: 'intelligent-machine-learning/dlrover atorch/atorch/optimizers/wsam.py', paper: 'Yue et al. 2023, Sharpness-Aware Minimization Revisited: Weighted Sharpness as a Regularization Term' },
+  info: { source: 'intelligent-machine-learning/dlrover atorch/atorch/optimizers/wsam.py (bfd04ef)', paper: 'Yue et al. 2023, Sharpness-Aware Minimization Revisited: Weighted Sharpness as a Regularization Term' },
   create(o, base) {
     const alpha = o.gamma / (1 - o.gamma);
     return wrapBase('wsam', base, {

@@ -107,6 +107,11 @@ export interface ModelOutput {
   readonly embedding: tf.Tensor;
   /** New values for buffers (BN running stats) computed in training mode; the trainer assigns them once per step. */
   readonly updates?: readonly (readonly [tf.Variable, tf.Tensor])[];
+  /**
+   * Multi-sample dropout (training only): the head's outputs on K dropout masks of the shared
+   * features; the training loss is the mean of the K losses (forwardLoss), `output` their mean.
+   */
+  readonly samples?: readonly tf.Tensor[];
 }
 
 export interface Model {

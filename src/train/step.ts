@@ -53,7 +53,13 @@ export function forwardLoss(model: Model, objective: Objective, batch: Batch, ct
   const out = model.apply(batch.x, options);
   const inputs = objective.needs.inputs === true;
   const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(inputs ? { x: batch.x } : {}) };
-  return { model: out, input, values: objective.compute(input, inputs ? { ...ctx, apply: reapply(model, options) } : ctx) };
+  const lctx = inputs ? { ...ctx, apply: reapply(model, options) } : ctx;
+  if (out.samples && out.samples.length > 0) {
+    // multi-sample dropout: the mean of the K losses, each on one mask's outputs
+    const values = out.samples.map((o) => objective.compute({ ...input, output: o }, lctx));
+    return { model: out, input, values: tf.div(tf.addN(values), values.length) };
+  }
+  return { model: out, input, values: objective.compute(input, lctx) };
 }
 
 /**
@@ -64,6 +70,7 @@ export function reapply(model: Model, options: ApplyOptions): (x: tf.Tensor) => 
   return (x) => {
     const out = model.apply(x, options);
     if (out.updates) tf.dispose(out.updates.map(([, t]) => t));
+    if (out.samples) tf.dispose([...out.samples]);
     return { output: out.output, embedding: out.embedding };
   };
 }

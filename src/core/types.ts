@@ -96,6 +96,8 @@ export interface ApplyOptions {
   readonly training: boolean;
   /** Seed for dropout masks of this forward pass (same seed ⇒ same masks: SAM's passes agree). */
   readonly dropoutSeed?: number;
+  /** BatchNorm momentum of this training-mode pass (absent: the model's own, torch's 0.1); SWA's bn_update sets b/(n + b). */
+  readonly bnMomentum?: number;
 }
 
 export interface ModelOutput {
@@ -105,6 +107,11 @@ export interface ModelOutput {
   readonly embedding: tf.Tensor;
   /** New values for buffers (BN running stats) computed in training mode; the trainer assigns them once per step. */
   readonly updates?: readonly (readonly [tf.Variable, tf.Tensor])[];
+  /**
+   * Multi-sample dropout (training only): the head's outputs on K dropout masks of the shared
+   * features; the training loss is the mean of the K losses (forwardLoss), `output` their mean.
+   */
+  readonly samples?: readonly tf.Tensor[];
 }
 
 export interface Model {

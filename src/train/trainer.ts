@@ -56,7 +56,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   if (resumed) log.info({ step: resumed.step, checkpoint: opts.resumeFrom }, 'resumed');
   const loop = { step: resumed?.step ?? 0, samples: resumed?.samples ?? 0, trainTimeS: resumed?.trainTimeS ?? 0, seed: resumed?.seed ?? config.seed };
   const hyperparams = () => optimizer.currentHyperparams();
-  const window = new MetricWindow({ writer, logEvery: t.log_every, totalSteps, stepsPerEpoch, syncEvery: syncEvery(tf.getBackend()), hyperparams }, resumed?.window);
+  const window = new MetricWindow({ writer, logEvery: t.log_every, totalSteps, stepsPerEpoch, syncEvery: syncEvery(tf.getBackend()), hyperparams, skipNonFinite: t.on_nonfinite === 'skip' }, resumed?.window);
   const snapshot = (): LoopState => ({ step: loop.step, window: window.counters(), samples: loop.samples, trainTimeS: loop.trainTimeS, seed: loop.seed });
   let stepStart = performance.now();
   // rows written during a step count the step's time so far; loop.trainTimeS gains it at the step's end

@@ -186,7 +186,7 @@ export interface SweepChartInput extends StyleOptions {
  */
 export function sweepChart(c: SweepChartInput): ChartSpec {
   const numeric = c.points.every((p) => typeof p.x === 'number');
-  const xEnc = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: c.param, ...(numeric ? { scale: c.logX ? { type: 'log' } : { type: 'linear', zero: false } } : {}) };
+  const xEnc = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: c.param, ...(numeric ? { scale: c.logX ? { type: 'log' } : { type: 'linear', zero: false } } : { axis: { labelAngle: 0 } }) };
   const series = [...new Set(c.groups.map((g) => g.series))];
   const color = { field: 'series', type: 'nominal', title: null, legend: series.length > 1 ? legendFor(series, null) : null };
   const yScale = { type: 'linear', zero: false };

@@ -5,7 +5,7 @@
  */
 import type { MetricRow } from '../run/run-folder.js';
 import { curveChart, type BandRow, type ChartSpec, type CurveRow, type FigureStyle, type XField } from './charts.js';
-import { changedKeys, groupBySeed, labelOf } from './config-diff.js';
+import { groupBySeed, labelKeys, labelOf } from './config-diff.js';
 import { curvesOf, curveTitle, downsample, meanBand, splitId, type CurveId, type Point } from './curves.js';
 import type { RunEntry } from './discover.js';
 
@@ -27,7 +27,7 @@ export interface CurveFigureOptions {
 
 /** Labels from the changed keys; two runs that would share one get their folder name added. */
 export function runLabels(runs: readonly RunEntry[], withSeed = true): Map<RunEntry, string> {
-  const keys = changedKeys(runs);
+  const keys = labelKeys(runs);
   const out = new Map(runs.map((r) => [r, labelOf(r, keys, withSeed)]));
   const count = new Map<string, number>();
   for (const l of out.values()) count.set(l, (count.get(l) ?? 0) + 1);

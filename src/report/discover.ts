@@ -51,6 +51,8 @@ export interface RunEntry {
   /** config.yaml flattened to dotted keys (`optimizer.lr`). */
   readonly config: Readonly<Record<string, unknown>>;
   readonly trial?: TrialInfo;
+  /** The keys set on the command line (meta.json `overrides`): what the user chose to vary. */
+  readonly overrideKeys: readonly string[];
   readonly error?: { readonly code?: string; readonly message: string };
 }
 
@@ -188,6 +190,7 @@ export function readRun(dir: string, root: string, trial?: TrialInfo): RunEntry 
   const entry: RunEntry = {
     dir, rel: relPath(root, dir), root, name: basename(dir), status,
     final: summary?.final ?? {}, best, config,
+    overrideKeys: Array.isArray(meta?.overrides) ? (meta.overrides as unknown[]).filter((x): x is string => typeof x === 'string').map((x) => x.replace(/^[+~]/, '').split('=')[0]!) : [],
     ...(typeof meta?.start_time === 'string' ? { started: meta.start_time } : {}),
     ...(typeof steps === 'number' ? { steps } : {}),
     ...(typeof totalSteps === 'number' ? { totalSteps } : {}),

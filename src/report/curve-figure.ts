@@ -17,7 +17,7 @@ export interface CurveFigureOptions {
   readonly style?: FigureStyle;
   readonly width?: number;
   readonly height?: number;
-  /** Points kept per curve for display (default 1500). */
+  /** Points kept per curve for display (default 1500; fewer when many runs share the chart, see POINT_BUDGET). */
   readonly maxPoints?: number;
   /** Mean ± std over runs that differ only by seed (default true). */
   readonly groupSeeds?: boolean;
@@ -55,8 +55,11 @@ function withEpochs(run: RunEntry, points: readonly Point[]): Point[] {
   return spe ? points.map((p) => ({ ...p, epoch: p.step / spe })) : [...points];
 }
 
+/** Points one chart holds at most, over all its curves: 200 runs of 100k rows still draw at once. */
+export const POINT_BUDGET = 120_000;
+
 export function curveFigure(runs: readonly RunEntry[], id: CurveId, o: CurveFigureOptions): ChartSpec {
-  const max = o.maxPoints ?? 1500;
+  const max = Math.min(o.maxPoints ?? 1500, Math.max(64, Math.floor(POINT_BUDGET / Math.max(1, runs.length))));
   const groups = o.groupSeeds === false ? runs.map((r) => [r]) : groupBySeed(runs);
   const seedLabels = runLabels(runs, false);
   const runLabelsAll = runLabels(runs, true);

@@ -13,7 +13,7 @@ import { assetText, escapeHtml } from './assets.js';
 import type { XField } from './charts.js';
 import { curveFigure, curveSource, positiveCurve } from './curve-figure.js';
 import { curveTitle, resolveCurveId, sortCurveIds, type CurveId } from './curves.js';
-import { discover, type Discovered, type RunEntry } from './discover.js';
+import { discover, type Discovered, type RunCache, type RunEntry } from './discover.js';
 import { filterRuns, sortRuns } from './query.js';
 import { buildRunsTable, cellText } from './runs-table.js';
 import { resolveInside, unsafeRelative } from './safe-path.js';
@@ -78,7 +78,8 @@ export class Dashboard {
   readonly rootReal: string;
   private readonly tails = new Map<string, MetricsTail>();
   private readonly curves = curveSource((run) => this.rows(run));
-  private found: { at: number; d: Discovered } | undefined;
+  private found: { at: number; d: Discovered; byRel: Map<string, RunEntry> } | undefined;
+  private readonly runCache: RunCache = new Map();
 
   constructor(readonly o: ServeOptions) {
     this.rootReal = realpathSync(o.root);
@@ -90,15 +91,21 @@ export class Dashboard {
     return t.read();
   }
 
-  /** The runs under the folder; discovered again at most once a second (the page polls). */
+  /**
+   * The runs under the folder; discovered again at most once a second after the last discovery
+   * ended (the page polls), each run re-read only when its small files changed.
+   */
   discovered(): Discovered {
-    const now = Date.now();
-    if (!this.found || now - this.found.at > 1000) this.found = { at: now, d: discover([this.rootReal], { cwd: this.rootReal, root: this.rootReal }) };
+    if (!this.found || Date.now() - this.found.at > 1000) {
+      const d = discover([this.rootReal], { cwd: this.rootReal, root: this.rootReal, cache: this.runCache });
+      this.found = { at: Date.now(), d, byRel: new Map(d.runs.map((r) => [r.rel, r])) };
+    }
     return this.found.d;
   }
 
   private run(rel: string): RunEntry {
-    const r = this.discovered().runs.find((x) => x.rel === rel);
+    this.discovered();
+    const r = this.found!.byRel.get(rel);
     if (r) return r;
     const p = resolveInside(this.rootReal, rel);
     throw new HttpError(p.ok ? 404 : p.status, p.ok ? `no run ${rel}` : p.reason);

@@ -58,8 +58,8 @@ test('minima runs reads summaries, not metrics: 1000 run folders in a few second
       const d = join(tmp, 'many', `run-${String(i).padStart(4, '0')}`);
       mkdirSync(d, { recursive: true });
       for (const file of ['config.yaml', 'meta.json', 'summary.json', 'status']) cpSync(join(src, file), join(d, file));
-      // a big metrics file that must not be read
-      if (i === 0) writeFileSync(join(d, 'metrics.jsonl'), '{"step":1,"epoch":0,"split":"train","loss":1}\n'.repeat(200_000));
+      // metrics.jsonl is a folder here: reading it would throw EISDIR
+      mkdirSync(join(d, 'metrics.jsonl'));
       writeFileSync(join(d, 'config.yaml'), readFileSync(join(d, 'config.yaml'), 'utf8').replace(/^seed: \d+/m, `seed: ${i}`));
     }
     const c = captureContext(tmp);
@@ -67,7 +67,8 @@ test('minima runs reads summaries, not metrics: 1000 run folders in a few second
     assert.equal(await runs({ dirs: ['many'], format: 'csv', columns: ['name', 'seed'] }, c.ctx), 0);
     const ms = performance.now() - t0;
     assert.equal(c.out().trim().split('\n').length, 1001);
-    assert.ok(ms < 8000, `took ${ms.toFixed(0)} ms`);
+    // about 2 s of CPU on one core; generous for a loaded CI machine
+    assert.ok(ms < 15_000, `took ${ms.toFixed(0)} ms`);
   });
 });
 

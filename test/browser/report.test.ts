@@ -31,6 +31,13 @@ test('report.html from disk: every chart renders, toggles redraw, no console err
     assert.equal(await w.page.locator('[data-chart]').count(), figures);
     assert.equal(await w.page.locator('[data-chart] svg.marks').count(), figures, 'every chart drew an SVG');
     for (const kind of ['curve', 'sweep', 'heatmap', 'target', 'profile']) assert.ok(await w.page.locator(`[data-kind="${kind}"] svg.marks`).count() > 0, kind);
+    // hovering a point shows its exact logged values
+    await w.page.evaluate(() => document.querySelector('[data-kind="curve"]')!.scrollIntoView());
+    const points = await w.page.evaluate(() => [...document.querySelectorAll('[data-kind="curve"] .chart g.mark-symbol path')].map((p) => { const r = p.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2] as const; }).filter(([x, y]) => y > 0 && y < 1000 && x > 0));
+    assert.ok(points.length > 0);
+    await w.page.mouse.move(points[0]![0], points[0]![1]);
+    await w.page.waitForSelector('#minima-tip', { state: 'visible' });
+    assert.match((await w.page.locator('#minima-tip').textContent())!, /run: \S+\nstep: \d+\nepoch: .*\ntime \(s\): .*\nvalue: [\d.]+/);
     // axis titles as built: the first curve is test.accuracy against step
     const first = w.page.locator('[data-kind="curve"]').first();
     assert.match((await first.locator('svg').textContent()) ?? '', /step.*test\.accuracy|test\.accuracy.*step/s);

@@ -108,7 +108,7 @@ test('minima plot: SVG, PNG at a DPI and vector PDF without a browser; paper sty
   assert.equal(await plot({ paths: ['runs/grid'], metric: 'test.loss', out: 'fig/a.svg', style: 'paper' }, ctx()), 0);
   const svg = readFileSync(join(f.root, 'fig/a.svg'), 'utf8');
   assert.match(svg, /^<svg [^>]*width="(\d+)"/);
-  assert.match(svg, /font-family="serif"/);
+  assert.match(svg, /font-family="DejaVu Serif, [^"]*serif"/);
   assert.match(svg, />test\.loss</);
   assert.equal(await plot({ paths: ['runs/grid'], metric: 'test.loss', out: 'fig/a72.png', dpi: '72' }, ctx()), 0);
   assert.equal(await plot({ paths: ['runs/grid'], metric: 'test.loss', out: 'fig/a144.png', dpi: '144' }, ctx()), 0);

@@ -96,14 +96,18 @@ export function listCheckpoints(root: string): { step: number; dir: string }[] {
 }
 
 /**
- * Removes temp folders of interrupted saves and removals, then all but the newest `keep`
- * checkpoints (never `protect`); each goes atomically (renamed away, then deleted).
+ * Removes temp folders of interrupted saves and removals, then every checkpoint older than the
+ * newest `keep` complete ones (never `protect`), incomplete leftovers included; each goes atomically
+ * (renamed away, then deleted), so a kill mid-way never leaves a partial `step-NNNNNN/` behind.
  */
 export function pruneCheckpoints(root: string, keep: number, protect?: string): void {
   if (!existsSync(root)) return;
   removeStaleTemps(root);
   const all = listCheckpoints(root);
-  for (const c of all.slice(0, Math.max(0, all.length - keep))) if (c.dir !== protect) removeDir(c.dir);
+  const kept = all.filter((c) => CHECKED_FILES.every((f) => existsSync(join(c.dir, f)))).slice(-Math.max(1, keep));
+  if (kept.length === 0) return;
+  const oldestKept = kept[0]!.step;
+  for (const c of all) if (c.step < oldestKept && c.dir !== protect) removeDir(c.dir);
 }
 
 /** Checks the run's own state object (the loop's counters); returns the problem, or undefined. */

@@ -86,8 +86,6 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
     writer.writeJson('meta.json', baseMeta);
     log.info({ config: exp.config, backend, tensors_at_start: tf.memory().numTensors }, 'start');
     result = await train(exp, { writer, log, progress, stopRequested: () => stopReason(io.signal), ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}), ...(io.onStepEnd ? { onStepEnd: io.onStepEnd } : {}) });
-    const logFailure = log.failure();
-    if (logFailure) throw storageErrorOf(logFailure, writer.path('log.jsonl')) ?? logFailure;
   } catch (err) {
     fail(err);
   } finally {
@@ -121,6 +119,12 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
     };
   };
   let summary = summarize();
+  log.info({ summary }, 'end');
+  const logFailure = log.failure(); // a log line the disk refused fails the run like any other write
+  if (logFailure && (status as RunStatus) !== 'failed') {
+    fail(storageErrorOf(logFailure, writer.path('log.jsonl')) ?? logFailure);
+    summary = summarize();
+  }
   try {
     writer.writeJson('summary.json', summary);
     writer.writeJson('meta.json', { ...baseMeta, end_time: ended.toISOString(), wall_time_s: summary.wall_time_s, status });
@@ -133,7 +137,6 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
     try { writer.writeJson('summary.json', summary); } catch { /* no room even for the summary */ }
     writer.forceStatus(status);
   }
-  log.info({ summary }, 'end');
   log.flush();
   return { exitCode, summary };
 }

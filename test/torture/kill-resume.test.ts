@@ -61,7 +61,7 @@ test('SIGKILL before seeded write operations (checkpoint writes and pruning amon
     const inCheckpointWrite = indices((op) => /checkpoints\/\.step-\d+\.[^/]*\.tmp\//.test(op) || /renameSync .*\.tmp -> .*step-\d+$/.test(op));
     const inPruning = indices((op) => /renameSync .*checkpoints\/step-\d+ -> /.test(op) || /rmSync .*checkpoints\/\.step-\d+.*\.tmp$/.test(op));
     assert.ok(inCheckpointWrite.length > 0 && inPruning.length > 0, 'the run writes and prunes checkpoints');
-    const picks = [pick(r, inCheckpointWrite), pick(r, inCheckpointWrite), pick(r, inPruning), pick(r, inPruning), ...Array.from({ length: 3 }, () => Math.floor(r() * ops.length))];
+    const picks = [pick(r, inCheckpointWrite), pick(r, inCheckpointWrite), pick(r, inPruning), pick(r, inPruning), ...Array.from({ length: 2 }, () => Math.floor(r() * ops.length))];
     for (const [k, at] of picks.entries()) {
       const dir = join(tmp, `cut${k}`);
       const what = `kill before write #${at} (${ops[at]?.replace(twin, '<run>')})`;

@@ -2,7 +2,10 @@
 export const TORTURE = process.env.MINIMA_TEST_TORTURE === '1';
 export const skipUnlessTorture = TORTURE ? false : 'torture suite: run with `npm run test:torture` (MINIMA_TEST_TORTURE=1)';
 
-/** The suite's seed: MINIMA_TORTURE_SEED, else drawn from the clock; printed so a failure can be replayed. */
+/**
+ * The suite's seed: MINIMA_TORTURE_SEED (scripts/test.mjs draws one for the whole run and prints
+ * it), else drawn from the clock for a file run on its own; printed so a failure can be replayed.
+ */
 export const SEED = (() => {
   const fromEnv = process.env.MINIMA_TORTURE_SEED;
   const seed = fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : Date.now() % 1_000_000_007;

@@ -108,7 +108,7 @@ export function finish(summary: Summary, exitCode: ExitCodeValue, options: { jso
   // a failure is reported even with --quiet: it is the one line that says what went wrong
   if (summary.error && summary.status !== 'interrupted') ctx.stderr.write(`${summary.error.code}: ${summary.error.message}\n`);
   if (summary.error && ['DISK_FULL', 'NOT_WRITABLE'].includes(summary.error.code)) {
-    ctx.stderr.write(`the newest complete checkpoint is intact: once the disk takes writes again, continue with: minima resume ${summary.run_dir}\n`);
+    ctx.stderr.write(`once the disk takes writes again, continue from the newest complete checkpoint with: minima resume ${summary.run_dir}\n`);
   }
   ctx.stdout.write(options.json ? `${JSON.stringify({ run_dir: summary.run_dir, status: summary.status, exit_code: code, summary })}\n` : `${summary.run_dir}\n`);
   return code;

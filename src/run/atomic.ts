@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, appendFileSync, rmSync, readdirSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
-import { storageErrorOf } from '../core/errors.js';
+import { StorageError, storageErrorOf } from '../core/errors.js';
 
 const HOST = hostname();
 let counter = 0;
@@ -62,7 +62,8 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
     onDisk(target, () => renameSync(tmp, target));
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw storageErrorOf(err, target) ?? err;
+    const refused = storageErrorOf(err, target);
+    throw refused ? new StorageError(refused.errno, target, { cause: err }) : err; // named by the target, not the temp file
   }
   fsyncDir(dirname(target));
 }

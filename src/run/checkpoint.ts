@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../backends/tf.js';
-import { RunnerError, storageErrorOf } from '../core/errors.js';
+import { RunnerError, StorageError, storageErrorOf } from '../core/errors.js';
 import { commitDir, makeDir, onDisk, removeDir, removeStaleTemps, tmpName, writeSynced } from './atomic.js';
 
 export interface TensorRecord {
@@ -81,7 +81,8 @@ export async function saveCheckpoint<S>(root: string, step: number, state: S, te
     commitDir(tmp, final);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true }); // a full disk must not keep a half-written checkpoint
-    throw storageErrorOf(err, final) ?? err;
+    const refused = storageErrorOf(err, final);
+    throw refused ? new StorageError(refused.errno, final, { cause: err }) : err; // named by the folder it was to be, not the temp one
   }
   return final;
 }

@@ -131,8 +131,9 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
     writer.setStatus(status);
   } catch (err) {
     if (!storageErrorOf(err, writer.dir)) throw err;
-    // The disk refused the summary itself: the run failed; record that wherever it still fits.
-    fail(err);
+    // The disk refused the summary itself: the run failed (the first refused write stays the reason); record that wherever it still fits.
+    if ((status as RunStatus) !== 'failed') fail(err);
+    else writer.removeTemps();
     summary = summarize();
     try { writer.writeJson('summary.json', summary); } catch { /* no room even for the summary */ }
     writer.forceStatus(status);

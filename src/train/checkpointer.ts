@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
+import { RunnerError } from '../core/errors.js';
 import { loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../run/checkpoint.js';
 import { removeStaleTemps } from '../run/atomic.js';
 import type { Experiment } from './build.js';
@@ -90,13 +91,15 @@ function tensorsOf(exp: Parts): { tensors: tf.NamedTensorMap; owned: tf.Tensor[]
 }
 
 function restoreTensors(exp: Parts, tensors: tf.NamedTensorMap): void {
-  const take = (key: string): tf.Tensor => {
+  // an intact checkpoint of another model (--allow-config-change) is refused by name, not by a tfjs error
+  const take = (key: string, like: tf.Tensor): tf.Tensor => {
     const t = tensors[key];
-    if (!t) throw new Error(`checkpoint lacks tensor ${key}`);
+    if (!t) throw new RunnerError('CHECKPOINT_INVALID', `the checkpoint lacks tensor ${key} (was it written by another model?)`);
+    if (t.shape.join(',') !== like.shape.join(',')) throw new RunnerError('CHECKPOINT_INVALID', `checkpoint tensor ${key} has shape [${t.shape.join(', ')}], the model's is [${like.shape.join(', ')}]`);
     return t;
   };
-  for (const p of exp.params) p.variable.assign(take(`${p.owner}/${p.name}`));
-  for (const b of exp.model.buffers) b.variable.assign(take(`buffer/${b.name}`));
+  for (const p of exp.params) p.variable.assign(take(`${p.owner}/${p.name}`, p.variable));
+  for (const b of exp.model.buffers) b.variable.assign(take(`buffer/${b.name}`, b.variable));
   const prefixed = (prefix: string): tf.NamedTensorMap =>
     Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
   if (exp.objective.setState) exp.objective.setState(prefixed('lossstate/'));

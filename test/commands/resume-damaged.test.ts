@@ -59,3 +59,14 @@ test('checkpoints of the previous format (no checksums) resume bit for bit, with
     assert.ok(tensorsBin(cut, 6).equals(tensorsBin(full.dir, 6)));
   });
 });
+
+test('an intact checkpoint of another model (--allow-config-change) is refused by name, not a stack trace', async () => {
+  await withTmpDir(async (tmp) => {
+    const full = await runTiny(tmp, 'full', config);
+    const cut = truncatedCopy(full.dir, 4, join(tmp, 'cut'));
+    const r = await resumeTiny(tmp, cut, ['model.hidden=[5]'], true);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /CHECKPOINT_INVALID: checkpoint tensor \S+ has shape \[\d+, 8\], the model's is \[\d+, 5\]/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});

@@ -66,6 +66,16 @@ GLUE = {
            'no class defaults, minima defaults are passed',
     'orthograd': 'OrthoGrad(params, base_cls, **base_kwargs); backward, then step() (its step(closure) would '
                  'recompute the gradients after projecting them)',
+    # tier 2: classic baselines (issue 21)
+    'rmsprop': 'none (torch.optim.RMSprop)',
+    'adagrad': 'none (torch.optim.Adagrad)',
+    'adadelta': 'none (torch.optim.Adadelta)',
+    'adamax': 'none (torch.optim.Adamax)',
+    'nadam': 'none (torch.optim.NAdam)',
+    'radam': 'none (torch.optim.RAdam)',
+    'asgd': 'none (torch.optim.ASGD); its averaged iterate ax is not compared (state only)',
+    'sign-sgd': 'no official PyTorch signSGD (the authors\' is MXNet signsgd_update): SignReference, the MXNet formula in torch ops',
+    'signum': 'no official PyTorch Signum (the authors\' is MXNet Signum): SignReference, the MXNet formula in torch ops',
 }
 
 TORCH_NAMES = {'W': 'weight', 'b': 'bias', 'W1': 'weight1', 'b1': 'bias1', 'W2': 'weight2', 'b2': 'bias2'}
@@ -190,6 +200,28 @@ class SGDW(torch.optim.SGD):
         return super().step(closure)
 
 
+class SignReference(torch.optim.Optimizer):
+    """GLUE (no official PyTorch signSGD/Signum; the authors' code is MXNet's Signum optimizer):
+    g' = g + wd·w;  m = momentum·m + (1 − momentum)·g' (momentum > 0);  w = (1 − lr·wd_lh)·w − lr·sign(m or g')."""
+
+    def __init__(self, params, lr=0.01, momentum=0.0, weight_decay=0.0, wd_lh=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, wd_lh=wd_lh))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            lr, beta, wd, wd_lh = group['lr'], group['momentum'], group['weight_decay'], group['wd_lh']
+            for p in group['params']:
+                g = p.grad if wd == 0 else p.grad.add(p, alpha=wd)
+                if beta > 0:
+                    m = self.state[p].setdefault('mom', torch.zeros_like(p))
+                    m.mul_(beta).add_(g, alpha=1 - beta)
+                    g = m
+                if wd_lh != 0:
+                    p.mul_(1 - lr * wd_lh)
+                p.add_(torch.sign(g), alpha=-lr)
+
+
 class Unsupported(Exception):
     """A minima setting the official code has no equivalent for."""
 
@@ -212,13 +244,33 @@ def base_class(spec: dict, up: Upstream):
     if name == 'sgdw':
         return SGDW, _pick(spec, ['lr', 'momentum', 'dampening', 'nesterov', 'weight_decay', 'decay_scaled_by_lr'])
     if name == 'adam':
-        return torch.optim.Adam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+        return torch.optim.Adam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'])
     if name == 'adamw':
-        return torch.optim.AdamW, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+        return torch.optim.AdamW, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'])
     if name == 'lion':
         return up.file('automl', 'lion/lion_pytorch.py').Lion, _pick(spec, ['lr', 'betas', 'weight_decay'])
     if name == 'grams':
         return up.file('Grams', 'grams/src/grams.py').Grams, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'correct_bias'])
+    # tier 2: classic baselines (issue 21)
+    if name == 'rmsprop':
+        return torch.optim.RMSprop, _pick(spec, ['lr', 'alpha', 'eps', 'weight_decay', 'momentum', 'centered'])
+    if name == 'adagrad':
+        return torch.optim.Adagrad, _pick(spec, ['lr', 'lr_decay', 'weight_decay', 'initial_accumulator_value', 'eps'])
+    if name == 'adadelta':
+        return torch.optim.Adadelta, _pick(spec, ['lr', 'rho', 'eps', 'weight_decay'])
+    if name == 'adamax':
+        return torch.optim.Adamax, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+    if name == 'nadam':
+        return torch.optim.NAdam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'momentum_decay', 'decoupled_weight_decay'])
+    if name == 'radam':
+        return torch.optim.RAdam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'decoupled_weight_decay'])
+    if name == 'asgd':
+        return torch.optim.ASGD, _pick(spec, ['lr', 'lambd', 'alpha', 't0', 'weight_decay'])
+    if name == 'sign-sgd':
+        # MXNet's defaults (lr 0.01), momentum 0 selects signsgd_update
+        return SignReference, {'lr': 0.01, **_pick(spec, ['lr', 'weight_decay', 'wd_lh'])}
+    if name == 'signum':
+        return SignReference, {'lr': 0.01, 'momentum': 0.9, **_pick(spec, ['lr', 'momentum', 'weight_decay', 'wd_lh'])}
     raise Unsupported(f'no official base for {name}')
 
 

@@ -19,6 +19,15 @@ import { orthograd } from './optimizers/orthograd.js';
 import { sam } from './optimizers/sam.js';
 import { lookahead } from './optimizers/lookahead.js';
 import { sgd, sgdw } from './optimizers/sgd.js';
+// tier 2: classic baselines (issue 21)
+import { adadelta } from './optimizers/adadelta.js';
+import { adagrad } from './optimizers/adagrad.js';
+import { adamax } from './optimizers/adamax.js';
+import { asgd } from './optimizers/asgd.js';
+import { nadam } from './optimizers/nadam.js';
+import { radam } from './optimizers/radam.js';
+import { rmsprop } from './optimizers/rmsprop.js';
+import { signSgd, signum } from './optimizers/sign-sgd.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -35,6 +44,16 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   gam,
   orthograd,
   lookahead,
+  // tier 2: classic baselines (issue 21)
+  rmsprop,
+  adagrad,
+  adadelta,
+  adamax,
+  nadam,
+  radam,
+  asgd,
+  signSgd,
+  signum,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

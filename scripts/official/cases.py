@@ -103,6 +103,25 @@ CASES: list[tuple[str, dict]] = [
     ('signum/defaults', {'name': 'signum'}),
     ('signum/wd', {'name': 'signum', 'lr': 0.05, 'momentum': 0.5, 'weight_decay': 0.1, 'wd_lh': 0.5}),
     ('signum/oscillating', {'name': 'signum', 'lr': 0.1, 'momentum': 0.95}),
+    # tier 2: large batch and scale-invariant (issue 21)
+    ('lamb/defaults', {'name': 'lamb'}),
+    ('lamb/lr+wd', {'name': 'lamb', 'lr': 0.02, 'weight_decay': 0.1}),
+    ('lamb/adapt-biases', {'name': 'lamb', 'lr': 0.02, 'weight_decay': 0.05, 'exclude_bias_and_norm': False, 'betas': [0.8, 0.99]}),
+    ('lamb/clamp-bites', {'name': 'lamb', 'lr': 0.02, 'clamp_value': 10}),
+    ('lamb/bias-correction', {'name': 'lamb', 'lr': 0.02, 'weight_decay': 0.1, 'bias_correction': True, 'clamp_value': None}),
+    ('lamb/clip', {'name': 'lamb', 'lr': 0.02, 'clip_grad_norm': 0.1}),
+    ('lars/defaults', {'name': 'lars'}),
+    ('lars/wd+momentum', {'name': 'lars', 'lr': 1.0, 'momentum': 0.9, 'weight_decay': 0.01}),
+    ('lars/always-adapt', {'name': 'lars', 'lr': 2.0, 'always_adapt': True, 'trust_coeff': 0.02}),
+    ('lars/trust-clip+nesterov', {'name': 'lars', 'lr': 0.5, 'momentum': 0.9, 'nesterov': True, 'weight_decay': 0.05, 'trust_clip': True, 'trust_coeff': 0.05}),
+    ('lars/adapt-biases', {'name': 'lars', 'lr': 1.0, 'weight_decay': 0.01, 'exclude_bias_and_norm': False, 'momentum': 0.5}),
+    ('adamp/defaults', {'name': 'adamp'}),
+    ('adamp/lr+wd', {'name': 'adamp', 'lr': 0.02, 'weight_decay': 0.5}),
+    ('adamp/delta-large', {'name': 'adamp', 'lr': 0.02, 'delta': 1.0, 'wd_ratio': 0.5, 'weight_decay': 0.5, 'nesterov': True}),
+    ('sgdp/defaults', {'name': 'sgdp'}),
+    ('sgdp/momentum+wd', {'name': 'sgdp', 'lr': 0.1, 'momentum': 0.9, 'weight_decay': 0.05}),
+    ('sgdp/delta-large', {'name': 'sgdp', 'lr': 0.1, 'momentum': 0.5, 'dampening': 0.2, 'delta': 1.0, 'wd_ratio': 0.3, 'weight_decay': 0.1, 'nesterov': False}),
+    ('sgdp/nesterov', {'name': 'sgdp', 'lr': 0.1, 'momentum': 0.9, 'nesterov': True, 'delta': 1.0}),
 ]
 
 PROBLEMS = ['linear-softmax', 'mlp-tanh-mse']
@@ -140,5 +159,11 @@ MUTANTS: list[tuple[str, dict, dict]] = [
      {'name': 'nadam', 'lr': 0.02, 'weight_decay': 0.5, 'decoupled_weight_decay': True}),
     ('radam vs adam', {'name': 'adam', 'lr': 0.02}, {'name': 'radam', 'lr': 0.02}),
     ('adamw without amsgrad', {'name': 'adamw', 'lr': 0.02, 'betas': [0.9, 0.9]}, {'name': 'adamw', 'lr': 0.02, 'betas': [0.9, 0.9], 'amsgrad': True}),
+    ('lamb trust ratio 1 (= adam-type)', {'name': 'lamb', 'lr': 0.02, 'exclude_bias_and_norm': False, 'clamp_value': 1e-9},
+     {'name': 'lamb', 'lr': 0.02, 'exclude_bias_and_norm': False}),
+    ('lars without adaptation', {'name': 'sgd', 'lr': 1.0, 'momentum': 0.9, 'weight_decay': 0.01},
+     {'name': 'lars', 'lr': 1.0, 'momentum': 0.9, 'weight_decay': 0.01}),
+    ('adamp vs adamw (no projection)', {'name': 'adamw', 'lr': 0.02, 'weight_decay': 0.5},
+     {'name': 'adamp', 'lr': 0.02, 'weight_decay': 0.5, 'delta': 1.0}),
     ('signum vs sign-sgd', {'name': 'signum', 'lr': 0.1}, {'name': 'sign-sgd', 'lr': 0.1}),
 ]

@@ -23,7 +23,7 @@ import importlib.util
 import inspect
 import sys
 from pathlib import Path
-from types import MethodType, SimpleNamespace
+from types import MethodType, ModuleType, SimpleNamespace
 
 import numpy as np
 import torch
@@ -43,6 +43,10 @@ UPSTREAM = {
     'GAM': ('xxgege/GAM', '694133d9df9266a3df892087ca6b1be72ba610c0'),
     'grokking-at-the-edge-of-numerical-stability': (
         'LucasPrietoAl/grokking-at-the-edge-of-numerical-stability', '0cc9e8dc62ce5ed66d29d80eebbaf14da2f71c67'),
+    # tier 2 (issue 21)
+    'AdamP': ('clovaai/AdamP', '7f6f0383ff6ad3839d5c7f79f1db0a44c5a12fdb'),
+    'pytorch-lamb': ('cybertronai/pytorch-lamb', 'd3ab8dccf6717977c1ad0d6b95499f6b25bba41b'),
+    'pytorch-image-models': ('huggingface/pytorch-image-models', 'aa4b5850c1543fa488abf260f18390eda46cf85d'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -76,7 +80,17 @@ GLUE = {
     'asgd': 'none (torch.optim.ASGD); its averaged iterate ax is not compared (state only)',
     'sign-sgd': 'no official PyTorch signSGD (the authors\' is MXNet signsgd_update): SignReference, the MXNet formula in torch ops',
     'signum': 'no official PyTorch Signum (the authors\' is MXNet Signum): SignReference, the MXNet formula in torch ops',
+    'lamb': 'cybertronai/pytorch-lamb Lamb (bias_correction false; a stub `tensorboardX` module, imported only for its logging '
+            'helper) or, with bias_correction, timm Lamb(max_grad_norm=None, always_adapt=True); minima\'s excluded tensors '
+            '(biases) go to a second Lamb(adam=True, weight_decay=0) / a timm group with weight_decay 0 and always_adapt False',
+    'lars': 'timm Lars; minima\'s excluded tensors (biases) in a parameter group with weight_decay 0 (timm does not adapt it)',
+    'adamp': 'AdamP on kernels in torch\'s [out, in] layout (Net(torch_layout=True): W stored transposed, x @ W.T), '
+             'so its channel view (dim 0) is the output channel, as minima\'s last axis',
+    'sgdp': 'SGDP on kernels in torch\'s [out, in] layout, as adamp',
 }
+
+# optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
+TORCH_LAYOUT = {'adamp', 'sgdp'}
 
 TORCH_NAMES = {'W': 'weight', 'b': 'bias', 'W1': 'weight1', 'b1': 'bias1', 'W2': 'weight2', 'b2': 'bias2'}
 
@@ -120,24 +134,57 @@ class Upstream:
         return self._cache[key]
 
 
+def _subpackage(up: 'Upstream', folder: str, rel_dir: str, module: str):
+    """GLUE: a module of a package directory imported without running the package's __init__
+    (timm/optim/__init__.py imports timm.models); its relative imports resolve inside the directory."""
+    name = 'upstream_' + ''.join(c if c.isalnum() else '_' for c in f'{folder}_{rel_dir}')
+    if name not in sys.modules:
+        pkg = ModuleType(name)
+        pkg.__path__ = [str(up.repo(folder) / rel_dir)]
+        sys.modules[name] = pkg
+    return importlib.import_module(f'{name}.{module}')
+
+
+def _lamb_reference(up: 'Upstream'):
+    """GLUE: cybertronai's lamb.py imports tensorboardX for its logging helper only; a stub stands in."""
+    if 'tensorboardX' not in sys.modules:
+        stub = ModuleType('tensorboardX')
+        stub.SummaryWriter = object
+        sys.modules['tensorboardX'] = stub
+    return up.file('pytorch-lamb', 'pytorch_lamb/lamb.py')
+
+
 class Net(nn.Module):
     """The replay models, parameters in minima's layout and order. Kernel names contain 'weight'."""
 
-    def __init__(self, kind: str, params: dict, dtype=torch.float32):
+    def __init__(self, kind: str, params: dict, dtype=torch.float32, torch_layout: bool = False):
         super().__init__()
         self.kind = kind
+        # GLUE (AdamP/SGDP): kernels stored as torch's [out, in], so per-channel views see output channels
+        self.torch_layout = torch_layout
         for name in LAYOUTS[kind]:
             data = torch.tensor(np.asarray(params[name], dtype=np.float32)).to(dtype)
+            if torch_layout and data.dim() == 2:
+                data = data.t().contiguous()
             self.register_parameter(TORCH_NAMES[name], nn.Parameter(data))
+
+    def _k(self, w):
+        return w.t() if self.torch_layout else w
 
     def forward(self, x):
         if self.kind == 'linear-softmax':
-            return x @ self.weight + self.bias
-        h = torch.tanh(x @ self.weight1 + self.bias1)
-        return h @ self.weight2 + self.bias2
+            return x @ self._k(self.weight) + self.bias
+        h = torch.tanh(x @ self._k(self.weight1) + self.bias1)
+        return h @ self._k(self.weight2) + self.bias2
 
     def snapshot(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, TORCH_NAMES[name]).detach().numpy().astype(np.float64).copy() for name in LAYOUTS[self.kind]}
+        out = {}
+        for name in LAYOUTS[self.kind]:
+            t = getattr(self, TORCH_NAMES[name]).detach()
+            if self.torch_layout and t.dim() == 2:
+                t = t.t()
+            out[name] = t.numpy().astype(np.float64).copy()
+        return out
 
 
 def loss_function(kind: str):
@@ -292,7 +339,7 @@ class Runner:
     def __init__(self, problem: dict, spec: dict, up: Upstream, dtype=torch.float32):
         torch.manual_seed(0)
         kind = problem['problem']
-        self.model = Net(kind, problem['params'], dtype)
+        self.model = Net(kind, problem['params'], dtype, torch_layout=spec['name'] in TORCH_LAYOUT)
         self.x = torch.tensor(np.asarray(problem['x'], dtype=np.float32)).to(dtype)
         self.y = (torch.tensor(problem['y'], dtype=torch.long) if kind == 'linear-softmax'
                   else torch.tensor(np.asarray(problem['y'], dtype=np.float32)).to(dtype))
@@ -477,6 +524,68 @@ class Runner:
             opt.step()
             return loss
         return run
+
+    # --- tier 2: large batch and scale-invariant (issue 21) ---------------------------------------
+    def _split_excluded(self, spec):
+        """minima's `exclude_bias_and_norm`: tensors of rank ≤ 1 (the replay models' biases)."""
+        if not spec.get('exclude_bias_and_norm', True):
+            return self.params, []
+        return [p for p in self.params if p.dim() > 1], [p for p in self.params if p.dim() <= 1]
+
+    def _steps(self, opts, spec):
+        if spec.get('clip_grad_norm') is not None:
+            # one global clip before both optimizers step (minima clips the whole gradient once)
+            first = opts[0]
+            self._clip(first, spec)
+
+        def run():
+            for o in opts:
+                o.zero_grad()
+            loss = self.f()
+            loss.backward()
+            for o in opts:
+                o.step()
+            return loss
+        return run
+
+    def _build_lamb(self, spec):
+        incl, excl = self._split_excluded(spec)
+        common = _pick(spec, ['lr', 'betas', 'eps'])
+        wd = _pick(spec, ['weight_decay'])
+        if spec.get('bias_correction', False):
+            if spec.get('clamp_value', 10) is not None:
+                raise Unsupported('timm Lamb (the bias-corrected form) has no weight-norm clamp: set clamp_value null')
+            cls = _subpackage(self.up, 'pytorch-image-models', 'timm/optim', 'lamb').Lamb
+            groups = [{'params': incl, 'weight_decay': wd.get('weight_decay', 0.0), 'always_adapt': True}]
+            if excl:
+                groups.append({'params': excl, 'weight_decay': 0.0, 'always_adapt': False})
+            return self._steps([cls(groups, bias_correction=True, max_grad_norm=None, **common)], spec)
+        if spec.get('clamp_value', 10) != 10:
+            raise Unsupported('the reference Lamb clamps the weight norm at 10')
+        cls = _lamb_reference(self.up).Lamb
+        opts = [cls(incl, **common, **wd)]
+        if excl:
+            opts.append(cls(excl, adam=True, weight_decay=0.0, **common))
+        return self._steps(opts, spec)
+
+    def _build_lars(self, spec):
+        incl, excl = self._split_excluded(spec)
+        cls = _subpackage(self.up, 'pytorch-image-models', 'timm/optim', 'lars').Lars
+        kwargs = _pick(spec, ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'trust_coeff', 'eps', 'trust_clip', 'always_adapt'])
+        groups = [{'params': incl}]
+        if excl:
+            groups.append({'params': excl, 'weight_decay': 0.0, 'always_adapt': False})
+        return self._steps([cls(groups, **kwargs)], spec)
+
+    def _build_adamp(self, spec):
+        cls = self.up.file('AdamP', 'adamp/adamp.py').AdamP
+        return self._steps([cls(self.params, **_pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'delta', 'wd_ratio', 'nesterov']))], spec)
+
+    def _build_sgdp(self, spec):
+        cls = self.up.file('AdamP', 'adamp/sgdp.py').SGDP
+        # SGDP's lr is `required`: minima's default (1e-3) is passed when the case leaves it out
+        kwargs = {'lr': 1e-3, **_pick(spec, ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'eps', 'delta', 'wd_ratio'])}
+        return self._steps([cls(self.params, **kwargs)], spec)
 
 
 def official_trajectory(problem: dict, spec: dict, steps: int, up: Upstream, dtype=torch.float32) -> list[dict]:

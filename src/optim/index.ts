@@ -28,6 +28,10 @@ import { nadam } from './optimizers/nadam.js';
 import { radam } from './optimizers/radam.js';
 import { rmsprop } from './optimizers/rmsprop.js';
 import { signSgd, signum } from './optimizers/sign-sgd.js';
+// tier 2: large batch and scale-invariant (issue 21)
+import { adamp, sgdp } from './optimizers/adamp.js';
+import { lamb } from './optimizers/lamb.js';
+import { lars } from './optimizers/lars.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -54,6 +58,11 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   asgd,
   signSgd,
   signum,
+  // tier 2: large batch and scale-invariant (issue 21)
+  lamb,
+  lars,
+  sgdp,
+  adamp,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -32,6 +32,8 @@ import { signSgd, signum } from './optimizers/sign-sgd.js';
 import { adamp, sgdp } from './optimizers/adamp.js';
 import { lamb } from './optimizers/lamb.js';
 import { lars } from './optimizers/lars.js';
+// tier 2: modern (issue 21)
+import { cautious } from './optimizers/cautious.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -63,6 +65,8 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   lars,
   sgdp,
   adamp,
+  // tier 2: modern (issue 21)
+  cautious,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

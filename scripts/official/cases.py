@@ -122,6 +122,11 @@ CASES: list[tuple[str, dict]] = [
     ('sgdp/momentum+wd', {'name': 'sgdp', 'lr': 0.1, 'momentum': 0.9, 'weight_decay': 0.05}),
     ('sgdp/delta-large', {'name': 'sgdp', 'lr': 0.1, 'momentum': 0.5, 'dampening': 0.2, 'delta': 1.0, 'wd_ratio': 0.3, 'weight_decay': 0.1, 'nesterov': False}),
     ('sgdp/nesterov', {'name': 'sgdp', 'lr': 0.1, 'momentum': 0.9, 'nesterov': True, 'delta': 1.0}),
+    # tier 2: the cautious wrapper (issue 21), C-Optim
+    ('cautious/lion', {'name': 'cautious', 'normalize': 'count', 'base': {'name': 'lion', 'lr': 3e-3, 'betas': [0.95, 0.98]}}),
+    ('cautious/lion-wd', {'name': 'cautious', 'normalize': 'count', 'base': {'name': 'lion', 'lr': 3e-3, 'weight_decay': 2.0}}),
+    ('cautious/adamw', {'name': 'cautious', 'base': {'name': 'adamw', 'lr': 0.02, 'eps': 1e-30, 'weight_decay': 0}}),
+    ('cautious/adamw-wd', {'name': 'cautious', 'base': {'name': 'adamw', 'lr': 0.02, 'eps': 1e-30, 'betas': [0.8, 0.99], 'weight_decay': 1.0}}),
 ]
 
 PROBLEMS = ['linear-softmax', 'mlp-tanh-mse']
@@ -165,5 +170,9 @@ MUTANTS: list[tuple[str, dict, dict]] = [
      {'name': 'lars', 'lr': 1.0, 'momentum': 0.9, 'weight_decay': 0.01}),
     ('adamp vs adamw (no projection)', {'name': 'adamw', 'lr': 0.02, 'weight_decay': 0.5},
      {'name': 'adamp', 'lr': 0.02, 'weight_decay': 0.5, 'delta': 1.0}),
+    ('cautious vs its base', {'name': 'adamw', 'lr': 0.02, 'eps': 1e-30, 'weight_decay': 0},
+     {'name': 'cautious', 'base': {'name': 'adamw', 'lr': 0.02, 'eps': 1e-30, 'weight_decay': 0}}),
+    ('cautious lion decay masked', {'name': 'cautious', 'normalize': 'count', 'base': {'name': 'lion', 'lr': 3e-3}},
+     {'name': 'cautious', 'normalize': 'count', 'base': {'name': 'lion', 'lr': 3e-3, 'weight_decay': 2.0}}),
     ('signum vs sign-sgd', {'name': 'signum', 'lr': 0.1}, {'name': 'sign-sgd', 'lr': 0.1}),
 ]

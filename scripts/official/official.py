@@ -47,6 +47,7 @@ UPSTREAM = {
     'AdamP': ('clovaai/AdamP', '7f6f0383ff6ad3839d5c7f79f1db0a44c5a12fdb'),
     'pytorch-lamb': ('cybertronai/pytorch-lamb', 'd3ab8dccf6717977c1ad0d6b95499f6b25bba41b'),
     'pytorch-image-models': ('huggingface/pytorch-image-models', 'aa4b5850c1543fa488abf260f18390eda46cf85d'),
+    'C-Optim': ('kyleliang919/C-Optim', '2c0517c4db2e50b56d389ba4803eab1f4b3b8ae3'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -87,6 +88,9 @@ GLUE = {
     'adamp': 'AdamP on kernels in torch\'s [out, in] layout (Net(torch_layout=True): W stored transposed, x @ W.T), '
              'so its channel view (dim 0) is the output channel, as minima\'s last axis',
     'sgdp': 'SGDP on kernels in torch\'s [out, in] layout, as adamp',
+    'cautious': 'C-Optim c_lion.Lion (base lion, normalize count) or c_adamw.AdamW(correct_bias=True, foreach=False) '
+                '(base adamw, normalize mean; imported without a package __init__ for its relative import); the '
+                'C-AdamW denominator is HF-style sqrt(v) + eps, so the cases set a negligible eps on both sides',
 }
 
 # optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
@@ -586,6 +590,19 @@ class Runner:
         # SGDP's lr is `required`: minima's default (1e-3) is passed when the case leaves it out
         kwargs = {'lr': 1e-3, **_pick(spec, ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'eps', 'delta', 'wd_ratio'])}
         return self._steps([cls(self.params, **kwargs)], spec)
+
+    def _build_cautious(self, spec):
+        base = spec['base']
+        if base['name'] == 'lion' and spec.get('normalize', 'mean') == 'count':
+            cls = self.up.file('C-Optim', 'c_lion.py').Lion
+            kwargs = {'lr': 1e-4, 'betas': (0.9, 0.99), **_pick(base, ['lr', 'betas', 'weight_decay'])}  # minima's lion defaults
+        elif base['name'] == 'adamw' and spec.get('normalize', 'mean') == 'mean':
+            cls = _subpackage(self.up, 'C-Optim', '.', 'c_adamw').AdamW
+            kwargs = {'weight_decay': 1e-2, 'eps': 1e-8, **_pick(base, ['lr', 'betas', 'eps', 'weight_decay']),
+                      'correct_bias': True, 'foreach': False}
+        else:
+            raise Unsupported('C-Optim has C-Lion (count) and C-AdamW (mean) only')
+        return self._steps([cls(self.params, **kwargs)], {'clip_grad_norm': spec.get('clip_grad_norm')})
 
 
 def official_trajectory(problem: dict, spec: dict, steps: int, up: Upstream, dtype=torch.float32) -> list[dict]:

@@ -127,6 +127,15 @@ CASES: list[tuple[str, dict]] = [
     ('cautious/lion-wd', {'name': 'cautious', 'normalize': 'count', 'base': {'name': 'lion', 'lr': 3e-3, 'weight_decay': 2.0}}),
     ('cautious/adamw', {'name': 'cautious', 'base': {'name': 'adamw', 'lr': 0.02, 'eps': 1e-30, 'weight_decay': 0}}),
     ('cautious/adamw-wd', {'name': 'cautious', 'base': {'name': 'adamw', 'lr': 0.02, 'eps': 1e-30, 'betas': [0.8, 0.99], 'weight_decay': 1.0}}),
+    # tier 2: modern (issue 21)
+    ('adopt/defaults', {'name': 'adopt'}),
+    ('adopt/lr+l2', {'name': 'adopt', 'lr': 0.02, 'weight_decay': 0.1, 'betas': [0.8, 0.99]}),
+    ('adopt/decoupled', {'name': 'adopt', 'lr': 0.02, 'weight_decay': 1.0, 'decouple': True}),
+    ('adopt/no-clip', {'name': 'adopt', 'lr': 0.02, 'clip_exponent': None, 'eps': 1e-4}),
+    ('adabelief/defaults', {'name': 'adabelief'}),
+    ('adabelief/lr+wd', {'name': 'adabelief', 'lr': 0.02, 'weight_decay': 0.5, 'betas': [0.9, 0.9]}),
+    ('adabelief/no-rectify+l2', {'name': 'adabelief', 'lr': 0.02, 'rectify': False, 'weight_decouple': False, 'weight_decay': 0.1, 'eps': 1e-8}),
+    ('adabelief/fixed-decay', {'name': 'adabelief', 'lr': 0.02, 'weight_decay': 0.01, 'fixed_decay': True, 'betas': [0.8, 0.95]}),
 ]
 
 PROBLEMS = ['linear-softmax', 'mlp-tanh-mse']
@@ -174,5 +183,7 @@ MUTANTS: list[tuple[str, dict, dict]] = [
      {'name': 'cautious', 'base': {'name': 'adamw', 'lr': 0.02, 'eps': 1e-30, 'weight_decay': 0}}),
     ('cautious lion decay masked', {'name': 'cautious', 'normalize': 'count', 'base': {'name': 'lion', 'lr': 3e-3}},
      {'name': 'cautious', 'normalize': 'count', 'base': {'name': 'lion', 'lr': 3e-3, 'weight_decay': 2.0}}),
+    ('adopt without its first-step skip (= adam-like)', {'name': 'adam', 'lr': 0.02, 'betas': [0.9, 0.9999]}, {'name': 'adopt', 'lr': 0.02}),
+    ('adabelief not rectified', {'name': 'adabelief', 'lr': 0.02, 'rectify': False, 'betas': [0.9, 0.9]}, {'name': 'adabelief', 'lr': 0.02, 'betas': [0.9, 0.9]}),
     ('signum vs sign-sgd', {'name': 'signum', 'lr': 0.1}, {'name': 'sign-sgd', 'lr': 0.1}),
 ]

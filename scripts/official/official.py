@@ -48,6 +48,8 @@ UPSTREAM = {
     'pytorch-lamb': ('cybertronai/pytorch-lamb', 'd3ab8dccf6717977c1ad0d6b95499f6b25bba41b'),
     'pytorch-image-models': ('huggingface/pytorch-image-models', 'aa4b5850c1543fa488abf260f18390eda46cf85d'),
     'C-Optim': ('kyleliang919/C-Optim', '2c0517c4db2e50b56d389ba4803eab1f4b3b8ae3'),
+    'adopt': ('iShohei220/adopt', '6468572b4b3688a2f056b796b071da540568520e'),
+    'Adabelief-Optimizer': ('juntang-zhuang/Adabelief-Optimizer', '2855178eff6776762793f915ce2c615f776a1e4b'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -91,6 +93,9 @@ GLUE = {
     'cautious': 'C-Optim c_lion.Lion (base lion, normalize count) or c_adamw.AdamW(correct_bias=True, foreach=False) '
                 '(base adamw, normalize mean; imported without a package __init__ for its relative import); the '
                 'C-AdamW denominator is HF-style sqrt(v) + eps, so the cases set a negligible eps on both sides',
+    'adopt': 'none (adopt.ADOPT; clip_exponent e passed as clip_lambda = step**e, null as None)',
+    'adabelief': 'adabelief_pytorch 0.2.1 AdaBelief(print_change_log=False); stub `tabulate`/`colorama` modules '
+                 '(imported for the change-log printout only)',
 }
 
 # optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
@@ -322,6 +327,21 @@ def base_class(spec: dict, up: Upstream):
         return SignReference, {'lr': 0.01, **_pick(spec, ['lr', 'weight_decay', 'wd_lh'])}
     if name == 'signum':
         return SignReference, {'lr': 0.01, 'momentum': 0.9, **_pick(spec, ['lr', 'momentum', 'weight_decay', 'wd_lh'])}
+    if name == 'adopt':
+        kwargs = _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'decouple'])
+        if 'clip_exponent' in spec:
+            e = spec['clip_exponent']
+            kwargs['clip_lambda'] = None if e is None else (lambda step, e=e: step ** e)
+        return up.package('adopt', 'src.adopt.adopt').ADOPT, kwargs
+    if name == 'adabelief':
+        for stub in ('tabulate', 'colorama'):
+            if stub not in sys.modules:
+                m = ModuleType(stub)
+                m.tabulate = lambda *a, **k: ''
+                m.Fore = m.Back = m.Style = SimpleNamespace(RED='', GREEN='', BLUE='', RESET_ALL='')
+                sys.modules[stub] = m
+        cls = up.file('Adabelief-Optimizer', 'pypi_packages/adabelief_pytorch0.2.1/adabelief_pytorch/AdaBelief.py').AdaBelief
+        return cls, {'print_change_log': False, **_pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'weight_decouple', 'fixed_decay', 'rectify', 'degenerated_to_sgd'])}
     raise Unsupported(f'no official base for {name}')
 
 

@@ -34,6 +34,8 @@ import { lamb } from './optimizers/lamb.js';
 import { lars } from './optimizers/lars.js';
 // tier 2: modern (issue 21)
 import { cautious } from './optimizers/cautious.js';
+import { adabelief } from './optimizers/adabelief.js';
+import { adopt } from './optimizers/adopt.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -67,6 +69,8 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   adamp,
   // tier 2: modern (issue 21)
   cautious,
+  adopt,
+  adabelief,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -136,6 +136,10 @@ CASES: list[tuple[str, dict]] = [
     ('adabelief/lr+wd', {'name': 'adabelief', 'lr': 0.02, 'weight_decay': 0.5, 'betas': [0.9, 0.9]}),
     ('adabelief/no-rectify+l2', {'name': 'adabelief', 'lr': 0.02, 'rectify': False, 'weight_decouple': False, 'weight_decay': 0.1, 'eps': 1e-8}),
     ('adabelief/fixed-decay', {'name': 'adabelief', 'lr': 0.02, 'weight_decay': 0.01, 'fixed_decay': True, 'betas': [0.8, 0.95]}),
+    ('grokfast/ema-adamw', {'name': 'grokfast', 'base': {'name': 'adamw', 'lr': 0.02, 'weight_decay': 0.5}}),
+    ('grokfast/ema-sgd', {'name': 'grokfast', 'alpha': 0.8, 'lamb': 1.0, 'base': SGD_M}),
+    ('grokfast/ma-warmup', {'name': 'grokfast', 'filter': 'ma', 'window_size': 5, 'lamb': 2.0, 'base': SGD_M}),
+    ('grokfast/ma-sum-nowarmup', {'name': 'grokfast', 'filter': 'ma', 'window_size': 4, 'filter_type': 'sum', 'warmup': False, 'lamb': 0.5, 'base': {'name': 'adam', 'lr': 0.02}}),
 ]
 
 PROBLEMS = ['linear-softmax', 'mlp-tanh-mse']

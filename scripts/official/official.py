@@ -50,6 +50,7 @@ UPSTREAM = {
     'C-Optim': ('kyleliang919/C-Optim', '2c0517c4db2e50b56d389ba4803eab1f4b3b8ae3'),
     'adopt': ('iShohei220/adopt', '6468572b4b3688a2f056b796b071da540568520e'),
     'Adabelief-Optimizer': ('juntang-zhuang/Adabelief-Optimizer', '2855178eff6776762793f915ce2c615f776a1e4b'),
+    'grokfast': ('ironjr/grokfast', '93b2248e351d4bb9e4dda8ac32a6999b8970404b'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -96,6 +97,7 @@ GLUE = {
     'adopt': 'none (adopt.ADOPT; clip_exponent e passed as clip_lambda = step**e, null as None)',
     'adabelief': 'adabelief_pytorch 0.2.1 AdaBelief(print_change_log=False); stub `tabulate`/`colorama` modules '
                  '(imported for the change-log printout only)',
+    'grokfast': 'gradfilter_ema / gradfilter_ma(model, grads, …) between backward() and the base step, as its README',
 }
 
 # optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
@@ -623,6 +625,28 @@ class Runner:
         else:
             raise Unsupported('C-Optim has C-Lion (count) and C-AdamW (mean) only')
         return self._steps([cls(self.params, **kwargs)], {'clip_grad_norm': spec.get('clip_grad_norm')})
+
+    def _build_grokfast(self, spec):
+        mod = self.up.file('grokfast', 'grokfast.py')
+        opt = self._base(spec['base'])
+        filt = spec.get('filter', 'ema')
+        if filt == 'ema':
+            kw = {'alpha': spec.get('alpha', 0.98), 'lamb': spec.get('lamb') if spec.get('lamb') is not None else 2.0}
+            fn = mod.gradfilter_ema
+        else:
+            kw = {'window_size': spec.get('window_size', 100), 'lamb': spec.get('lamb') if spec.get('lamb') is not None else 5.0,
+                  'filter_type': spec.get('filter_type', 'mean'), 'warmup': spec.get('warmup', True)}
+            fn = mod.gradfilter_ma
+        state = {'grads': None}
+
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            state['grads'] = fn(self.model, grads=state['grads'], **kw)
+            opt.step()
+            return loss
+        return run
 
 
 def official_trajectory(problem: dict, spec: dict, steps: int, up: Upstream, dtype=torch.float32) -> list[dict]:

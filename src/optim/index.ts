@@ -36,6 +36,7 @@ import { lars } from './optimizers/lars.js';
 import { cautious } from './optimizers/cautious.js';
 import { adabelief } from './optimizers/adabelief.js';
 import { adopt } from './optimizers/adopt.js';
+import { grokfast } from './optimizers/grokfast.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -71,6 +72,7 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   cautious,
   adopt,
   adabelief,
+  grokfast,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

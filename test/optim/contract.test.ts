@@ -29,10 +29,12 @@ const ROSENBROCK: ParamDef[] = [{ value: [-1.2, 1], role: 'kernel' }, { value: [
 // Official default learning rates made for other scales: Rosenbrock's gradient at the start is ~200,
 // so a plain step of torch ASGD's 1e-2 leaves the valley (as torch's does); timm LARS's lr 1 is plain
 // SGD at lr 1 without weight decay and diverges on the parabola (curvature 4). Both descend at 1e-3.
-const DESCENT_LR: Readonly<Record<string, number>> = { asgd: 1e-3, lars: 1e-3 };
+// Grokfast adds 2× the gradient's EMA (a 3× larger step): its SGD base descends Rosenbrock at 1e-5 (the delayed EMA overshoots the valley at 1e-4).
+const DESCENT_LR: Readonly<Record<string, number>> = { asgd: 1e-3, lars: 1e-3, grokfast: 1e-5 };
 const descentSpec = (name: string): Spec => {
   const lr = DESCENT_LR[name];
-  return lr === undefined ? specFor(name) : { ...specFor(name), lr };
+  if (lr === undefined) return specFor(name);
+  return optimizerRegistry.get(name).nested?.base ? specFor(name, { ...BASE, lr }) : { ...specFor(name), lr };
 };
 const SOFTMAX: ParamDef[] = [
   { value: [0.1, -0.2, 0.3, 0.05, -0.1, 0.2], shape: [3, 2], role: 'kernel' },

@@ -94,5 +94,5 @@ test('wrapper schemas do not list `base`; `nested` declares it (a generic resolv
     assert.ok(Number.isInteger(e.gradEvals) && e.gradEvals >= 1, `${e.name} declares its gradEvals`);
   }
   const wrappers = optimizerRegistry.entries.filter((e) => e.nested?.base).map((e) => e.name).sort();
-  assert.deepEqual(wrappers, ['asam', 'cautious', 'gam', 'gsam', 'lookahead', 'orthograd', 'sam']);
+  assert.deepEqual(wrappers, ['asam', 'cautious', 'gam', 'grokfast', 'gsam', 'lookahead', 'orthograd', 'sam']);
 });

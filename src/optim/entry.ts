@@ -58,8 +58,8 @@ export function clipped(clip: number | null, ...parts: GradientTransformation<an
 
 export const baseSlot = { base: { kind: 'optimizer' } } as const;
 
-/** Builds a wrapper's base; the wrapper's own clip_grad_norm clips the gradient it hands to the base. */
-function buildBase(options: { readonly base: Spec; readonly clip_grad_norm: number | null }, deps: OptimizerDeps): GradientTransformation {
+/** Builds a wrapper's base; the wrapper's own clip_grad_norm clips the gradient it hands to the base (exported for wrappers that adjust their base spec: cautious). */
+export function buildBase(options: { readonly base: Spec; readonly clip_grad_norm: number | null }, deps: OptimizerDeps): GradientTransformation {
   const base = deps.build(options.base, [...deps.at, 'base']);
   if (options.clip_grad_norm === null) return base;
   return chain(clipByGlobalNorm(options.clip_grad_norm), { ...base, name: 'base' });

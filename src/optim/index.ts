@@ -26,6 +26,24 @@ import { friendlySam } from './optimizers/friendly-sam.js';
 import { bgr, fgr } from './optimizers/gradient-regularization.js';
 import { looksam } from './optimizers/looksam.js';
 import { wsam } from './optimizers/wsam.js';
+// tier 2: classic baselines (issue 21)
+import { adadelta } from './optimizers/adadelta.js';
+import { adagrad } from './optimizers/adagrad.js';
+import { adamax } from './optimizers/adamax.js';
+import { asgd } from './optimizers/asgd.js';
+import { nadam } from './optimizers/nadam.js';
+import { radam } from './optimizers/radam.js';
+import { rmsprop } from './optimizers/rmsprop.js';
+import { signSgd, signum } from './optimizers/sign-sgd.js';
+// tier 2: large batch and scale-invariant (issue 21)
+import { adamp, sgdp } from './optimizers/adamp.js';
+import { lamb } from './optimizers/lamb.js';
+import { lars } from './optimizers/lars.js';
+// tier 2: modern (issue 21)
+import { cautious } from './optimizers/cautious.js';
+import { adabelief } from './optimizers/adabelief.js';
+import { adopt } from './optimizers/adopt.js';
+import { grokfast } from './optimizers/grokfast.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -50,6 +68,26 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   amp,
   fgr,
   bgr,
+  // tier 2: classic baselines (issue 21)
+  rmsprop,
+  adagrad,
+  adadelta,
+  adamax,
+  nadam,
+  radam,
+  asgd,
+  signSgd,
+  signum,
+  // tier 2: large batch and scale-invariant (issue 21)
+  lamb,
+  lars,
+  sgdp,
+  adamp,
+  // tier 2: modern (issue 21)
+  cautious,
+  adopt,
+  adabelief,
+  grokfast,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

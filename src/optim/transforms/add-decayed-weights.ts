@@ -6,9 +6,10 @@ import { stateless, type GradientTransformation } from '../transform.js';
  * direction and before the learning rate it is decoupled decay scaled by lr (AdamW, Lion, SGDW).
  * wd = 0 passes the updates through untouched, as torch skips the term. A tensor outside the
  * decay mask (`decay: false`, param-groups.ts) passes through as in a torch group with wd 0.
+ * `name` tells two apart in one chain (Signum's coupled wd and decoupled wd_lh).
  */
-export function addDecayedWeights(weightDecay: number): GradientTransformation<Record<string, never>> {
-  return stateless('weight_decay', (u, params, ctx) =>
+export function addDecayedWeights(weightDecay: number, name = 'weight_decay'): GradientTransformation<Record<string, never>> {
+  return stateless(name, (u, params, ctx) =>
     weightDecay === 0 ? u : u.map((x, i) => (ctx.params[i]?.decay === false ? x : tf.add(x, tf.mul(params[i]!, weightDecay)))),
   );
 }

@@ -23,7 +23,7 @@ import importlib.util
 import inspect
 import sys
 from pathlib import Path
-from types import MethodType, SimpleNamespace
+from types import MethodType, ModuleType, SimpleNamespace
 
 import numpy as np
 import torch
@@ -43,6 +43,19 @@ UPSTREAM = {
     'GAM': ('xxgege/GAM', '694133d9df9266a3df892087ca6b1be72ba610c0'),
     'grokking-at-the-edge-of-numerical-stability': (
         'LucasPrietoAl/grokking-at-the-edge-of-numerical-stability', '0cc9e8dc62ce5ed66d29d80eebbaf14da2f71c67'),
+    # flatness and regularisation procedures (issue 18)
+    'AMP-Regularizer': ('hiyouga/AMP-Regularizer', '87e689fa2a570bfbeda5c74e4edb007c1be524ea'),
+    'AWP': ('csdongxian/AWP', 'a7acf5d842fccf1bbb4b91644352ce157d370a26'),
+    'F-SAM': ('nblt/F-SAM', '2e2f9899ab473880430640fa5def4ad8f5aa2401'),
+    'dlrover': ('intelligent-machine-learning/dlrover', 'bfd04ef1df01efe6061d3ef2111405907b24313a'),
+    # tier 2 (issue 21)
+    'AdamP': ('clovaai/AdamP', '7f6f0383ff6ad3839d5c7f79f1db0a44c5a12fdb'),
+    'pytorch-lamb': ('cybertronai/pytorch-lamb', 'd3ab8dccf6717977c1ad0d6b95499f6b25bba41b'),
+    'pytorch-image-models': ('huggingface/pytorch-image-models', 'aa4b5850c1543fa488abf260f18390eda46cf85d'),
+    'C-Optim': ('kyleliang919/C-Optim', '2c0517c4db2e50b56d389ba4803eab1f4b3b8ae3'),
+    'adopt': ('iShohei220/adopt', '6468572b4b3688a2f056b796b071da540568520e'),
+    'Adabelief-Optimizer': ('juntang-zhuang/Adabelief-Optimizer', '2855178eff6776762793f915ce2c615f776a1e4b'),
+    'grokfast': ('ironjr/grokfast', '93b2248e351d4bb9e4dda8ac32a6999b8970404b'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -66,7 +79,44 @@ GLUE = {
            'no class defaults, minima defaults are passed',
     'orthograd': 'OrthoGrad(params, base_cls, **base_kwargs); backward, then step() (its step(closure) would '
                  'recompute the gradients after projecting them)',
+    # flatness and regularisation procedures (issue 18)
+    'amp': 'AMP(params, lr, epsilon, inner_lr, inner_iter, base_optimizer=base_cls, **base_kwargs) and its '
+           'step(closure) as main.py; the closure returns (outputs, loss)',
+    'awp': 'AdvWeightPerturb(model, proxy, proxy_optim=SGD(proxy, lr=proxy_lr), gamma) on the clean batch: '
+           'calc_awp, perturb, backward at w + γv, base step, restore (train_cifar10.py order); its module-global '
+           '`F.cross_entropy` is pointed at the problem\'s loss (calc_awp hard-codes −CE)',
+    'friendly-sam': 'FriendlySAM(params, base_cls, rho, sigma, lmbda, adaptive, **base_kwargs) and step(closure) after a '
+                    'first backward; the class is taken from utils.py by ast (the module imports torchvision and timm)',
+    'wsam': 'WeightedSAM(model, base, rho, gamma, sam_eps, adaptive, decouple, max_norm) and step(closure); '
+            'atorch.optimizers.utils (BatchNorm switches) is stubbed with no-ops (the problems have no BatchNorm)',
+    # tier 2: classic baselines (issue 21)
+    'rmsprop': 'none (torch.optim.RMSprop)',
+    'adagrad': 'none (torch.optim.Adagrad)',
+    'adadelta': 'none (torch.optim.Adadelta)',
+    'adamax': 'none (torch.optim.Adamax)',
+    'nadam': 'none (torch.optim.NAdam)',
+    'radam': 'none (torch.optim.RAdam)',
+    'asgd': 'none (torch.optim.ASGD); its averaged iterate ax is not compared (state only)',
+    'sign-sgd': 'no official PyTorch signSGD (the authors\' is MXNet signsgd_update): SignReference, the MXNet formula in torch ops',
+    'signum': 'no official PyTorch Signum (the authors\' is MXNet Signum): SignReference, the MXNet formula in torch ops',
+    'lamb': 'cybertronai/pytorch-lamb Lamb (bias_correction false; a stub `tensorboardX` module, imported only for its logging '
+            'helper) or, with bias_correction, timm Lamb(max_grad_norm=None, always_adapt=True); minima\'s excluded tensors '
+            '(biases) go to a second Lamb(adam=True, weight_decay=0) / a timm group with weight_decay 0 and always_adapt False',
+    'lars': 'timm Lars; minima\'s excluded tensors (biases) in a parameter group with weight_decay 0 (timm does not adapt it)',
+    'adamp': 'AdamP on kernels in torch\'s [out, in] layout (Net(torch_layout=True): W stored transposed, x @ W.T), '
+             'so its channel view (dim 0) is the output channel, as minima\'s last axis',
+    'sgdp': 'SGDP on kernels in torch\'s [out, in] layout, as adamp',
+    'cautious': 'C-Optim c_lion.Lion (base lion, normalize count) or c_adamw.AdamW(correct_bias=True, foreach=False) '
+                '(base adamw, normalize mean; imported without a package __init__ for its relative import); the '
+                'C-AdamW denominator is HF-style sqrt(v) + eps, so the cases set a negligible eps on both sides',
+    'adopt': 'none (adopt.ADOPT; clip_exponent e passed as clip_lambda = step**e, null as None)',
+    'adabelief': 'adabelief_pytorch 0.2.1 AdaBelief(print_change_log=False); stub `tabulate`/`colorama` modules '
+                 '(imported for the change-log printout only)',
+    'grokfast': 'gradfilter_ema / gradfilter_ma(model, grads, …) between backward() and the base step, as its README',
 }
+
+# optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
+TORCH_LAYOUT = {'adamp', 'sgdp'}
 
 TORCH_NAMES = {'W': 'weight', 'b': 'bias', 'W1': 'weight1', 'b1': 'bias1', 'W2': 'weight2', 'b2': 'bias2'}
 
@@ -110,24 +160,57 @@ class Upstream:
         return self._cache[key]
 
 
+def _subpackage(up: 'Upstream', folder: str, rel_dir: str, module: str):
+    """GLUE: a module of a package directory imported without running the package's __init__
+    (timm/optim/__init__.py imports timm.models); its relative imports resolve inside the directory."""
+    name = 'upstream_' + ''.join(c if c.isalnum() else '_' for c in f'{folder}_{rel_dir}')
+    if name not in sys.modules:
+        pkg = ModuleType(name)
+        pkg.__path__ = [str(up.repo(folder) / rel_dir)]
+        sys.modules[name] = pkg
+    return importlib.import_module(f'{name}.{module}')
+
+
+def _lamb_reference(up: 'Upstream'):
+    """GLUE: cybertronai's lamb.py imports tensorboardX for its logging helper only; a stub stands in."""
+    if 'tensorboardX' not in sys.modules:
+        stub = ModuleType('tensorboardX')
+        stub.SummaryWriter = object
+        sys.modules['tensorboardX'] = stub
+    return up.file('pytorch-lamb', 'pytorch_lamb/lamb.py')
+
+
 class Net(nn.Module):
     """The replay models, parameters in minima's layout and order. Kernel names contain 'weight'."""
 
-    def __init__(self, kind: str, params: dict, dtype=torch.float32):
+    def __init__(self, kind: str, params: dict, dtype=torch.float32, torch_layout: bool = False):
         super().__init__()
         self.kind = kind
+        # GLUE (AdamP/SGDP): kernels stored as torch's [out, in], so per-channel views see output channels
+        self.torch_layout = torch_layout
         for name in LAYOUTS[kind]:
             data = torch.tensor(np.asarray(params[name], dtype=np.float32)).to(dtype)
+            if torch_layout and data.dim() == 2:
+                data = data.t().contiguous()
             self.register_parameter(TORCH_NAMES[name], nn.Parameter(data))
+
+    def _k(self, w):
+        return w.t() if self.torch_layout else w
 
     def forward(self, x):
         if self.kind == 'linear-softmax':
-            return x @ self.weight + self.bias
-        h = torch.tanh(x @ self.weight1 + self.bias1)
-        return h @ self.weight2 + self.bias2
+            return x @ self._k(self.weight) + self.bias
+        h = torch.tanh(x @ self._k(self.weight1) + self.bias1)
+        return h @ self._k(self.weight2) + self.bias2
 
     def snapshot(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, TORCH_NAMES[name]).detach().numpy().astype(np.float64).copy() for name in LAYOUTS[self.kind]}
+        out = {}
+        for name in LAYOUTS[self.kind]:
+            t = getattr(self, TORCH_NAMES[name]).detach()
+            if self.torch_layout and t.dim() == 2:
+                t = t.t()
+            out[name] = t.numpy().astype(np.float64).copy()
+        return out
 
 
 def loss_function(kind: str):
@@ -190,6 +273,28 @@ class SGDW(torch.optim.SGD):
         return super().step(closure)
 
 
+class SignReference(torch.optim.Optimizer):
+    """GLUE (no official PyTorch signSGD/Signum; the authors' code is MXNet's Signum optimizer):
+    g' = g + wd·w;  m = momentum·m + (1 − momentum)·g' (momentum > 0);  w = (1 − lr·wd_lh)·w − lr·sign(m or g')."""
+
+    def __init__(self, params, lr=0.01, momentum=0.0, weight_decay=0.0, wd_lh=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, wd_lh=wd_lh))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            lr, beta, wd, wd_lh = group['lr'], group['momentum'], group['weight_decay'], group['wd_lh']
+            for p in group['params']:
+                g = p.grad if wd == 0 else p.grad.add(p, alpha=wd)
+                if beta > 0:
+                    m = self.state[p].setdefault('mom', torch.zeros_like(p))
+                    m.mul_(beta).add_(g, alpha=1 - beta)
+                    g = m
+                if wd_lh != 0:
+                    p.mul_(1 - lr * wd_lh)
+                p.add_(torch.sign(g), alpha=-lr)
+
+
 class Unsupported(Exception):
     """A minima setting the official code has no equivalent for."""
 
@@ -212,13 +317,48 @@ def base_class(spec: dict, up: Upstream):
     if name == 'sgdw':
         return SGDW, _pick(spec, ['lr', 'momentum', 'dampening', 'nesterov', 'weight_decay', 'decay_scaled_by_lr'])
     if name == 'adam':
-        return torch.optim.Adam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+        return torch.optim.Adam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'])
     if name == 'adamw':
-        return torch.optim.AdamW, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+        return torch.optim.AdamW, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'])
     if name == 'lion':
         return up.file('automl', 'lion/lion_pytorch.py').Lion, _pick(spec, ['lr', 'betas', 'weight_decay'])
     if name == 'grams':
         return up.file('Grams', 'grams/src/grams.py').Grams, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'correct_bias'])
+    # tier 2: classic baselines (issue 21)
+    if name == 'rmsprop':
+        return torch.optim.RMSprop, _pick(spec, ['lr', 'alpha', 'eps', 'weight_decay', 'momentum', 'centered'])
+    if name == 'adagrad':
+        return torch.optim.Adagrad, _pick(spec, ['lr', 'lr_decay', 'weight_decay', 'initial_accumulator_value', 'eps'])
+    if name == 'adadelta':
+        return torch.optim.Adadelta, _pick(spec, ['lr', 'rho', 'eps', 'weight_decay'])
+    if name == 'adamax':
+        return torch.optim.Adamax, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay'])
+    if name == 'nadam':
+        return torch.optim.NAdam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'momentum_decay', 'decoupled_weight_decay'])
+    if name == 'radam':
+        return torch.optim.RAdam, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'decoupled_weight_decay'])
+    if name == 'asgd':
+        return torch.optim.ASGD, _pick(spec, ['lr', 'lambd', 'alpha', 't0', 'weight_decay'])
+    if name == 'sign-sgd':
+        # MXNet's defaults (lr 0.01), momentum 0 selects signsgd_update
+        return SignReference, {'lr': 0.01, **_pick(spec, ['lr', 'weight_decay', 'wd_lh'])}
+    if name == 'signum':
+        return SignReference, {'lr': 0.01, 'momentum': 0.9, **_pick(spec, ['lr', 'momentum', 'weight_decay', 'wd_lh'])}
+    if name == 'adopt':
+        kwargs = _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'decouple'])
+        if 'clip_exponent' in spec:
+            e = spec['clip_exponent']
+            kwargs['clip_lambda'] = None if e is None else (lambda step, e=e: step ** e)
+        return up.package('adopt', 'src.adopt.adopt').ADOPT, kwargs
+    if name == 'adabelief':
+        for stub in ('tabulate', 'colorama'):
+            if stub not in sys.modules:
+                m = ModuleType(stub)
+                m.tabulate = lambda *a, **k: ''
+                m.Fore = m.Back = m.Style = SimpleNamespace(RED='', GREEN='', BLUE='', RESET_ALL='')
+                sys.modules[stub] = m
+        cls = up.file('Adabelief-Optimizer', 'pypi_packages/adabelief_pytorch0.2.1/adabelief_pytorch/AdaBelief.py').AdaBelief
+        return cls, {'print_change_log': False, **_pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'weight_decouple', 'fixed_decay', 'rectify', 'degenerated_to_sgd'])}
     raise Unsupported(f'no official base for {name}')
 
 
@@ -240,7 +380,7 @@ class Runner:
     def __init__(self, problem: dict, spec: dict, up: Upstream, dtype=torch.float32):
         torch.manual_seed(0)
         kind = problem['problem']
-        self.model = Net(kind, problem['params'], dtype)
+        self.model = Net(kind, problem['params'], dtype, torch_layout=spec['name'] in TORCH_LAYOUT)
         self.x = torch.tensor(np.asarray(problem['x'], dtype=np.float32)).to(dtype)
         self.y = (torch.tensor(problem['y'], dtype=torch.long) if kind == 'linear-softmax'
                   else torch.tensor(np.asarray(problem['y'], dtype=np.float32)).to(dtype))
@@ -422,6 +562,196 @@ class Runner:
             opt.zero_grad()
             loss = self.f()
             loss.backward()
+            opt.step()
+            return loss
+        return run
+
+    # --- flatness and regularisation procedures (issue 18) -------------------------------------------
+    def _build_amp(self, spec):
+        mod = self.up.file('AMP-Regularizer', 'amp.py')
+        cls, kwargs = base_class(spec['base'], self.up)
+        if 'lr' not in kwargs:
+            raise Unsupported('AMP needs the base lr explicitly (no class default)')
+        opt = mod.AMP(self.params, epsilon=spec.get('epsilon', 0.5), base_optimizer=cls,
+                      **_pick(spec, ['inner_lr', 'inner_iter']), **kwargs)
+        self._clip(opt.base_optimizer, spec['base'])
+        self._wrapped_base(opt.base_optimizer, spec)
+
+        def closure():
+            opt.zero_grad()
+            outputs = self.model(self.x)
+            loss = self.loss_fn(outputs, self.y)
+            loss.backward()
+            return outputs, loss
+
+        def run():
+            _, loss = opt.step(closure)
+            return loss
+        return run
+
+    def _build_awp(self, spec):
+        if spec.get('roles', ['kernel']) != ['kernel'] or spec.get('names', ['*']) != ['*'] or spec.get('min_rank', 2) != 2:
+            raise Unsupported('the official AWP perturbs every "weight" parameter of rank > 1')
+        mod = self.up.file('AWP', 'AT_AWP/utils_awp.py')
+        loss_fn = self.loss_fn
+        # GLUE: calc_awp computes −F.cross_entropy; its module-global F is pointed at the problem's loss
+        mod.F = SimpleNamespace(cross_entropy=loss_fn)
+        base = self._base(spec['base'])
+        self._wrapped_base(base, spec)
+        proxy = Net(self.model.kind, {n: getattr(self.model, TORCH_NAMES[n]).detach().numpy() for n in LAYOUTS[self.model.kind]},
+                    dtype=next(self.model.parameters()).dtype)
+        proxy_opt = torch.optim.SGD(proxy.parameters(), lr=spec.get('proxy_lr', 0.01))
+        adv = mod.AdvWeightPerturb(model=self.model, proxy=proxy, proxy_optim=proxy_opt, gamma=spec.get('gamma', 0.01))
+
+        def run():
+            loss = self.f()  # the step's loss at w (minima's first evaluation)
+            diff = adv.calc_awp(inputs_adv=self.x, targets=self.y)
+            adv.perturb(diff)
+            base.zero_grad()
+            self.f().backward()
+            base.step()
+            adv.restore(diff)
+            return loss.detach()
+        return run
+
+    def _build_friendly_sam(self, spec):
+        cls_fsam = self._class_from_file('F-SAM', 'utils.py', 'FriendlySAM')
+        cls, kwargs = base_class(spec['base'], self.up)
+        opt = cls_fsam(self.params, cls, **_pick(spec, ['rho', 'sigma', 'lmbda', 'adaptive']), **kwargs)
+        self._clip(opt.base_optimizer, spec['base'])
+        self._wrapped_base(opt.base_optimizer, spec)
+
+        def closure():
+            loss = self.f()
+            loss.backward()
+            return loss
+    # --- tier 2: large batch and scale-invariant (issue 21) ---------------------------------------
+    def _split_excluded(self, spec):
+        """minima's `exclude_bias_and_norm`: tensors of rank ≤ 1 (the replay models' biases)."""
+        if not spec.get('exclude_bias_and_norm', True):
+            return self.params, []
+        return [p for p in self.params if p.dim() > 1], [p for p in self.params if p.dim() <= 1]
+
+    def _steps(self, opts, spec):
+        if spec.get('clip_grad_norm') is not None:
+            # one global clip before both optimizers step (minima clips the whole gradient once)
+            first = opts[0]
+            self._clip(first, spec)
+
+        def run():
+            for o in opts:
+                o.zero_grad()
+            loss = self.f()
+            loss.backward()
+            for o in opts:
+                o.step()
+            return loss
+        return run
+
+    def _build_lamb(self, spec):
+        incl, excl = self._split_excluded(spec)
+        common = _pick(spec, ['lr', 'betas', 'eps'])
+        wd = _pick(spec, ['weight_decay'])
+        if spec.get('bias_correction', False):
+            if spec.get('clamp_value', 10) is not None:
+                raise Unsupported('timm Lamb (the bias-corrected form) has no weight-norm clamp: set clamp_value null')
+            cls = _subpackage(self.up, 'pytorch-image-models', 'timm/optim', 'lamb').Lamb
+            groups = [{'params': incl, 'weight_decay': wd.get('weight_decay', 0.0), 'always_adapt': True}]
+            if excl:
+                groups.append({'params': excl, 'weight_decay': 0.0, 'always_adapt': False})
+            return self._steps([cls(groups, bias_correction=True, max_grad_norm=None, **common)], spec)
+        if spec.get('clamp_value', 10) != 10:
+            raise Unsupported('the reference Lamb clamps the weight norm at 10')
+        cls = _lamb_reference(self.up).Lamb
+        opts = [cls(incl, **common, **wd)]
+        if excl:
+            opts.append(cls(excl, adam=True, weight_decay=0.0, **common))
+        return self._steps(opts, spec)
+
+    def _build_lars(self, spec):
+        incl, excl = self._split_excluded(spec)
+        cls = _subpackage(self.up, 'pytorch-image-models', 'timm/optim', 'lars').Lars
+        kwargs = _pick(spec, ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'trust_coeff', 'eps', 'trust_clip', 'always_adapt'])
+        groups = [{'params': incl}]
+        if excl:
+            groups.append({'params': excl, 'weight_decay': 0.0, 'always_adapt': False})
+        return self._steps([cls(groups, **kwargs)], spec)
+
+    def _build_adamp(self, spec):
+        cls = self.up.file('AdamP', 'adamp/adamp.py').AdamP
+        return self._steps([cls(self.params, **_pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'delta', 'wd_ratio', 'nesterov']))], spec)
+
+    def _build_sgdp(self, spec):
+        cls = self.up.file('AdamP', 'adamp/sgdp.py').SGDP
+        # SGDP's lr is `required`: minima's default (1e-3) is passed when the case leaves it out
+        kwargs = {'lr': 1e-3, **_pick(spec, ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'eps', 'delta', 'wd_ratio'])}
+        return self._steps([cls(self.params, **kwargs)], spec)
+
+    def _build_cautious(self, spec):
+        base = spec['base']
+        if base['name'] == 'lion' and spec.get('normalize', 'mean') == 'count':
+            cls = self.up.file('C-Optim', 'c_lion.py').Lion
+            kwargs = {'lr': 1e-4, 'betas': (0.9, 0.99), **_pick(base, ['lr', 'betas', 'weight_decay'])}  # minima's lion defaults
+        elif base['name'] == 'adamw' and spec.get('normalize', 'mean') == 'mean':
+            cls = _subpackage(self.up, 'C-Optim', '.', 'c_adamw').AdamW
+            kwargs = {'weight_decay': 1e-2, 'eps': 1e-8, **_pick(base, ['lr', 'betas', 'eps', 'weight_decay']),
+                      'correct_bias': True, 'foreach': False}
+        else:
+            raise Unsupported('C-Optim has C-Lion (count) and C-AdamW (mean) only')
+        return self._steps([cls(self.params, **kwargs)], {'clip_grad_norm': spec.get('clip_grad_norm')})
+
+    def _build_grokfast(self, spec):
+        mod = self.up.file('grokfast', 'grokfast.py')
+        opt = self._base(spec['base'])
+        filt = spec.get('filter', 'ema')
+        if filt == 'ema':
+            kw = {'alpha': spec.get('alpha', 0.98), 'lamb': spec.get('lamb') if spec.get('lamb') is not None else 2.0}
+            fn = mod.gradfilter_ema
+        else:
+            kw = {'window_size': spec.get('window_size', 100), 'lamb': spec.get('lamb') if spec.get('lamb') is not None else 5.0,
+                  'filter_type': spec.get('filter_type', 'mean'), 'warmup': spec.get('warmup', True)}
+            fn = mod.gradfilter_ma
+        state = {'grads': None}
+
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            opt.step(closure)
+            return loss
+        return run
+
+    def _class_from_file(self, folder: str, rel: str, name: str):
+        """GLUE: one class of an upstream file whose other imports are not installed, by ast (source unchanged)."""
+        import ast
+        path = self.up.repo(folder) / rel
+        tree = ast.parse(path.read_text())
+        node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name)
+        ns = {'torch': torch}
+        exec(compile(ast.Module(body=[node], type_ignores=[]), str(path), 'exec'), ns)
+        return ns[name]
+
+    def _build_wsam(self, spec):
+        stub = SimpleNamespace(enable_running_stats=lambda m: None, disable_running_stats=lambda m: None)
+        for name in ('atorch', 'atorch.optimizers'):
+            sys.modules.setdefault(name, SimpleNamespace())
+        sys.modules['atorch.optimizers.utils'] = stub
+        mod = self.up.file('dlrover', 'atorch/atorch/optimizers/wsam.py')
+        base = self._base(spec['base'])
+        self._wrapped_base(base, spec)
+        opt = mod.WeightedSAM(self.model, base, **_pick(spec, ['rho', 'gamma', 'sam_eps', 'adaptive', 'decouple', 'max_norm']))
+
+        def closure():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            return loss
+
+        def run():
+            with LocalsTrace({mod.WeightedSAM.first_step: ['grad_norm']}) as tr:
+                loss = opt.step(closure)
+            self.diag['grad_norm'] = tr.first('first_step', 'grad_norm')
+            state['grads'] = fn(self.model, grads=state['grads'], **kw)
             opt.step()
             return loss
         return run

@@ -20,7 +20,7 @@ export async function serve(options: ServeOptions, ctx: CommandContext): Promise
   const o = serveOptions.parse(options);
   const root = resolve(ctx.cwd, o.dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new RunnerError('RUN_NOT_FOUND', `no folder at ${root}`, ExitCode.usage);
-  let started;
+  let started: Awaited<ReturnType<typeof startServer>>;
   try {
     started = await startServer({ root, host: o.host, port: o.port });
   } catch (err) {

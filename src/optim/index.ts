@@ -5,7 +5,7 @@
 import { createRegistry, type Spec } from '../core/registry.js';
 import type { GradientTransformation } from './transform.js';
 import type { OptimizerDeps, OptimizerEntry, OptimizerRegistry } from './entry.js';
-import { optimizerFacade, normalizeParams, type ParamInput } from './optimizer.js';
+import { optimizerFacade, normalizeParams, type FacadeOptions, type ParamInput } from './optimizer.js';
 import { scheduleEntries } from './schedules.js';
 import type { Optimizer, Schedule, ScheduleDeps } from './types.js';
 import { adam, adamw } from './optimizers/adam.js';
@@ -19,6 +19,31 @@ import { orthograd } from './optimizers/orthograd.js';
 import { sam } from './optimizers/sam.js';
 import { lookahead } from './optimizers/lookahead.js';
 import { sgd, sgdw } from './optimizers/sgd.js';
+// flatness and regularisation procedures (issue 18)
+import { amp } from './optimizers/amp.js';
+import { awp } from './optimizers/awp.js';
+import { friendlySam } from './optimizers/friendly-sam.js';
+import { bgr, fgr } from './optimizers/gradient-regularization.js';
+import { looksam } from './optimizers/looksam.js';
+import { wsam } from './optimizers/wsam.js';
+// tier 2: classic baselines (issue 21)
+import { adadelta } from './optimizers/adadelta.js';
+import { adagrad } from './optimizers/adagrad.js';
+import { adamax } from './optimizers/adamax.js';
+import { asgd } from './optimizers/asgd.js';
+import { nadam } from './optimizers/nadam.js';
+import { radam } from './optimizers/radam.js';
+import { rmsprop } from './optimizers/rmsprop.js';
+import { signSgd, signum } from './optimizers/sign-sgd.js';
+// tier 2: large batch and scale-invariant (issue 21)
+import { adamp, sgdp } from './optimizers/adamp.js';
+import { lamb } from './optimizers/lamb.js';
+import { lars } from './optimizers/lars.js';
+// tier 2: modern (issue 21)
+import { cautious } from './optimizers/cautious.js';
+import { adabelief } from './optimizers/adabelief.js';
+import { adopt } from './optimizers/adopt.js';
+import { grokfast } from './optimizers/grokfast.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -35,6 +60,34 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   gam,
   orthograd,
   lookahead,
+  // flatness and regularisation procedures (issue 18)
+  looksam,
+  wsam,
+  friendlySam,
+  awp,
+  amp,
+  fgr,
+  bgr,
+  // tier 2: classic baselines (issue 21)
+  rmsprop,
+  adagrad,
+  adadelta,
+  adamax,
+  nadam,
+  radam,
+  asgd,
+  signSgd,
+  signum,
+  // tier 2: large batch and scale-invariant (issue 21)
+  lamb,
+  lars,
+  sgdp,
+  adamp,
+  // tier 2: modern (issue 21)
+  cautious,
+  adopt,
+  adabelief,
+  grokfast,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);
@@ -52,9 +105,9 @@ export function buildTransformation(spec: Spec, at: readonly string[] = ['optimi
  * `optimizer:` spec such as `{ name: 'sam', rho: 0.05, base: { name: 'sgd', lr: 0.1, momentum: 0.9 } }`.
  * A raw spec is resolved here, once; a resolved one (ExperimentConfig.optimizer) is not checked again.
  */
-export function createOptimizer(spec: Spec, params: readonly ParamInput[]): Optimizer {
+export function createOptimizer(spec: Spec, params: readonly ParamInput[], options: FacadeOptions = {}): Optimizer {
   const resolved = optimizerRegistry.resolve(spec, ['optimizer']);
-  return optimizerFacade(buildTransformation(resolved), resolved, normalizeParams(params));
+  return optimizerFacade(buildTransformation(resolved), resolved, normalizeParams(params), options);
 }
 
 /** The schedule of a `schedule:` spec; UnknownNameError / ConfigError on bad input. */
@@ -67,4 +120,4 @@ export type { Evaluate, Evaluation, GradientTransformation, Hyper, Params, State
 export { chain, identity, stateless } from './transform.js';
 export type { OptimizerDeps, OptimizerEntry, OptimizerRegistry } from './entry.js';
 export type { ScheduleEntry } from './schedules.js';
-export type { ParamInput } from './optimizer.js';
+export type { FacadeOptions, ParamInput } from './optimizer.js';

@@ -151,4 +151,129 @@ export const oneCycle = defineSchedule({
   },
 });
 
-export const scheduleEntries: readonly ScheduleEntry[] = [constant, stepSchedule, multistep, exponential, cosine, warmupCosine, linear, oneCycle];
+/* ---- SWA (issue 18) ---- */
+
+/**
+ * timgaripov/swa `train.py` `schedule(epoch)`, per epoch (the value of the epoch the step lies in):
+ * t = epoch/swa_start; factor 1 for t ≤ 0.5, linear to swa_lr/lr by t = 0.9, then swa_lr/lr.
+ */
+export const swaSchedule = defineSchedule({
+  name: 'swa',
+  summary: 'SWA learning rate (timgaripov/swa schedule): lr for the first half of swa_start epochs, linear down to swa_lr by 0.9·swa_start, then swa_lr',
+  schema: z.strictObject({
+    swa_start: z.number().int().positive().describe('--swa_start: the epoch the averaging starts (train.swa.start)'),
+    swa_lr: z.number().min(0).describe('--swa_lr: the constant lr of the averaging phase (official CIFAR default 0.05)'),
+  }),
+  info: { source: 'timgaripov/swa train.py schedule()' },
+  create: (o, { baseLr, stepsPerEpoch }) => (step) => {
+    const t = Math.floor(step / stepsPerEpoch) / o.swa_start;
+    const ratio = o.swa_lr / baseLr;
+    const factor = t <= 0.5 ? 1 : t <= 0.9 ? 1 - ((1 - ratio) * (t - 0.5)) / 0.4 : ratio;
+    return baseLr * factor;
+  },
+});
+
+/* ------------------------------------------------------------- tier 2 (issue 21) */
+
+export const cosineRestarts = defineSchedule({
+  name: 'cosine-restarts',
+  summary: 'cosine annealing restarted every cycle, cycles T_0·T_mult^i long, peaks lr·cycle_decay^i (torch CosineAnnealingWarmRestarts, SGDR; timm cycle_decay)',
+  schema: z.strictObject({
+    T_0: z.number().int().positive().describe('length of the first cycle in steps'),
+    T_mult: z.number().int().min(1).default(1).describe('each cycle is T_mult times longer than the previous'),
+    eta_min: z.number().min(0).default(0).describe('minimum lr'),
+    cycle_decay: z.number().positive().max(1).default(1).describe('the peak of cycle i is lr·cycle_decay^i (timm; torch and the paper: 1)'),
+  }),
+  info: { source: 'pytorch/pytorch torch/optim/lr_scheduler.py CosineAnnealingWarmRestarts; loshchil/SGDR' },
+  create: (o, { baseLr }) => (step) => {
+    // torch's closed form (its step(epoch) branch): the cycle i and the position T_cur in it
+    let i: number;
+    let tCur: number;
+    let tI: number;
+    if (o.T_mult === 1) {
+      i = Math.floor(step / o.T_0);
+      tCur = step - i * o.T_0;
+      tI = o.T_0;
+    } else {
+      i = Math.floor(Math.log((step / o.T_0) * (o.T_mult - 1) + 1) / Math.log(o.T_mult));
+      tCur = step - (o.T_0 * (o.T_mult ** i - 1)) / (o.T_mult - 1);
+      tI = o.T_0 * o.T_mult ** i;
+      // log rounding at a cycle boundary: move to the cycle the step belongs to
+      if (tCur >= tI) { tCur -= tI; i += 1; tI *= o.T_mult; }
+      if (tCur < 0) { i -= 1; tI /= o.T_mult; tCur += tI; }
+    }
+    return annealCos(baseLr * o.cycle_decay ** i, o.eta_min, tCur / tI);
+  },
+});
+
+export const wsd = defineSchedule({
+  name: 'wsd',
+  summary: 'warmup-stable-decay: linear warmup, constant lr, then a decay over the last decay_fraction of the steps (MiniCPM; linear, cosine or 1 − sqrt)',
+  schema: z.strictObject({
+    warmup_steps: steps('steps of linear warmup from 0').default(0),
+    decay_fraction: z.number().min(0).max(1).default(0.1).describe('fraction of total_steps spent decaying, at the end'),
+    decay_shape: z.enum(['linear', 'cosine', 'sqrt']).default('linear').describe('decay from lr to min_lr: linear, cosine, or 1 − sqrt(progress)'),
+    min_lr: z.number().min(0).default(0).describe('lr at the end of the decay'),
+    total_steps: totalOr('step at which the decay ends'),
+  }),
+  info: { source: 'OpenBMB/MiniCPM (Hu et al. 2024); Hägele et al. 2024 (shapes)' },
+  create: (o, { baseLr, totalSteps }) => {
+    const T = o.total_steps ?? totalSteps;
+    const decay = Math.round(o.decay_fraction * T);
+    const start = T - decay;
+    return (step) => {
+      if (step < o.warmup_steps) return (baseLr * step) / o.warmup_steps;
+      if (step < start) return baseLr;
+      if (step >= T) return o.min_lr;
+      const pct = (step - start) / decay;
+      if (o.decay_shape === 'cosine') return annealCos(baseLr, o.min_lr, pct);
+      if (o.decay_shape === 'sqrt') return o.min_lr + (baseLr - o.min_lr) * (1 - Math.sqrt(pct));
+      return annealLinear(baseLr, o.min_lr, pct);
+    };
+  },
+});
+
+export const polynomial = defineSchedule({
+  name: 'polynomial',
+  summary: 'optional linear warmup from 0, then (lr − end_lr)·(1 − progress)^power + end_lr, held at end_lr (HF get_polynomial_decay_schedule_with_warmup; optax polynomial_schedule)',
+  schema: z.strictObject({
+    warmup_steps: steps('steps of linear warmup from 0').default(0),
+    power: z.number().positive().default(1).describe('exponent of the decay'),
+    end_lr: z.number().min(0).default(0).describe('lr reached at total_steps'),
+    total_steps: totalOr('step at which end_lr is reached'),
+  }),
+  info: { source: 'huggingface/transformers optimization.py get_polynomial_decay_schedule_with_warmup' },
+  create: (o, { baseLr, totalSteps }) => {
+    const T = o.total_steps ?? totalSteps;
+    const w = o.warmup_steps;
+    return (step) => {
+      if (step < w) return (baseLr * step) / w;
+      if (step >= T) return o.end_lr;
+      return (baseLr - o.end_lr) * (1 - (step - w) / Math.max(1, T - w)) ** o.power + o.end_lr;
+    };
+  },
+});
+
+export const inverseSqrt = defineSchedule({
+  name: 'inverse-sqrt',
+  summary: 'optional linear warmup from 0, then lr/sqrt((step + timescale − warmup)/timescale) (HF get_inverse_sqrt_schedule; fairseq inverse_sqrt with timescale = warmup)',
+  schema: z.strictObject({
+    warmup_steps: steps('steps of linear warmup from 0').default(0),
+    timescale: z.number().int().positive().nullable().default(null).describe('decay timescale; null = warmup_steps, or 10 000 without warmup (HF)'),
+  }),
+  info: { source: 'huggingface/transformers optimization.py get_inverse_sqrt_schedule' },
+  create: (o, { baseLr }) => {
+    const w = o.warmup_steps;
+    const timescale = o.timescale ?? (w > 0 ? w : 10_000);
+    const shift = timescale - w;
+    return (step) => (step < w ? (baseLr * step) / w : baseLr / Math.sqrt((step + shift) / timescale));
+  },
+});
+
+export const scheduleEntries: readonly ScheduleEntry[] = [
+  constant, stepSchedule, multistep, exponential, cosine, warmupCosine, linear, oneCycle,
+  // tier 2 (issue 21)
+  cosineRestarts, wsd, polynomial, inverseSqrt,
+  // SWA (issue 18)
+  swaSchedule,
+];

@@ -26,7 +26,8 @@ export function styleConfig(style: FigureStyle = 'default'): { width: number; he
     return {
       width: 220, height: 140,
       config: {
-        font: 'serif',
+        // named first: rasterisers and PDF writers then find the face, not only the generic family
+        font: 'DejaVu Serif, Times New Roman, Times, serif',
         view: { stroke: '#444', strokeWidth: 0.6 },
         axis: { labelFontSize: 8, titleFontSize: 9, titleFontWeight: 'normal', grid: false, tickSize: 3, domainColor: '#333', tickColor: '#333', labelColor: '#000', titleColor: '#000' },
         legend: { labelFontSize: 8, titleFontSize: 8, titleFontWeight: 'normal', symbolSize: 40, labelLimit: 200 },
@@ -38,7 +39,7 @@ export function styleConfig(style: FigureStyle = 'default'): { width: number; he
   }
   return {
     width: 460, height: 260,
-    config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelLimit: 320, labelFontSize: 11 }, title: { fontSize: 13, anchor: 'start' } },
+    config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelLimit: 320, labelFontSize: 11 }, title: { fontSize: 13, anchor: 'start' } },
   };
 }
 
@@ -53,7 +54,8 @@ function colorScale(labels: readonly string[]): ChartSpec {
 
 /** Legends of more than 24 entries are left out: the hover tooltip names the run instead. */
 function legendFor(labels: readonly string[], title: string | null): ChartSpec | null {
-  return labels.length > 24 ? null : { title, orient: labels.length > 6 ? 'right' : 'bottom', columns: labels.length > 6 ? 1 : 2, labelLimit: 360 };
+  const long = labels.some((l) => l.length > 28);
+  return labels.length > 24 ? null : { title, orient: labels.length > 6 ? 'right' : 'bottom', columns: labels.length > 6 || long ? 1 : 2, labelLimit: 360, symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 2 };
 }
 
 export interface CurveRow {
@@ -124,16 +126,23 @@ export function curveChart(c: CurveChartInput): ChartSpec {
   };
   layers.push(runLayer);
   if (c.interactive) {
+    const hoverY = { field: 'value', type: 'quantitative', title: c.yTitle, scale: yScale };
+    // The nearest point lights up (a Voronoi layer finds it); a wide invisible point above carries the
+    // tooltip, because Vega-Lite's Voronoi tooltip loses nominal fields such as the run's name.
     layers.push({
       data: { name: 'rows' },
       transform: [{ filter: 'isValid(datum.value)' }],
       params: [{ name: 'hover', select: { type: 'point', on: 'pointerover', nearest: true, clear: 'pointerout', fields: ['run', 'step'] } }],
-      mark: { type: 'point', filled: true, size: 36, clip: true },
+      mark: { type: 'point', filled: true, size: 40, clip: true },
+      encoding: { x: xEnc, y: hoverY, color, opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: 0 } },
+    });
+    layers.push({
+      data: { name: 'rows' },
+      transform: [{ filter: 'isValid(datum.value)' }],
+      mark: { type: 'point', filled: true, size: 300, opacity: 0, clip: true },
       encoding: {
         x: xEnc,
-        y: { field: 'value', type: 'quantitative', title: c.yTitle, scale: yScale },
-        color,
-        opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: 0 },
+        y: hoverY,
         tooltip: [
           { field: 'run', type: 'nominal' },
           { field: 'step', type: 'quantitative' },
@@ -186,7 +195,7 @@ export interface SweepChartInput extends StyleOptions {
  */
 export function sweepChart(c: SweepChartInput): ChartSpec {
   const numeric = c.points.every((p) => typeof p.x === 'number');
-  const xEnc = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: c.param, ...(numeric ? { scale: c.logX ? { type: 'log' } : { type: 'linear', zero: false } } : {}) };
+  const xEnc = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: c.param, ...(numeric ? { scale: c.logX ? { type: 'log' } : { type: 'linear', zero: false } } : { axis: { labelAngle: 0 } }) };
   const series = [...new Set(c.groups.map((g) => g.series))];
   const color = { field: 'series', type: 'nominal', title: null, legend: series.length > 1 ? legendFor(series, null) : null };
   const yScale = { type: 'linear', zero: false };

@@ -50,6 +50,26 @@ export function groupBySeed<R extends HasConfig>(runs: readonly R[]): R[][] {
   return [...groups.values()];
 }
 
+/**
+ * The changed keys that name a run on charts: those set on the command line or by the sweep (when
+ * the runs record them), else the changed keys less the options a changed component brings along
+ * (`optimizer.betas` is absent under sgd: `optimizer.name` already says it).
+ */
+export function labelKeys(runs: readonly (HasConfig & { readonly overrideKeys?: readonly string[]; readonly trial?: { readonly params: Readonly<Record<string, unknown>> } })[]): string[] {
+  const changed = changedKeys(runs).filter((k) => k !== 'name');
+  const chosen = new Set<string>();
+  for (const r of runs) {
+    for (const k of r.overrideKeys ?? []) chosen.add(k);
+    for (const k of Object.keys(r.trial?.params ?? {})) chosen.add(k);
+  }
+  const picked = changed.filter((k) => chosen.has(k));
+  if (picked.length > 0) return picked;
+  return changed.filter((k) => {
+    const section = k.slice(0, k.lastIndexOf('.'));
+    return !(k.includes('.') && !k.endsWith('.name') && changed.includes(`${section}.name`) && runs.some((r) => !(k in r.config)));
+  });
+}
+
 /** A short label from the changed keys: `optimizer.name=sgd optimizer.lr=0.1`; `seed` left out when asked. */
 export function labelOf(run: HasConfig & { readonly name: string }, keys: readonly string[], withSeed = true): string {
   const parts = keys.filter((k) => withSeed || k !== 'seed').filter((k) => k !== 'name').map((k) => `${k}=${formatValue(run.config[k])}`);

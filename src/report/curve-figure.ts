@@ -5,7 +5,7 @@
  */
 import type { MetricRow } from '../run/run-folder.js';
 import { curveChart, type BandRow, type ChartSpec, type CurveRow, type FigureStyle, type XField } from './charts.js';
-import { changedKeys, groupBySeed, labelOf } from './config-diff.js';
+import { groupBySeed, labelKeys, labelOf } from './config-diff.js';
 import { curvesOf, curveTitle, downsample, meanBand, splitId, type CurveId, type Point } from './curves.js';
 import type { RunEntry } from './discover.js';
 
@@ -17,7 +17,7 @@ export interface CurveFigureOptions {
   readonly style?: FigureStyle;
   readonly width?: number;
   readonly height?: number;
-  /** Points kept per curve for display (default 1500). */
+  /** Points kept per curve for display (default 1500; fewer when many runs share the chart, see POINT_BUDGET). */
   readonly maxPoints?: number;
   /** Mean ± std over runs that differ only by seed (default true). */
   readonly groupSeeds?: boolean;
@@ -27,7 +27,7 @@ export interface CurveFigureOptions {
 
 /** Labels from the changed keys; two runs that would share one get their folder name added. */
 export function runLabels(runs: readonly RunEntry[], withSeed = true): Map<RunEntry, string> {
-  const keys = changedKeys(runs);
+  const keys = labelKeys(runs);
   const out = new Map(runs.map((r) => [r, labelOf(r, keys, withSeed)]));
   const count = new Map<string, number>();
   for (const l of out.values()) count.set(l, (count.get(l) ?? 0) + 1);
@@ -55,8 +55,11 @@ function withEpochs(run: RunEntry, points: readonly Point[]): Point[] {
   return spe ? points.map((p) => ({ ...p, epoch: p.step / spe })) : [...points];
 }
 
+/** Points one chart holds at most, over all its curves: 200 runs of 100k rows still draw at once. */
+export const POINT_BUDGET = 120_000;
+
 export function curveFigure(runs: readonly RunEntry[], id: CurveId, o: CurveFigureOptions): ChartSpec {
-  const max = o.maxPoints ?? 1500;
+  const max = Math.min(o.maxPoints ?? 1500, Math.max(64, Math.floor(POINT_BUDGET / Math.max(1, runs.length))));
   const groups = o.groupSeeds === false ? runs.map((r) => [r]) : groupBySeed(runs);
   const seedLabels = runLabels(runs, false);
   const runLabelsAll = runLabels(runs, true);

@@ -51,6 +51,8 @@ export interface RunEntry {
   /** config.yaml flattened to dotted keys (`optimizer.lr`). */
   readonly config: Readonly<Record<string, unknown>>;
   readonly trial?: TrialInfo;
+  /** The keys set on the command line (meta.json `overrides`): what the user chose to vary. */
+  readonly overrideKeys: readonly string[];
   readonly error?: { readonly code?: string; readonly message: string };
 }
 
@@ -81,7 +83,31 @@ export function isRunFolder(dir: string): boolean {
  * Every run under `paths` (each a run folder, a sweep folder or any folder above them), each found
  * once. `root` is what `rel` is relative to (default: the one path given, else the working folder).
  */
-export function discover(paths: readonly string[], opts: { cwd: string; root?: string }): Discovered {
+/** Run entries kept between discoveries (the dashboard polls): reused while the run's small files are unchanged. */
+export type RunCache = Map<string, { readonly key: string; readonly entry: RunEntry }>;
+
+function fileKey(dir: string): string {
+  return ['status', 'summary.json', 'meta.json', 'config.yaml', 'metrics.jsonl'].map((f) => {
+    try {
+      const st = statSync(join(dir, f));
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return '-';
+    }
+  }).join('|');
+}
+
+function cachedRun(dir: string, root: string, cache: RunCache | undefined, trial?: TrialInfo): RunEntry {
+  if (!cache) return readRun(dir, root, trial);
+  const key = `${root}|${fileKey(dir)}|${trial ? JSON.stringify(trial) : ''}`;
+  const hit = cache.get(dir);
+  if (hit && hit.key === key) return hit.entry;
+  const entry = readRun(dir, root, trial);
+  cache.set(dir, { key, entry });
+  return entry;
+}
+
+export function discover(paths: readonly string[], opts: { cwd: string; root?: string; cache?: RunCache }): Discovered {
   const abs = paths.map((p) => resolve(opts.cwd, p));
   for (const p of abs) {
     if (!existsSync(p) || !statSync(p).isDirectory()) throw new RunnerError('RUN_NOT_FOUND', `no folder at ${p}`, ExitCode.usage);
@@ -95,11 +121,11 @@ export function discover(paths: readonly string[], opts: { cwd: string; root?: s
     if (seen.has(real)) return;
     seen.add(real);
     if (existsSync(join(dir, 'plan.json'))) {
-      sweeps.push(readSweep(dir, root, runs, seen));
+      sweeps.push(readSweep(dir, root, runs, seen, opts.cache));
       return;
     }
     if (isRunFolder(dir)) {
-      runs.push(readRun(dir, root));
+      runs.push(cachedRun(dir, root, opts.cache));
       return;
     }
     if (depth >= MAX_DEPTH) return;
@@ -128,7 +154,7 @@ function readJson(path: string): Record<string, unknown> | undefined {
   }
 }
 
-function readSweep(dir: string, root: string, runs: RunEntry[], seen: Set<string>): SweepEntry {
+function readSweep(dir: string, root: string, runs: RunEntry[], seen: Set<string>, cache: RunCache | undefined): SweepEntry {
   const sweep = new SweepDir(dir);
   const plan = sweep.readPlan();
   const records = sweep.records(plan);
@@ -149,7 +175,7 @@ function readSweep(dir: string, root: string, runs: RunEntry[], seen: Set<string
     };
     if (!existsSync(runDir)) continue; // planned but never started: nothing to show
     seen.add(realpathSync(runDir));
-    const run = readRun(runDir, root, trial);
+    const run = cachedRun(runDir, root, cache, trial);
     runs.push(run);
     rels.push(run.rel);
   }
@@ -188,6 +214,7 @@ export function readRun(dir: string, root: string, trial?: TrialInfo): RunEntry 
   const entry: RunEntry = {
     dir, rel: relPath(root, dir), root, name: basename(dir), status,
     final: summary?.final ?? {}, best, config,
+    overrideKeys: Array.isArray(meta?.overrides) ? (meta.overrides as unknown[]).filter((x): x is string => typeof x === 'string').map((x) => x.replace(/^[+~]/, '').split('=')[0]!) : [],
     ...(typeof meta?.start_time === 'string' ? { started: meta.start_time } : {}),
     ...(typeof steps === 'number' ? { steps } : {}),
     ...(typeof totalSteps === 'number' ? { totalSteps } : {}),

@@ -4,7 +4,7 @@
  * One SVG pixel is one PDF point (1/72 in), so a PNG at `dpi` is the SVG scaled by dpi / 72.
  * Text uses the system's fonts (DejaVu on Debian: package fonts-dejavu-core); `paper` is serif.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, RunnerError } from '../core/errors.js';
 import type { ChartSpec } from './charts.js';
@@ -35,7 +35,7 @@ const FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', `${process.env.
 function fontFiles(): string[] {
   const out: string[] = [];
   const walk = (d: string, depth: number) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {

@@ -12,7 +12,7 @@ import type { RunEntry } from './discover.js';
 export const FIELDS: readonly string[] = ['name', 'rel', 'status', 'started', 'steps', 'wall_time_s', 'backend', 'device', 'commit', 'host', 'sweep', 'trial.status'];
 
 /** The value `key` names on a run, or undefined when it has none. */
-export function valueOf(run: RunEntry, key: string): unknown {
+export function runValue(run: RunEntry, key: string): unknown {
   switch (key) {
     case 'name': return run.name;
     case 'rel': return run.rel;
@@ -64,7 +64,7 @@ function asText(v: unknown): string {
 
 /** Whether a run passes one filter; a run without the key passes only `!=`. */
 export function matches(run: RunEntry, w: Where): boolean {
-  const v = valueOf(run, w.key);
+  const v = runValue(run, w.key);
   if (v === undefined || v === null) return w.op === '!=' && w.value !== 'null';
   if (w.op === '~') return asText(v).toLowerCase().includes(w.value.toLowerCase());
   const a = asNumber(v), b = asNumber(w.value);
@@ -105,7 +105,7 @@ export function sortRuns(runs: readonly RunEntry[], sort: string | undefined): R
   };
   return [...runs].sort((r, s) => {
     if (!key) return (r.started ?? '').localeCompare(s.started ?? '') || r.rel.localeCompare(s.rel);
-    const x = valueOf(r, key), y = valueOf(s, key);
+    const x = runValue(r, key), y = runValue(s, key);
     const missX = x === undefined || x === null, missY = y === undefined || y === null;
     if (missX || missY) return missX === missY ? r.rel.localeCompare(s.rel) : missX ? 1 : -1;
     return (desc ? -cmp(x, y) : cmp(x, y)) || r.rel.localeCompare(s.rel);

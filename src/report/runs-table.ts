@@ -6,7 +6,7 @@
 import { isTimingKey } from '../run/run-folder.js';
 import { changedKeys, formatValue } from './config-diff.js';
 import type { RunEntry } from './discover.js';
-import { valueOf } from './query.js';
+import { runValue } from './query.js';
 
 export interface RunsTable {
   readonly columns: readonly string[];
@@ -20,7 +20,7 @@ const BASE = ['name', 'status', 'started', 'steps', 'wall_time_s', 'backend'];
 
 /** The metric columns shown by default: the headline ones the runs have, else their first two. */
 export function headlineMetrics(runs: readonly RunEntry[]): string[] {
-  const has = (k: string) => runs.some((r) => valueOf(r, k) !== undefined);
+  const has = (k: string) => runs.some((r) => runValue(r, k) !== undefined);
   const found = HEADLINE.filter(has);
   if (found.length > 0) return found;
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.final)))].filter((k) => !isTimingKey(k));
@@ -28,7 +28,7 @@ export function headlineMetrics(runs: readonly RunEntry[]): string[] {
 }
 
 /**
- * `columns`: exactly these (any name `valueOf` knows), or, when every one starts with `+`, these
+ * `columns`: exactly these (any name `runValue` knows), or, when every one starts with `+`, these
  * added to the default set.
  */
 export function buildRunsTable(runs: readonly RunEntry[], columns: readonly string[] = []): RunsTable {
@@ -41,7 +41,7 @@ export function buildRunsTable(runs: readonly RunEntry[], columns: readonly stri
 
 /** A cell as text: numbers to 4 significant digits, times to seconds, absent values as `–`. */
 export function cellText(run: RunEntry, col: string): string {
-  const v = col === 'name' ? run.rel : valueOf(run, col);
+  const v = col === 'name' ? run.rel : runValue(run, col);
   if (v === undefined || v === null) return '–';
   if (col === 'started' && typeof v === 'string') return v.replace('T', ' ').replace(/\.\d+Z$/, '');
   if (col === 'steps' && run.totalSteps !== undefined && run.status === 'running') return `${String(v)}/${run.totalSteps}`;
@@ -55,7 +55,7 @@ export function formatRunsTable(t: RunsTable, format: TableFormat): string {
   if (format === 'json') {
     const rows = t.runs.map((r) => {
       const o: Record<string, unknown> = { path: r.dir };
-      for (const c of t.columns) o[c] = c === 'name' ? r.rel : valueOf(r, c) ?? null;
+      for (const c of t.columns) o[c] = c === 'name' ? r.rel : runValue(r, c) ?? null;
       return o;
     });
     return `${JSON.stringify({ columns: t.columns, changed: t.changed, runs: rows }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}\n`;
@@ -64,7 +64,7 @@ export function formatRunsTable(t: RunsTable, format: TableFormat): string {
   if (format === 'csv') {
     const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     const raw = t.runs.map((r) => t.columns.map((c) => {
-      const v = c === 'name' ? r.rel : valueOf(r, c);
+      const v = c === 'name' ? r.rel : runValue(r, c);
       return v === undefined || v === null ? '' : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
     }));
     return `${[t.columns as string[], ...raw].map((r) => r.map(esc).join(',')).join('\n')}\n`;

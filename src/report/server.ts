@@ -13,7 +13,7 @@ import { assetText, escapeHtml } from './assets.js';
 import type { XField } from './charts.js';
 import { curveFigure, curveSource, positiveCurve } from './curve-figure.js';
 import { curveTitle, resolveCurveId, sortCurveIds, type CurveId } from './curves.js';
-import { discover, type Discovered, type RunEntry } from './discover.js';
+import { discover, type Discovered, type RunCache, type RunEntry } from './discover.js';
 import { filterRuns, sortRuns } from './query.js';
 import { buildRunsTable, cellText } from './runs-table.js';
 import { resolveInside, unsafeRelative } from './safe-path.js';
@@ -34,6 +34,13 @@ const TYPES: Record<string, string> = {
 };
 
 const CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+interface Reply {
+  readonly status: number;
+  readonly type: string;
+  readonly body: string | Buffer;
+  readonly headers: Record<string, string>;
+}
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -71,7 +78,8 @@ export class Dashboard {
   readonly rootReal: string;
   private readonly tails = new Map<string, MetricsTail>();
   private readonly curves = curveSource((run) => this.rows(run));
-  private found: { at: number; d: Discovered } | undefined;
+  private found: { at: number; d: Discovered; byRel: Map<string, RunEntry> } | undefined;
+  private readonly runCache: RunCache = new Map();
 
   constructor(readonly o: ServeOptions) {
     this.rootReal = realpathSync(o.root);
@@ -83,15 +91,21 @@ export class Dashboard {
     return t.read();
   }
 
-  /** The runs under the folder; discovered again at most once a second (the page polls). */
+  /**
+   * The runs under the folder; discovered again at most once a second after the last discovery
+   * ended (the page polls), each run re-read only when its small files changed.
+   */
   discovered(): Discovered {
-    const now = Date.now();
-    if (!this.found || now - this.found.at > 1000) this.found = { at: now, d: discover([this.rootReal], { cwd: this.rootReal, root: this.rootReal }) };
+    if (!this.found || Date.now() - this.found.at > 1000) {
+      const d = discover([this.rootReal], { cwd: this.rootReal, root: this.rootReal, cache: this.runCache });
+      this.found = { at: Date.now(), d, byRel: new Map(d.runs.map((r) => [r.rel, r])) };
+    }
     return this.found.d;
   }
 
   private run(rel: string): RunEntry {
-    const r = this.discovered().runs.find((x) => x.rel === rel);
+    this.discovered();
+    const r = this.found!.byRel.get(rel);
     if (r) return r;
     const p = resolveInside(this.rootReal, rel);
     throw new HttpError(p.ok ? 404 : p.status, p.ok ? `no run ${rel}` : p.reason);
@@ -179,11 +193,14 @@ export class Dashboard {
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
-    const send = (status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'content-security-policy': CSP, ...extra });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    };
-    const fail = (status: number, message: string) => send(status, 'application/json; charset=utf-8', JSON.stringify({ error: message, status }));
+    const r = this.route(req);
+    res.writeHead(r.status, { 'content-type': r.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'content-security-policy': CSP, ...r.headers });
+    res.end(req.method === 'HEAD' ? undefined : r.body);
+  }
+
+  private route(req: IncomingMessage): Reply {
+    const ok = (type: string, body: string | Buffer, headers: Record<string, string> = {}): Reply => ({ status: 200, type, body, headers });
+    const fail = (status: number, message: string): Reply => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: message, status }), headers: {} });
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return fail(405, 'read-only: GET and HEAD only');
       if (!this.hostAllowed(req.headers.host)) return fail(403, 'unexpected Host header');
@@ -199,20 +216,19 @@ export class Dashboard {
       // Refuse climbing before any routing: `/files/../x`, `/%2e%2e/x`, `/files/..%5c..%5cetc`.
       if (unsafeRelative(path.replace(/^\/+/, '')) || unsafeRelative(rawPath.replace(/^\/+/, ''))) return fail(403, 'path refused');
       const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-      if (path === '/' || path === '/index.html') return send(200, 'text/html; charset=utf-8', dashboardHtml(this.o.root));
+      if (path === '/' || path === '/index.html') return ok('text/html; charset=utf-8', dashboardHtml(this.o.root));
       if (path.startsWith('/assets/')) {
         const text = assetText(path.slice(8));
-        return text === undefined ? fail(404, 'no such asset') : send(200, TYPES[extname(path)] ?? 'text/plain; charset=utf-8', text, { 'cache-control': 'max-age=3600' });
+        return text === undefined ? fail(404, 'no such asset') : ok(TYPES[extname(path)] ?? 'text/plain; charset=utf-8', text, { 'cache-control': 'max-age=3600' });
       }
-      if (path.startsWith('/api/')) return send(200, 'application/json; charset=utf-8', JSON.stringify(this.api(path, params), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+      if (path.startsWith('/api/')) return ok('application/json; charset=utf-8', JSON.stringify(this.api(path, params), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
       if (path === '/files' || path.startsWith('/files/')) {
         const f = this.file(path.slice(7));
-        return send(200, f.type, f.body);
+        return ok(f.type, f.body);
       }
       return fail(404, 'not found');
     } catch (err) {
-      if (err instanceof HttpError) return fail(err.status, err.message);
-      return fail(500, (err as Error).message);
+      return err instanceof HttpError ? fail(err.status, err.message) : fail(500, (err as Error).message);
     }
   }
 

@@ -9,13 +9,13 @@ import { stat } from '../sweep/summarize.js';
 import { heatmapChart, sweepChart, type ChartSpec, type FigureStyle, type HeatCell, type SweepGroupPoint, type SweepPoint } from './charts.js';
 import { formatValue } from './config-diff.js';
 import type { RunEntry, SweepEntry } from './discover.js';
-import { valueOf } from './query.js';
+import { runValue } from './query.js';
 
 const PREFERRED = ['best.test.accuracy', 'test.accuracy', 'best.test.loss', 'test.loss', 'train.loss'];
 
 /** The metric a sweep's figures show by default: the first of the usual headline ones the runs have. */
 export function defaultSweepMetric(runs: readonly RunEntry[]): string | undefined {
-  const has = (k: string) => runs.some((r) => typeof valueOf(r, k) === 'number');
+  const has = (k: string) => runs.some((r) => typeof runValue(r, k) === 'number');
   return PREFERRED.find(has) ?? Object.keys(runs[0]?.final ?? {})[0];
 }
 
@@ -37,7 +37,7 @@ function trialStatus(run: RunEntry): string {
 }
 
 function metricOf(run: RunEntry, metric: string): number | null {
-  const v = valueOf(run, metric);
+  const v = runValue(run, metric);
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 

@@ -31,9 +31,9 @@ function variants(name: string): Spec[] {
   const out: Spec[] = [{ name, ...lr }];
   if (keys.has('weight_decay')) out.push({ name, ...lr, weight_decay: 0.1 });
   if (keys.has('momentum')) {
-    out.push({ name, ...lr, momentum: 0.9, weight_decay: 0.01 });
-    out.push({ name, ...lr, momentum: 0.9, nesterov: true });
-    out.push({ name, ...lr, momentum: 0.5, dampening: 0.3 });
+    out.push({ name, ...lr, momentum: 0.9, ...(keys.has('weight_decay') ? { weight_decay: 0.01 } : {}) });
+    if (keys.has('nesterov')) out.push({ name, ...lr, momentum: 0.9, nesterov: true });
+    if (keys.has('dampening')) out.push({ name, ...lr, momentum: 0.5, dampening: 0.3 });
   }
   if (keys.has('decay_scaled_by_lr')) out.push({ name, ...lr, momentum: 0.9, weight_decay: 0.01, decay_scaled_by_lr: false });
   if (keys.has('correct_bias')) out.push({ name, ...lr, correct_bias: false, weight_decay: 0.1 });

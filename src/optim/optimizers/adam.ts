@@ -3,6 +3,7 @@
  *   adam:  g = g + wd·p (coupled L2), then the Adam direction
  *   adamw: p = p·(1 − lr·wd) (decoupled, scaled by lr), then the Adam direction
  *   direction: m/(sqrt(v)/sqrt(1 − β2^t) + eps) · lr/(1 − β1^t)   (eps after the bias-corrected sqrt)
+ *   amsgrad:   v_max = max(v_max, v) in place of v in the denominator (torch keeps the max of the raw v)
  */
 import { z } from 'zod';
 import { betasOption, clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
@@ -15,6 +16,7 @@ const fields = {
   lr: lrOption(1e-3),
   betas: betasOption(0.9, 0.999),
   eps: z.number().min(0).default(1e-8).describe('added to sqrt(v̂) (torch placement)'),
+  amsgrad: z.boolean().default(false).describe('AMSGrad (Reddi et al. 2018): the running maximum of v in the denominator (torch amsgrad)'),
   ...clipOption,
 };
 
@@ -24,8 +26,9 @@ export const adam = defineOptimizer({
   schema: z.strictObject({ ...fields, weight_decay: z.number().min(0).default(0).describe('coupled L2: g ← g + wd·p before the moments') }),
   gradEvals: 1,
   info: { source: 'pytorch/pytorch torch/optim/adam.py' },
-  create: (o) => clipped(o.clip_grad_norm, addDecayedWeights(o.weight_decay), scaleByAdam(o.betas, o.eps), scaleByLearningRate({ value: o.lr })),
-  fused: (o, composite) => fusedAdam(o, false, composite),
+  create: (o) => clipped(o.clip_grad_norm, addDecayedWeights(o.weight_decay), scaleByAdam(o.betas, o.eps, o.amsgrad), scaleByLearningRate({ value: o.lr })),
+  // the fused kernel has no running maximum: AMSGrad runs the composite
+  fused: (o, composite) => (o.amsgrad ? undefined : fusedAdam(o, false, composite)),
 });
 
 export const adamw = defineOptimizer({
@@ -34,6 +37,6 @@ export const adamw = defineOptimizer({
   schema: z.strictObject({ ...fields, weight_decay: z.number().min(0).default(1e-2).describe('decoupled: p ← p·(1 − lr·wd)') }),
   gradEvals: 1,
   info: { source: 'pytorch/pytorch torch/optim/adamw.py' },
-  create: (o) => clipped(o.clip_grad_norm, scaleByAdam(o.betas, o.eps), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
-  fused: (o, composite) => fusedAdam(o, true, composite),
+  create: (o) => clipped(o.clip_grad_norm, scaleByAdam(o.betas, o.eps, o.amsgrad), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
+  fused: (o, composite) => (o.amsgrad ? undefined : fusedAdam(o, true, composite)),
 });

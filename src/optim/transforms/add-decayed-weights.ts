@@ -4,10 +4,12 @@ import { stateless, type GradientTransformation } from '../transform.js';
 /**
  * u + wd·p. Before the moments it is torch's coupled L2 (`grad.add(param, alpha=wd)`); after a
  * direction and before the learning rate it is decoupled decay scaled by lr (AdamW, Lion, SGDW).
- * wd = 0 passes the updates through untouched, as torch skips the term.
+ * wd = 0 passes the updates through untouched, as torch skips the term. A tensor outside the
+ * decay mask (`decay: false`, param-groups.ts) passes through as in a torch group with wd 0.
+ * `name` tells two apart in one chain (Signum's coupled wd and decoupled wd_lh).
  */
-export function addDecayedWeights(weightDecay: number): GradientTransformation<Record<string, never>> {
-  return stateless('weight_decay', (u, params) =>
-    weightDecay === 0 ? u : u.map((x, i) => tf.add(x, tf.mul(params[i]!, weightDecay))),
+export function addDecayedWeights(weightDecay: number, name = 'weight_decay'): GradientTransformation<Record<string, never>> {
+  return stateless(name, (u, params, ctx) =>
+    weightDecay === 0 ? u : u.map((x, i) => (ctx.params[i]?.decay === false ? x : tf.add(x, tf.mul(params[i]!, weightDecay)))),
   );
 }

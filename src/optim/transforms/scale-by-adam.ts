@@ -2,7 +2,14 @@ import * as tf from '../../backends/tf.js';
 import type { GradientTransformation, StateTree } from '../transform.js';
 import { oneMinusPow, zip } from '../../backends/tree.js';
 
-export interface AdamState { readonly [k: string]: StateTree; readonly mu: tf.Tensor[]; readonly nu: tf.Tensor[]; readonly count: tf.Scalar }
+export interface AdamState {
+  readonly [k: string]: StateTree;
+  readonly mu: tf.Tensor[];
+  readonly nu: tf.Tensor[];
+  /** AMSGrad's running maximum of v (torch `max_exp_avg_sq`), only with amsgrad. */
+  readonly nu_max?: tf.Tensor[];
+  readonly count: tf.Scalar;
+}
 
 /**
  * torch Adam/AdamW moments and direction (`_single_tensor_adamw`):
@@ -11,12 +18,18 @@ export interface AdamState { readonly [k: string]: StateTree; readonly mu: tf.Te
  * Multiplying by −lr gives torch's `p.addcdiv_(m, denom, value=−lr/bc1)`: the same denominator op
  * for op, the bias correction of m as a product (one division per element fewer than m/denom/bc1,
  * which the fused kernel's speed is bound by).
+ * AMSGrad (torch `amsgrad=True`): v̂max = max(v̂max, v) replaces v in the denominator.
  */
-export function scaleByAdam(betas: readonly [number, number], eps: number): GradientTransformation<AdamState> {
+export function scaleByAdam(betas: readonly [number, number], eps: number, amsgrad = false): GradientTransformation<AdamState> {
   const [b1, b2] = betas;
   return {
     name: 'adam',
-    init: (params) => ({ mu: params.map((p) => tf.zerosLike(p)), nu: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
+    init: (params) => ({
+      mu: params.map((p) => tf.zerosLike(p)),
+      nu: params.map((p) => tf.zerosLike(p)),
+      ...(amsgrad ? { nu_max: params.map((p) => tf.zerosLike(p)) } : {}),
+      count: tf.scalar(0),
+    }),
     update(grads, state) {
       const count = tf.add(state.count, 1) as tf.Scalar;
       // torch's lerp for weight < 0.5: m + w·(g − m)
@@ -25,8 +38,9 @@ export function scaleByAdam(betas: readonly [number, number], eps: number): Grad
       const bc1 = oneMinusPow(b1, count);
       const sqrtBc2 = tf.sqrt(oneMinusPow(b2, count));
       const inv1 = tf.div(1, bc1);
-      const out = zip(mu, nu, (m, v) => tf.div(tf.mul(m, inv1), tf.add(tf.div(tf.sqrt(v), sqrtBc2), eps)));
-      return [out, { mu, nu, count }];
+      const nuMax = amsgrad ? zip(state.nu_max!, nu, (a, v) => tf.maximum(a, v)) : undefined;
+      const out = zip(mu, nuMax ?? nu, (m, v) => tf.div(tf.mul(m, inv1), tf.add(tf.div(tf.sqrt(v), sqrtBc2), eps)));
+      return [out, nuMax ? { mu, nu, nu_max: nuMax, count } : { mu, nu, count }];
     },
   };
 }

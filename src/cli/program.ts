@@ -213,5 +213,16 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .addOption(new Option('--backend <name>', 'backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('cpu'))
     .action(lazy('replay', (problem, o) => ({ problem, ...o })));
 
+  showUsageAfterErrors(program);
   return { program, exitCode: () => exitCode };
+}
+
+/**
+ * After a usage error (an unknown flag, a missing argument …) each command prints its usage line,
+ * so the message says what it does accept; main.ts exits 2.
+ */
+function showUsageAfterErrors(command: Command, parents: readonly string[] = []): void {
+  const names = [...parents, command.name()];
+  command.showHelpAfterError(`usage: ${names.join(' ')} ${command.usage()}\n(\`${names.join(' ')} --help\` for more)`);
+  for (const sub of command.commands) showUsageAfterErrors(sub, names);
 }

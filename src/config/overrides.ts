@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { RunnerError } from '../core/errors.js';
-import { FORBIDDEN_KEYS, forbiddenKeyPath, getOwn, isPlainObject, setOwn } from '../core/plain-object.js';
+import { FORBIDDEN_KEYS, getOwn, isPlainObject, setOwn, valueProblem } from '../core/plain-object.js';
 
 export interface Override {
   readonly raw: string;
@@ -40,8 +40,8 @@ export function parseOverride(raw: string): Override {
   const keyPart = op === 'delete' ? text : text.slice(0, eq);
   const path = keyPart.split('.');
   if (path.some((k) => !KEY.test(k) && !INDEX.test(k))) throw usage(raw, `"${keyPart}" is not a dotted key path`);
-  const bad = path.find((k) => FORBIDDEN_KEYS.has(k));
-  if (bad) throw usage(raw, `"${bad}" is not allowed as a key`);
+  const forbidden = path.find((k) => FORBIDDEN_KEYS.has(k));
+  if (forbidden) throw usage(raw, `"${forbidden}" is not allowed as a key`);
   if (op === 'delete') return { raw, op, path };
   const valueText = text.slice(eq + 1);
   let value: unknown;
@@ -50,8 +50,9 @@ export function parseOverride(raw: string): Override {
   } catch (err) {
     throw usage(raw, `value is not valid YAML (${String((err as Error)?.message ?? err).split('\n')[0]})`);
   }
-  const inValue = forbiddenKeyPath(value);
-  if (inValue) throw usage(raw, `"${inValue[inValue.length - 1]}" is not allowed as a key (at ${[...path, ...inValue].join('.')})`);
+  const problem = valueProblem(value);
+  if (problem?.problem === 'forbidden key') throw usage(raw, `"${problem.path[problem.path.length - 1]}" is not allowed as a key (at ${[...path, ...problem.path].join('.')})`);
+  if (problem) throw usage(raw, `the value contains itself at ${[...path, ...problem.path].join('.')} (an alias inside its own anchor)`);
   return { raw, op, path, value: value === undefined ? null : value };
 }
 

@@ -19,19 +19,23 @@ export function setOwn(o: object, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** The path (keys and list indices) of the first forbidden key in a JSON-like value, or null. */
-export function forbiddenKeyPath(v: unknown, at: readonly (string | number)[] = []): (string | number)[] | null {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const found = forbiddenKeyPath(v[i], [...at, i]);
+/**
+ * The first problem of a JSON-like value that a user wrote (an override's YAML value): a forbidden
+ * key, or a value that contains itself (a YAML alias inside its own anchor); null when none.
+ */
+export function valueProblem(v: unknown, at: readonly (string | number)[] = [], open: Set<unknown> = new Set()): { path: (string | number)[]; problem: 'forbidden key' | 'cycle' } | null {
+  if (typeof v !== 'object' || v === null) return null;
+  if (open.has(v)) return { path: [...at], problem: 'cycle' };
+  open.add(v);
+  try {
+    const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (const [k, x] of entries) {
+      if (typeof k === 'string' && FORBIDDEN_KEYS.has(k)) return { path: [...at, k], problem: 'forbidden key' };
+      const found = valueProblem(x, [...at, k], open);
       if (found) return found;
     }
-  } else if (isPlainObject(v)) {
-    for (const k of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(k)) return [...at, k];
-      const found = forbiddenKeyPath(v[k], [...at, k]);
-      if (found) return found;
-    }
+    return null;
+  } finally {
+    open.delete(v);
   }
-  return null;
 }

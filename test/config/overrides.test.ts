@@ -57,3 +57,8 @@ test('override values that are hostile YAML are usage errors naming the override
   const bomb = `x=[${Array.from({ length: 5 }, (_, i) => `&a${i} [${i === 0 ? 'lol,lol,lol,lol,lol,lol,lol,lol,lol' : Array(9).fill(`*a${i - 1}`).join(',')}]`).join(',')}]`;
   assert.throws(() => parseOverride(bomb), /value is not valid YAML/);
 });
+
+test('an override value that contains itself (an alias inside its anchor) is a usage error naming the override', () => {
+  assert.throws(() => parseOverride('loss=&a [1, *a]'), /override "loss=&a \[1, \*a\]": the value contains itself at loss\.1/);
+  assert.deepEqual(parseOverride('x=[&a 1, *a]').value, [1, 1], 'a plain alias is fine');
+});

@@ -2,7 +2,7 @@
  * CSV tables with a header row: feature and label columns by name, classification (integer or
  * categorical labels) or regression (one or more numeric target columns).
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { Rng } from '../../core/random.js';
 import type { Task } from '../../core/types.js';
@@ -10,7 +10,7 @@ import { defineDataset } from '../define-dataset.js';
 import { invalidFile, missingFile, optionError } from '../data-errors.js';
 import type { RawSplit } from '../raw-data.js';
 import { stratifiedSplit } from '../stratified-split.js';
-import { dataLocation } from './read-data-file.js';
+import { dataLocation, readBytes, unreadable } from './read-data-file.js';
 
 /**
  * RFC 4180 rows: quoted fields may hold the delimiter, newlines and doubled quotes. `lines`, when
@@ -89,7 +89,7 @@ function headerNames(file: string, header: readonly string[]): string[] {
 
 function readTable(file: string, delimiter: string): Table {
   if (!existsSync(file)) throw missingFile(file, MISSING_HINT);
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  const text = readBytes(file).toString('utf8').replace(/^\uFEFF/, '');
   const lines: number[] = [];
   const [header, ...rows] = parseCsv(text, delimiter, file, lines);
   if (!header || header.length === 0) throw invalidFile(file, 'empty file (a header row is required)');
@@ -111,19 +111,23 @@ function cellAt(t: Table, i: number, j: number): string {
  * whose quoted names hold line breaks is not supported here; the loader reads it in full).
  */
 function readHeader(file: string, delimiter: string): Pick<Table, 'file' | 'header'> {
-  const fd = openSync(file, 'r');
   let text = '';
   try {
-    const chunk = Buffer.alloc(65536);
-    let at = 0;
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, at);
-      at += n;
-      text += chunk.toString('utf8', 0, n);
-      if (n === 0 || /[^\r\n]\r?\n/.test(text.replace(/^\uFEFF/, ''))) break;
+    const fd = openSync(file, 'r');
+    try {
+      const chunk = Buffer.alloc(65536);
+      let at = 0;
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, at);
+        at += n;
+        text += chunk.toString('utf8', 0, n);
+        if (n === 0 || /[^\r\n]\r?\n/.test(text.replace(/^\uFEFF/, ''))) break;
+      }
+    } finally {
+      closeSync(fd);
     }
-  } finally {
-    closeSync(fd);
+  } catch (err) {
+    throw unreadable(file, err);
   }
   const body = text.replace(/^\uFEFF/, '');
   const line = /^[\r\n]*[^\r\n]*/.exec(body)![0];

@@ -46,3 +46,13 @@ test('an unknown flag anywhere, on every command, exits 2 with the usage line of
     }
   }
 });
+
+test('a command argument that names an inherited property (list constructor) is a usage error, not a crash', async () => {
+  const { execute } = await import('../../src/cli/main.js');
+  const { captureContext } = await import('../sweep/helpers.js');
+  for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'prototype']) {
+    const c = captureContext(process.cwd());
+    assert.equal(await execute(['node', 'minima', 'list', kind], c.ctx), 2, kind);
+    assert.match(c.err(), new RegExp(`unknown kind "${kind}"`));
+  }
+});

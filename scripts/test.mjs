@@ -32,9 +32,12 @@ if (!process.env.MINIMA_TEST_NO_BUILD) {
     process.exit(b.status ?? 1);
   }
 }
+// The torture suite is seeded: one seed for every file of the run, printed so a failure can be replayed.
+const seed = process.env.MINIMA_TEST_TORTURE === '1' ? process.env.MINIMA_TORTURE_SEED ?? String(Date.now() % 1_000_000_007) : undefined;
+if (seed !== undefined) console.error(`torture seed ${seed} (replay with MINIMA_TORTURE_SEED=${seed} npm run test:torture)`);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], {
   stdio: 'inherit',
   cwd: root,
-  env: { ...process.env, MINIMA_TEST: '1' },
+  env: { ...process.env, MINIMA_TEST: '1', ...(seed !== undefined ? { MINIMA_TORTURE_SEED: seed } : {}) },
 });
 process.exit(r.status ?? 1);

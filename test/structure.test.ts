@@ -14,11 +14,13 @@ import { repoRoot } from './support/cli.js';
  * Top floor first. A folder (or a file directly in src/) may import from its own floor and the
  * floors below. `sweep` sits above `train` although it does not import it: a sweep runs trials as
  * `minima run` child processes. `run` (the run folder's files and their one vocabulary) sits below
- * the builders that write into it and below `expect`, which reads run folders through it.
+ * the builders that write into it and below `expect`, which reads run folders through it. `report`
+ * (tables, charts, the HTML report and the dashboard server) reads run and sweep folders.
  */
 const floors: readonly (readonly string[])[] = [
   ['cli', 'index.ts'], // the command line, and the library entry point
   ['commands'],
+  ['report'],
   ['sweep'],
   ['train'],
   ['config'],

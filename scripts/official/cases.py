@@ -73,6 +73,19 @@ CASES: list[tuple[str, dict]] = [
     ('orthograd/sgd', {'name': 'orthograd', 'base': SGD_M}),
     ('orthograd/adamw', {'name': 'orthograd', 'base': {'name': 'adamw', 'lr': 0.02, 'betas': [0.9, 0.99], 'eps': 1e-25}}),
     ('orthograd/lion', {'name': 'orthograd', 'base': {'name': 'lion', 'lr': 3e-3, 'weight_decay': 1.0}}),
+    # flatness and regularisation procedures (issue 18); looksam, fgr and bgr have no official code
+    ('amp/defaults', {'name': 'amp', 'base': SGD_M}),
+    ('amp/two-inner', {'name': 'amp', 'epsilon': 0.05, 'inner_lr': 0.5, 'inner_iter': 2, 'base': SGD_PAPER}),
+    ('amp/adamw', {'name': 'amp', 'epsilon': 0.1, 'base': {'name': 'adamw', 'lr': 0.02, 'weight_decay': 0.1}}),
+    ('awp/defaults', {'name': 'awp', 'base': SGD_M}),
+    ('awp/gamma0.1', {'name': 'awp', 'gamma': 0.1, 'proxy_lr': 0.05, 'base': SGD_PAPER}),
+    ('friendly-sam/defaults', {'name': 'friendly-sam', 'base': SGD_M}),
+    ('friendly-sam/train-py', {'name': 'friendly-sam', 'rho': 0.2, 'sigma': 1.0, 'lmbda': 0.95, 'base': SGD_PAPER}),
+    ('friendly-sam/adaptive', {'name': 'friendly-sam', 'rho': 0.5, 'sigma': 0.5, 'adaptive': True, 'base': SGD_M}),
+    ('wsam/defaults', {'name': 'wsam', 'base': SGD_M}),
+    ('wsam/coupled', {'name': 'wsam', 'rho': 0.1, 'gamma': 0.7, 'decouple': False, 'base': SGD_PAPER}),
+    ('wsam/max-norm', {'name': 'wsam', 'rho': 0.05, 'gamma': 0.5, 'max_norm': 0.5, 'base': SGD_M}),
+    ('wsam/adamw', {'name': 'wsam', 'rho': 0.1, 'base': {'name': 'adamw', 'lr': 0.02, 'weight_decay': 0.1}}),
 ]
 
 PROBLEMS = ['linear-softmax', 'mlp-tanh-mse']
@@ -103,4 +116,9 @@ MUTANTS: list[tuple[str, dict, dict]] = [
     ('gam betas swapped', {'name': 'gam', 'grad_beta_0': 0.3, 'grad_beta_1': 0.5, 'grad_gamma': 0.3, 'base': SGD_M},
      {'name': 'gam', 'grad_beta_0': 0.5, 'grad_beta_1': 0.3, 'grad_gamma': 0.3, 'base': SGD_M}),
     ('orthograd vs its base', {'name': 'orthograd', 'base': SGD_M}, SGD_M),
+    # flatness and regularisation procedures (issue 18)
+    ('friendly-sam sigma 0 (= sam)', {'name': 'friendly-sam', 'sigma': 0.0, 'rho': 0.2, 'base': SGD_M}, {'name': 'friendly-sam', 'rho': 0.2, 'base': SGD_M}),
+    ('wsam coupled vs decoupled', {'name': 'wsam', 'decouple': False, 'base': SGD_M}, {'name': 'wsam', 'base': SGD_M}),
+    ('amp without its ball', {'name': 'amp', 'epsilon': 100.0, 'base': SGD_M}, {'name': 'amp', 'base': SGD_M}),
+    ('awp vs its base', {'name': 'awp', 'gamma': 0.0, 'base': SGD_M}, {'name': 'awp', 'gamma': 0.1, 'base': SGD_M}),
 ]

@@ -43,6 +43,11 @@ UPSTREAM = {
     'GAM': ('xxgege/GAM', '694133d9df9266a3df892087ca6b1be72ba610c0'),
     'grokking-at-the-edge-of-numerical-stability': (
         'LucasPrietoAl/grokking-at-the-edge-of-numerical-stability', '0cc9e8dc62ce5ed66d29d80eebbaf14da2f71c67'),
+    # flatness and regularisation procedures (issue 18)
+    'AMP-Regularizer': ('hiyouga/AMP-Regularizer', '87e689fa2a570bfbeda5c74e4edb007c1be524ea'),
+    'AWP': ('csdongxian/AWP', 'a7acf5d842fccf1bbb4b91644352ce157d370a26'),
+    'F-SAM': ('nblt/F-SAM', '2e2f9899ab473880430640fa5def4ad8f5aa2401'),
+    'dlrover': ('intelligent-machine-learning/dlrover', 'bfd04ef1df01efe6061d3ef2111405907b24313a'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -66,6 +71,16 @@ GLUE = {
            'no class defaults, minima defaults are passed',
     'orthograd': 'OrthoGrad(params, base_cls, **base_kwargs); backward, then step() (its step(closure) would '
                  'recompute the gradients after projecting them)',
+    # flatness and regularisation procedures (issue 18)
+    'amp': 'AMP(params, lr, epsilon, inner_lr, inner_iter, base_optimizer=base_cls, **base_kwargs) and its '
+           'step(closure) as main.py; the closure returns (outputs, loss)',
+    'awp': 'AdvWeightPerturb(model, proxy, proxy_optim=SGD(proxy, lr=proxy_lr), gamma) on the clean batch: '
+           'calc_awp, perturb, backward at w + γv, base step, restore (train_cifar10.py order); its module-global '
+           '`F.cross_entropy` is pointed at the problem\'s loss (calc_awp hard-codes −CE)',
+    'friendly-sam': 'FriendlySAM(params, base_cls, rho, sigma, lmbda, adaptive, **base_kwargs) and step(closure) after a '
+                    'first backward; the class is taken from utils.py by ast (the module imports torchvision and timm)',
+    'wsam': 'WeightedSAM(model, base, rho, gamma, sam_eps, adaptive, decouple, max_norm) and step(closure); '
+            'atorch.optimizers.utils (BatchNorm switches) is stubbed with no-ops (the problems have no BatchNorm)',
 }
 
 TORCH_NAMES = {'W': 'weight', 'b': 'bias', 'W1': 'weight1', 'b1': 'bias1', 'W2': 'weight2', 'b2': 'bias2'}
@@ -423,6 +438,107 @@ class Runner:
             loss = self.f()
             loss.backward()
             opt.step()
+            return loss
+        return run
+
+    # --- flatness and regularisation procedures (issue 18) -------------------------------------------
+    def _build_amp(self, spec):
+        mod = self.up.file('AMP-Regularizer', 'amp.py')
+        cls, kwargs = base_class(spec['base'], self.up)
+        if 'lr' not in kwargs:
+            raise Unsupported('AMP needs the base lr explicitly (no class default)')
+        opt = mod.AMP(self.params, epsilon=spec.get('epsilon', 0.5), base_optimizer=cls,
+                      **_pick(spec, ['inner_lr', 'inner_iter']), **kwargs)
+        self._clip(opt.base_optimizer, spec['base'])
+        self._wrapped_base(opt.base_optimizer, spec)
+
+        def closure():
+            opt.zero_grad()
+            outputs = self.model(self.x)
+            loss = self.loss_fn(outputs, self.y)
+            loss.backward()
+            return outputs, loss
+
+        def run():
+            _, loss = opt.step(closure)
+            return loss
+        return run
+
+    def _build_awp(self, spec):
+        if spec.get('roles', ['kernel']) != ['kernel'] or spec.get('names', ['*']) != ['*'] or spec.get('min_rank', 2) != 2:
+            raise Unsupported('the official AWP perturbs every "weight" parameter of rank > 1')
+        mod = self.up.file('AWP', 'AT_AWP/utils_awp.py')
+        loss_fn = self.loss_fn
+        # GLUE: calc_awp computes −F.cross_entropy; its module-global F is pointed at the problem's loss
+        mod.F = SimpleNamespace(cross_entropy=loss_fn)
+        base = self._base(spec['base'])
+        self._wrapped_base(base, spec)
+        proxy = Net(self.model.kind, {n: getattr(self.model, TORCH_NAMES[n]).detach().numpy() for n in LAYOUTS[self.model.kind]},
+                    dtype=next(self.model.parameters()).dtype)
+        proxy_opt = torch.optim.SGD(proxy.parameters(), lr=spec.get('proxy_lr', 0.01))
+        adv = mod.AdvWeightPerturb(model=self.model, proxy=proxy, proxy_optim=proxy_opt, gamma=spec.get('gamma', 0.01))
+
+        def run():
+            loss = self.f()  # the step's loss at w (minima's first evaluation)
+            diff = adv.calc_awp(inputs_adv=self.x, targets=self.y)
+            adv.perturb(diff)
+            base.zero_grad()
+            self.f().backward()
+            base.step()
+            adv.restore(diff)
+            return loss.detach()
+        return run
+
+    def _build_friendly_sam(self, spec):
+        cls_fsam = self._class_from_file('F-SAM', 'utils.py', 'FriendlySAM')
+        cls, kwargs = base_class(spec['base'], self.up)
+        opt = cls_fsam(self.params, cls, **_pick(spec, ['rho', 'sigma', 'lmbda', 'adaptive']), **kwargs)
+        self._clip(opt.base_optimizer, spec['base'])
+        self._wrapped_base(opt.base_optimizer, spec)
+
+        def closure():
+            loss = self.f()
+            loss.backward()
+            return loss
+
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            opt.step(closure)
+            return loss
+        return run
+
+    def _class_from_file(self, folder: str, rel: str, name: str):
+        """GLUE: one class of an upstream file whose other imports are not installed, by ast (source unchanged)."""
+        import ast
+        path = self.up.repo(folder) / rel
+        tree = ast.parse(path.read_text())
+        node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name)
+        ns = {'torch': torch}
+        exec(compile(ast.Module(body=[node], type_ignores=[]), str(path), 'exec'), ns)
+        return ns[name]
+
+    def _build_wsam(self, spec):
+        stub = SimpleNamespace(enable_running_stats=lambda m: None, disable_running_stats=lambda m: None)
+        for name in ('atorch', 'atorch.optimizers'):
+            sys.modules.setdefault(name, SimpleNamespace())
+        sys.modules['atorch.optimizers.utils'] = stub
+        mod = self.up.file('dlrover', 'atorch/atorch/optimizers/wsam.py')
+        base = self._base(spec['base'])
+        self._wrapped_base(base, spec)
+        opt = mod.WeightedSAM(self.model, base, **_pick(spec, ['rho', 'gamma', 'sam_eps', 'adaptive', 'decouple', 'max_norm']))
+
+        def closure():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            return loss
+
+        def run():
+            with LocalsTrace({mod.WeightedSAM.first_step: ['grad_norm']}) as tr:
+                loss = opt.step(closure)
+            self.diag['grad_norm'] = tr.first('first_step', 'grad_norm')
             return loss
         return run
 

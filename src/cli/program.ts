@@ -24,6 +24,10 @@ const commands = {
   dataFetch: async () => (await import('../commands/data-fetch.js')).dataFetch,
   dataInfo: async () => (await import('../commands/data-info.js')).dataInfoCommand,
   replay: async () => (await import('../commands/replay.js')).replay,
+  runs: async () => (await import('../commands/runs.js')).runs,
+  report: async () => (await import('../commands/report.js')).report,
+  plot: async () => (await import('../commands/plot.js')).plot,
+  serve: async () => (await import('../commands/serve.js')).serve,
 } satisfies Record<string, () => Promise<(input: never, ctx: CommandContext) => Promise<ExitCodeValue>>>;
 /** Where each command function comes from (tests pass stand-ins that record their input). */
 export type CommandLoaders = typeof commands;
@@ -212,6 +216,60 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .option('--out <file>', 'write the trajectory JSON here (default: stdout)')
     .addOption(new Option('--backend <name>', 'backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('cpu'))
     .action(lazy('replay', (problem, o) => ({ problem, ...o })));
+
+  program
+    .command('runs')
+    .description('a table of the runs under folders (default runs/), through sweeps: status, steps, time, the config keys that differ, final and best metrics')
+    .argument('[dirs...]', 'run folders, sweep folders or folders above them (default: runs)')
+    .option('--where <expr>', 'keep runs where KEY OP VALUE holds, e.g. "optimizer.name==sam", "test.accuracy>0.9" (repeatable)', collect, [])
+    .option('--sort <key>', 'sort by this key; -KEY for descending (default: start time)')
+    .option('--columns <list>', 'exactly these columns, comma-separated (repeatable); +KEY adds to the default ones', collect, [])
+    .addOption(new Option('--format <f>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
+    .action(lazy('runs', (dirs, o) => ({ dirs, ...o })));
+
+  program
+    .command('report')
+    .description('one self-contained HTML file (no network when viewed) of runs and sweeps: curves, mean ± std over seeds, config diff, sweep figures')
+    .argument('[paths...]', 'run folders, sweep folders or folders above them (default: runs)')
+    .option('--out <file>', 'the HTML file to write', 'report.html')
+    .option('--title <text>', 'the page title')
+    .option('--metric <key>', 'draw only these curves (repeatable; default: every logged metric)', collect, [])
+    .option('--where <expr>', 'keep runs where KEY OP VALUE holds (repeatable)', collect, [])
+    .option('--sweep-metric <key>', 'the metric of the sweep figures (default: best.test.accuracy, test.accuracy, … whichever exists)')
+    .option('--profile <metric>', 'add steps-to-target and a performance profile of this metric (with --target)')
+    .option('--target <x>', 'the target value of --profile')
+    .option('--by <key>', 'the solver key of the performance profile (default: optimizer.name or loss.name)')
+    .option('--max-points <n>', 'points kept per curve for display', int)
+    .action(lazy('report', (paths, o) => ({ paths, ...o })));
+
+  program
+    .command('plot')
+    .description('a chart as a file for papers (SVG, PDF or PNG), drawn without a browser')
+    .argument('<paths...>', 'run folders, sweep folders or folders above them')
+    .requiredOption('--metric <key>', 'test.accuracy, train.loss, step:train.loss; for sweep/heatmap a summary key (best.test.accuracy)')
+    .requiredOption('--out <file>', 'fig.svg, fig.png or fig.pdf')
+    .addOption(new Option('--kind <kind>', 'which chart').choices(['curve', 'sweep', 'heatmap', 'target', 'profile']).default('curve'))
+    .addOption(new Option('--x <axis>', 'x axis of curves').choices(['step', 'epoch', 'time']).default('step'))
+    .option('--log-y', 'log-scale y axis')
+    .addOption(new Option('--style <style>', 'paper: serif, sized for a journal column').choices(['default', 'paper']).default('default'))
+    .option('--dpi <n>', 'PNG resolution (default 300)', int)
+    .option('--width <n>', 'plot width in points', int)
+    .option('--height <n>', 'plot height in points', int)
+    .option('--title <text>', 'chart title')
+    .option('--where <expr>', 'keep runs where KEY OP VALUE holds (repeatable)', collect, [])
+    .option('--param <key>', '--kind sweep: the swept key on the x axis (default: the first)')
+    .option('--target <x>', '--kind target/profile: the value to reach')
+    .option('--by <key>', '--kind profile: the solver key')
+    .option('--no-seed-groups', 'one line per run, no mean ± std over seeds')
+    .action(lazy('plot', (paths, o) => ({ paths, ...o })));
+
+  program
+    .command('serve')
+    .description('a local, read-only web dashboard over a runs folder: run table, overlaid curves (live), sweeps')
+    .argument('[dir]', 'the folder to serve (default: runs)')
+    .option('--port <n>', 'port (0: any free one)', '6007')
+    .option('--host <addr>', 'address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)', '127.0.0.1')
+    .action(lazy('serve', (dir, o) => ({ dir, ...o })));
 
   showUsageAfterErrors(program);
   return { program, exitCode: () => exitCode };

@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { loadExperiment } from '../config/load.js';
 import { buildExperiment } from '../train/build.js';
-import { listCheckpoints } from '../run/checkpoint.js';
+import { findResumePoint } from '../run/checkpoint.js';
+import { loopStateProblem } from '../train/checkpointer.js';
 import { RunWriter } from '../run/run-writer.js';
 import { readStatus, requireSummary } from '../run/run-folder.js';
 import { runSession, throwIfStopped } from '../train/session.js';
@@ -63,6 +64,15 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
   if (changed.length > 0 && !options.allowConfigChange) {
     throw new RunnerError('RESUME_MISMATCH', `the config no longer matches the run's (${changed.join(', ')} changed); pass --allow-config-change to resume anyway`);
   }
+  // Every checkpoint is verified before anything is built or written: never train from damaged state.
+  const point = findResumePoint(join(dir, 'checkpoints'), loopStateProblem);
+  const ckpt = point.checkpoint;
+  for (const d of point.damaged) ctx.stderr.write(`warning: checkpoint ${d.dir} is damaged: ${d.problem}\n`);
+  if (point.damaged.length > 0 && !ckpt) {
+    throw new RunnerError('CHECKPOINT_INVALID', `${options.runDir} has no intact checkpoint to resume from (${point.damaged.length} damaged, listed above); nothing was changed`);
+  }
+  if (point.damaged.length > 0 && ckpt) ctx.stderr.write(`warning: falling back to the previous intact checkpoint ${ckpt.dir}\n`);
+  if (ckpt?.warning) ctx.stderr.write(`warning: ${ckpt.dir}: ${ckpt.warning}\n`);
   const backend = await initCliBackend(loaded.config.backend);
   if (!options.quiet) {
     ctx.stderr.write(`minima ${minimaVersion()} · backend ${backend.name} (${backend.device}) · resuming ${dir}\n`);
@@ -72,7 +82,6 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
   try {
     throwIfStopped(ctx.signal); // stopped while the data loaded: the folder stays as it was
     const writer = new RunWriter(dir);
-    const ckpt = listCheckpoints(join(dir, 'checkpoints')).at(-1);
     writer.reopen(ckpt?.step ?? 0);
     if (changed.length > 0) writer.writeYaml('config.yaml', loaded.config);
     if (!options.quiet) ctx.stderr.write(ckpt ? `continuing from step ${ckpt.step}\n` : 'no checkpoint yet: starting from step 0\n');

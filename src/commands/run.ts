@@ -9,7 +9,7 @@ import { RunWriter } from '../run/run-writer.js';
 import type { Summary } from '../run/run-folder.js';
 import { runSession, throwIfStopped } from '../train/session.js';
 import { gitInfo, hostInfo, minimaVersion } from '../run/meta.js';
-import { ExitCode, type ExitCodeValue } from '../core/errors.js';
+import { ExitCode, storageErrorOf, type ExitCodeValue, type RunnerError } from '../core/errors.js';
 import { parseExpectation } from '../expect/index.js';
 import type { CommandContext } from './context.js';
 import { initCliBackend, reportExpectations } from './shared.js';
@@ -45,9 +45,19 @@ export async function run(input: RunOptions, ctx: CommandContext): Promise<ExitC
       ? createExactRunDir(resolvePath(ctx.cwd, options.runDir))
       : createRunDir(resolvePath(ctx.cwd, options.runsDir ?? 'runs'), loaded.config.name);
     const writer = new RunWriter(dir);
-    writer.writeYaml('config.yaml', loaded.config);
-    writer.writeYaml('overrides.yaml', loaded.overrides.map((o) => o.raw));
-    writer.touch('metrics.jsonl');
+    try {
+      writer.writeYaml('config.yaml', loaded.config);
+      writer.writeYaml('overrides.yaml', loaded.overrides.map((o) => o.raw));
+      writer.touch('metrics.jsonl');
+    } catch (err) {
+      // The disk refused the run folder's first files: leave it marked failed (where that still fits), no temp files.
+      const refused = storageErrorOf(err, dir);
+      if (!refused) throw err;
+      writer.removeTemps();
+      try { writer.writeJson('summary.json', setupFailure(dir, loaded.config.name, backend.name, exp.totalSteps, refused)); } catch { /* no room */ }
+      writer.forceStatus('failed');
+      throw refused;
+    }
     if (!options.quiet) ctx.stderr.write(`run folder: ${dir}\n`);
     const git = gitInfo(loaded.configDir);
     const meta = {
@@ -77,6 +87,11 @@ export async function run(input: RunOptions, ctx: CommandContext): Promise<ExitC
   }
 }
 
+/** summary.json of a run whose folder could not be set up. */
+function setupFailure(dir: string, name: string, backend: string, totalSteps: number, err: RunnerError): Summary {
+  return { status: 'failed', name, run_dir: dir, steps: 0, total_steps: totalSteps, epochs: 0, wall_time_s: 0, train_time_s: 0, samples_per_s: 0, final: {}, best: {}, backend, error: { code: err.code, message: err.message } };
+}
+
 /** Prints the outcome (stderr for people, stdout for machines) and applies `--expect`. */
 export function finish(summary: Summary, exitCode: ExitCodeValue, options: { json: boolean; quiet: boolean; expect: readonly string[] }, ctx: CommandContext): ExitCodeValue {
   let code = exitCode;
@@ -88,8 +103,12 @@ export function finish(summary: Summary, exitCode: ExitCodeValue, options: { jso
     const f = summary.final;
     const pick = ['test.accuracy', 'test.loss', 'train.accuracy', 'train.loss'].flatMap((k) => { const v = f[k]; return typeof v === 'number' ? [`${k} ${v.toFixed(4)}`] : []; });
     ctx.stderr.write(`${summary.status}: ${summary.steps}/${summary.total_steps} steps in ${summary.wall_time_s.toFixed(1)} s (${summary.samples_per_s} samples/s)${pick.length ? ` · ${pick.join(' · ')}` : ''}\n`);
-    if (summary.error && summary.status !== 'interrupted') ctx.stderr.write(`${summary.error.code}: ${summary.error.message}\n`);
     if (summary.status === 'interrupted') ctx.stderr.write(`resume with: minima resume ${summary.run_dir}\n`);
+  }
+  // a failure is reported even with --quiet: it is the one line that says what went wrong
+  if (summary.error && summary.status !== 'interrupted') ctx.stderr.write(`${summary.error.code}: ${summary.error.message}\n`);
+  if (summary.error && ['DISK_FULL', 'NOT_WRITABLE'].includes(summary.error.code)) {
+    ctx.stderr.write(`once the disk takes writes again, continue from the newest complete checkpoint with: minima resume ${summary.run_dir}\n`);
   }
   ctx.stdout.write(options.json ? `${JSON.stringify({ run_dir: summary.run_dir, status: summary.status, exit_code: code, summary })}\n` : `${summary.run_dir}\n`);
   return code;

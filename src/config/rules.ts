@@ -70,6 +70,8 @@ export interface LossFacts {
   readonly inputs: boolean;
   /** Trains on unlabeled rows, y = −1 (needs.unlabeled). */
   readonly unlabeled: boolean;
+  /** Reads the batch's soft targets (needs.softTargets), so it may train on mixed batches (train.mix). */
+  readonly softTargets: boolean;
 }
 
 /** The one place the rules read a loss entry's capability facts (today strings in its `info`). */
@@ -82,6 +84,7 @@ export function lossFacts(entry: object): LossFacts {
     groups: needs?.groups === true,
     inputs: needs?.inputs === true,
     unlabeled: needs?.unlabeled === true,
+    softTargets: needs?.softTargets === true,
   };
 }
 
@@ -310,9 +313,38 @@ export const dataPathsFit: Rule = ({ dataset }, issues) => {
   }
 };
 
+/**
+ * train.mix mixes float inputs of a classification dataset (CutMix: images [H, W, C]) into soft
+ * targets, which every loss term must read (needs.softTargets): a hard-label loss would train on
+ * mixed inputs against the unmixed labels.
+ */
+export const mixFitsLossAndData: Rule = ({ catalog, dataset, loss, data, train }, issues) => {
+  const mix = train?.mix;
+  if (mix === undefined || mix === null) return;
+  const at: Path = ['train', 'mix'];
+  const shape = data?.spec.inputShape ?? [];
+  if (dataset && data) {
+    if (data.spec.task !== 'classification') issues.push({ path: at, message: `mixup/CutMix mix class labels; "${dataset.name}" is a ${data.spec.task} task`, also: [NAME] });
+    else if (data.spec.inputKind === 'tokens') issues.push({ path: at, message: `mixup/CutMix mix float inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
+    else if (mix.cutmix_alpha > 0 && shape.length !== 3) {
+      issues.push({ path: [...at, 'cutmix_alpha'], message: `CutMix pastes boxes of images [H, W, C], but dataset "${dataset.name}" has inputs [${shape.join(', ')}]${shape.length === 1 ? ' (unset dataset.flatten)' : ''}`, also: [NAME] });
+    }
+  }
+  const losses = catalog.loss;
+  if (!loss || !losses) return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!losses.has(term.spec.name)) continue;
+    const entry = losses.get(term.spec.name);
+    // a wrapper hands the input to its base, which is checked as its own term
+    if (lossFacts(entry).softTargets || (entry as Partial<Pick<LossEntry, 'needs'>>).needs?.wraps === 'base') continue;
+    issues.push({ path: [...term.at, 'name'], message: `train.mix gives soft targets, but loss "${term.spec.name}" reads hard labels (use soft-target-ce, kl-div or bi-tempered)`, also: [at] });
+  }
+};
+
 export const rules: readonly Rule[] = [
   dataPathsFit, transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
   binaryHeadFitsData, wrapperBaseFits, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData,
+  mixFitsLossAndData,
 ];
 
 /** Describes the dataset and runs every rule; returns every problem found. */

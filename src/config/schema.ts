@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { backendNames } from '../backends/index.js';
 import type { Resolved } from '../core/registry.js';
+import { mixSchema } from '../data/mix.js';
 import { samplerSchema } from '../data/samplers/index.js';
 import { retrievalSchema } from '../metrics/retrieval.js';
 
@@ -27,6 +28,13 @@ export const emaSchema = z.strictObject({
   warmup_gamma: z.number().positive().default(1).describe('timm ModelEmaV3 warmup_gamma (warmup "timm" only).'),
   warmup_power: z.number().positive().default(2 / 3).describe('timm ModelEmaV3 warmup_power (warmup "timm" only).'),
   exclude_buffers: z.boolean().default(false).describe('timm ModelEmaV3 exclude_buffers: true evaluates the EMA weights with the live BatchNorm buffers instead of their EMA.'),
+});
+
+/** train.swa: stochastic weight averaging (src/train/swa.ts; docs/capabilities/parameter-sets.md). */
+export const swaSchema = z.strictObject({
+  start: positiveInt.describe('swa_start: the first epoch (1-based count of epochs done) whose end weights join the average (timgaripov/swa --swa_start).'),
+  every: positiveInt.default(1).describe('swa_c_epochs: average every c epochs from start (timgaripov/swa --swa_c_epochs, default 1).'),
+  bn_refresh: z.boolean().default(true).describe('Recompute BatchNorm running statistics for the averaged weights over the train split before each evaluation (timgaripov/swa utils.bn_update); false: the live buffers.'),
 });
 
 /** train.eval_attack: ℓ∞ PGD on the inputs (MadryLab mnist_challenge pgd_attack.py), ascending CE of the loss's probabilities. */
@@ -62,6 +70,18 @@ export const trainSchema = z
       .optional()
       .describe('Recall@k and MAP@R on the model\'s embedding (cosine) in evaluation. Absent: on (with defaults) when the loss has no classifier (multi-similarity) or dataset.class_split is set; null: off.'),
     ema: emaSchema.nullable().default(null).describe('EMA of the weights (timm ModelEmaV3): updated after every step, checkpointed, evaluated as test_ema.* / train_ema.*; null = off.'),
+    mix: mixSchema
+      .nullable()
+      .default(null)
+      .describe('Mix pairs of train rows into soft targets every step: {mixup_alpha: 1} (mixup), {mixup_alpha: 0, cutmix_alpha: 1, prob: 0.5} (CutMix), both with switch_prob (timm). The loss must read soft targets (soft-target-ce, kl-div, bi-tempered). null = off. See docs/losses.md "Soft targets: mixup and CutMix".'),
+    accumulate: positiveInt
+      .default(1)
+      .describe('Gradient accumulation: each step splits its batch_size rows into N equal micro-batches, one forward/backward each, and averages their gradients (torch loss/N); every evaluation of the step accumulates alike (SAM: first and perturbed gradients separately). batch_size must be a multiple of N.'),
+    on_nonfinite: z
+      .enum(['stop', 'skip'])
+      .default('stop')
+      .describe('A step with a NaN/Inf loss or update: stop (the run fails, NON_FINITE_LOSS) or skip (parameters and optimizer state stay as they were; counted as skipped_steps in the train rows).'),
+    swa: swaSchema.nullable().default(null).describe('Stochastic weight averaging (timgaripov/swa): an equal-weight average of the weights at epoch ends from `start`, with BatchNorm statistics recomputed for it, evaluated as test_swa.* / train_swa.*; null = off.'),
     eval_attack: evalAttackSchema.nullable().default(null).describe('Robust accuracy under an ℓ∞ PGD attack at every evaluation (metric robust_accuracy); null = off.'),
   })
   .superRefine((t, ctx) => {
@@ -74,6 +94,7 @@ export const trainSchema = z
     for (const split of t.eval_attack?.splits ?? []) {
       if (!t.eval_splits.includes(split)) ctx.addIssue({ code: 'custom', message: `the ${split} split is attacked but not evaluated (add it to train.eval_splits)`, path: ['eval_attack', 'splits'] });
     }
+    if (t.batch_size % t.accumulate !== 0) ctx.addIssue({ code: 'custom', message: `batch_size ${t.batch_size} is not a multiple of accumulate ${t.accumulate} (micro-batches are equal)`, path: ['accumulate'] });
     const range = t.eval_attack?.range;
     if (range && !(range[0] < range[1])) ctx.addIssue({ code: 'custom', message: `range [${range.join(', ')}]: lo must be below hi`, path: ['eval_attack', 'range'] });
   });

@@ -8,6 +8,7 @@ export const ExitCode = {
   usage: 2,
   diverged: 3,
   expectation: 4,
+  storage: 5,
   sweepFailed: 6,
   interrupted: 130,
 } as const;
@@ -34,7 +35,9 @@ export type ErrorCode =
   | 'INTERRUPTED'
   | 'EXPECTATION_FAILED'
   | 'SWEEP_FAILED'
-  | 'SLURM_FAILED';
+  | 'SLURM_FAILED'
+  | 'DISK_FULL'
+  | 'NOT_WRITABLE';
 
 export class RunnerError extends Error {
   readonly code: ErrorCode;
@@ -105,4 +108,31 @@ export class InterruptedError extends RunnerError {
   constructor(signal: string) {
     super('INTERRUPTED', `interrupted by ${signal}`, ExitCode.interrupted);
   }
+}
+
+/** errno codes of a disk that is full (or over quota) and of one that refuses writes. */
+const FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+const DENIED = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+/**
+ * A write the machine refused: disk full, over quota, read-only or no permission. Not a bug and not
+ * the config's fault, so it has its own exit code; the message names the path.
+ */
+export class StorageError extends RunnerError {
+  readonly path: string;
+  readonly errno: string;
+  constructor(errno: string, path: string, options?: ErrorOptions) {
+    const full = FULL.has(errno);
+    const why = full ? 'the disk is full (or over its quota)' : errno === 'EROFS' ? 'the file system is read-only' : 'permission denied';
+    super(full ? 'DISK_FULL' : 'NOT_WRITABLE', `cannot write ${path}: ${why} (${errno})`, ExitCode.storage, options);
+    this.path = path;
+    this.errno = errno;
+  }
+}
+
+/** The StorageError for a failed file operation on `path`, or undefined when `err` is something else. */
+export function storageErrorOf(err: unknown, path: string): StorageError | undefined {
+  if (err instanceof StorageError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (FULL.has(code) || DENIED.has(code)) ? new StorageError(code, path, { cause: err }) : undefined;
 }

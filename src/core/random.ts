@@ -90,6 +90,40 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 through Gamma(shape + 1)·U^{1/shape}.
+   * A deterministic function of the state, like every draw here.
+   */
+  gamma(shape: number): number {
+    if (!(shape > 0)) throw new RangeError('Rng.gamma needs shape > 0');
+    if (shape < 1) {
+      const g = this.gamma(shape + 1);
+      let u = this.uniform();
+      while (u === 0) u = this.uniform();
+      return g * u ** (1 / shape);
+    }
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.uniform();
+      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** Beta(a, b) as X/(X + Y) of two gamma draws (numpy's np.random.beta draws the same law). */
+  beta(a: number, b: number): number {
+    const x = this.gamma(a);
+    const y = this.gamma(b);
+    return x / (x + y);
+  }
+
   /** Fisher-Yates permutation of 0..n-1. */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);

@@ -96,6 +96,8 @@ export interface ApplyOptions {
   readonly training: boolean;
   /** Seed for dropout masks of this forward pass (same seed ⇒ same masks: SAM's passes agree). */
   readonly dropoutSeed?: number;
+  /** BatchNorm momentum of this training-mode pass (absent: the model's own, torch's 0.1); SWA's bn_update sets b/(n + b). */
+  readonly bnMomentum?: number;
 }
 
 export interface ModelOutput {
@@ -105,6 +107,11 @@ export interface ModelOutput {
   readonly embedding: tf.Tensor;
   /** New values for buffers (BN running stats) computed in training mode; the trainer assigns them once per step. */
   readonly updates?: readonly (readonly [tf.Variable, tf.Tensor])[];
+  /**
+   * Multi-sample dropout (training only): the head's outputs on K dropout masks of the shared
+   * features; the training loss is the mean of the K losses (forwardLoss), `output` their mean.
+   */
+  readonly samples?: readonly tf.Tensor[];
 }
 
 export interface Model {
@@ -156,6 +163,11 @@ export interface Batch {
   readonly index: tf.Tensor1D;
   /** int32 [batch]: the rows' group ids in [0, DataSpec.numGroups), when the dataset has groups. */
   readonly group?: tf.Tensor1D;
+  /**
+   * float32 [batch, K]: soft targets (rows sum to 1), when a batch transform (train.mix: mixup,
+   * cutmix) mixed the rows; `y` keeps the rows' own labels.
+   */
+  readonly target?: tf.Tensor2D;
 }
 
 /** What a loss sees of one batch: the model's outputs and the batch's per-row fields (built by forwardLoss only). */
@@ -170,6 +182,8 @@ export interface LossInput {
   readonly group?: tf.Tensor1D;
   /** The batch inputs (Batch.x), only for losses whose needs.inputs is true (VAT). */
   readonly x?: tf.Tensor;
+  /** float32 [batch, K]: soft targets (Batch.target), when train.mix mixed the batch; read by losses with needs.softTargets. */
+  readonly target?: tf.Tensor2D;
 }
 
 /**

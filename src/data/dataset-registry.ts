@@ -11,6 +11,7 @@ import { teacherStudent } from './synthetic/teacher-student.js';
 import { gaussianMixture } from './synthetic/gaussian-mixture.js';
 import { parity, sparseParity } from './synthetic/parity.js';
 import { spuriousGaussian } from './synthetic/spurious-gaussian.js';
+import { sparseRegression } from './synthetic/sparse-regression.js';
 import { idx } from './files/idx.js';
 import { cifar10, cifar100 } from './files/cifar.js';
 import { csv } from './files/csv.js';
@@ -28,6 +29,7 @@ export const datasetRegistry = createRegistry<Promise<Dataset>, DatasetDeps>('da
   parity,
   sparseParity,
   spuriousGaussian,
+  sparseRegression,
   idx,
   cifar10,
   cifar100,

@@ -7,11 +7,12 @@ import { sharpness } from './sharpness.js';
 import { softmaxCollapse } from './softmax-collapse.js';
 import type { Diagnostic, DiagnosticDeps, DiagnosticEntry } from './types.js';
 import { weightNorm } from './weight-norm.js';
+import { diagonalWeights } from './diagonal-weights.js';
 
 export type { Diagnostic, DiagnosticContext, DiagnosticDeps, DiagnosticEntry } from './types.js';
 export { byName, offsetBy } from './offset-by.js';
 export type { RowSelection, SubBatch } from './types.js';
 
-const entries: readonly DiagnosticEntry[] = [gradNorm, weightNorm, sharpness, hessian, softmaxCollapse, edgeOfStability];
+const entries: readonly DiagnosticEntry[] = [gradNorm, weightNorm, sharpness, hessian, softmaxCollapse, edgeOfStability, diagonalWeights];
 
 export const diagnosticRegistry = createRegistry<Diagnostic, DiagnosticDeps>('diagnostic', entries);

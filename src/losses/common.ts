@@ -40,6 +40,11 @@ export interface LossEntryNeeds {
   readonly inputs?: boolean;
   /** Trains on rows whose label is −1 (dataset.labeled); every other loss is rejected with `labeled` set. */
   readonly unlabeled?: boolean;
+  /**
+   * Reads soft targets (LossInput.target) when the batch carries them: train.mix (mixup, cutmix)
+   * needs every loss term to declare it (config rule), since a hard-label loss would ignore the mix.
+   */
+  readonly softTargets?: true;
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };
@@ -104,6 +109,14 @@ export function numClassesOf(deps: LossDeps, name: string): number {
 /** Float one-hot [batch, K] of int32 labels [batch]. */
 export function oneHot(y: tf.Tensor, k: number): tf.Tensor2D {
   return tf.cast(tf.oneHot(tf.cast(y, 'int32') as tf.Tensor1D, k), 'float32') as tf.Tensor2D;
+}
+
+/**
+ * The target distribution [batch, K]: the batch's soft targets (LossInput.target, from train.mix)
+ * when present, else the one-hot of y.
+ */
+export function targetOf(input: LossInput, k: number): tf.Tensor2D {
+  return input.target ?? oneHot(input.y, k);
 }
 
 /** Row-wise Σ_k a_k·b_k → [batch]. */

@@ -38,6 +38,14 @@ import { binaryHinge, ensloss, logistic } from './ensloss.js';
 import { sigmoidBce, sigmoidFocal } from './sigmoid-bce.js';
 import { flooding } from './flooding.js';
 import { klDro } from './kl-dro.js';
+// noisy-label and classic losses (issue 17, losses-noisy)
+import { nfl, nmae, nrce } from './normalized.js';
+import { biTempered } from './bi-tempered.js';
+import { taylorCe } from './taylor-ce.js';
+import { symmetricCe } from './symmetric-ce.js';
+import { crammerSinger, perceptron } from './multiclass-hinge.js';
+import { klDiv, softTargetCe } from './soft-target.js';
+import { entropy } from './entropy.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -51,6 +59,9 @@ const entries: readonly LossEntry[] = [
   aldrKl, saf,
   ensloss, logistic, binaryHinge, sigmoidBce, sigmoidFocal, flooding, klDro,
   vat,
+  // noisy-label and classic losses (issue 17, losses-noisy)
+  nfl, nmae, nrce, biTempered, taylorCe, symmetricCe,
+  crammerSinger, perceptron, klDiv, softTargetCe, entropy,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

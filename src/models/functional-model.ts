@@ -11,6 +11,8 @@ import type { ParamBuilder } from './param-builder.js';
 export interface ForwardResult {
   readonly output: tf.Tensor;
   readonly embedding: tf.Tensor;
+  /** Multi-sample dropout outputs (training only; ModelOutput.samples). */
+  readonly samples?: readonly tf.Tensor[];
 }
 
 export function functionalModel(
@@ -33,19 +35,21 @@ export function functionalModel(
       if (disposed) throw new Error('model used after dispose()');
       const passSeed = options.dropoutSeed ?? (options.training ? fallbackDropout.nextUint32() : 0);
       const updates: [tf.Variable, tf.Tensor][] = [];
-      const ctx: ForwardContext = { training: options.training, dropoutSeed: (label) => layerSeed(passSeed, label), updates };
+      const ctx: ForwardContext = { training: options.training, dropoutSeed: (label) => layerSeed(passSeed, label), updates, ...(options.bnMomentum !== undefined ? { bnMomentum: options.bnMomentum } : {}) };
       const kept = tf.tidy(() => {
         const r = forward(x, ctx);
         // never hand the caller's own tensor back: disposing the output would dispose the input
         const output = r.output === x ? tf.clone(x) : r.output;
         const embedding = r.embedding === x ? output : r.embedding;
-        return { output, embedding, values: updates.map(([, v]) => v) };
+        return { output, embedding, values: updates.map(([, v]) => v), samples: r.samples ? [...r.samples] : [] };
       });
-      if (!options.training || updates.length === 0) return { output: kept.output, embedding: kept.embedding };
+      const samples = kept.samples.length > 0 ? { samples: kept.samples } : {};
+      if (!options.training || updates.length === 0) return { output: kept.output, embedding: kept.embedding, ...samples };
       return {
         output: kept.output,
         embedding: kept.embedding,
         updates: updates.map(([variable], i) => [variable, kept.values[i]!] as const),
+        ...samples,
       };
     },
     dispose() {

@@ -10,12 +10,13 @@ import type { ModelEntry } from './define-model.js';
 import { withoutInitialisation } from './param-builder.js';
 import { embeddingMlp } from './embedding-mlp.js';
 import { linear } from './linear.js';
+import { diagonalLinear } from './diagonal-linear.js';
 import { mlp } from './mlp.js';
 import { resnet } from './resnet.js';
 import { transformer } from './transformer.js';
 import { wideResnet } from './wide-resnet.js';
 
-export const modelEntries: readonly ModelEntry[] = [linear, mlp, cnn, resnet, wideResnet, embeddingMlp, transformer];
+export const modelEntries: readonly ModelEntry[] = [linear, mlp, cnn, resnet, wideResnet, embeddingMlp, transformer, diagonalLinear];
 
 export const modelRegistry = createRegistry<Model, ModelDeps, ModelEntry>('model', modelEntries);
 

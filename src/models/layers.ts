@@ -13,6 +13,8 @@ export interface ForwardContext {
   dropoutSeed(label: string): number;
   /** BN running-statistics updates collected in training mode: [buffer, new value]. */
   readonly updates: [tf.Variable, tf.Tensor][];
+  /** BatchNorm momentum of this pass (absent: BN_MOMENTUM); SWA's bn_update averages with b/(n + b). */
+  readonly bnMomentum?: number;
 }
 
 export type Forward = (x: tf.Tensor, ctx: ForwardContext) => tf.Tensor;
@@ -199,9 +201,10 @@ export function batchNorm(b: ParamBuilder, name: string, channels: number): Forw
     const n = x.size / channels;
     const { mean, variance } = tf.moments(x, axes);
     const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+    const m = ctx.bnMomentum ?? BN_MOMENTUM;
     ctx.updates.push(
-      [runningMean, tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM))],
-      [runningVar, tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM))],
+      [runningMean, tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m))],
+      [runningVar, tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m))],
     );
     const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, NORM_EPS)));
     return tf.add(tf.mul(normalised, gamma), beta);

@@ -39,6 +39,14 @@ const schema = z.strictObject({
   activation: activationSchema,
   dropout: dropoutSchema,
   batch_norm: z.boolean().default(false).describe('BatchNorm1d after each hidden Linear (torch momentum 0.1, eps 1e-5)'),
+  multi_sample_dropout: z
+    .strictObject({
+      samples: z.number().int().min(2).default(8).describe('K: dropout masks on the features the head reads (Inoue 2019 uses 8)'),
+      rate: z.number().gt(0).lt(1).default(0.5).describe('dropout probability of each mask'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Multi-sample dropout (Inoue 2019): in training, the head on K dropout masks of the last hidden features and the loss averaged over the K outputs; null = off'),
 });
 
 export const mlp = defineModel({
@@ -50,7 +58,7 @@ export const mlp = defineModel({
   build(o, deps) {
     const b = new ParamBuilder('mlp', deps.seed);
     const trunk = mlpTrunk(b, denseInputSize(deps.data), o.hidden, { activation: o.activation, dropout: o.dropout, batchNorm: o.batch_norm });
-    const head = outputHead(b, deps, trunk.outDim);
-    return functionalModel(b, trunk.outDim, deps.seed, (x, ctx) => head(trunk.forward(toDenseFeatures(x, deps.data), ctx)));
+    const head = outputHead(b, deps, trunk.outDim, {}, o.multi_sample_dropout);
+    return functionalModel(b, trunk.outDim, deps.seed, (x, ctx) => head(trunk.forward(toDenseFeatures(x, deps.data), ctx), ctx));
   },
 });

@@ -13,6 +13,7 @@ import type { Entry, Registry, Spec } from '../core/registry.js';
 import { chain, type GradientTransformation } from './transform.js';
 import { clipByGlobalNorm } from './transforms/clip-by-global-norm.js';
 import { withFused } from './with-fused.js';
+import { groupCache, groupOptions, isTrivial, type GroupOptions } from './param-groups.js';
 
 export interface OptimizerDeps {
   /** Where this spec sits in the config (for issue paths of nested specs). */
@@ -80,17 +81,39 @@ const infoOf = (e: Described<z.ZodType>): NonNullable<Entry['info']> => ({ gradE
  * A descent rule: `create` builds the composite recipe; `fused`, given the same options and that
  * composite (its state layout and learning-rate Hyper), builds the twin, or undefined for options
  * it does not cover.
+ *
+ * Every rule also takes the parameter-group options (param-groups.ts: `decay_roles`, `no_decay`,
+ * `lr_mult`, `layer_decay`), added to its schema here so that every entry has them through this one
+ * place. `decayRoles` is the entry's default mask: what its official code decays (every tensor for
+ * torch's optimizers, which know no roles). With the defaults the rule runs exactly as before (its
+ * fused twin where active); otherwise its composite runs with each tensor's `decay` and `lrScale`
+ * in `ctx.params`, which the shared transforms read. `groups: false` marks a rule whose arithmetic
+ * couples every tensor (MoMo's one Polyak step size): it rejects non-default group options.
  */
 export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>>(e: Described<S> & {
   create(options: z.output<S>, deps: OptimizerDeps): GradientTransformation;
   fused?(options: z.output<S>, composite: GradientTransformation): GradientTransformation | undefined;
+  readonly decayRoles?: readonly ('kernel' | 'bias')[];
+  readonly groups?: false;
 }): OptimizerEntry {
+  const { decayRoles = ['kernel', 'bias'], groups, ...rest } = e;
+  const fields = groupOptions(decayRoles);
+  const schema = (e.schema as unknown as z.ZodObject).safeExtend(fields).superRefine((o, ctx) => {
+    if (groups === false && !isTrivial(o as unknown as GroupOptions)) {
+      ctx.addIssue({ code: 'custom', path: ['lr_mult'], message: `${e.name} couples every tensor in one step size: decay_roles, no_decay, lr_mult and layer_decay must keep their defaults` });
+    }
+  });
   return {
-    ...e,
+    ...rest,
+    schema,
     info: infoOf(e),
-    create(options: z.output<S>, deps: OptimizerDeps) {
+    create(options: z.output<S> & GroupOptions, deps: OptimizerDeps) {
       const composite = e.create(options, deps);
-      return withFused(composite, e.fused?.(options, composite));
+      const fused = withFused(composite, e.fused?.(options, composite));
+      if (isTrivial(options)) return fused;
+      const grouped = groupCache(options);
+      // the twins bake one decay and one lr into their kernels: a grouped rule runs its composite
+      return { ...composite, update: (g, s, p, ctx) => composite.update(g, s, p, { ...ctx, params: grouped(ctx.params) }) };
     },
   };
 }

@@ -5,7 +5,7 @@
 import { createRegistry, type Spec } from '../core/registry.js';
 import type { GradientTransformation } from './transform.js';
 import type { OptimizerDeps, OptimizerEntry, OptimizerRegistry } from './entry.js';
-import { optimizerFacade, normalizeParams, type ParamInput } from './optimizer.js';
+import { optimizerFacade, normalizeParams, type FacadeOptions, type ParamInput } from './optimizer.js';
 import { scheduleEntries } from './schedules.js';
 import type { Optimizer, Schedule, ScheduleDeps } from './types.js';
 import { adam, adamw } from './optimizers/adam.js';
@@ -19,6 +19,13 @@ import { orthograd } from './optimizers/orthograd.js';
 import { sam } from './optimizers/sam.js';
 import { lookahead } from './optimizers/lookahead.js';
 import { sgd, sgdw } from './optimizers/sgd.js';
+// flatness and regularisation procedures (issue 18)
+import { amp } from './optimizers/amp.js';
+import { awp } from './optimizers/awp.js';
+import { friendlySam } from './optimizers/friendly-sam.js';
+import { bgr, fgr } from './optimizers/gradient-regularization.js';
+import { looksam } from './optimizers/looksam.js';
+import { wsam } from './optimizers/wsam.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -35,6 +42,14 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   gam,
   orthograd,
   lookahead,
+  // flatness and regularisation procedures (issue 18)
+  looksam,
+  wsam,
+  friendlySam,
+  awp,
+  amp,
+  fgr,
+  bgr,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);
@@ -52,9 +67,9 @@ export function buildTransformation(spec: Spec, at: readonly string[] = ['optimi
  * `optimizer:` spec such as `{ name: 'sam', rho: 0.05, base: { name: 'sgd', lr: 0.1, momentum: 0.9 } }`.
  * A raw spec is resolved here, once; a resolved one (ExperimentConfig.optimizer) is not checked again.
  */
-export function createOptimizer(spec: Spec, params: readonly ParamInput[]): Optimizer {
+export function createOptimizer(spec: Spec, params: readonly ParamInput[], options: FacadeOptions = {}): Optimizer {
   const resolved = optimizerRegistry.resolve(spec, ['optimizer']);
-  return optimizerFacade(buildTransformation(resolved), resolved, normalizeParams(params));
+  return optimizerFacade(buildTransformation(resolved), resolved, normalizeParams(params), options);
 }
 
 /** The schedule of a `schedule:` spec; UnknownNameError / ConfigError on bad input. */
@@ -67,4 +82,4 @@ export type { Evaluate, Evaluation, GradientTransformation, Hyper, Params, State
 export { chain, identity, stateless } from './transform.js';
 export type { OptimizerDeps, OptimizerEntry, OptimizerRegistry } from './entry.js';
 export type { ScheduleEntry } from './schedules.js';
-export type { ParamInput } from './optimizer.js';
+export type { FacadeOptions, ParamInput } from './optimizer.js';

@@ -29,10 +29,27 @@ export function normalizeParams(params: readonly ParamInput[]): ParamSpec[] {
   });
 }
 
+export interface FacadeOptions {
+  /**
+   * `on_nonfinite: skip`: a step whose loss or update has a NaN/Inf leaves the parameters and the
+   * optimizer state as they were (selected on the device, no read-back) and reports `skipped` 1.
+   */
+  readonly skipNonFinite?: boolean;
+}
+
+/** 1 when every element of the loss and of every update is finite, else 0 (a float32 scalar). */
+function allFinite(loss: tf.Scalar, updates: readonly tf.Tensor[]): tf.Scalar {
+  // a sum of a non-finite tensor is non-finite (Inf − Inf = NaN included), so one sum per tensor decides
+  // and x·0 is 0 exactly when x is finite (ops every backend has)
+  const total = tf.addN([loss, ...updates.map((u) => tf.sum(u))]);
+  return tf.cast(tf.equal(tf.mul(total, 0), 0), 'float32') as tf.Scalar;
+}
+
 export function optimizerFacade(
   transform: GradientTransformation,
   hyperparameters: Readonly<Record<string, unknown>>,
   params: readonly ParamSpec[],
+  options: FacadeOptions = {},
 ): Optimizer {
   const vars = params.map((p) => p.variable);
   let state: StateTree = tf.tidy(() => {
@@ -100,8 +117,20 @@ export function optimizerFacade(
           },
         };
         const [updates, next] = transform.update([...first.grads], state, origin, ctx);
-        applyUpdates(origin, updates).forEach((x, i) => vars[i]!.assign(x));
-        return { loss: first.loss, diagnostics: { ...diagnostics }, next: next as tf.TensorContainer };
+        const applied = applyUpdates(origin, updates);
+        if (!options.skipNonFinite) {
+          applied.forEach((x, i) => vars[i]!.assign(x));
+          return { loss: first.loss, diagnostics: { ...diagnostics }, next: next as tf.TensorContainer };
+        }
+        const ok = allFinite(first.loss, updates);
+        const keep = tf.cast(ok, 'bool');
+        applied.forEach((x, i) => vars[i]!.assign(tf.where(keep, x, origin[i]!)));
+        // the state as it was where the step is skipped (a leaf the step did not replace stays as it is)
+        const old = flatten(state);
+        const merged: tf.NamedTensorMap = {};
+        for (const [k, t] of Object.entries(flatten(next))) merged[k] = old[k] && old[k] !== t ? tf.where(keep, t, old[k]!) : t;
+        diagnostics['skipped'] = tf.sub(1, ok);
+        return { loss: first.loss, diagnostics: { ...diagnostics }, next: unflatten(next, merged, (t) => t) as tf.TensorContainer };
       }) as unknown as { loss: tf.Scalar; diagnostics: Record<string, tf.Scalar>; next: StateTree };
       replaceState(out.next);
       return Object.keys(out.diagnostics).length > 0

@@ -151,4 +151,26 @@ export const oneCycle = defineSchedule({
   },
 });
 
-export const scheduleEntries: readonly ScheduleEntry[] = [constant, stepSchedule, multistep, exponential, cosine, warmupCosine, linear, oneCycle];
+/* ---- SWA (issue 18) ---- */
+
+/**
+ * timgaripov/swa `train.py` `schedule(epoch)`, per epoch (the value of the epoch the step lies in):
+ * t = epoch/swa_start; factor 1 for t ≤ 0.5, linear to swa_lr/lr by t = 0.9, then swa_lr/lr.
+ */
+export const swaSchedule = defineSchedule({
+  name: 'swa',
+  summary: 'SWA learning rate (timgaripov/swa schedule): lr for the first half of swa_start epochs, linear down to swa_lr by 0.9·swa_start, then swa_lr',
+  schema: z.strictObject({
+    swa_start: z.number().int().positive().describe('--swa_start: the epoch the averaging starts (train.swa.start)'),
+    swa_lr: z.number().min(0).describe('--swa_lr: the constant lr of the averaging phase (official CIFAR default 0.05)'),
+  }),
+  info: { source: 'timgaripov/swa train.py schedule()' },
+  create: (o, { baseLr, stepsPerEpoch }) => (step) => {
+    const t = Math.floor(step / stepsPerEpoch) / o.swa_start;
+    const ratio = o.swa_lr / baseLr;
+    const factor = t <= 0.5 ? 1 : t <= 0.9 ? 1 - ((1 - ratio) * (t - 0.5)) / 0.4 : ratio;
+    return baseLr * factor;
+  },
+});
+
+export const scheduleEntries: readonly ScheduleEntry[] = [constant, stepSchedule, multistep, exponential, cosine, warmupCosine, linear, oneCycle, swaSchedule];

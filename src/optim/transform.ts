@@ -5,8 +5,8 @@
  * recipe. Trees are ordered tensor lists aligned with `UpdateContext.params`.
  */
 import type * as tf from '../backends/tf.js';
-import type { ParamSpec } from '../core/types.js';
 import type { Tree } from '../backends/tree.js';
+import type { GroupedParam } from './param-groups.js';
 
 export type Params = Tree;
 export type Updates = Tree;
@@ -37,8 +37,11 @@ export interface UpdateContext {
    * step's starting values); the variables are restored afterwards. Counted in gradEvals.
    */
   evaluateBatch(k: number, at?: Params): Evaluation;
-  /** Aligned with every tree: names and roles (ASAM's weight rule, ⊥Grad's filter). */
-  readonly params: readonly ParamSpec[];
+  /**
+   * Aligned with every tree: names and roles (ASAM's weight rule, ⊥Grad's filter); inside a descent
+   * rule also its groups' facts (`decay`, `lrScale`: param-groups.ts).
+   */
+  readonly params: readonly GroupedParam[];
   /** Per-step values for StepResult.diagnostics (MoMo tau, SAM grad_norm, GAM cosine). */
   report(name: string, value: tf.Scalar): void;
 }

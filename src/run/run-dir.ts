@@ -2,6 +2,7 @@
 import { mkdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RunnerError } from '../core/errors.js';
+import { makeDir, onDisk } from './atomic.js';
 
 export function timestamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -10,12 +11,12 @@ export function timestamp(d = new Date()): string {
 
 /** Creates a fresh run folder under `runsDir`, suffixing -2, -3 … on collision. */
 export function createRunDir(runsDir: string, name: string, now = new Date()): string {
-  mkdirSync(runsDir, { recursive: true });
+  makeDir(runsDir);
   const base = `${timestamp(now)}-${name}`;
   for (let n = 1; n < 10_000; n++) {
     const dir = join(runsDir, n === 1 ? base : `${base}-${n}`);
     try {
-      mkdirSync(dir);
+      onDisk(dir, () => mkdirSync(dir));
       return resolve(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -28,6 +29,6 @@ export function createRunDir(runsDir: string, name: string, now = new Date()): s
 export function createExactRunDir(dir: string): string {
   const abs = resolve(dir);
   if (existsSync(abs)) throw new RunnerError('RUN_EXISTS', `run folder ${dir} already exists; use \`minima resume ${dir}\` to continue it`);
-  mkdirSync(abs, { recursive: true });
+  makeDir(abs);
   return abs;
 }

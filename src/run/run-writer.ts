@@ -2,10 +2,10 @@
  * Everything a run leaves on disk. Files that are replaced are written atomically; metrics and
  * logs are append-only (a torn last line after a crash is skipped by readers and cut on resume).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { appendLine, writeFileAtomic, writeJsonAtomic, removeStaleTemps } from './atomic.js';
+import { appendLine, onDisk, writeFileAtomic, writeJsonAtomic, removeStaleTemps } from './atomic.js';
 import { readMetrics, type MetricRow, type RunStatus } from './run-folder.js';
 
 function csvCell(v: unknown): string {
@@ -41,6 +41,43 @@ export class RunWriter {
 
   setStatus(status: RunStatus): void {
     this.writeText('status', `${status}\n`);
+  }
+
+  /**
+   * The status after a refused write: atomically when the disk allows, else overwritten in place
+   * (a few bytes in a block the file already has, so a full disk still takes it). Best effort:
+   * returns false when even that fails.
+   */
+  forceStatus(status: RunStatus): boolean {
+    try {
+      this.setStatus(status);
+      return true;
+    } catch {
+      try {
+        const fd = openSync(this.path('status'), 'r+');
+        try {
+          const text = Buffer.from(`${status}\n`);
+          writeSync(fd, text, 0, text.length, 0);
+          ftruncateSync(fd, text.length);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        return true;
+      } catch {
+        return false;
+      }
+    }
+  }
+
+  /** Removes the temp files of writes that a full disk cut short (they would hold the space it lacks). */
+  removeTemps(): void {
+    try {
+      removeStaleTemps(this.dir);
+      if (existsSync(this.path('checkpoints'))) removeStaleTemps(this.path('checkpoints'));
+    } catch {
+      // best effort: the folder may be unreadable too
+    }
   }
 
   /** Reopens an existing run for appending, keeping only metric rows up to `step` (a resumed run re-logs the rest). */
@@ -83,6 +120,6 @@ export class RunWriter {
   }
 
   touch(name: string): void {
-    if (!existsSync(this.path(name))) writeFileSync(this.path(name), '');
+    if (!existsSync(this.path(name))) onDisk(this.path(name), () => writeFileSync(this.path(name), ''));
   }
 }

@@ -171,6 +171,15 @@ export class SweepDir {
     return false;
   }
 
+  /** Whether the lock on `id` is held by a holder that `isStale` declares gone (or is unreadable). */
+  lockIsStale(id: string, isStale: (holder: LockHolder) => boolean): boolean {
+    try {
+      return isStale(JSON.parse(readFileSync(this.lockFile(id), 'utf8')) as LockHolder);
+    } catch {
+      return true; // gone, or torn by a crash between open and write (tryLock takes those over)
+    }
+  }
+
   unlock(id: string): void {
     rmSync(this.lockFile(id), { force: true });
   }

@@ -75,7 +75,7 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   const n = dataset.sizes.train;
   const stepsPerEpoch = Math.ceil(n / config.train.batch_size);
   const totalSteps = config.train.steps ?? stepsPerEpoch * config.train.epochs!;
-  const optimizer = createOptimizer(config.optimizer, params);
+  const optimizer = createOptimizer(config.optimizer, params, { skipNonFinite: config.train.on_nonfinite === 'skip' });
   const schedule = catalog.schedule.build(config.schedule, ['schedule'], { baseLr: optimizer.learningRate, totalSteps, stepsPerEpoch });
   const diagnostics = config.diagnostics.map((spec, i) => ({
     name: spec.name,

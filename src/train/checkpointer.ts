@@ -2,9 +2,12 @@
  * Checkpoints of a run: every tensor that a bit-exact continuation needs (parameters, buffers,
  * loss state, optimizer state) plus the loop's counters, written into `<run>/checkpoints/step-N`.
  */
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
-import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../run/checkpoint.js';
+import { RunnerError } from '../core/errors.js';
+import { loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../run/checkpoint.js';
+import { removeStaleTemps } from '../run/atomic.js';
 import type { Experiment } from './build.js';
 import type { WindowCounters } from './metric-window.js';
 import { parameterSetTensors, restoreParameterSets, type ParameterSet } from './parameter-sets.js';
@@ -18,10 +21,20 @@ export interface LoopState {
   readonly seed: number;
 }
 
+/** The shape of a LoopState read back from state.json (a damaged or hand-edited file is refused before anything is restored). */
+export function loopStateProblem(state: unknown): string | undefined {
+  const s = state as Partial<Record<keyof LoopState, unknown>>;
+  for (const k of ['step', 'samples', 'trainTimeS', 'seed'] as const) if (typeof s[k] !== 'number' || !Number.isFinite(s[k])) return `state.${k} is missing or not a number`;
+  const w = s.window as Partial<Record<keyof WindowCounters, unknown>> | undefined;
+  if (typeof w !== 'object' || w === null) return 'state.window is missing';
+  for (const k of ['lossSum', 'count', 'gradEvals'] as const) if (typeof w[k] !== 'number') return `state.window.${k} is missing or not a number`;
+  return undefined;
+}
+
 type Parts = Pick<Experiment, 'params' | 'model' | 'objective' | 'optimizer'>;
 
 export class Checkpointer {
-  /** The newest checkpoint folder of the run, if any. */
+  /** The newest checkpoint folder this session wrote or restored, if any. */
   last: string | undefined;
 
   constructor(
@@ -32,12 +45,13 @@ export class Checkpointer {
     /** Second parameter sets (EMA …), saved under `paramset/<name>/`. */
     private readonly sets: readonly ParameterSet[] = [],
   ) {
-    this.last = listCheckpoints(root).at(-1)?.dir;
+    if (existsSync(root)) removeStaleTemps(root); // a save or removal killed half-way in an earlier session
   }
 
   /** Restores the experiment from checkpoint folder `dir`; returns the loop's counters. */
   restore(dir: string): LoopState {
-    const ck = loadCheckpoint<LoopState>(dir);
+    const ck = loadCheckpoint<LoopState>(dir, loopStateProblem);
+    this.last = dir;
     try {
       restoreTensors(this.exp, ck.tensors);
       restoreParameterSets(this.sets, ck.tensors);
@@ -77,13 +91,15 @@ function tensorsOf(exp: Parts): { tensors: tf.NamedTensorMap; owned: tf.Tensor[]
 }
 
 function restoreTensors(exp: Parts, tensors: tf.NamedTensorMap): void {
-  const take = (key: string): tf.Tensor => {
+  // an intact checkpoint of another model (--allow-config-change) is refused by name, not by a tfjs error
+  const take = (key: string, like: tf.Tensor): tf.Tensor => {
     const t = tensors[key];
-    if (!t) throw new Error(`checkpoint lacks tensor ${key}`);
+    if (!t) throw new RunnerError('CHECKPOINT_INVALID', `the checkpoint lacks tensor ${key} (was it written by another model?)`);
+    if (t.shape.join(',') !== like.shape.join(',')) throw new RunnerError('CHECKPOINT_INVALID', `checkpoint tensor ${key} has shape [${t.shape.join(', ')}], the model's is [${like.shape.join(', ')}]`);
     return t;
   };
-  for (const p of exp.params) p.variable.assign(take(`${p.owner}/${p.name}`));
-  for (const b of exp.model.buffers) b.variable.assign(take(`buffer/${b.name}`));
+  for (const p of exp.params) p.variable.assign(take(`${p.owner}/${p.name}`, p.variable));
+  for (const b of exp.model.buffers) b.variable.assign(take(`buffer/${b.name}`, b.variable));
   const prefixed = (prefix: string): tf.NamedTensorMap =>
     Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
   if (exp.objective.setState) exp.objective.setState(prefixed('lossstate/'));

@@ -13,6 +13,8 @@ export interface WindowCounters {
   readonly lossSum: number;
   readonly count: number;
   readonly gradEvals: number;
+  /** Steps skipped in the window (train.on_nonfinite: skip only; absent otherwise). */
+  readonly skipped?: number;
 }
 
 export interface WindowOptions {
@@ -24,6 +26,11 @@ export interface WindowOptions {
   readonly syncEvery: number;
   /** The optimizer's scalar hyperparameters (lr, rho …) for the row, read when it is written. */
   readonly hyperparams: () => Readonly<Record<string, number>>;
+  /**
+   * train.on_nonfinite: skip. The optimizer reports `skipped` (1 for a step it did not apply): such a
+   * step adds nothing to the window's means and counts in the row's `skipped_steps`.
+   */
+  readonly skipNonFinite?: boolean;
 }
 
 /** The row's clock at the moment it is written. */
@@ -52,12 +59,15 @@ export function roundSeconds(v: number): number {
 
 export class MetricWindow {
   private readonly pending: Pending[] = [];
-  private sums: { lossSum: number; count: number; gradEvals: number };
+  private sums: { lossSum: number; count: number; gradEvals: number; skipped?: number };
   /** The most recent loss read (for the progress bar). */
   lastLoss: number | undefined;
 
   constructor(private readonly o: WindowOptions, counters: WindowCounters = { lossSum: 0, count: 0, gradEvals: 0 }) {
     this.sums = { ...counters };
+    // a checkpoint of a run without skip mode carries no count: it starts at 0
+    if (o.skipNonFinite) this.sums.skipped = counters.skipped ?? 0;
+    else delete this.sums.skipped;
   }
 
   /** Queues step `step`'s (1-based) loss and optimizer values; the window owns them from here. */
@@ -83,17 +93,23 @@ export class MetricWindow {
       const [lossArr, ...extraArr] = names.length === 0 ? [await p.loss.data()] : await Promise.all([p.loss.data(), ...names.map((k) => p.extras[k]!.data())]);
       tf.dispose([p.loss, ...Object.values(p.extras)]);
       const loss = lossArr![0]!;
-      if (!Number.isFinite(loss)) {
+      const extras: Record<string, number> = Object.fromEntries(names.map((k, i) => [k, extraArr[i]![0]!]));
+      const skipped = this.o.skipNonFinite === true && extras['skipped'] === 1;
+      delete extras['skipped'];
+      if (!Number.isFinite(loss) && !skipped) {
         this.dispose();
         throw new NonFiniteLossError(p.step, loss);
       }
-      this.lastLoss = loss;
-      this.sums.lossSum += loss;
-      this.sums.count += 1;
-      this.sums.gradEvals += p.gradEvals;
+      if (skipped) this.sums.skipped! += 1;
+      else {
+        this.lastLoss = loss;
+        this.sums.lossSum += loss;
+        this.sums.count += 1;
+        this.sums.gradEvals += p.gradEvals;
+      }
       if (p.step % this.o.logEvery === 0 || p.step === this.o.totalSteps) {
-        this.o.writer.appendMetrics(this.row(p.step, Object.fromEntries(names.map((k, i) => [k, extraArr[i]![0]!])), clock()));
-        this.sums = { lossSum: 0, count: 0, gradEvals: 0 };
+        this.o.writer.appendMetrics(this.row(p.step, extras, clock()));
+        this.sums = this.o.skipNonFinite ? { lossSum: 0, count: 0, gradEvals: 0, skipped: 0 } : { lossSum: 0, count: 0, gradEvals: 0 };
       }
     }
   }
@@ -107,6 +123,7 @@ export class MetricWindow {
       loss: w.lossSum / w.count,
       ...this.o.hyperparams(),
       grad_evals: w.gradEvals / w.count,
+      ...(w.skipped !== undefined ? { skipped_steps: w.skipped } : {}),
       ...extras,
       time_s: roundSeconds(clock.elapsedS),
       samples_per_s: roundSeconds(clock.samples / Math.max(1e-9, clock.elapsedS)),

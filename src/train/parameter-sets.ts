@@ -13,6 +13,7 @@ import { hashSeed } from '../core/random.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { Experiment } from './build.js';
 import { createEma } from './ema.js';
+import { createSwa } from './swa.js';
 import { evaluateSplit, type EvaluationSinks } from './evaluate.js';
 import { roundSeconds } from './metric-window.js';
 import { fmtLoss } from './progress.js';
@@ -31,12 +32,15 @@ export interface ParameterSet {
   /** Restores getState()'s map (the caller keeps and disposes the map's tensors). */
   setState(map: tf.NamedTensorMap): void;
   dispose(): void;
+  /** False while the set has nothing to evaluate yet (SWA before its first average): no rows then. */
+  ready?(): boolean;
 }
 
-/** The run's parameter sets, from its config: train.ema; a lookahead's slow weights (`eval_slow_weights`). */
-export function createParameterSets(exp: Pick<Experiment, 'config' | 'params' | 'model' | 'optimizer'>): ParameterSet[] {
+/** The run's parameter sets, from its config: train.ema; train.swa; a lookahead's slow weights (`eval_slow_weights`). */
+export function createParameterSets(exp: Pick<Experiment, 'config' | 'params' | 'model' | 'optimizer' | 'dataset' | 'stepsPerEpoch'>): ParameterSet[] {
   const sets: ParameterSet[] = [];
   if (exp.config.train.ema) sets.push(createEma(exp.config.train.ema, exp.params, exp.model.buffers));
+  if (exp.config.train.swa) sets.push(createSwa(exp.config.train.swa, exp));
   if (usesLookahead(exp.config.optimizer)) sets.push(slowWeights(exp.optimizer, exp.params.length));
   return sets;
 }
@@ -102,6 +106,7 @@ export async function evaluateParameterSets(exp: Experiment, sets: readonly Para
   const splits = config.train.eval_splits;
   const epoch = Math.floor(Math.max(0, step - 1) / exp.stepsPerEpoch);
   for (const set of sets) {
+    if (set.ready && !set.ready()) continue;
     const params = set.values();
     const buffers = set.buffers();
     try {

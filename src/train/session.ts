@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as tf from '../backends/tf.js';
 import type { BackendInfo } from '../backends/index.js';
-import { ExitCode, InterruptedError, RunnerError, type ExitCodeValue } from '../core/errors.js';
+import { ExitCode, InterruptedError, RunnerError, storageErrorOf, type ExitCodeValue } from '../core/errors.js';
 import { createRunLogger } from '../log/logger.js';
 import type { RunWriter } from '../run/run-writer.js';
 import { listArtifacts, summarizeMetrics, type RunStatus, type Summary } from '../run/run-folder.js';
@@ -54,65 +54,90 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
   const { writer, exp, backend, io } = opts;
   const started = new Date();
   const log = createRunLogger(writer.path('log.jsonl'));
-  writer.setStatus('running');
   const metaPath = writer.path('meta.json');
   const previous = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>) : undefined;
   const sessions = [...((previous?.sessions as unknown[]) ?? []), { started: started.toISOString(), command: (io.argv ?? []).join(' '), backend: backend.name, pid: process.pid, host: hostname(), resumed_from: opts.resumeFrom ?? null }];
   const baseMeta = { ...(previous ?? opts.meta), sessions, end_time: null };
-  writer.writeJson('meta.json', baseMeta);
 
   const startStep = opts.resumeFrom ? Number(/step-(\d+)$/.exec(opts.resumeFrom)?.[1] ?? 0) : 0;
   const progress = createProgress({ total: exp.totalSteps, epochs: Math.ceil(exp.epochs), stream: io.stderr, tty: io.isTTY, quiet: opts.quiet, startStep });
   const onAbort = () => progress.log(`${stopReason(io.signal)}: checkpointing and stopping (again to abort)`);
   if (io.signal.aborted) onAbort();
   else io.signal.addEventListener('abort', onAbort, { once: true });
-  log.info({ config: exp.config, backend, tensors_at_start: tf.memory().numTensors }, 'start');
 
   let status: RunStatus = 'completed';
   let exitCode: ExitCodeValue = ExitCode.ok;
   let error: { code: string; message: string } | undefined;
   let result: { steps: number; samples: number; trainTimeS: number } = { steps: startStep, samples: 0, trainTimeS: 0 };
+  const fail = (err: unknown) => {
+    const refused = storageErrorOf(err, writer.dir);
+    const e = refused ?? err;
+    if (e instanceof RunnerError && e.code === 'NON_FINITE_LOSS') status = 'diverged';
+    else if (e instanceof RunnerError && e.code === 'INTERRUPTED') status = 'interrupted';
+    else status = 'failed';
+    exitCode = e instanceof RunnerError ? e.exitCode : ExitCode.internal;
+    error = { code: e instanceof RunnerError ? e.code : 'INTERNAL', message: (e as Error).message };
+    log.error({ err: e }, 'stopped');
+    if (!(e instanceof RunnerError)) io.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    if (refused) writer.removeTemps(); // the space a cut-short write holds is what the summary needs
+  };
   try {
+    writer.setStatus('running');
+    writer.writeJson('meta.json', baseMeta);
+    log.info({ config: exp.config, backend, tensors_at_start: tf.memory().numTensors }, 'start');
     result = await train(exp, { writer, log, progress, stopRequested: () => stopReason(io.signal), ...(opts.resumeFrom ? { resumeFrom: opts.resumeFrom } : {}), ...(io.onStepEnd ? { onStepEnd: io.onStepEnd } : {}) });
   } catch (err) {
-    if (err instanceof RunnerError && err.code === 'NON_FINITE_LOSS') status = 'diverged';
-    else if (err instanceof RunnerError && err.code === 'INTERRUPTED') status = 'interrupted';
-    else status = 'failed';
-    exitCode = err instanceof RunnerError ? err.exitCode : ExitCode.internal;
-    error = { code: err instanceof RunnerError ? err.code : 'INTERNAL', message: (err as Error).message };
-    log.error({ err }, 'stopped');
-    if (!(err instanceof RunnerError)) io.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    fail(err);
   } finally {
     progress.stop();
     io.signal.removeEventListener('abort', onAbort);
   }
   const ended = new Date();
-  const rows = writer.metricRows;
-  const { final, best } = summarizeMetrics(rows);
-  const lastStep = rows.length > 0 ? Math.max(...rows.map((r) => r.step)) : startStep;
   const prevWall = typeof previous?.wall_time_s === 'number' ? previous.wall_time_s : 0;
   const wall = prevWall + (ended.getTime() - started.getTime()) / 1000;
-  const artifacts = listArtifacts(writer.dir);
-  const summary: Summary = {
-    status,
-    name: exp.config.name,
-    run_dir: writer.dir,
-    steps: status === 'completed' ? exp.totalSteps : lastStep,
-    total_steps: exp.totalSteps,
-    epochs: Math.round(((status === 'completed' ? exp.totalSteps : lastStep) / exp.stepsPerEpoch) * 1000) / 1000,
-    wall_time_s: Math.round(wall * 1000) / 1000,
-    train_time_s: Math.round(result.trainTimeS * 1000) / 1000,
-    samples_per_s: Math.round(result.samples / Math.max(1e-9, result.trainTimeS)),
-    final,
-    best,
-    backend: backend.name,
-    ...(error ? { error } : {}),
-    ...(artifacts.length > 0 ? { artifacts } : {}),
+  const summarize = (): Summary => {
+    const rows = writer.metricRows;
+    const { final, best } = summarizeMetrics(rows);
+    const lastStep = rows.length > 0 ? Math.max(...rows.map((r) => r.step)) : startStep;
+    const artifacts = listArtifacts(writer.dir);
+    const steps = status === 'completed' ? exp.totalSteps : lastStep;
+    return {
+      status,
+      name: exp.config.name,
+      run_dir: writer.dir,
+      steps,
+      total_steps: exp.totalSteps,
+      epochs: Math.round((steps / exp.stepsPerEpoch) * 1000) / 1000,
+      wall_time_s: Math.round(wall * 1000) / 1000,
+      train_time_s: Math.round(result.trainTimeS * 1000) / 1000,
+      samples_per_s: Math.round(result.samples / Math.max(1e-9, result.trainTimeS)),
+      final,
+      best,
+      backend: backend.name,
+      ...(error ? { error } : {}),
+      ...(artifacts.length > 0 ? { artifacts } : {}),
+    };
   };
-  writer.writeJson('summary.json', summary);
-  writer.writeJson('meta.json', { ...baseMeta, end_time: ended.toISOString(), wall_time_s: summary.wall_time_s, status });
-  writer.setStatus(status);
+  let summary = summarize();
   log.info({ summary }, 'end');
+  const logFailure = log.failure(); // a log line the disk refused fails the run like any other write
+  if (logFailure && (status as RunStatus) !== 'failed') {
+    fail(storageErrorOf(logFailure, writer.path('log.jsonl')) ?? logFailure);
+    summary = summarize();
+  }
+  try {
+    writer.writeJson('summary.json', summary);
+    writer.writeJson('meta.json', { ...baseMeta, end_time: ended.toISOString(), wall_time_s: summary.wall_time_s, status });
+    writer.setStatus(status);
+  } catch (err) {
+    if (!storageErrorOf(err, writer.dir)) throw err;
+    // The disk refused the summary itself: the run failed (the first refused write stays the reason); record that wherever it still fits.
+    if ((status as RunStatus) !== 'failed') fail(err);
+    else writer.removeTemps();
+    summary = summarize();
+    try { writer.writeJson('summary.json', summary); } catch { /* no room even for the summary */ }
+    writer.forceStatus(status);
+  }
   log.flush();
   return { exitCode, summary };
 }

@@ -23,6 +23,8 @@ export interface StepContext {
   readonly loss: LossContext;
   /** Dropout masks of this step: every forward pass of the step draws the same ones (SAM's passes agree). */
   readonly dropoutSeed: number;
+  /** train.accumulate: micro-batches per evaluation (absent: 1, the whole batch in one pass). */
+  readonly accumulate?: number;
 }
 
 /** The context of 0-based step `step`, whose batch lies in epoch `epoch`. */
@@ -32,6 +34,7 @@ export function stepContext(exp: Pick<Experiment, 'config' | 'dataset'>, batch: 
     batch,
     loss: { step, epoch, training: true, data: exp.dataset.spec, seed: hashSeed(seed, 'loss', step), split: 'train' },
     dropoutSeed: hashSeed(seed, 'dropout', step),
+    accumulate: exp.config.train?.accumulate ?? 1,
   };
 }
 
@@ -49,8 +52,14 @@ export function forwardLoss(model: Model, objective: Objective, batch: Batch, ct
   const options: ApplyOptions = dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed };
   const out = model.apply(batch.x, options);
   const inputs = objective.needs.inputs === true;
-  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(inputs ? { x: batch.x } : {}) };
-  return { model: out, input, values: objective.compute(input, inputs ? { ...ctx, apply: reapply(model, options) } : ctx) };
+  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(batch.target ? { target: batch.target } : {}), ...(inputs ? { x: batch.x } : {}) };
+  const lctx = inputs ? { ...ctx, apply: reapply(model, options) } : ctx;
+  if (out.samples && out.samples.length > 0) {
+    // multi-sample dropout: the mean of the K losses, each on one mask's outputs
+    const values = out.samples.map((o) => objective.compute({ ...input, output: o }, lctx));
+    return { model: out, input, values: tf.div(tf.addN(values), values.length) };
+  }
+  return { model: out, input, values: objective.compute(input, lctx) };
 }
 
 /**
@@ -61,6 +70,7 @@ export function reapply(model: Model, options: ApplyOptions): (x: tf.Tensor) => 
   return (x) => {
     const out = model.apply(x, options);
     if (out.updates) tf.dispose(out.updates.map(([, t]) => t));
+    if (out.samples) tf.dispose([...out.samples]);
     return { output: out.output, embedding: out.embedding };
   };
 }
@@ -90,9 +100,11 @@ export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContex
   // a closure over an extra batch (own = false) only evaluates: no statistics, no commit
   let calls = own ? 0 : 1;
   let statistics: Statistics = [];
+  const micro = ctx.accumulate ?? 1;
   const closure: Closure = () => {
     const first = calls === 0;
     calls++;
+    if (micro > 1) return accumulated(parts, ctx, micro, first);
     return lossAndGrads(params, () => {
       const f = forwardLoss(model, objective, ctx.batch, ctx.loss, ctx.dropoutSeed);
       if (first && f.model.updates) statistics = f.model.updates.map(([v, t]) => [v, tf.keep(t)] as const);
@@ -101,6 +113,40 @@ export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContex
     });
   };
   return { closure, statistics: () => statistics };
+}
+
+/** The rows [start, start + size) of every per-row field of `batch`. */
+function sliceBatch(batch: Batch, start: number, size: number): Batch {
+  const rows = <T extends tf.Tensor>(t: T): T => tf.slice(t, start, size) as T;
+  return { x: rows(batch.x), y: rows(batch.y), index: rows(batch.index), ...(batch.group ? { group: rows(batch.group) } : {}) };
+}
+
+/**
+ * One evaluation by gradient accumulation (train.accumulate): the batch in `micro` equal
+ * consecutive micro-batches, one pass each with its own dropout masks, gradients and loss averaged
+ * as torch's `(loss/N).backward()` per micro-batch sums them. In the step's own (first) evaluation
+ * each micro-batch's BatchNorm statistics are assigned right after its pass, as torch's forward
+ * does, and each commits its loss state; later evaluations (SAM's perturbed one) only evaluate.
+ */
+function accumulated(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext, micro: number, own: boolean): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  const { model, objective, params } = parts;
+  const size = ctx.batch.x.shape[0]! / micro;
+  let loss: tf.Scalar | undefined;
+  let grads: tf.Tensor[] = [];
+  for (let j = 0; j < micro; j++) {
+    const batch = sliceBatch(ctx.batch, j * size, size);
+    let statistics: Statistics = [];
+    const r = lossAndGrads(params, () => {
+      const f = forwardLoss(model, objective, batch, ctx.loss, hashSeed(ctx.dropoutSeed, 'micro', j));
+      if (own && f.model.updates) statistics = f.model.updates.map(([v, t]) => [v, tf.keep(t)] as const);
+      if (own && objective.commit) objective.commit(f.input, ctx.loss);
+      return meanLoss(f.values);
+    });
+    assignStatistics(params, statistics);
+    loss = loss === undefined ? r.loss : (tf.add(loss, r.loss) as tf.Scalar);
+    grads = j === 0 ? r.grads : grads.map((g, i) => tf.add(g, r.grads[i]!));
+  }
+  return { loss: tf.div(loss!, micro) as tf.Scalar, grads: grads.map((g) => tf.div(g, micro)) };
 }
 
 export interface StepOutcome {

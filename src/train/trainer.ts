@@ -9,6 +9,8 @@
 import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
 import { InterruptedError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
+import { mixBatch } from '../data/mix.js';
 import type { RunWriter } from '../run/run-writer.js';
 import { BatchPlan } from './batches.js';
 import type { Experiment } from './build.js';
@@ -54,7 +56,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   if (resumed) log.info({ step: resumed.step, checkpoint: opts.resumeFrom }, 'resumed');
   const loop = { step: resumed?.step ?? 0, samples: resumed?.samples ?? 0, trainTimeS: resumed?.trainTimeS ?? 0, seed: resumed?.seed ?? config.seed };
   const hyperparams = () => optimizer.currentHyperparams();
-  const window = new MetricWindow({ writer, logEvery: t.log_every, totalSteps, stepsPerEpoch, syncEvery: syncEvery(tf.getBackend()), hyperparams }, resumed?.window);
+  const window = new MetricWindow({ writer, logEvery: t.log_every, totalSteps, stepsPerEpoch, syncEvery: syncEvery(tf.getBackend()), hyperparams, skipNonFinite: t.on_nonfinite === 'skip' }, resumed?.window);
   const snapshot = (): LoopState => ({ step: loop.step, window: window.counters(), samples: loop.samples, trainTimeS: loop.trainTimeS, seed: loop.seed });
   let stepStart = performance.now();
   // rows written during a step count the step's time so far; loop.trainTimeS gains it at the step's end
@@ -75,8 +77,10 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       let stepMs = 0;
       const { epoch, x, y, index, group, size } = plan.trainTensors(s);
       optimizer.setLearningRate(schedule(s));
+      // train.mix: mixed inputs and soft targets, drawn from (seed, step) alone
+      const mixed = t.mix ? mixBatch(x, y, exp.dataset.spec.numClasses, t.mix, Rng.derive(config.seed, 'mix', s)) : undefined;
       try {
-        const step = stepContext(exp, { x, y, index, ...(group ? { group } : {}) }, s, epoch);
+        const step = stepContext(exp, { x: mixed?.x ?? x, y, index, ...(group ? { group } : {}), ...(mixed ? { target: mixed.target } : {}) }, s, epoch);
         window.push(done, trainStep(exp, step, (k) => plan.extraTensors(s, k)));
         for (const set of sets) set.update(done);
         loop.step = done;
@@ -89,7 +93,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
         const values = await runDiagnostics(exp, step, done, { lr: schedule(s), artifacts: fileArtifactStore(writer.dir) });
         if (values) writer.appendMetrics({ step: done, epoch, split: 'train', ...values, diagnostics: true, time_s: roundSeconds(loop.trainTimeS) });
       } finally {
-        tf.dispose([x, y, index, ...(group ? [group] : [])]);
+        tf.dispose([x, y, index, ...(group ? [group] : []), ...(mixed ? [mixed.target, ...(mixed.x !== x ? [mixed.x] : [])] : [])]);
       }
       if (opts.onStepEnd) await opts.onStepEnd(done, stepMs);
       if (due(done, evalEvery)) {

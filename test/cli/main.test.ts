@@ -30,7 +30,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 test('an unknown flag anywhere, on every command, exits 2 with the usage line of that command', async () => {
   const { execute } = await import('../../src/cli/main.js');
   const { captureContext } = await import('../sweep/helpers.js');
-  const commands = [['run', 'c.yaml'], ['resume', 'R'], ['validate', 'c.yaml'], ['config', 'c.yaml'], ['list'], ['check', 'R'], ['compare', 'A', 'B'], ['sweep', 's.yaml'], ['sweep', 'run', 's.yaml'], ['sweep', 'status', 'D'], ['sweep', 'summary', 'D'], ['data', 'fetch', 'mnist'], ['data', 'info', 'moons'], ['replay', 'p.json'], []];
+  const commands = [['run', 'c.yaml'], ['resume', 'R'], ['validate', 'c.yaml'], ['config', 'c.yaml'], ['list'], ['check', 'R'], ['compare', 'A', 'B'], ['sweep', 's.yaml'], ['sweep', 'run', 's.yaml'], ['sweep', 'status', 'D'], ['sweep', 'summary', 'D'], ['data', 'fetch', 'mnist'], ['data', 'info', 'moons'], ['replay', 'p.json'], ['runs'], ['report'], ['serve'], []];
   for (const command of commands) {
     for (const flag of ['-x=1', '--foo=bar', '-x', '--foo']) {
       const argv = [...command, ...(command.length > 0 ? ['a.b=1'] : []), flag];

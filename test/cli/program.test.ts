@@ -20,6 +20,10 @@ import { sweepSummaryOptions } from '../../src/commands/sweep-summary.js';
 import { dataFetchOptions } from '../../src/commands/data-fetch.js';
 import { dataInfoCommandOptions } from '../../src/commands/data-info.js';
 import { replayOptions } from '../../src/commands/replay.js';
+import { runsOptions } from '../../src/commands/runs.js';
+import { reportOptions } from '../../src/commands/report.js';
+import { plotOptions } from '../../src/commands/plot.js';
+import { serveOptions } from '../../src/commands/serve.js';
 import { captureContext } from '../sweep/helpers.js';
 
 const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
@@ -36,6 +40,10 @@ const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
   dataFetch: dataFetchOptions,
   dataInfo: dataInfoCommandOptions,
   replay: replayOptions,
+  runs: runsOptions,
+  report: reportOptions,
+  plot: plotOptions,
+  serve: serveOptions,
 };
 
 /** Parses a command line with stand-in commands that record what they receive and return `code`. */
@@ -99,6 +107,26 @@ const cases: readonly [argv: string[], command: keyof CommandLoaders, input: Rec
     { target: 'c.yaml', overrides: ['a=1'], out: 'g.png', root: 'r', json: true },
   ],
   [['replay', 'p.json', '--steps', '5', '--out', 'o.json', '--backend', 'wasm'], 'replay', { problem: 'p.json', steps: 5, out: 'o.json', backend: 'wasm' }],
+  [['runs'], 'runs', { dirs: [], where: [], columns: [], format: 'table' }],
+  [
+    ['runs', 'a', 'b', '--where', 'x==1', '--where', 'y>2', '--sort', '-y', '--columns', 'name,x', '--columns', '+z', '--format', 'json'],
+    'runs',
+    { dirs: ['a', 'b'], where: ['x==1', 'y>2'], sort: '-y', columns: ['name,x', '+z'], format: 'json' },
+  ],
+  [['report'], 'report', { paths: [], out: 'report.html', metric: [], where: [] }],
+  [
+    ['report', 'r', 's', '--out', 'o.html', '--title', 'T', '--metric', 'm1', '--metric', 'm2', '--where', 'w', '--sweep-metric', 'best.x', '--profile', 'test.accuracy', '--target', '0.9', '--by', 'loss.name', '--max-points', '500'],
+    'report',
+    { paths: ['r', 's'], out: 'o.html', title: 'T', metric: ['m1', 'm2'], where: ['w'], sweepMetric: 'best.x', profile: 'test.accuracy', target: '0.9', by: 'loss.name', maxPoints: 500 },
+  ],
+  [['plot', 'r', '--metric', 'm', '--out', 'f.svg'], 'plot', { paths: ['r'], metric: 'm', out: 'f.svg', kind: 'curve', x: 'step', style: 'default', where: [], seedGroups: true }],
+  [
+    ['plot', 'r', 's', '--metric', 'm', '--out', 'f.png', '--kind', 'profile', '--x', 'time', '--log-y', '--style', 'paper', '--dpi', '600', '--width', '200', '--height', '120', '--title', 'T', '--where', 'w', '--param', 'p', '--target', '0.5', '--by', 'b', '--no-seed-groups'],
+    'plot',
+    { paths: ['r', 's'], metric: 'm', out: 'f.png', kind: 'profile', x: 'time', logY: true, style: 'paper', dpi: 600, width: 200, height: 120, title: 'T', where: ['w'], param: 'p', target: '0.5', by: 'b', seedGroups: false },
+  ],
+  [['serve'], 'serve', { port: '6007', host: '127.0.0.1' }],
+  [['serve', 'D', '--port', '0', '--host', '0.0.0.0'], 'serve', { dir: 'D', port: '0', host: '0.0.0.0' }],
 ];
 
 for (const [argv, command, input] of cases) {
@@ -117,7 +145,7 @@ test('the exit code the command returns is kept for main.ts', async () => {
 });
 
 test('usage errors in subcommands throw (main.ts maps them to exit 2); help and version exit 0', async () => {
-  for (const argv of [['run'], ['validate', 'c.yaml', '--bogus'], ['run', 'c.yaml', '--backend', 'gpu'], ['sweep', 'summary', 'D', '--mode', 'up'], ['sweep', 's.yaml', '--workers', '0'], ['replay', 'p.json', '--steps', 'x'], ['bogus']]) {
+  for (const argv of [['run'], ['validate', 'c.yaml', '--bogus'], ['run', 'c.yaml', '--backend', 'gpu'], ['sweep', 'summary', 'D', '--mode', 'up'], ['sweep', 's.yaml', '--workers', '0'], ['replay', 'p.json', '--steps', 'x'], ['plot', 'r', '--out', 'f.svg'], ['runs', '--format', 'xml'], ['bogus']]) {
     const { program } = buildProgram(captureContext(process.cwd()).ctx);
     await assert.rejects(program.parseAsync(['node', 'minima', ...argv]), (e) => e instanceof CommanderError && e.exitCode === 1, argv.join(' '));
   }

@@ -19,7 +19,7 @@ test('fills defaults, nested base included', () => {
   assert.deepEqual(issues, []);
   assert.deepEqual(value, {
     name: 'sam', rho: 0.1, adaptive: false, eps: 1e-12, clip_grad_norm: null,
-    base: { name: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, clip_grad_norm: null, weight_decay: 0 },
+    base: { name: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, clip_grad_norm: null, weight_decay: 0, decay_roles: ['kernel', 'bias'], no_decay: [], lr_mult: [], layer_decay: null },
   });
   assert.ok(isResolved(value!) && isResolved(value!.base as never), 'the spec and its base carry the resolved brand');
 });
@@ -38,7 +38,7 @@ test('collects every issue at every level', () => {
     'optimizer.grad_rhoo',
   ]);
   assert.match(issues.find((i) => i.path === 'optimizer.grad_rhoo')!.message, /did you mean "grad_rho"/);
-  assert.match(issues.find((i) => i.path === 'optimizer.base.base.wd')!.message, /^unknown key "wd".*; allowed: lr, betas, eps, clip_grad_norm, weight_decay$/);
+  assert.match(issues.find((i) => i.path === 'optimizer.base.base.wd')!.message, /^unknown key "wd".*; allowed: lr, betas, eps, clip_grad_norm, weight_decay, decay_roles, no_decay, lr_mult, layer_decay$/);
 });
 
 test('a missing base, an unknown base name and a non-object spec are issues', () => {
@@ -94,5 +94,5 @@ test('wrapper schemas do not list `base`; `nested` declares it (a generic resolv
     assert.ok(Number.isInteger(e.gradEvals) && e.gradEvals >= 1, `${e.name} declares its gradEvals`);
   }
   const wrappers = optimizerRegistry.entries.filter((e) => e.nested?.base).map((e) => e.name).sort();
-  assert.deepEqual(wrappers, ['asam', 'gam', 'gsam', 'lookahead', 'orthograd', 'sam']);
+  assert.deepEqual(wrappers, ['amp', 'asam', 'awp', 'bgr', 'fgr', 'friendly-sam', 'gam', 'gsam', 'lookahead', 'looksam', 'orthograd', 'sam', 'wsam']);
 });

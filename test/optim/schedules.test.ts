@@ -61,7 +61,7 @@ test('one-cycle: torch OneCycleLR values', () => {
 });
 
 test('every schedule is finite and non-negative over a run, with its defaults', () => {
-  const required: Record<string, Record<string, unknown>> = { step: { step_size: 7 }, multistep: { milestones: [3] }, exponential: { gamma: 0.99 } };
+  const required: Record<string, Record<string, unknown>> = { step: { step_size: 7 }, multistep: { milestones: [3] }, exponential: { gamma: 0.99 }, swa: { swa_start: 3, swa_lr: 0.01 } };
   for (const name of scheduleRegistry.names()) {
     const s = createSchedule({ name, ...required[name] }, deps);
     for (let k = 0; k < 120; k++) assert.ok(Number.isFinite(s(k)) && s(k) >= 0, `${name}(${k}) = ${s(k)}`);

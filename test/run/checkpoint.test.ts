@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../../src/run/checkpoint.js';
+import { findResumePoint, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../../src/run/checkpoint.js';
 import { RunnerError } from '../../src/core/errors.js';
 
 test('checkpoints round-trip tensors bit for bit and state as JSON', async () => {
@@ -31,9 +31,12 @@ test('an interrupted save (temp folder) is never listed and is cleaned up; pruni
     mkdirSync(join(dir, '.step-000020.123.tmp'));
     writeFileSync(join(dir, '.step-000020.123.tmp', 'tensors.bin'), 'partial');
     mkdirSync(join(dir, 'step-000025')); // no state.json: incomplete by construction
-    assert.deepEqual(listCheckpoints(dir).map((c) => c.step), [5, 10, 15]);
+    mkdirSync(join(dir, 'step-000003')); // what a kill during an older minima's pruning left
+    writeFileSync(join(dir, 'step-000003', 'tensors.bin'), 'x');
+    assert.deepEqual(listCheckpoints(dir).map((c) => c.step), [3, 5, 10, 15, 25]);
+    assert.deepEqual(findResumePoint(dir).checkpoint?.step, 15, 'the incomplete newest is passed over');
     pruneCheckpoints(dir, 2);
-    assert.deepEqual(listCheckpoints(dir).map((c) => c.step), [10, 15]);
+    assert.deepEqual(listCheckpoints(dir).map((c) => c.step), [10, 15, 25], 'older leftovers go; a newer damaged one stays to be named');
     assert.equal(existsSync(join(dir, '.step-000020.123.tmp')), false);
     t.dispose();
   });

@@ -57,8 +57,8 @@ export const sgdw = defineOptimizer({
   create(o) {
     const lr: Hyper = { value: o.lr };
     if (o.decay_scaled_by_lr) return clipped(o.clip_grad_norm, trace(o), addDecayedWeights(o.weight_decay), scaleByLearningRate(lr));
-    const unscaledDecay = stateless('decay', (u, params) =>
-      o.weight_decay === 0 ? u : u.map((x, i) => tf.sub(x, tf.mul(params[i]!, o.weight_decay))),
+    const unscaledDecay = stateless('decay', (u, params, ctx) =>
+      o.weight_decay === 0 ? u : u.map((x, i) => (ctx.params[i]?.decay === false ? x : tf.sub(x, tf.mul(params[i]!, o.weight_decay)))),
     );
     return clipped(o.clip_grad_norm, trace(o), scaleByLearningRate(lr), unscaledDecay);
   },

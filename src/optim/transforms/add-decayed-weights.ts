@@ -4,10 +4,11 @@ import { stateless, type GradientTransformation } from '../transform.js';
 /**
  * u + wd·p. Before the moments it is torch's coupled L2 (`grad.add(param, alpha=wd)`); after a
  * direction and before the learning rate it is decoupled decay scaled by lr (AdamW, Lion, SGDW).
- * wd = 0 passes the updates through untouched, as torch skips the term.
+ * wd = 0 passes the updates through untouched, as torch skips the term. A tensor outside the
+ * decay mask (`decay: false`, param-groups.ts) passes through as in a torch group with wd 0.
  */
 export function addDecayedWeights(weightDecay: number): GradientTransformation<Record<string, never>> {
-  return stateless('weight_decay', (u, params) =>
-    weightDecay === 0 ? u : u.map((x, i) => tf.add(x, tf.mul(params[i]!, weightDecay))),
+  return stateless('weight_decay', (u, params, ctx) =>
+    weightDecay === 0 ? u : u.map((x, i) => (ctx.params[i]?.decay === false ? x : tf.add(x, tf.mul(params[i]!, weightDecay)))),
   );
 }

@@ -1,0 +1,12 @@
+import { launch, watchedPage } from './test/support/browser.ts';
+const b = await launch();
+const w = await watchedPage(b);
+await w.page.goto('file:///tmp/rpt-play/out/report.html');
+await w.page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+await w.page.screenshot({ path: '/tmp/rpt-v1.png' });
+await w.page.locator('#curves').scrollIntoViewIfNeeded();
+await w.page.evaluate(() => document.getElementById('curves')!.scrollIntoView());
+await w.page.screenshot({ path: '/tmp/rpt-v2.png' });
+await w.page.evaluate(() => document.getElementById('sweeps')!.scrollIntoView());
+await w.page.screenshot({ path: '/tmp/rpt-v3.png' });
+await b.close();

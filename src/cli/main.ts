@@ -1,18 +1,18 @@
 /** The only place where errors become exit codes, where signals are handled and where the process exits. */
 import { CommanderError } from 'commander';
 import { ExitCode, RunnerError } from '../core/errors.js';
-import { processContext } from '../commands/context.js';
+import { processContext, type CommandContext } from '../commands/context.js';
 import { buildProgram } from './program.js';
 
-function report(err: unknown, verbose: boolean): number {
+function report(err: unknown, verbose: boolean, stderr: NodeJS.WritableStream): number {
   if (err instanceof RunnerError) {
-    process.stderr.write(`minima: ${err.message}\n`);
-    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    stderr.write(`minima: ${err.message}\n`);
+    if (verbose && err.stack) stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
   const e = err as Error;
-  process.stderr.write(`minima: internal error (a bug; please report it with this output)\n${e?.stack ?? String(err)}\n`);
-  process.stderr.write(`node ${process.version} ${process.platform}-${process.arch}\n`);
+  stderr.write(`minima: internal error (a bug; please report it with this output)\n${e?.stack ?? String(err)}\n`);
+  stderr.write(`node ${process.version} ${process.platform}-${process.arch}\n`);
   return ExitCode.internal;
 }
 
@@ -36,22 +36,29 @@ export function trapSignals(abort: AbortController, target: SignalTarget = proce
   target.on('SIGTERM', onSignal);
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
-  const abort = new AbortController();
-  trapSignals(abort);
-  const ctx = processContext(argv.slice(1).map((a, i) => (i === 0 ? 'minima' : a)), abort.signal);
+/**
+ * Parses `argv` (node, script, arguments…), runs the command and returns its exit code: every
+ * error is mapped here, nothing exits (the torture tests drive the CLI in process through it).
+ */
+export async function execute(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const verbose = argv.includes('--verbose');
   const { program, exitCode } = buildProgram(ctx);
-  let code: number;
   try {
     await program.parseAsync([...argv]);
     const ran = exitCode();
     if (ran === undefined) program.outputHelp();
-    code = ran ?? ExitCode.usage;
+    return ran ?? ExitCode.usage;
   } catch (err) {
     // commander exits 0 for --help and --version, 1 for a usage error (its message is printed)
-    code = err instanceof CommanderError ? (err.exitCode === 0 ? ExitCode.ok : ExitCode.usage) : report(err, verbose);
+    return err instanceof CommanderError ? (err.exitCode === 0 ? ExitCode.ok : ExitCode.usage) : report(err, verbose, ctx.stderr);
   }
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const abort = new AbortController();
+  trapSignals(abort);
+  const ctx = processContext(argv.slice(1).map((a, i) => (i === 0 ? 'minima' : a)), abort.signal);
+  const code = await execute(argv, ctx);
   // Flush stdout/stderr before exiting (pipes are asynchronous in Node).
   await new Promise<void>((r) => process.stdout.write('', () => r()));
   process.exit(code);

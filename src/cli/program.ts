@@ -285,5 +285,16 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .option('--host <addr>', 'address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)', '127.0.0.1')
     .action(lazy('serve', (dir, o) => ({ dir, ...o })));
 
+  showUsageAfterErrors(program);
   return { program, exitCode: () => exitCode };
+}
+
+/**
+ * After a usage error (an unknown flag, a missing argument …) each command prints its usage line,
+ * so the message says what it does accept; main.ts exits 2.
+ */
+function showUsageAfterErrors(command: Command, parents: readonly string[] = []): void {
+  const names = [...parents, command.name()];
+  command.showHelpAfterError(`usage: ${names.join(' ')} ${command.usage()}\n(\`${names.join(' ')} --help\` for more)`);
+  for (const sub of command.commands) showUsageAfterErrors(sub, names);
 }

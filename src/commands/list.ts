@@ -66,7 +66,7 @@ export async function list(input: ListOptions, ctx: CommandContext): Promise<Exi
   const o = listOptions.parse(input);
   let kinds = Object.keys(catalog) as (keyof typeof catalog)[];
   if (o.kind) {
-    const k = kindNames[o.kind];
+    const k = Object.hasOwn(kindNames, o.kind) ? kindNames[o.kind as keyof typeof kindNames] : undefined;
     if (!k) {
       const s = suggest(o.kind, Object.keys(kindNames));
       throw new RunnerError('USAGE', `unknown kind "${o.kind}"${s.length ? ` (did you mean "${s[0]}"?)` : ''}; kinds: datasets, models, losses, optimizers, schedules, diagnostics`);

@@ -1,10 +1,12 @@
 /**
  * Command-line overrides, Hydra's grammar: `a.b=value` sets (the value is YAML-typed:
  * `optimizer.lr=3e-4`, `model.hidden=[128,64]`), `+a.b=value` adds, `~a.b` deletes.
+ * Every problem names the override; keys that reach a prototype are refused, and writes only
+ * ever define own properties.
  */
 import { parse as parseYaml } from 'yaml';
 import { RunnerError } from '../core/errors.js';
-import { isPlainObject } from '../core/plain-object.js';
+import { FORBIDDEN_KEYS, getOwn, isPlainObject, setOwn, valueProblem } from '../core/plain-object.js';
 
 export interface Override {
   readonly raw: string;
@@ -14,6 +16,11 @@ export interface Override {
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const INDEX = /^\d+$/;
+
+function usage(raw: string, problem: string): RunnerError {
+  return new RunnerError('USAGE', `override "${raw}": ${problem}`);
+}
 
 export function parseOverride(raw: string): Override {
   let text = raw.trim();
@@ -32,18 +39,33 @@ export function parseOverride(raw: string): Override {
   }
   const keyPart = op === 'delete' ? text : text.slice(0, eq);
   const path = keyPart.split('.');
-  if (path.some((k) => !KEY.test(k) && !/^\d+$/.test(k))) {
-    throw new RunnerError('USAGE', `override "${raw}": "${keyPart}" is not a dotted key path`);
-  }
+  if (path.some((k) => !KEY.test(k) && !INDEX.test(k))) throw usage(raw, `"${keyPart}" is not a dotted key path`);
+  const forbidden = path.find((k) => FORBIDDEN_KEYS.has(k));
+  if (forbidden) throw usage(raw, `"${forbidden}" is not allowed as a key`);
   if (op === 'delete') return { raw, op, path };
   const valueText = text.slice(eq + 1);
   let value: unknown;
   try {
-    value = valueText === '' ? '' : parseYaml(valueText);
+    value = valueText === '' ? '' : parseYaml(valueText, { uniqueKeys: true, maxAliasCount: 100 });
   } catch (err) {
-    throw new RunnerError('USAGE', `override "${raw}": value is not valid YAML (${(err as Error).message.split('\n')[0]})`);
+    throw usage(raw, `value is not valid YAML (${String((err as Error)?.message ?? err).split('\n')[0]})`);
   }
+  const problem = valueProblem(value);
+  if (problem?.problem === 'forbidden key') throw usage(raw, `"${problem.path[problem.path.length - 1]}" is not allowed as a key (at ${[...path, ...problem.path].join('.')})`);
+  if (problem) throw usage(raw, `the value contains itself at ${[...path, ...problem.path].join('.')} (an alias inside its own anchor)`);
   return { raw, op, path, value: value === undefined ? null : value };
+}
+
+/** The list index a path key names, or an error naming the override. */
+function listIndex(o: Override, list: readonly unknown[], i: number, create: boolean): number {
+  const k = o.path[i]!;
+  const at = o.path.slice(0, i).join('.');
+  if (!INDEX.test(k)) throw usage(o.raw, `${at} is a list; "${k}" is not an index (0 to ${list.length - 1})`);
+  const n = Number(k);
+  // + may append one item; every other use names an existing one
+  const limit = create ? list.length : list.length - 1;
+  if (n > limit) throw usage(o.raw, `${at} has ${list.length} item${list.length === 1 ? '' : 's'}; index ${n} is past its end${create ? '' : ' (use +… to append)'}`);
+  return n;
 }
 
 /**
@@ -59,33 +81,48 @@ export function applyOverrides(
   const renamed = new Set<string>();
   for (const o of overrides) {
     let node: Record<string, unknown> | unknown[] = root;
+    let missing = false;
     for (let i = 0; i < o.path.length - 1; i++) {
       const k = o.path[i]!;
-      const next: unknown = Array.isArray(node) ? node[Number(k)] : node[k];
+      if (Array.isArray(node)) {
+        const n = listIndex(o, node, i, false);
+        const next: unknown = node[n];
+        if (isPlainObject(next) || Array.isArray(next)) {
+          node = next;
+          continue;
+        }
+        if (o.op === 'delete') { missing = true; break; }
+        const created = {};
+        node[n] = created;
+        node = created;
+        continue;
+      }
+      const next = getOwn(node, k);
       if (isPlainObject(next) || Array.isArray(next)) {
         node = next;
-      } else {
-        if (o.op === 'delete') {
-          node = [];
-          break;
-        }
-        const created: Record<string, unknown> = {};
-        if (Array.isArray(node)) node[Number(k)] = created;
-        else node[k] = created;
-        node = created;
+        continue;
       }
+      if (o.op === 'delete') { missing = true; break; }
+      const created = {};
+      setOwn(node, k, created);
+      node = created;
     }
-    const last = o.path[o.path.length - 1]!;
+    if (missing) continue;
+    const last = o.path.length - 1;
+    const key = o.path[last]!;
     if (o.op === 'delete') {
-      if (Array.isArray(node)) node.splice(Number(last), 1);
-      else delete node[last];
+      if (Array.isArray(node)) node.splice(listIndex(o, node, last, false), 1);
+      else delete node[key];
       continue;
     }
-    if (!Array.isArray(node) && last === 'name' && typeof node.name === 'string' && node.name !== o.value) {
+    if (Array.isArray(node)) {
+      node[listIndex(o, node, last, o.op === 'add')] = o.value;
+      continue;
+    }
+    if (key === 'name' && typeof getOwn(node, 'name') === 'string' && node.name !== o.value) {
       renamed.add(o.path.slice(0, -1).join('.'));
     }
-    if (Array.isArray(node)) node[Number(last)] = o.value;
-    else node[last] = o.value;
+    setOwn(node, key, o.value);
   }
   return { value: root, renamed };
 }

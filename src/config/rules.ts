@@ -114,6 +114,7 @@ export function describeDataset(spec: Spec, catalog: Catalog, ctx: DescribeConte
   } catch (err) {
     if (err instanceof ConfigError) issues.push(...err.issues.map((i) => ({ path: i.path.split('.'), message: i.message, also: [NAME] })));
     else if (err instanceof RunnerError) issues.push({ path: ['dataset'], message: err.message });
+    else if (typeof (err as NodeJS.ErrnoException)?.code === 'string') issues.push({ path: ['dataset'], message: `cannot read ${(err as NodeJS.ErrnoException).path ?? 'a data file'}: ${(err as Error).message}` });
     else throw err;
     return undefined;
   }
@@ -297,6 +298,21 @@ export const attackFitsData: Rule = ({ dataset, data, train }, issues) => {
   else if (data.spec.inputKind === 'tokens') issues.push({ path: ['train', 'eval_attack'], message: `an input attack needs float inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
 };
 
+/** Longest file name (one path component) and whole path, in bytes, on Linux and macOS. */
+const MAX_NAME_BYTES = 255;
+const MAX_PATH_BYTES = 4095;
+
+/** Dataset file and folder options (`path`, `test_path`, `x`, `y_test` …) fit the filesystem's limits. */
+export const dataPathsFit: Rule = ({ dataset }, issues) => {
+  if (!dataset) return;
+  for (const [key, value] of Object.entries(optionsOf(dataset))) {
+    if (typeof value !== 'string' || !/(^|_)path$|^[xy](_test)?$/.test(key)) continue;
+    const long = value.split(/[/\\]/).find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
+    if (Buffer.byteLength(value) > MAX_PATH_BYTES) issues.push({ path: ['dataset', key], message: `the path is ${Buffer.byteLength(value)} bytes long; at most ${MAX_PATH_BYTES}` });
+    else if (long !== undefined) issues.push({ path: ['dataset', key], message: `"${long.slice(0, 40)}…" is ${Buffer.byteLength(long)} bytes long; a file or folder name holds at most ${MAX_NAME_BYTES}` });
+  }
+};
+
 /**
  * train.mix mixes float inputs of a classification dataset (CutMix: images [H, W, C]) into soft
  * targets, which every loss term must read (needs.softTargets): a hard-label loss would train on
@@ -326,7 +342,7 @@ export const mixFitsLossAndData: Rule = ({ catalog, dataset, loss, data, train }
 };
 
 export const rules: readonly Rule[] = [
-  transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
+  dataPathsFit, transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
   binaryHeadFitsData, wrapperBaseFits, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData,
   mixFitsLossAndData,
 ];

@@ -12,6 +12,12 @@ import { retrievalSchema } from '../metrics/retrieval.js';
 
 const positiveInt = z.number().int().positive();
 
+/**
+ * The longest experiment name: a run folder is `<yyyymmdd-hhmmss>-<name>[-<n>]` (16 + name + up to
+ * 5 characters) and a file name may hold 255 bytes; names are ASCII, so characters are bytes.
+ */
+export const MAX_NAME_LENGTH = 255 - 16 - 5;
+
 /** train.ema: an exponential moving average of the weights (src/train/ema.ts; docs/capabilities/parameter-sets.md). */
 export const emaSchema = z.strictObject({
   decay: z.number().gt(0).lt(1).default(0.9998).describe('EMA decay d in (0, 1): ema ← ema + (1 − d)(θ − ema) (timm train.py --model-ema-decay default 0.9998).'),
@@ -98,6 +104,7 @@ export const experimentSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-" (it names the run folder)')
+    .max(MAX_NAME_LENGTH, `at most ${MAX_NAME_LENGTH} characters (it names the run folder, whose name may hold 255 bytes)`)
     .describe('Experiment name; part of the run folder name.'),
   seed: z.number().int().min(0).default(0).describe('Run seed: initialisation, data order, dropout, augmentation.'),
   data_seed: z.number().int().min(0).default(0).describe('Problem seed: synthetic data, train/test split, label noise (kept fixed across run seeds).'),

@@ -3,6 +3,7 @@ import type { Entry } from '../core/registry.js';
 import type { DataSpec, Dataset, DatasetDeps, SplitName, Task } from '../core/types.js';
 import type { RawData } from './raw-data.js';
 import { finalizeDataset, transformShape, type TransformOptions } from './transforms.js';
+import { invalidFile } from './data-errors.js';
 
 type Shape = z.ZodRawShape;
 export type DatasetOptions<S extends Shape> = z.output<z.ZodObject<S & typeof transformShape>>;
@@ -57,12 +58,30 @@ export function defineDataset<S extends Shape>(def: {
     summary: def.summary,
     schema,
     ...(def.info ? { info: def.info } : {}),
-    describe: def.describe,
+    describe: (options, deps) => readingFiles(() => def.describe(options, deps)),
     async create(options: DatasetOptions<S>, deps: DatasetDeps): Promise<Dataset> {
-      def.describe(options, deps);
-      const raw = await def.load(options, deps);
+      readingFiles(() => def.describe(options, deps));
+      const raw = await readingFiles(() => def.load(options, deps));
       // the schema merges transformShape, so the transform keys are always there
       return finalizeDataset(raw, options as unknown as TransformOptions, deps.seed);
     },
   };
+}
+
+/**
+ * Runs a loader step; a file the system cannot read (a folder where a file belongs, no permission,
+ * a name too long …) becomes DATASET_INVALID naming it, not an internal error.
+ */
+function readingFiles<T>(step: () => T): T {
+  const fail = (err: unknown): never => {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e?.code === 'string' && typeof e.syscall === 'string') throw invalidFile(e.path ?? '(a data file)', `cannot ${e.syscall} it (${e.code})`);
+    throw err;
+  };
+  try {
+    const out = step();
+    return (out instanceof Promise ? out.catch(fail) : out) as T;
+  } catch (err) {
+    return fail(err);
+  }
 }

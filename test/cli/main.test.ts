@@ -26,3 +26,33 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     assert.equal(abort.signal.reason, signal, 'the first signal stays the reason');
   });
 }
+
+test('an unknown flag anywhere, on every command, exits 2 with the usage line of that command', async () => {
+  const { execute } = await import('../../src/cli/main.js');
+  const { captureContext } = await import('../sweep/helpers.js');
+  const commands = [['run', 'c.yaml'], ['resume', 'R'], ['validate', 'c.yaml'], ['config', 'c.yaml'], ['list'], ['check', 'R'], ['compare', 'A', 'B'], ['sweep', 's.yaml'], ['sweep', 'run', 's.yaml'], ['sweep', 'status', 'D'], ['sweep', 'summary', 'D'], ['data', 'fetch', 'mnist'], ['data', 'info', 'moons'], ['replay', 'p.json'], ['runs'], ['report'], ['serve'], []];
+  for (const command of commands) {
+    for (const flag of ['-x=1', '--foo=bar', '-x', '--foo']) {
+      const argv = [...command, ...(command.length > 0 ? ['a.b=1'] : []), flag];
+      const c = captureContext(process.cwd());
+      const code = await execute(['node', 'minima', ...argv], c.ctx);
+      assert.equal(code, 2, argv.join(' '));
+      const named = command.filter((w) => !/[./]|^[A-Z]$|^mnist$|^moons$/.test(w));
+      // `sweep s.yaml` is the default subcommand, `sweep run`
+      const usage = command[0] === 'sweep' && named.length === 1 ? 'usage: minima sweep run ' : `usage: ${['minima', ...named].join(' ')} `;
+      assert.match(c.err(), /unknown option/, argv.join(' '));
+      assert.ok(c.err().includes(usage), `${argv.join(' ')}: ${c.err()}`);
+      assert.equal(c.out(), '');
+    }
+  }
+});
+
+test('a command argument that names an inherited property (list constructor) is a usage error, not a crash', async () => {
+  const { execute } = await import('../../src/cli/main.js');
+  const { captureContext } = await import('../sweep/helpers.js');
+  for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'prototype']) {
+    const c = captureContext(process.cwd());
+    assert.equal(await execute(['node', 'minima', 'list', kind], c.ctx), 2, kind);
+    assert.match(c.err(), new RegExp(`unknown kind "${kind}"`));
+  }
+});

@@ -139,7 +139,7 @@ test('csv: named columns, categorical labels recorded, regression targets, separ
     assert.ok(t.y instanceof Float32Array);
     assert.deepEqual(Array.from(t.y.subarray(6, 8)), [-3, 1.5]);
     writeFile(join(dir, 'bad.csv'), 'a,label\n1,0\n2,1\nx2,0\n');
-    await failsWith(build({ name: 'csv', path: 'bad.csv' }, 0, dir, dir), 'DATASET_INVALID', 'bad.csv', /line 4, column "a": "x2"/);
+    await failsWith(build({ name: 'csv', path: 'bad.csv' }, 0, dir, dir), 'DATASET_INVALID', 'bad.csv', /row 3 \(line 4\), column "a": "x2"/);
     writeFile(join(dir, 'ragged.csv'), 'a,label\n1,0\n2\n');
     await failsWith(build({ name: 'csv', path: 'ragged.csv' }, 0, dir, dir), 'DATASET_INVALID', 'ragged.csv', /line 3 has 1 fields/);
     await failsWith(build({ name: 'csv', path: 'iris.csv', label: 'kind' }, 0, dir, dir), 'DATASET_INVALID', 'iris.csv', /no label column "kind"/);

@@ -3,14 +3,15 @@
  * 3072 pixel bytes, channel-major (1024 R, 1024 G, 1024 B); images are stored here as uint8
  * [32, 32, 3] (HWC) and scaled to [0, 1] per batch.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { DataSpec, DatasetDeps } from '../../core/types.js';
 import { defineDataset } from '../define-dataset.js';
 import { invalidFile, missingFile } from '../data-errors.js';
 import type { RawSplit } from '../raw-data.js';
-import { dataLocation, fetchHint, findFile } from './read-data-file.js';
+import { dataLocation, fetchHint, findFile, readBytes } from './read-data-file.js';
+import { RunnerError } from '../../core/errors.js';
 
 const PIXELS = 3072;
 
@@ -28,8 +29,11 @@ interface Records {
 function records(file: string, labelBytes: number, hint: string): Records {
   let size: number;
   try {
-    size = statSync(file).size;
-  } catch {
+    const st = statSync(file);
+    if (!st.isFile()) throw invalidFile(file, 'is a folder, not a file');
+    size = st.size;
+  } catch (err) {
+    if (err instanceof RunnerError) throw err;
     throw missingFile(file, hint);
   }
   const record = labelBytes + PIXELS;
@@ -50,7 +54,7 @@ function decode(parts: readonly Records[], labelBytes: number, labelOffset: numb
   const all = labelBytes === 2 ? { coarse: new Int32Array(n), fine: new Int32Array(n) } : {};
   let row = 0;
   for (const p of parts) {
-    const src = readFileSync(p.file);
+    const src = readBytes(p.file);
     if (src.length !== p.count * (labelBytes + PIXELS)) throw invalidFile(p.file, 'changed size while being read');
     for (let r = 0; r < p.count; r++, row++) {
       const base = r * (labelBytes + PIXELS);
@@ -85,7 +89,7 @@ function binFolder(dir: string, marker: string, archiveDir: string): string {
 function readNames(dir: string, file: string, count: number): string[] | undefined {
   const f = findFile(dir, [file]);
   if (!f) return undefined;
-  const names = readFileSync(f, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = readBytes(f).toString('utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
   return names.length === count ? names : undefined;
 }
 

@@ -47,7 +47,11 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   if (buf.length > want) throw invalidFile(file, `${buf.length - want} unexpected bytes after the data (dims [${dims.join(', ')}])`);
   if (type.size === 1 && type.name === 'uint8') return { dims, type: type.name, data: new Uint8Array(buf.subarray(header)) };
   const data = new Float32Array(count);
-  for (let i = 0; i < count; i++) data[i] = type.read(view, header + i * type.size);
+  for (let i = 0; i < count; i++) {
+    const v = type.read(view, header + i * type.size);
+    if (!Number.isFinite(v)) throw invalidFile(file, `non-finite value ${v} at flat index ${i}`);
+    data[i] = v;
+  }
   return { dims, type: type.name, data };
 }
 

@@ -28,18 +28,81 @@ export function npyHeader(buf: Uint8Array, file: string) {
   const start = 8 + lenBytes;
   if (buf.length < start + headerLen) throw invalidFile(file, 'truncated .npy header');
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + headerLen));
-  const descr = /'descr'\s*:\s*'([<>|=]?)([^']*)'/.exec(header);
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
-  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
-  if (!descr || !fortran || !shapeMatch) throw invalidFile(file, `cannot parse the .npy header ${JSON.stringify(header.trim())}`);
-  const dtype = descr[2]!;
+  const fields = parseHeaderDict(header, file);
+  const order = fields.descr.slice(0, 1).match(/[<>|=]/) ? fields.descr[0]! : '';
+  const dtype = fields.descr.slice(order.length);
   const item = ITEM[dtype];
-  if (!item) throw invalidFile(file, `dtype '${descr[1]}${dtype}' is not supported (float32/64, uint8, int8/16/32/64)`);
-  if (fortran[1] === 'True') throw invalidFile(file, 'Fortran-ordered array; save it C-ordered (np.ascontiguousarray)');
-  const shape = shapeMatch[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw invalidFile(file, `bad shape (${shapeMatch[1]})`);
+  if (!item) throw invalidFile(file, `dtype '${fields.descr}' is not supported (float32/64, uint8, int8/16/32/64)`);
+  if (fields.fortran) throw invalidFile(file, 'Fortran-ordered array; save it C-ordered (np.ascontiguousarray)');
+  const shape = fields.shape;
   const length = shape.reduce((a, b) => a * b, 1);
-  return { dtype, shape, length, item, order: descr[1]!, dataStart: start + headerLen };
+  if (!Number.isSafeInteger(length * item)) throw invalidFile(file, `shape (${shape.join(', ')}) is too large`);
+  return { dtype, shape, length, item, order, dataStart: start + headerLen };
+}
+
+/**
+ * The header dict, read strictly as numpy writes it (format.py `_write_array_header`): a Python
+ * literal `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }` with exactly these three
+ * keys, padded with spaces and ended by a newline. Anything else (a missing or extra key, trailing
+ * text) is an error: a header that only looks right might describe other data.
+ */
+function parseHeaderDict(header: string, file: string): { descr: string; fortran: boolean; shape: number[] } {
+  const bad = (why: string): never => {
+    throw invalidFile(file, `cannot parse the .npy header ${JSON.stringify(header.length > 200 ? `${header.slice(0, 200)}…` : header)}: ${why}`);
+  };
+  let i = 0;
+  const space = () => { while (i < header.length && (header[i] === ' ' || header[i] === '\t')) i++; };
+  const expect = (ch: string) => {
+    space();
+    if (header[i] !== ch) bad(`expected "${ch}" at character ${i}`);
+    i++;
+  };
+  const string = (): string => {
+    space();
+    const q = header[i];
+    if (q !== "'" && q !== '"') return bad(`expected a quoted string at character ${i}`);
+    const end = header.indexOf(q, i + 1);
+    if (end < 0) return bad('unterminated string');
+    const out = header.slice(i + 1, end);
+    i = end + 1;
+    return out;
+  };
+  const fields: { descr?: string; fortran?: boolean; shape?: number[] } = {};
+  expect('{');
+  for (;;) {
+    space();
+    if (header[i] === '}') { i++; break; }
+    const key = string();
+    expect(':');
+    space();
+    if (key === 'descr' && fields.descr === undefined) fields.descr = string();
+    else if (key === 'fortran_order' && fields.fortran === undefined) {
+      const m = /^(True|False)/.exec(header.slice(i));
+      if (!m) bad('fortran_order must be True or False');
+      fields.fortran = m![1] === 'True';
+      i += m![1]!.length;
+    } else if (key === 'shape' && fields.shape === undefined) {
+      expect('(');
+      const close = header.indexOf(')', i);
+      if (close < 0) bad('unterminated shape');
+      const inner = header.slice(i, close).trim();
+      i = close + 1;
+      const parts = inner === '' ? [] : inner.replace(/,\s*$/, '').split(',').map((d) => d.trim());
+      if (parts.length === 1 && !/,\s*$/.test(inner)) bad('a one-dimensional shape is written (n,)');
+      fields.shape = parts.map((d) => {
+        if (!/^\d+L?$/.test(d)) bad(`shape entry "${d}" is not a non-negative integer`);
+        const n = Number(d.replace(/L$/, ''));
+        if (!Number.isSafeInteger(n)) bad(`shape entry ${d} is too large`);
+        return n;
+      });
+    } else bad(fields[key as keyof typeof fields] !== undefined ? `key '${key}' given twice` : `unexpected key '${key}'`);
+    space();
+    if (header[i] === ',') i++;
+    else if (header[i] !== '}') bad(`expected "," or "}" at character ${i}`);
+  }
+  if (!/^[ \t]*\n?[ \t]*$/.test(header.slice(i))) bad(`unexpected text after the dict: ${JSON.stringify(header.slice(i, i + 40))}`);
+  if (fields.descr === undefined || fields.fortran === undefined || fields.shape === undefined) bad('it needs descr, fortran_order and shape');
+  return fields as { descr: string; fortran: boolean; shape: number[] };
 }
 
 /** Bytes of a .npy file that hold its whole header (magic, version, length field and header). */

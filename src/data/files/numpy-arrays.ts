@@ -1,5 +1,5 @@
 /** The `npy` and `npz` entries: NumPy arrays x/y (and optionally x_test/y_test) → a dataset. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { Rng } from '../../core/random.js';
 import type { DatasetDeps } from '../../core/types.js';
@@ -8,7 +8,7 @@ import { invalidFile, missingFile, optionError } from '../data-errors.js';
 import type { RawData, RawSplit } from '../raw-data.js';
 import { stratifiedSplit } from '../stratified-split.js';
 import { npyFeatures, npyHeader, npyHeaderBytes, npyLabels, npyMaxLabel, parseNpy, type NpyArray } from './npy.js';
-import { dataLocation, readFileHead } from './read-data-file.js';
+import { dataLocation, readBytes, readFileHead } from './read-data-file.js';
 import { readZip } from './zip.js';
 
 const arrayOptions = {
@@ -145,7 +145,7 @@ const MISSING_HINT = 'Check the path (relative to the config file).';
 function readNpyFile(path: string, deps: DatasetDeps): NpyArray {
   const file = dataLocation(path, deps, '');
   if (!existsSync(file)) throw missingFile(file, MISSING_HINT);
-  return parseNpy(readFileSync(file), file);
+  return parseNpy(readBytes(file), file);
 }
 
 /** A .npy file's header alone. */
@@ -232,12 +232,12 @@ export const npz = defineDataset({
     const file = dataLocation(o.path, deps, '');
     if (!existsSync(file)) return arraysUnknown(o);
     // only the start of each entry is inflated: the .npy header is all describe needs
-    const entries = readZip(readFileSync(file), file, 4096);
+    const entries = readZip(readBytes(file), file, 4096);
     return arraysData(npzArrays(file, entries, o.keys, (data, name) => ({ file: name, shape: npyHeader(data, name).shape })), o);
   },
   load(o, deps) {
     const file = npzFile(o.path, deps);
-    const entries = readZip(readFileSync(file), file);
+    const entries = readZip(readBytes(file), file);
     return arraysToRaw(npzArrays(file, entries, o.keys, parseNpy), o, deps.seed, `npz ${file}`);
   },
 });

@@ -16,10 +16,26 @@ export function findFile(dir: string, names: readonly string[]): string | null {
   return null;
 }
 
+/** A whole file; one the system cannot read (a folder, no permission …) is DATASET_INVALID naming it. */
+export function readBytes(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+}
+
+/** The error for a data file that exists but cannot be read, naming it (fd-based reads carry no path). */
+export function unreadable(file: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code !== 'string') return err;
+  return invalidFile(file, code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code}: ${(err as Error).message})`);
+}
+
 /** Reads a whole file, gunzipping it when it starts with the gzip magic; a bad gzip stream is DATASET_INVALID. */
 export function readDataFile(file: string, hint: string): Uint8Array {
   if (!existsSync(file)) throw missingFile(file, hint);
-  const buf = readFileSync(file);
+  const buf = readBytes(file);
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       return gunzipSync(buf);
@@ -35,15 +51,19 @@ export function readDataFile(file: string, hint: string): Uint8Array {
  * from its headers without reading the data. Fewer come back when the file is shorter.
  */
 export function readFileHead(file: string, bytes: number): Uint8Array {
-  const fd = openSync(file, 'r');
   let head: Uint8Array;
   try {
-    // a gzip stream is read further: a deflate block starts with its code tables
-    const want = bytes + 65536;
-    const buf = new Uint8Array(want);
-    head = buf.subarray(0, readSync(fd, buf, 0, want, 0));
-  } finally {
-    closeSync(fd);
+    const fd = openSync(file, 'r');
+    try {
+      // a gzip stream is read further: a deflate block starts with its code tables
+      const want = bytes + 65536;
+      const buf = new Uint8Array(want);
+      head = buf.subarray(0, readSync(fd, buf, 0, want, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw unreadable(file, err);
   }
   if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return head.subarray(0, bytes);
   try {

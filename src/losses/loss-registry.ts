@@ -38,6 +38,13 @@ import { binaryHinge, ensloss, logistic } from './ensloss.js';
 import { sigmoidBce, sigmoidFocal } from './sigmoid-bce.js';
 import { flooding } from './flooding.js';
 import { klDro } from './kl-dro.js';
+// long tail and imbalance (issue 17)
+import { balancedSoftmax, logitAdjusted } from './logit-adjusted.js';
+import { classBalanced } from './class-balanced.js';
+import { gol } from './gol.js';
+import { ldam } from './ldam.js';
+import { vs } from './vs.js';
+import { zError } from './z-error.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -51,6 +58,8 @@ const entries: readonly LossEntry[] = [
   aldrKl, saf,
   ensloss, logistic, binaryHinge, sigmoidBce, sigmoidFocal, flooding, klDro,
   vat,
+  // long tail and imbalance (issue 17)
+  vs, ldam, logitAdjusted, balancedSoftmax, classBalanced, gol, zError,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -34,7 +34,9 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
   // a loss without a classifier (multi-similarity) has no class probabilities: loss and retrieval only
   const classification = spec.task === 'classification' && hasClassifier(objective);
   const retrieval = ctx.retrieval?.splits.includes(split) ? { emb: [] as Float32Array[], y: [] as Int32Array[], width: 0 } : undefined;
-  const acc = classification ? createClassificationAccumulator(spec.numClasses) : createRegressionAccumulator(spec.outputDim);
+  const acc = classification
+    ? createClassificationAccumulator(spec.numClasses, spec.classCounts ? { trainCounts: spec.classCounts } : {})
+    : createRegressionAccumulator(spec.outputDim);
   const clean = classification ? createClassificationAccumulator(spec.numClasses) : undefined;
   let sawClean = false;
   // per-group and worst-group accuracy when the examples carry group ids

@@ -41,6 +41,11 @@ export interface DataSpec {
   readonly numGroups?: number;
   /** Examples per group in the train split (after transforms), when the dataset has groups. */
   readonly groupCounts?: readonly number[];
+  /**
+   * A return series (the `returns` dataset): targets are next-period returns in time order, and
+   * evaluation adds the trading metrics of a sign strategy annualised with this many periods a year.
+   */
+  readonly periodsPerYear?: number;
 }
 
 /** Raw examples of one split as flat typed arrays (row-major, `n` rows). */

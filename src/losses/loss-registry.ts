@@ -45,6 +45,9 @@ import { gol } from './gol.js';
 import { ldam } from './ldam.js';
 import { vs } from './vs.js';
 import { zError } from './z-error.js';
+// regression and time series (issue 17)
+import { madl, gmadl } from './directional.js';
+import { mape, mbe, msle, nrmse, rae, rmsle, rrmse, rse } from './regression-survey.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -60,6 +63,8 @@ const entries: readonly LossEntry[] = [
   vat,
   // long tail and imbalance (issue 17)
   vs, ldam, logitAdjusted, balancedSoftmax, classBalanced, gol, zError,
+  // regression and time series (issue 17)
+  mbe, rae, rse, mape, msle, rmsle, nrmse, rrmse, madl, gmadl,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -36,7 +36,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
   const retrieval = ctx.retrieval?.splits.includes(split) ? { emb: [] as Float32Array[], y: [] as Int32Array[], width: 0 } : undefined;
   const acc = classification
     ? createClassificationAccumulator(spec.numClasses, spec.classCounts ? { trainCounts: spec.classCounts } : {})
-    : createRegressionAccumulator(spec.outputDim);
+    : createRegressionAccumulator(spec.outputDim, spec.periodsPerYear !== undefined ? { periodsPerYear: spec.periodsPerYear } : {});
   const clean = classification ? createClassificationAccumulator(spec.numClasses) : undefined;
   let sawClean = false;
   // per-group and worst-group accuracy when the examples carry group ids

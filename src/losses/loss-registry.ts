@@ -48,6 +48,7 @@ import { zError } from './z-error.js';
 // regression and time series (issue 17)
 import { madl, gmadl } from './directional.js';
 import { mape, mbe, msle, nrmse, rae, rmsle, rrmse, rse } from './regression-survey.js';
+import { gaussianNll } from './gaussian-nll.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -64,7 +65,7 @@ const entries: readonly LossEntry[] = [
   // long tail and imbalance (issue 17)
   vs, ldam, logitAdjusted, balancedSoftmax, classBalanced, gol, zError,
   // regression and time series (issue 17)
-  mbe, rae, rse, mape, msle, rmsle, nrmse, rrmse, madl, gmadl,
+  mbe, rae, rse, mape, msle, rmsle, nrmse, rrmse, madl, gmadl, gaussianNll,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

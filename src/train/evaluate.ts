@@ -54,7 +54,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
       const perEx = values.rank === 0 ? tf.broadcastTo(tf.reshape(values, [1]), [end - start]) : values;
       const pred = classification
         ? (objective.probabilities ? objective.probabilities(input, lctx) : tf.softmax(m.output as tf.Tensor2D))
-        : spec.task === 'regression' ? m.output : tf.zeros([0]);
+        : spec.task === 'regression' ? (objective.predictions ? objective.predictions(input, lctx) : m.output) : tf.zeros([0]);
       return { perEx, pred, ...(retrieval ? { emb: tf.reshape(m.embedding, [end - start, -1]) } : {}) };
     });
     const [perData, predData] = await Promise.all([out.perEx.data() as Promise<Float32Array>, out.pred.data() as Promise<Float32Array>]);

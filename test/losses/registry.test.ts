@@ -89,12 +89,14 @@ function extremeCases(obj: Objective, task: 'classification' | 'regression', bin
   const log = (f: (i: number, k: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: K }, (_, k) => f(i, k)));
   const wobble = emb((i, d) => Math.sin(1 + i * 3 + d));
   if (task === 'regression') {
-    const out = (f: (i: number, d: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: 3 }, (_, d) => f(i, d)));
-    const y = out((i, d) => Math.cos(i + d));
+    // a gaussian head emits [mean | log-variance]: twice the target width
+    const width = obj.predictions ? 6 : 3;
+    const out = (f: (i: number, d: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: width }, (_, d) => f(i, d)));
+    const y = Array.from({ length: B }, (_, i) => Array.from({ length: 3 }, (_, d) => Math.cos(i + d)));
     return [
       { label: 'moderate', output: out((i, d) => Math.sin(i * 2 + d)), embedding: wobble, y },
       { label: '±1e4 residuals', output: out((i, d) => ((i + d) % 2 ? 1e4 : -1e4)), embedding: wobble, y },
-      { label: 'zero residuals', output: y, embedding: wobble, y },
+      { label: 'zero residuals', output: width === 3 ? y : y.map((row) => [...row, ...row.map(() => 0)]), embedding: wobble, y },
     ];
   }
   const cases: { label: string; output: number[][]; embedding: number[][]; y: number[] }[] = [];

@@ -41,6 +41,11 @@ export interface DataSpec {
   readonly numGroups?: number;
   /** Examples per group in the train split (after transforms), when the dataset has groups. */
   readonly groupCounts?: readonly number[];
+  /**
+   * A return series (the `returns` dataset): targets are next-period returns in time order, and
+   * evaluation adds the trading metrics of a sign strategy annualised with this many periods a year.
+   */
+  readonly periodsPerYear?: number;
 }
 
 /** Raw examples of one split as flat typed arrays (row-major, `n` rows). */
@@ -130,9 +135,10 @@ export interface ModelDeps {
   readonly seed: number;
   /**
    * 'embeddings': the loss owns the classifier (ArcFace …), so the model stops at the embedding;
-   * 'binary': one logit f(x) for a 2-class dataset (margin losses: m = y·f with y = ±1).
+   * 'binary': one logit f(x) for a 2-class dataset (margin losses: m = y·f with y = ±1);
+   * 'gaussian': 2·D outputs for a D-dim regression target, [mean | log-variance] (gaussian-nll).
    */
-  readonly head: 'logits' | 'embeddings' | 'binary';
+  readonly head: 'logits' | 'embeddings' | 'binary' | 'gaussian';
 }
 
 /* ---------------------------------------------------------------- losses */
@@ -219,6 +225,11 @@ export interface Objective {
   compute(input: LossInput, ctx: LossContext): tf.Tensor;
   /** Class probabilities [batch, K] for metrics (softmax by default; sparsemax, stablemax … where the loss says so). */
   probabilities?(input: LossInput, ctx: LossContext): tf.Tensor2D;
+  /**
+   * Regression predictions [batch, D] for the metrics when the model output is not the prediction
+   * itself (gaussian-nll: the mean half of [mean | log-variance]); the output by default.
+   */
+  predictions?(input: LossInput, ctx: LossContext): tf.Tensor2D;
   /** Once per step (never inside compute: SAM-type optimizers call compute several times). */
   commit?(input: LossInput, ctx: LossContext): void;
   /** Clones of the loss state; the caller disposes them. */

@@ -8,6 +8,7 @@ import { spirals } from './synthetic/spirals.js';
 import { modularArithmetic } from './synthetic/modular-arithmetic.js';
 import { xorClusters } from './synthetic/xor-clusters.js';
 import { teacherStudent } from './synthetic/teacher-student.js';
+import { returns } from './synthetic/returns.js';
 import { gaussianMixture } from './synthetic/gaussian-mixture.js';
 import { parity, sparseParity } from './synthetic/parity.js';
 import { spuriousGaussian } from './synthetic/spurious-gaussian.js';
@@ -25,6 +26,7 @@ export const datasetRegistry = createRegistry<Promise<Dataset>, DatasetDeps>('da
   modularArithmetic,
   xorClusters,
   teacherStudent,
+  returns,
   gaussianMixture,
   parity,
   sparseParity,

@@ -62,6 +62,14 @@ export const transformShape = {
     .nullable()
     .default(null)
     .describe('Class-disjoint splits for retrieval: train keeps only these classes, test (from the test split) only the held-out ones; labels keep their original ids. Applied first, before subset.'),
+  target_outliers: z
+    .strictObject({
+      rate: z.number().min(0).max(1).describe('Fraction of train rows whose targets are corrupted (exactly round(rate·n) rows, drawn with the data seed).'),
+      scale: z.number().positive().default(10).describe('Each target of a corrupted row gets + scale·std_d·N(0, 1), std_d the train std of target dimension d (10: gross outliers).'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Regression: gross outliers in the train targets (test targets stay clean); the corrupted row ids go to meta.'),
   labeled: z
     .int()
     .min(1)
@@ -90,6 +98,9 @@ export function transformIssues(o: TransformOptions, d: DataDescription): Option
   const noisy = o.label_noise !== null && o.label_noise.rate > 0;
   if (!classification && noisy) issues.push({ path: 'label_noise', message: 'label noise needs a classification dataset' });
   if (!classification && o.imbalance_ratio > 1) issues.push({ path: 'imbalance_ratio', message: 'long-tail subsampling needs a classification dataset' });
+  if (spec.task !== undefined && spec.task !== 'regression' && o.target_outliers !== null && o.target_outliers.rate > 0) {
+    issues.push({ path: 'target_outliers', message: 'target outliers need a regression dataset (classification takes label_noise)' });
+  }
   const shape = spec.inputShape;
   if (shape) {
     const isImage = shape.length === 3;
@@ -298,6 +309,13 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     };
   }
 
+  // 3a. gross outliers in the regression targets (train)
+  if (o.target_outliers && o.target_outliers.rate > 0 && !classification) {
+    const { y, rows } = corruptTargets(train.y as Float32Array, train.n, yWidth, o.target_outliers.rate, o.target_outliers.scale, Rng.derive(seed, 'target-outliers'));
+    train = { ...train, y };
+    notes.target_outliers = { rate: o.target_outliers.rate, scale: o.target_outliers.scale, rows: rows.length, corrupted: Array.from(rows) };
+  }
+
   // 3b. semi-supervised label mask (train): unlabeled rows get y = −1
   const labeled = o.labeled ?? null;
   if (labeled !== null) {
@@ -418,4 +436,25 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
       return { x, y, cleanY, ...groups };
     },
   };
+}
+
+/**
+ * A copy of float targets [n, width] with round(rate·n) rows (a seeded choice) shifted by
+ * scale·std_d·N(0, 1) in every dimension d (std_d: the population std of the clean targets).
+ */
+export function corruptTargets(y: Float32Array, n: number, width: number, rate: number, scale: number, rng: Rng): { y: Float32Array; rows: Int32Array } {
+  const out = Float32Array.from(y);
+  const std = Array.from({ length: width }, (_, d) => {
+    let m = 0;
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      m += y[i * width + d]! / n;
+      sq += y[i * width + d]! ** 2 / n;
+    }
+    return Math.sqrt(Math.max(sq - m * m, 0));
+  });
+  const count = Math.round(rate * n);
+  const rows = Int32Array.from(rng.permutation(n).slice(0, count)).sort();
+  for (const i of rows) for (let d = 0; d < width; d++) out[i * width + d]! += scale * std[d]! * rng.normal();
+  return { y: out, rows };
 }

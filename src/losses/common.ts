@@ -30,8 +30,10 @@ export interface LossEntryNeeds {
    * model emits ONE logit f(x) on a 2-class dataset (labels 0/1 → y = ±1, margin m = y·f;
    * probabilities [1 − σ(f), σ(f)]). 'sigmoid': K logits read one-vs-rest; the loss's
    * probabilities are the per-class sigmoids normalised to sum 1 (docs/capabilities/heads-and-wrappers.md).
+   * 'gaussian': a D-dim regression whose model emits 2·D outputs [mean | log-variance]; the
+   * loss's `predictions` give the mean to the metrics.
    */
-  readonly head?: 'softmax' | 'binary' | 'sigmoid';
+  readonly head?: 'softmax' | 'binary' | 'sigmoid' | 'gaussian';
   /** 'base': a wrapper (flooding, kl-dro): task, input and head are those of the nested `base:` loss. */
   readonly wraps?: 'base';
   /** A wrapper that transforms per-example values (kl-dro) needs a base with reduction 'per-example'. */

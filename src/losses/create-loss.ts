@@ -28,6 +28,8 @@ export interface LossFunctionOptions {
   readonly numGroups?: number;
   /** Train examples per group, for group-dro's `adj` (C/√n_g). */
   readonly groupCounts?: readonly number[];
+  /** Train examples per class, for the long-tail losses (vs, ldam, logit-adjusted, balanced-softmax, class-balanced). */
+  readonly classCounts?: readonly number[];
 }
 
 /** Per-call context; `seed` defaults to a hash of (options.seed, step) so each step draws anew. */
@@ -82,6 +84,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
       outputDim: classification ? numClasses : width,
       ...(options.numGroups !== undefined ? { numGroups: options.numGroups } : {}),
       ...(options.groupCounts !== undefined ? { groupCounts: options.groupCounts } : {}),
+      ...(options.classCounts !== undefined ? { classCounts: options.classCounts } : {}),
     };
     const deps: LossDeps = { data, sizes: { train: options.rows ?? 0, test: 0 }, seed: baseSeed, embeddingDim: options.embeddingDim ?? width };
     objective = createObjective(resolved, deps);

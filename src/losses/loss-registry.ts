@@ -46,6 +46,17 @@ import { symmetricCe } from './symmetric-ce.js';
 import { crammerSinger, perceptron } from './multiclass-hinge.js';
 import { klDiv, softTargetCe } from './soft-target.js';
 import { entropy } from './entropy.js';
+// long tail and imbalance (issue 17)
+import { balancedSoftmax, logitAdjusted } from './logit-adjusted.js';
+import { classBalanced } from './class-balanced.js';
+import { gol } from './gol.js';
+import { ldam } from './ldam.js';
+import { vs } from './vs.js';
+import { zError } from './z-error.js';
+// regression and time series (issue 17)
+import { madl, gmadl } from './directional.js';
+import { mape, mbe, msle, nrmse, rae, rmsle, rrmse, rse } from './regression-survey.js';
+import { gaussianNll } from './gaussian-nll.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -62,6 +73,10 @@ const entries: readonly LossEntry[] = [
   // noisy-label and classic losses (issue 17, losses-noisy)
   nfl, nmae, nrce, biTempered, taylorCe, symmetricCe,
   crammerSinger, perceptron, klDiv, softTargetCe, entropy,
+  // long tail and imbalance (issue 17)
+  vs, ldam, logitAdjusted, balancedSoftmax, classBalanced, gol, zError,
+  // regression and time series (issue 17)
+  mbe, rae, rse, mape, msle, rmsle, nrmse, rrmse, madl, gmadl, gaussianNll,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -14,9 +14,10 @@ const FACE = 'ElasticFace: Elastic Margin Loss for Deep Face Recognition (Boutro
 const needs: LossNeeds = { input: 'embeddings', reduction: 'per-example', task: 'classification' };
 
 /** Target-logit rule: cos θ_y [batch] (and the one-hot) → the margined cos of the target. */
-type TargetRule = (cosY: tf.Tensor1D, input: LossInput, ctx: LossContext) => tf.Tensor;
+export type TargetRule = (cosY: tf.Tensor1D, input: LossInput, ctx: LossContext) => tf.Tensor;
 
-function marginObjective(entry: string, deps: LossDeps, s: number, rule: TargetRule): Objective {
+/** CE on s·cos θ with the target logit replaced by rule(cos θ_y); loss-owned proxies [D, K]. */
+export function marginObjective(entry: string, deps: LossDeps, s: number, rule: TargetRule): Objective {
   const k = numClassesOf(deps, entry);
   const proxies = classWeights(paramName(deps, entry, 'weight'), deps, k, 0.01);
   const cosines = (input: LossInput) =>

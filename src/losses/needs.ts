@@ -34,11 +34,12 @@ export function effectiveNeeds(source: NeedsSource, spec: Spec): LossEntryNeeds 
 export function modelHeadOf(needs: LossEntryNeeds | undefined): ModelDeps['head'] {
   if (needs?.input === 'embeddings') return 'embeddings';
   if (needs?.head === 'binary') return 'binary';
+  if (needs?.head === 'gaussian') return 'gaussian';
   return 'logits';
 }
 
 /** The head of a loss term: 'softmax' unless declared. */
-export function headOf(needs: LossEntryNeeds | undefined): 'softmax' | 'binary' | 'sigmoid' {
+export function headOf(needs: LossEntryNeeds | undefined): 'softmax' | 'binary' | 'sigmoid' | 'gaussian' {
   return needs?.head ?? 'softmax';
 }
 
@@ -59,10 +60,21 @@ export function lossTermsOf(spec: Spec, at: readonly (string | number)[]): { spe
  */
 export function headConflicts(source: NeedsSource, loss: Spec): { at: readonly (string | number)[]; message: string }[] {
   const binary = effectiveNeeds(source, loss)?.head === 'binary';
+  const gaussian = effectiveNeeds(source, loss)?.head === 'gaussian';
   const out: { at: readonly (string | number)[]; message: string }[] = [];
   for (const term of lossTermsOf(loss, ['loss'])) {
     const needs = effectiveNeeds(source, term.spec);
     if (!needs || (needs.wraps === 'base' && isSpec2(term.spec.base))) continue;
+    // a gaussian head doubles the output width: every term must read [mean | log-variance]
+    if ((needs.head === 'gaussian') !== gaussian) {
+      out.push({
+        at: [...term.at, 'name'],
+        message: gaussian
+          ? `loss "${term.spec.name}" reads D outputs, but the loss uses a gaussian head ([mean | log-variance], 2·D outputs)`
+          : `loss "${term.spec.name}" uses a gaussian head (2·D outputs), but the rest of the loss reads D outputs`,
+      });
+      continue;
+    }
     if ((needs.head === 'binary') !== binary) {
       out.push({
         at: [...term.at, 'name'],

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
+import { RunnerError } from '../core/errors.js';
 import { extraSlot, lossSchema, meanOverDims, regressionNeeds, residual, statelessObjective, type LossEntry } from './common.js';
 
 const SURVEY = 'A Comprehensive Survey of Regression Based Loss Functions for Time Series Forecasting (Jadon et al. 2022)';
@@ -52,23 +53,47 @@ const pseudoHuberSchema = lossSchema({
     .number()
     .positive()
     .default(0.1)
-    .describe('δ (huber_c): the paper records no default; 0.1 is the `huber_c` default of the diffusers/kohya ports.'),
+    .describe('δ (huber_c): the paper records no default; 0.1 is the `huber_c` default of the diffusers/kohya ports. With schedule exponential, the final δ.'),
+  schedule: z
+    .enum(['constant', 'exponential'])
+    .default('constant')
+    .describe("δ(t): 'constant' δ, or 'exponential' δ(t) = exp(−α·t) with α = −ln(δ)/T (kohya huber_schedule exponential; t is the 0-based training step, clamped at T)."),
+  schedule_steps: z
+    .int()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe('T of the exponential schedule (the diffusion code uses num_train_timesteps); required with schedule exponential.'),
 });
+
+/** δ(t) of the schedule: exp(ln(δ)·min(t, T)/T) goes from 1 at t = 0 to δ at t = T. */
+export function pseudoHuberDelta(o: z.infer<typeof pseudoHuberSchema>, step: number): number {
+  if (o.schedule === 'constant') return o.delta;
+  const t = Math.min(Math.max(step, 0), o.schedule_steps!);
+  return Math.exp((Math.log(o.delta) * t) / o.schedule_steps!);
+}
 
 /** 2δ(√(e² + δ²) − δ) = 2δ·e²/(√(e² + δ²) + δ): the second form has no cancellation. */
 export const pseudoHuber: LossEntry<z.infer<typeof pseudoHuberSchema>> = {
   name: 'pseudo-huber',
-  summary: 'Pseudo-Huber 2δ(√(e²+δ²) − δ), per element as in the diffusers port ("Improving Diffusion Models\'s Data-Corruption Resistance using Scheduled Pseudo-Huber Loss").',
+  summary: 'Pseudo-Huber 2δ(√(e²+δ²) − δ) per element, δ constant or scheduled over training steps ("Improving Diffusion Models\'s Data-Corruption Resistance using Scheduled Pseudo-Huber Loss").',
   schema: pseudoHuberSchema,
   nested: extraSlot,
   needs: { task: 'regression', input: 'logits' },
-  info: { paper: "Improving Diffusion Models's Data-Corruption Resistance using Scheduled Pseudo-Huber Loss (Khrapov et al. 2024)" },
-  create: (o) =>
-    statelessObjective(regressionNeeds, (input) => {
+  info: {
+    paper: "Improving Diffusion Models's Data-Corruption Resistance using Scheduled Pseudo-Huber Loss (Khrapov et al. 2024)",
+    source: 'kohya-ss/sd-scripts library/train_util.py get_huber_threshold (constant, exponential: alpha = -ln(huber_c)/T, exp(-alpha·t)); diffusers ports',
+  },
+  create(o) {
+    if (o.schedule === 'exponential' && o.schedule_steps === null) {
+      throw new RunnerError('CONFIG_INVALID', 'pseudo-huber: schedule exponential needs schedule_steps (T)');
+    }
+    return statelessObjective(regressionNeeds, (input, ctx) => {
       const e2 = tf.square(residual(input));
-      const d = o.delta;
+      const d = pseudoHuberDelta(o, ctx.step);
       return meanOverDims(tf.div(tf.mul(e2, 2 * d), tf.add(tf.sqrt(tf.add(e2, d * d)), d)));
-    }),
+    });
+  },
 };
 
 /** log cosh e = |e| + softplus(−2|e|) − log 2 (cosh itself overflows for |e| > 89). */

@@ -25,10 +25,14 @@ export function buildBase(name: string, opts: object, deps: LossDeps): Objective
 }
 
 /**
- * An objective that computes `transform(base values, ctx)` while training and the base's values
+ * An objective that computes `transform(base values, ctx, input)` while training and the base's values
  * in evaluation; everything else is the base's.
  */
-export function wrapObjective(base: Objective, reduction: LossNeeds['reduction'], transform: (values: tf.Tensor, ctx: LossContext) => tf.Tensor): Objective {
+export function wrapObjective(
+  base: Objective,
+  reduction: LossNeeds['reduction'],
+  transform: (values: tf.Tensor, ctx: LossContext, input: LossInput) => tf.Tensor,
+): Objective {
   const needs: LossNeeds = { ...base.needs, reduction };
   return {
     needs,
@@ -36,7 +40,7 @@ export function wrapObjective(base: Objective, reduction: LossNeeds['reduction']
     compute(input: LossInput, ctx: LossContext) {
       return tf.tidy(() => {
         const values = base.compute(input, ctx);
-        return ctx.training ? transform(values, ctx) : values;
+        return ctx.training ? transform(values, ctx, input) : values;
       });
     },
     ...(base.probabilities ? { probabilities: base.probabilities.bind(base) } : {}),

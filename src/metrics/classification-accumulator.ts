@@ -4,8 +4,8 @@
  * Keys are flat numbers for metrics.jsonl: accuracy, top_<k>, class_acc_<k>, nll, brier, ece,
  * adaptive_ece, macro_f1, balanced_accuracy (mean of the per-class accuracies over classes with
  * examples), worst_class_accuracy (their minimum), auc (2-class problems with both classes
- * present: exact ROC AUC of p(class 1), ties by midranks), and with per-example losses, loss and
- * zero_loss_fraction.
+ * present: exact ROC AUC of p(class 1), ties by midranks), head/medium/tail_accuracy (given the
+ * train class counts of a long-tailed split), and with per-example losses, loss and zero_loss_fraction.
  */
 import { binaryAuc } from './binary-auc.js';
 export interface ClassificationAccumulatorOptions {
@@ -15,6 +15,20 @@ export interface ClassificationAccumulatorOptions {
   readonly bins?: number;
   /** Report class_acc_<k> for every class with examples (default true). */
   readonly perClass?: boolean;
+  /**
+   * Train examples per class (DataSpec.classCounts): classes with more than shotThresholds[0] are
+   * head, fewer than shotThresholds[1] tail, the rest medium; head/medium/tail_accuracy are the
+   * mean recalls of each group's classes present in the split, reported when two groups or more
+   * are non-empty (a long-tailed train split).
+   */
+  readonly trainCounts?: readonly number[];
+  /** [many, few] of the long-tail groups (default [100, 20], the many/medium/few-shot split of Liu et al. 2019, OLTR). */
+  readonly shotThresholds?: readonly [number, number];
+}
+
+/** The long-tail group of a class with `n` train examples. */
+export function shotGroup(n: number, thresholds: readonly [number, number] = [100, 20]): 'head' | 'medium' | 'tail' {
+  return n > thresholds[0] ? 'head' : n < thresholds[1] ? 'tail' : 'medium';
 }
 
 export interface ClassificationAccumulator {
@@ -157,6 +171,7 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
       }
       out.balanced_accuracy = accSum / present;
       out.worst_class_accuracy = worst;
+      if (options.trainCounts) Object.assign(out, shotAccuracies(options.trainCounts, options.shotThresholds, classCount, classCorrect));
       if (k === 2) {
         const auc = binaryAuc(positiveScores, binaryLabels);
         if (Number.isFinite(auc)) out.auc = auc;
@@ -168,6 +183,24 @@ export function createClassificationAccumulator(numClasses: number, options: Cla
       return out;
     },
   };
+}
+
+/** head/medium/tail_accuracy: mean recall over each group's classes present in the split. */
+function shotAccuracies(counts: readonly number[], thresholds: readonly [number, number] | undefined, classCount: Float64Array, classCorrect: Float64Array): Record<string, number> {
+  const sum: Record<string, number> = {};
+  const num: Record<string, number> = {};
+  const groups = new Set<string>();
+  counts.forEach((n, j) => {
+    const g = shotGroup(n, thresholds);
+    groups.add(g);
+    if (!(classCount[j]! > 0)) return;
+    sum[g] = (sum[g] ?? 0) + classCorrect[j]! / classCount[j]!;
+    num[g] = (num[g] ?? 0) + 1;
+  });
+  if (groups.size < 2) return {};
+  const out: Record<string, number> = {};
+  for (const g of ['head', 'medium', 'tail']) if (num[g]) out[`${g}_accuracy`] = sum[g]! / num[g]!;
+  return out;
 }
 
 /**

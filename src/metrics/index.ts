@@ -6,6 +6,7 @@ export {
   type ClassificationAccumulator,
   type ClassificationAccumulatorOptions,
 } from './classification-accumulator.js';
-export { createRegressionAccumulator, type RegressionAccumulator } from './regression-accumulator.js';
+export { createRegressionAccumulator, type RegressionAccumulator, type RegressionAccumulatorOptions } from './regression-accumulator.js';
+export { tradingMetrics } from './trading.js';
 export { retrievalMetrics, retrievalSchema, type RetrievalOptions } from './retrieval.js';
 export { createGroupAccumulator, type GroupAccumulator } from './group-accumulator.js';

@@ -7,12 +7,13 @@ import type { ParamBuilder } from './param-builder.js';
 
 /** Width of the model's output for a head: 1 for the binary head, else the dataset's outputDim. */
 export function headWidth(deps: Pick<ModelDeps, 'data' | 'head'>): number {
-  return deps.head === 'binary' ? 1 : deps.data.outputDim;
+  return deps.head === 'binary' ? 1 : deps.head === 'gaussian' ? 2 * deps.data.outputDim : deps.data.outputDim;
 }
 
 /**
- * Returns embedding → {output, embedding}; the dense `head` layer exists only for head 'logits'
- * (K outputs) and 'binary' (one logit f(x), for a 2-class dataset read as margins y·f).
+ * Returns embedding → {output, embedding}; the dense `head` layer exists for head 'logits'
+ * (K outputs), 'binary' (one logit f(x), for a 2-class dataset read as margins y·f) and
+ * 'gaussian' (2·D outputs [mean | log-variance] of a D-dim regression).
  */
 export function outputHead(
   b: ParamBuilder,

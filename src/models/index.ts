@@ -6,6 +6,7 @@ import { createRegistry, type Spec } from '../core/registry.js';
 import { specOptions } from '../core/spec.js';
 import type { DataSpec, Model, ModelDeps } from '../core/types.js';
 import { cnn } from './cnn.js';
+import { headWidth } from './heads.js';
 import type { ModelEntry } from './define-model.js';
 import { withoutInitialisation } from './param-builder.js';
 import { embeddingMlp } from './embedding-mlp.js';
@@ -67,7 +68,7 @@ export function describeModel(spec: Spec, data: DataSpec, head: ModelDeps['head'
       name: spec.name,
       paramCount: model.paramCount,
       embeddingDim: model.embeddingDim,
-      outputDim: head === 'logits' ? data.outputDim : head === 'binary' ? 1 : model.embeddingDim,
+      outputDim: head === 'embeddings' ? model.embeddingDim : headWidth({ data, head }),
       bufferCount: model.buffers.reduce((n, b) => n + b.variable.size, 0),
       layers,
     };

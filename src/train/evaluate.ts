@@ -34,7 +34,9 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
   // a loss without a classifier (multi-similarity) has no class probabilities: loss and retrieval only
   const classification = spec.task === 'classification' && hasClassifier(objective);
   const retrieval = ctx.retrieval?.splits.includes(split) ? { emb: [] as Float32Array[], y: [] as Int32Array[], width: 0 } : undefined;
-  const acc = classification ? createClassificationAccumulator(spec.numClasses) : createRegressionAccumulator(spec.outputDim);
+  const acc = classification
+    ? createClassificationAccumulator(spec.numClasses, spec.classCounts ? { trainCounts: spec.classCounts } : {})
+    : createRegressionAccumulator(spec.outputDim, spec.periodsPerYear !== undefined ? { periodsPerYear: spec.periodsPerYear } : {});
   const clean = classification ? createClassificationAccumulator(spec.numClasses) : undefined;
   let sawClean = false;
   // per-group and worst-group accuracy when the examples carry group ids
@@ -52,7 +54,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
       const perEx = values.rank === 0 ? tf.broadcastTo(tf.reshape(values, [1]), [end - start]) : values;
       const pred = classification
         ? (objective.probabilities ? objective.probabilities(input, lctx) : tf.softmax(m.output as tf.Tensor2D))
-        : spec.task === 'regression' ? m.output : tf.zeros([0]);
+        : spec.task === 'regression' ? (objective.predictions ? objective.predictions(input, lctx) : m.output) : tf.zeros([0]);
       return { perEx, pred, ...(retrieval ? { emb: tf.reshape(m.embedding, [end - start, -1]) } : {}) };
     });
     const [perData, predData] = await Promise.all([out.perEx.data() as Promise<Float32Array>, out.pred.data() as Promise<Float32Array>]);

@@ -25,9 +25,10 @@ const GROUPS = tf.keep(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'));
 const labels = [0, 1, 2, 3, 4, 0];
 
 function optionsOf(entry: LossEntry): Record<string, unknown> {
-  if (entry.schema.safeParse({}).success) return {};
+  // a wrapper's base: is a nested slot outside its schema, so it always takes its example
+  if (entry.schema.safeParse({}).success && entry.needs.wraps !== 'base') return {};
   const ex = entry.info?.example;
-  assert.ok(typeof ex === 'string', `${entry.name} has required options but no info.example`);
+  assert.ok(typeof ex === 'string', `${entry.name} has required options (or a base:) but no info.example`);
   return JSON.parse(ex) as Record<string, unknown>;
 }
 
@@ -50,7 +51,8 @@ function tasksOf(entry: LossEntry): ('classification' | 'regression')[] {
 
 function dataSpec(task: 'classification' | 'regression', k = K): DataSpec {
   return task === 'classification'
-    ? { task, inputShape: [3], inputKind: 'dense', numClasses: k, outputDim: k, numGroups: G, groupCounts: [5, 4, 2, 1] }
+    ? // long-tail losses read the train class counts (vs, ldam, logit-adjusted …): a skewed set
+      { task, inputShape: [3], inputKind: 'dense', numClasses: k, outputDim: k, numGroups: G, groupCounts: [5, 4, 2, 1], classCounts: Array.from({ length: k }, (_, i) => 40 >> i) }
     : { task, inputShape: [3], inputKind: 'dense', numClasses: 0, outputDim: 3, numGroups: G, groupCounts: [5, 4, 2, 1] };
 }
 
@@ -87,12 +89,14 @@ function extremeCases(obj: Objective, task: 'classification' | 'regression', bin
   const log = (f: (i: number, k: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: K }, (_, k) => f(i, k)));
   const wobble = emb((i, d) => Math.sin(1 + i * 3 + d));
   if (task === 'regression') {
-    const out = (f: (i: number, d: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: 3 }, (_, d) => f(i, d)));
-    const y = out((i, d) => Math.cos(i + d));
+    // a gaussian head emits [mean | log-variance]: twice the target width
+    const width = obj.predictions ? 6 : 3;
+    const out = (f: (i: number, d: number) => number) => Array.from({ length: B }, (_, i) => Array.from({ length: width }, (_, d) => f(i, d)));
+    const y = Array.from({ length: B }, (_, i) => Array.from({ length: 3 }, (_, d) => Math.cos(i + d)));
     return [
       { label: 'moderate', output: out((i, d) => Math.sin(i * 2 + d)), embedding: wobble, y },
       { label: '±1e4 residuals', output: out((i, d) => ((i + d) % 2 ? 1e4 : -1e4)), embedding: wobble, y },
-      { label: 'zero residuals', output: y, embedding: wobble, y },
+      { label: 'zero residuals', output: width === 3 ? y : y.map((row) => [...row, ...row.map(() => 0)]), embedding: wobble, y },
     ];
   }
   const cases: { label: string; output: number[][]; embedding: number[][]; y: number[] }[] = [];

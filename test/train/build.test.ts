@@ -42,7 +42,9 @@ for (const loss of catalog.loss.entries) {
     await withTmpDir(async (tmp) => {
       const file = join(tmp, 'l.yaml');
       const binary = effectiveNeeds(catalog.loss, lossSpec(loss))?.head === 'binary'; // one logit: a 2-class dataset
-      writeFileSync(file, stringify(tinyConfig({ dataset: loss.needs.task === 'regression' ? teacher : loss.needs.groups ? grouped : binary ? { ...blobs, centers: 2 } : blobs, loss: lossSpec(loss) })));
+      // a wrapper's task is its example base's (z-error over mse is a regression loss)
+      const regression = (effectiveNeeds(catalog.loss, lossSpec(loss))?.task ?? loss.needs.task) === 'regression';
+      writeFileSync(file, stringify(tinyConfig({ dataset: regression ? teacher : loss.needs.groups ? grouped : binary ? { ...blobs, centers: 2 } : blobs, loss: lossSpec(loss) })));
       const { config } = await loadExperiment(file, [], { cwd: tmp });
       const data = (await buildDataset(config, { cwd: tmp, configDir: tmp })).spec;
       const { name: _name, ...options } = config.loss;

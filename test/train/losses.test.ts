@@ -78,7 +78,7 @@ for (const entry of regression) {
 
 /** Pair-based metric-learning losses (multi-similarity) own no class weights: their objective has no variables. */
 function ownsNoWeights(entry: LossEntry): boolean {
-  const data = { task: 'classification' as const, inputShape: [2], inputKind: 'dense' as const, numClasses: 3, outputDim: 3 };
+  const data = { task: 'classification' as const, inputShape: [2], inputKind: 'dense' as const, numClasses: 3, outputDim: 3, classCounts: [8, 8, 8] };
   const o = catalog.loss.build(lossSpec(entry), ['loss'], { data, sizes: { train: 8, test: 8 }, seed: 0, embeddingDim: 8 });
   const none = o.variables.length === 0;
   o.dispose();
@@ -111,7 +111,7 @@ for (const entry of embeddings) {
 }
 
 /**
- * Losses that read another head (binary one-logit, per-class sigmoid) or wrap a base loss: each
+ * Losses that read another head (binary one-logit, per-class sigmoid, gaussian [mean | log-variance]) or wrap a base loss: each
  * with every optimizer, on blobs of as many classes as its head reads, resumed mid-run exactly
  * (ensloss's random derivatives come from the step seed, so SAM's passes and a resumed run agree).
  */
@@ -120,7 +120,9 @@ for (const entry of headsAndWrappers) {
   for (const opt of catalog.optimizer.entries) {
     test(`loss ${entry.name} (head ${needsOf(entry).head ?? 'softmax'}${entry.needs.wraps ? ', wrapper' : ''}) × ${opt.name}: trains and resumes identically`, async () => {
       await withTmpDir(async (tmp) => {
-        const dir = await trainsCleanly(tmp, { dataset: blobsFor(entry), loss: lossSpec(entry), optimizer: optimizerSpec(opt.name) });
+        // a regression head (gaussian: [mean | log-variance]) trains on the teacher
+        const dataset = needsOf(entry).task === 'regression' ? teacher : blobsFor(entry);
+        const dir = await trainsCleanly(tmp, { dataset, loss: lossSpec(entry), optimizer: optimizerSpec(opt.name) });
         await resumesIdentically(tmp, dir);
       });
     });

@@ -24,6 +24,7 @@ import { runsOptions } from '../../src/commands/runs.js';
 import { reportOptions } from '../../src/commands/report.js';
 import { plotOptions } from '../../src/commands/plot.js';
 import { serveOptions } from '../../src/commands/serve.js';
+import { reproduceOptions } from '../../src/commands/reproduce.js';
 import { captureContext } from '../sweep/helpers.js';
 
 const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
@@ -44,6 +45,7 @@ const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
   report: reportOptions,
   plot: plotOptions,
   serve: serveOptions,
+  reproduce: reproduceOptions,
 };
 
 /** Parses a command line with stand-in commands that record what they receive and return `code`. */
@@ -127,6 +129,12 @@ const cases: readonly [argv: string[], command: keyof CommandLoaders, input: Rec
   ],
   [['serve'], 'serve', { port: '6007', host: '127.0.0.1' }],
   [['serve', 'D', '--port', '0', '--host', '0.0.0.0'], 'serve', { dir: 'D', port: '0', host: '0.0.0.0' }],
+  [['reproduce', '--list'], 'reproduce', { list: true, runsDir: 'runs' }],
+  [
+    ['reproduce', 'sam-label-noise', '--quick', '--dry-run', '--runs-dir', 'R', '--workers', '2', '--claims-dir', 'C', '--json'],
+    'reproduce',
+    { name: 'sam-label-noise', quick: true, dryRun: true, runsDir: 'R', workers: 2, claimsDir: 'C', json: true },
+  ],
 ];
 
 for (const [argv, command, input] of cases) {

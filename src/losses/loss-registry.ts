@@ -38,6 +38,18 @@ import { binaryHinge, ensloss, logistic } from './ensloss.js';
 import { sigmoidBce, sigmoidFocal } from './sigmoid-bce.js';
 import { flooding } from './flooding.js';
 import { klDro } from './kl-dro.js';
+// metric learning, tier 2 (issue 20)
+import { adaface } from './adaface.js';
+import { elasticfacePlus } from './margin-losses.js';
+import { partialFc } from './partial-fc.js';
+import { unpg } from './unpg.js';
+import { tcm } from './tcm.js';
+import { ge2e } from './ge2e.js';
+import { supcon } from './supcon.js';
+import { ntXent } from './nt-xent.js';
+import { triplet } from './triplet.js';
+import { contrastive } from './contrastive.js';
+import { proxyAnchor } from './proxy-anchor.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -51,6 +63,9 @@ const entries: readonly LossEntry[] = [
   aldrKl, saf,
   ensloss, logistic, binaryHinge, sigmoidBce, sigmoidFocal, flooding, klDro,
   vat,
+  // metric learning, tier 2 (issue 20)
+  adaface, elasticfacePlus, partialFc, unpg, proxyAnchor,
+  triplet, contrastive, tcm, ge2e, supcon, ntXent,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -40,6 +40,9 @@ export const ge2e: LossEntry<z.infer<typeof schema>> = {
     source: 'no official code; eqs. 5-10 of the paper, w/b clamp and centroids as HarryVolek/PyTorch_Speaker_Verification utils.py (get_centroids, get_cossim) and speech_embedder_net.py (GE2ELoss)',
     differences: 'mean instead of sum over utterances',
     sampler: 'pk: N classes × M examples is the GE2E batch; with shuffle, classes with one example in the batch are left out',
+    gradient_b: 'the softmax variant is invariant to b (a shift of every logit): b keeps its initial value; it moves under contrast',
+    // the trainer tests check that every loss-owned tensor moves, which b does only under contrast
+    example: '{"variant": "contrast"}',
   },
   create(o, deps) {
     const w = scalarParam(deps, 'w', o.init_w);

@@ -9,3 +9,5 @@ export {
 export { createRegressionAccumulator, type RegressionAccumulator } from './regression-accumulator.js';
 export { retrievalMetrics, retrievalSchema, type RetrievalOptions } from './retrieval.js';
 export { createGroupAccumulator, type GroupAccumulator } from './group-accumulator.js';
+export { verificationMetrics, verificationFromScores, drawPairs, pairScores, tarKey, verificationShape, type Pairs, type VerificationOptions } from './verification.js';
+export { linearProbeAccuracy, type ProbeData, type ProbeOptions } from './linear-probe.js';

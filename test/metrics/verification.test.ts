@@ -104,7 +104,14 @@ test('opis equals its definition computed directly (mean over classes and thresh
   const ys = Int32Array.from({ length: 30 }, (_, i) => i % 3);
   const clean = verificationMetrics(sep, ys, 30, 2, opts, 1);
   assert.equal(clean.eer, 0);
-  assert.ok(clean.opis! < m.opis! / 10, `separated ${clean.opis} vs random ${m.opis}`);
+  // by hand: class 0 genuine 0.9 0.9, class 1 genuine 0.5 0.5, impostors anchored in class 0 at
+  // 0.1 0.1, in class 1 at 0.6 0.6; range: FAR ≤ 0.75 first at t = 0.5, FAR ≤ 0.25 at t = 0.9.
+  // d = 0.5: F1 all 8/10, class 0 1, class 1 4/6 → 1/25 + 4/225; d = 0.9: all 4/6, class 0 1,
+  // class 1 0 → 1/9 + 4/9. opis = (13/225 + 125/225)/4
+  const hand: Pairs = { a: Int32Array.from([0, 0, 1, 1, 0, 0, 1, 1]), b: Int32Array.from([2, 2, 3, 3, 1, 1, 0, 0]), genuine: Uint8Array.from([1, 1, 1, 1, 0, 0, 0, 0]) };
+  const hs = Float64Array.from([0.9, 0.9, 0.5, 0.5, 0.1, 0.1, 0.6, 0.6]);
+  const byHand = verificationFromScores(hs, hand, [0, 1, 0, 1], { ...opts, opis_steps: 2 });
+  assert.ok(Math.abs(byHand.opis! - 138 / 900) < 1e-12, `opis by hand ${byHand.opis}`);
 });
 
 /** Brute-force retrieval: full sort of every query's neighbours (random floats: no ties). */

@@ -55,6 +55,7 @@ export const adaface: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings' },
   info: {
+    group: 'face recognition: margin softmax with class proxies',
     paper: 'AdaFace: Quality Adaptive Margin for Face Recognition (Kim, Jain & Liu, CVPR 2022)',
     source: 'mk-minchul/AdaFace head.py (class AdaFace); t_alpha from config.py',
     state: 'batch_mean, batch_std (EMA of the feature-norm statistics), checkpointed',

@@ -23,6 +23,7 @@ export const contrastive: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings', reduction: 'batch' },
   info: {
+    group: 'metric learning: pair-based (train.sampler pk)',
     paper: 'Dimensionality Reduction by Learning an Invariant Mapping (Hadsell, Chopra & LeCun, CVPR 2006)',
     source: 'no official code; the pair loss of tensorflow/addons tensorflow_addons/losses/contrastive.py applied to every pair of the batch',
     sampler: 'pk (positive pairs in every batch); with shuffle most pairs are negatives',

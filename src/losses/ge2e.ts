@@ -36,6 +36,7 @@ export const ge2e: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings', reduction: 'batch' },
   info: {
+    group: 'metric learning: pair-based (train.sampler pk)',
     paper: 'Generalized End-to-End Loss for Speaker Verification (Wan, Wang, Papir & Lopez Moreno, ICASSP 2018)',
     source: 'no official code; eqs. 5-10 of the paper, w/b clamp and centroids as HarryVolek/PyTorch_Speaker_Verification utils.py (get_centroids, get_cossim) and speech_embedder_net.py (GE2ELoss)',
     differences: 'mean instead of sum over utterances',

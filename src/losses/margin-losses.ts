@@ -104,7 +104,7 @@ const elasticSchema = lossSchema({
  * ElasticFace: every example draws m_i ~ N(m, σ²) each training step from
  * Rng.derive(ctx.seed, 'elasticface', <param name>), so the repeated evaluations of one step (SAM)
  * see the same margins. Evaluation (ctx.training false) uses the mean margin m. The "+" variant
- * (margins sorted against cos θ_y) is not implemented.
+ * (margins sorted against cos θ_y) is elasticface-plus below.
  */
 export const elasticface: LossEntry<z.infer<typeof elasticSchema>> = {
   name: 'elasticface',

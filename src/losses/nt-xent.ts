@@ -31,6 +31,7 @@ export const ntXent: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings', inputs: true },
   info: {
+    group: 'self-supervised',
     paper: 'A Simple Framework for Contrastive Learning of Visual Representations (Chen, Kornblith, Norouzi & Hinton, ICML 2020)',
     source: 'google-research/simclr objective.py (add_contrastive_loss), data_util.py (random_crop_with_resize, flip); temperature from run.py',
     differences: 'no projection head: the loss reads the model\'s embedding, which is also what the linear probe reads; no colour distortion or blur (crop, flip, optional pixel noise)',

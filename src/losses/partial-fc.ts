@@ -44,6 +44,7 @@ export const partialFc: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings' },
   info: {
+    group: 'face recognition: margin softmax with class proxies',
     paper: 'Killing Two Birds with One Stone: Efficient and Robust Training of Face Recognition CNNs by Partial FC (An et al., CVPR 2022)',
     source: 'deepinsight/insightface recognition/arcface_torch/partial_fc_v2.py (sample), losses.py (CombinedMarginLoss); defaults from configs/base.py',
     rng: true,

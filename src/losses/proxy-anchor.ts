@@ -24,6 +24,7 @@ export const proxyAnchor: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings', reduction: 'batch' },
   info: {
+    group: 'metric learning: proxy-based',
     paper: 'Proxy Anchor Loss for Deep Metric Learning (Kim, Kim, Cho & Kwak, CVPR 2020)',
     source: 'tjddus9597/Proxy-Anchor-CVPR2020 code/losses.py (Proxy_Anchor; mrg 0.1, alpha 32)',
     differences: 'no 100× learning rate on the proxies (upstream lr_mult)',

@@ -25,6 +25,7 @@ export const supcon: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings' },
   info: {
+    group: 'metric learning: pair-based (train.sampler pk)',
     paper: 'Supervised Contrastive Learning (Khosla et al., NeurIPS 2020)',
     source: 'HobbitLong/SupContrast losses.py (SupConLoss, defaults from it)',
     differences: 'one view per example (n_views = 1; upstream trains on two augmented crops, TwoCropTransform)',

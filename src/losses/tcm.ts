@@ -27,6 +27,7 @@ export const tcm: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings', reduction: 'batch' },
   info: {
+    group: 'metric learning: pair-based (train.sampler pk)',
     paper: 'Threshold-Consistent Margin Loss for Open-World Deep Metric Learning (Zhang et al., ICLR 2024)',
     source: 'KevinMusgrave/pytorch-metric-learning losses/threshold_consistent_margin_loss.py (ThresholdConsistentMarginLoss; defaults from it)',
     sampler: 'pk (needs positive pairs in the batch); with shuffle the positive term sees few pairs',

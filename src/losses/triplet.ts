@@ -70,6 +70,7 @@ export const triplet: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings', reduction: 'batch' },
   info: {
+    group: 'metric learning: pair-based (train.sampler pk)',
     paper: 'FaceNet: A Unified Embedding for Face Recognition and Clustering (Schroff et al., CVPR 2015); In Defense of the Triplet Loss for Person Re-Identification (Hermans et al. 2017)',
     source: 'tensorflow/addons tensorflow_addons/losses/triplet.py (triplet_semihard_loss, triplet_hard_loss); metric_learning.py (pairwise_distance)',
     sampler: 'pk (every anchor needs a positive; batch-hard was designed for P×K batches)',

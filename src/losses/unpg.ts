@@ -60,6 +60,7 @@ export const unpg: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings' },
   info: {
+    group: 'face recognition: margin softmax with class proxies',
     paper: 'Unified Negative Pair Generation toward Well-discriminative Feature Space for Face Recognition (Jung et al., BMVC 2022)',
     source: 'Jung-Jun-Uk/UNPG recognition/models/head.py (ArcFace, CosFace, UNPG), build.py (box_and_whisker_algorithm, convert_label_to_similarity); data/head.zoo.yaml',
     sampler: 'any; pk gives every batch negatives of several classes (shuffle does too, at random)',

@@ -48,19 +48,25 @@ export function augmentView(x: Float32Array, b: number, shape: readonly number[]
       for (let i = 0; i < H; i++) {
         const sy = Math.min(Math.max((i + 0.5) * (ch / H) - 0.5, 0), ch - 1);
         const y0 = Math.floor(sy), y1 = Math.min(y0 + 1, ch - 1), fy = sy - y0;
+        const r0 = base + (top + y0) * W * C, r1 = base + (top + y1) * W * C;
         for (let j = 0; j < W; j++) {
           const jj = flip ? W - 1 - j : j;
           const sx = Math.min(Math.max((jj + 0.5) * (cw / W) - 0.5, 0), cw - 1);
           const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, cw - 1), fx = sx - x0;
+          const c0 = (left + x0) * C, c1 = (left + x1) * C;
+          const to = base + (i * W + j) * C;
           for (let c = 0; c < C; c++) {
-            const at = (yy: number, xx: number) => x[base + ((top + yy) * W + left + xx) * C + c]!;
-            const v = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
-            out[base + (i * W + j) * C + c] = v;
+            const top2 = (1 - fx) * x[r0 + c0 + c]! + fx * x[r0 + c1 + c]!;
+            const bottom = (1 - fx) * x[r1 + c0 + c]! + fx * x[r1 + c1 + c]!;
+            out[to + c] = (1 - fy) * top2 + fy * bottom;
           }
         }
       }
     }
-    if (o.noise_std > 0) for (let j = 0; j < D; j++) out[base + j] = out[base + j]! + o.noise_std * rng.normal();
+  }
+  if (o.noise_std > 0) {
+    const noise = rng.fillNormal(new Float32Array(x.length), 0, o.noise_std);
+    for (let t = 0; t < x.length; t++) out[t] = out[t]! + noise[t]!;
   }
   return out;
 }

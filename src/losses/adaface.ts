@@ -118,7 +118,7 @@ export const adaface: LossEntry<z.infer<typeof schema>> = {
         base.setState!(state);
         for (const [name, v] of [[meanName, batchMean], [stdName, batchStd]] as const) {
           const t = state[name];
-          if (!t || t.size !== 1) throw new RunnerError('CHECKPOINT_INVALID', `loss state lacks the scalar "${name}"`);
+          if (t?.size !== 1) throw new RunnerError('CHECKPOINT_INVALID', `loss state lacks the scalar "${name}"`);
           tf.tidy(() => v.assign(tf.reshape(t, [1])));
         }
       },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { Rng } from '../core/random.js';
-import type { LossInput, LossNeeds, Objective, ParamSpec } from '../core/types.js';
+import type { LossNeeds, Objective, ParamSpec } from '../core/types.js';
 import { embeddingOf, extraSlot, l2Normalize, lossSchema, numClassesOf, oneHot, paramName, rowDot, variableState, type LossEntry } from './common.js';
 import { plainArc } from './margin-losses.js';
 import { labelsOf } from './pairs.js';

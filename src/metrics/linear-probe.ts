@@ -65,7 +65,10 @@ export function linearProbeAccuracy(train: ProbeData, test: ProbeData, d: number
     for (let c = 0; c < k; c++) {
       let z = W[d * k + c]!;
       for (let j = 0; j < d; j++) z += xt[i * d + j]! * W[j * k + c]!;
-      if (z > bestZ) (bestZ = z), (best = c);
+      if (z > bestZ) {
+        bestZ = z;
+        best = c;
+      }
     }
     if (best === test.y[i]) correct++;
   }

@@ -63,7 +63,9 @@ export function drawPairs(labels: ArrayLike<number>, n: number, count: number, s
       const same = byClass.get(labels[i]!)!;
       let j = same[rng.int(same.length - 1)]!;
       if (j === i) j = same[same.length - 1]!; // uniform over the other rows of the class
-      a.push(i), b.push(j), g.push(1);
+      a.push(i);
+      b.push(j);
+      g.push(1);
     }
   }
   if (byClass.size > 1) {
@@ -71,7 +73,9 @@ export function drawPairs(labels: ArrayLike<number>, n: number, count: number, s
       const i = rng.int(n);
       let j = rng.int(n);
       while (labels[j] === labels[i]) j = rng.int(n);
-      a.push(i), b.push(j), g.push(0);
+      a.push(i);
+      b.push(j);
+      g.push(0);
     }
   }
   return { a: Int32Array.from(a), b: Int32Array.from(b), genuine: Uint8Array.from(g) };

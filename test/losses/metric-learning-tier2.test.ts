@@ -94,8 +94,14 @@ test('tcm by hand-checked formula: means over the qualifying ordered pairs', () 
   let ps = 0, pn = 0, ns = 0, nn = 0;
   S.forEach((r, i) => r.forEach((s, j) => {
     if (i === j) return;
-    if (Y[i] === Y[j] && s <= 0.9) (ps += 0.9 - s), pn++;
-    if (Y[i] !== Y[j] && s >= 0.2) (ns += s - 0.2), nn++;
+    if (Y[i] === Y[j] && s <= 0.9) {
+      ps += 0.9 - s;
+      pn++;
+    }
+    if (Y[i] !== Y[j] && s >= 0.2) {
+      ns += s - 0.2;
+      nn++;
+    }
   }));
   assert.ok(pn > 0 && nn > 0);
   close(value(o, X, Y), ps / pn + (2 * ns) / nn, 1e-5);
@@ -205,7 +211,7 @@ test('unpg: box-and-whisker filter by hand, and CE with the kept negatives appen
   const b = 4;
   const sim = new Array(16).fill(0);
   const set = (i: number, j: number, v: number) => (sim[i * b + j] = v);
-  set(0, 2, 0.1), set(0, 3, 0.2), set(1, 2, 0.3), set(1, 3, 0.25), set(2, 3, 0.9);
+  for (const [i, j, v] of [[0, 2, 0.1], [0, 3, 0.2], [1, 2, 0.3], [1, 3, 0.25], [2, 3, 0.9]] as const) set(i, j, v);
   // sorted .1 .2 .25 .3 .9; Q1 = s[1] = .2, Q3 = s[3] = .3, IQR .1, w 1.5 → [.05, .45]: .9 dropped
   assert.deepEqual(Array.from(unpgNegatives(sim, [0, 0, 1, 2], 1.5)), [2, 3, 7, 6]);
   const o = build({ name: 'unpg', s: 8, m: 0.5 });

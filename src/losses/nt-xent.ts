@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
+import { RunnerError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import type { LossContext, LossInput, LossNeeds } from '../core/types.js';
 import { twoViews, twoViewShape } from '../data/two-views.js';
@@ -39,6 +40,7 @@ export const ntXent: LossEntry<z.infer<typeof schema>> = {
     evaluation: 'train.retrieval {linear_probe: true}: linear-probe accuracy on the embedding',
   },
   create(o, deps) {
+    if (deps.data.inputKind === 'tokens') throw new RunnerError('CONFIG_INVALID', 'loss "nt-xent" augments the inputs, so it needs float inputs (not tokens)');
     const needs: LossNeeds = { input: 'embeddings', reduction: 'per-example', task: 'classification', inputs: true };
     const label = `${(deps as LossBuildDeps).path ?? 'loss'}/nt-xent`;
     const shape = deps.data.inputShape;

@@ -7,6 +7,7 @@ import { suggest } from '../core/suggest.js';
 import type { CommandContext } from './context.js';
 import type { DataSpec } from '../core/types.js';
 import { describeModel, modelSupports } from '../models/index.js';
+import { LOSS_GROUPS, lossGroup, type LossEntry } from '../losses/index.js';
 
 /** Reference datasets for `minima list models`: the first one a model supports sizes its parameter count. */
 const referenceData: readonly { readonly label: string; readonly spec: DataSpec }[] = [
@@ -58,7 +59,8 @@ function describe(reg: Registry, glob: string | undefined) {
     const params = reg.kind === 'model' ? modelParams(e.name) : undefined;
     // A loss's typed needs (task, input, reduction) print first among the facts.
     const needs = 'needs' in e ? (e.needs as Readonly<Record<string, string>>) : undefined;
-    return { name: e.name, kind: reg.kind, summary: e.summary, ...(params ? { params: params.params, params_on: params.on } : {}), ...(needs ? { needs } : {}), ...(e.info ? { info: e.info } : {}), options: entryOptions(e) };
+    const group = reg.kind === 'loss' ? { group: lossGroup(e as LossEntry) } : {};
+    return { name: e.name, kind: reg.kind, summary: e.summary, ...group, ...(params ? { params: params.params, params_on: params.on } : {}), ...(needs ? { needs } : {}), ...(e.info ? { info: e.info } : {}), options: entryOptions(e) };
   });
 }
 
@@ -82,7 +84,14 @@ export async function list(input: ListOptions, ctx: CommandContext): Promise<Exi
     const items = result[k]!;
     ctx.stdout.write(`${k === 'loss' ? 'losses' : `${k}s`} (${items.length})\n`);
     const width = Math.max(...items.map((i) => i.name.length), 4);
-    for (const item of items) {
+    // losses print under their group headings (losses/loss-groups.ts), in LOSS_GROUPS order
+    const ordered = k === 'loss' ? LOSS_GROUPS.flatMap((g) => items.filter((i) => 'group' in i && i.group === g)) : items;
+    let heading: string | undefined;
+    for (const item of ordered) {
+      if ('group' in item && item.group !== heading) {
+        heading = String(item.group);
+        ctx.stdout.write(` ${heading}\n`);
+      }
       const count = 'params' in item && typeof item.params === 'number' ? `  [${item.params.toLocaleString('en-US')} params on ${item.params_on}]` : '';
       ctx.stdout.write(`  ${item.name.padEnd(width)}  ${item.summary}${count}\n`);
       if (o.kind) {

@@ -14,6 +14,7 @@ import { countLabeled, labeledRows, maskLabels } from './labeled.js';
 import { applyLabelNoise, resolveClassMap } from './label-noise.js';
 import { countClasses, type RawData, type RawSplit } from './raw-data.js';
 import { subsetRows } from './stratified-split.js';
+import { degradeSchema, degradeSplit, type DegradedSplit } from './degrade.js';
 
 export const transformShape = {
   subset: z
@@ -70,6 +71,7 @@ export const transformShape = {
     .nullable()
     .default(null)
     .describe('Regression: gross outliers in the train targets (test targets stay clean); the corrupted row ids go to meta.'),
+  degrade: degradeSchema,
   labeled: z
     .int()
     .min(1)
@@ -111,6 +113,9 @@ export function transformIssues(o: TransformOptions, d: DataDescription): Option
       issues.push({ path: 'random_crop', message: `padding ${o.random_crop} must be smaller than the image side` });
     }
   }
+  const degrade = o.degrade ?? null;
+  if (degrade && shape && shape.length !== 3) issues.push({ path: 'degrade', message: `needs image inputs [H, W, C]; this dataset's inputShape is [${shape.join(', ')}]` });
+  if (degrade && spec.inputKind === 'tokens') issues.push({ path: 'degrade', message: 'token inputs cannot be degraded' });
   if (spec.inputKind === 'tokens' && (o.normalize || augments)) issues.push({ path: 'normalize', message: 'token inputs cannot be normalised or augmented' });
   for (const split of ['train', 'test'] as const) {
     const size = o.subset?.[split];
@@ -354,6 +359,21 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
   }
   if (augments) notes.augment = { random_crop: o.random_crop, horizontal_flip: o.horizontal_flip };
 
+  // 5. degradation: a seeded fraction of each split's images replaced by degraded copies
+  const degraded: Partial<Record<SplitName, DegradedSplit>> = {};
+  const dg = o.degrade ?? null;
+  if (dg) {
+    const fractions = { train: dg.fraction, test: dg.test_fraction ?? dg.fraction };
+    for (const [name, v, src] of [['train', train, raw.train], ['test', test, raw.test]] as const) {
+      const image = (i: number) => {
+        const from = (v.rows ? v.rows[i]! : i) * D;
+        return Float32Array.from(src.x.subarray(from, from + D), (value) => Math.fround(value * scale));
+      };
+      degraded[name] = degradeSplit(v.n, fractions[name], spec.inputShape, dg, seed, name, image);
+    }
+    notes.degrade = { ...dg, test_fraction: fractions.test, degraded: { train: degraded.train!.rows.length, test: degraded.test!.rows.length } };
+  }
+
   const classCounts = classification ? (labeled !== null ? countLabeled(train.y, K) : countClasses(train.y, K)) : undefined;
   const G = spec.numGroups;
   const groupCounts = G !== undefined && train.group ? countClasses(train.group, G) : undefined;
@@ -380,7 +400,8 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
     augmented: augments,
     gather(split: SplitName, indices: Int32Array, rng?: Rng, into?: Float32Array | Int32Array): BatchArrays {
       const v = views[split];
-      const src = rawSplits[split].x;
+      const rawSrc = rawSplits[split].x;
+      const rawScale = scale;
       const m = indices.length;
       const fits = into !== undefined && into.length === m * D && (tokens ? into instanceof Int32Array : into instanceof Float32Array);
       const x = fits ? into : tokens ? new Int32Array(m * D) : new Float32Array(m * D);
@@ -388,7 +409,11 @@ export function finalizeDataset(raw: RawData, o: TransformOptions, seed: number)
       for (let b = 0; b < m; b++) {
         const i = indices[b]!;
         if (!(i >= 0 && i < v.n)) throw new RangeError(`gather: index ${i} outside the ${split} split (n=${v.n})`);
-        const from = (v.rows ? v.rows[i]! : i) * D;
+        // a degraded row reads its degraded copy (already in input units: scale 1)
+        const k = degraded[split]?.slot.get(i);
+        const src = k === undefined ? rawSrc : degraded[split]!.data;
+        const scale = k === undefined ? rawScale : 1;
+        const from = k === undefined ? (v.rows ? v.rows[i]! : i) * D : k * D;
         const to = b * D;
         if (augment) {
           const dy = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;

@@ -5,3 +5,4 @@ export { composeObjectives, withComposition } from './compose.js';
 export type { LossEntry, LossBuildDeps } from './common.js';
 export { sparsemaxWithTau } from './sparsemax.js';
 export { logStablemax } from './stablemax.js';
+export { lossGroup, LOSS_GROUPS, type LossGroup } from './loss-groups.js';

@@ -57,6 +57,18 @@ import { zError } from './z-error.js';
 import { madl, gmadl } from './directional.js';
 import { mape, mbe, msle, nrmse, rae, rmsle, rrmse, rse } from './regression-survey.js';
 import { gaussianNll } from './gaussian-nll.js';
+// metric learning, tier 2 (issue 20)
+import { adaface } from './adaface.js';
+import { elasticfacePlus } from './margin-losses.js';
+import { partialFc } from './partial-fc.js';
+import { unpg } from './unpg.js';
+import { tcm } from './tcm.js';
+import { ge2e } from './ge2e.js';
+import { supcon } from './supcon.js';
+import { ntXent } from './nt-xent.js';
+import { triplet } from './triplet.js';
+import { contrastive } from './contrastive.js';
+import { proxyAnchor } from './proxy-anchor.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -77,6 +89,9 @@ const entries: readonly LossEntry[] = [
   vs, ldam, logitAdjusted, balancedSoftmax, classBalanced, gol, zError,
   // regression and time series (issue 17)
   mbe, rae, rse, mape, msle, rmsle, nrmse, rrmse, madl, gmadl, gaussianNll,
+  // metric learning, tier 2 (issue 20)
+  adaface, elasticfacePlus, partialFc, unpg, proxyAnchor,
+  triplet, contrastive, tcm, ge2e, supcon, ntXent,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

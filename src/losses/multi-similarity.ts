@@ -40,6 +40,7 @@ export const multiSimilarity: LossEntry<z.infer<typeof schema>> = {
   nested: extraSlot,
   needs: { task: 'classification', input: 'embeddings', reduction: 'batch' },
   info: {
+    group: 'metric learning: pair-based (train.sampler pk)',
     paper: 'Multi-Similarity Loss with General Pair Weighting for Deep Metric Learning (Wang et al. CVPR 2019)',
     source: 'msight-tech/research-ms-loss ret_benchmark/losses/multi_similarity_loss.py (defaults from ret_benchmark/config/defaults.py)',
     sampler: 'train with train.sampler {name: pk}: every anchor then has positives',

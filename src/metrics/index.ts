@@ -10,3 +10,5 @@ export { createRegressionAccumulator, type RegressionAccumulator, type Regressio
 export { tradingMetrics } from './trading.js';
 export { retrievalMetrics, retrievalSchema, type RetrievalOptions } from './retrieval.js';
 export { createGroupAccumulator, type GroupAccumulator } from './group-accumulator.js';
+export { verificationMetrics, verificationFromScores, drawPairs, pairScores, tarKey, verificationShape, type Pairs, type VerificationOptions } from './verification.js';
+export { linearProbeAccuracy, type ProbeData, type ProbeOptions } from './linear-probe.js';

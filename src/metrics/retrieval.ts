@@ -18,10 +18,14 @@
  * chunk), so a few seconds for n = 5000.
  */
 import { z } from 'zod';
+import { verificationShape } from './verification.js';
 
 export const retrievalSchema = z.strictObject({
   recall_at: z.array(z.number().int().positive()).min(1).default([1, 2, 4, 8]).describe('k of the recall@k metrics (recall@1, recall@2 …).'),
   splits: z.array(z.enum(['train', 'test'])).min(1).default(['test']).describe('Evaluated splits on which retrieval is measured (each O(n²)).'),
+  verification: z.boolean().default(true).describe('Also report eer, tar@far<f> and opis on genuine/impostor pairs of the split (metrics/verification.ts).'),
+  ...verificationShape,
+  linear_probe: z.boolean().default(false).describe('On the test split, also report linear_probe_accuracy: logistic regression fitted on the train split\'s embeddings (metrics/linear-probe.ts).'),
 });
 
 export type RetrievalOptions = z.output<typeof retrievalSchema>;

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
 import type { LossContext, SplitName } from '../core/types.js';
-import { createClassificationAccumulator, createGroupAccumulator, createRegressionAccumulator, retrievalMetrics, type RetrievalOptions } from '../metrics/index.js';
+import { createClassificationAccumulator, createGroupAccumulator, createRegressionAccumulator, linearProbeAccuracy, retrievalMetrics, verificationMetrics, type RetrievalOptions } from '../metrics/index.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { RunWriter } from '../run/run-writer.js';
 import { type AttackContext, type EvalAttack, robustAccuracy } from './attack.js';
@@ -89,11 +89,43 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
       y.set(retrieval.y[i]!, at);
       at += retrieval.y[i]!.length;
     });
-    Object.assign(result, retrievalMetrics(emb, y, n, retrieval.width, ctx.retrieval!.recall_at));
+    const o = ctx.retrieval!;
+    Object.assign(result, retrievalMetrics(emb, y, n, retrieval.width, o.recall_at));
+    // genuine/impostor pairs drawn from the split and the eval seed: the same pairs at every eval
+    if (o.verification) Object.assign(result, verificationMetrics(emb, y, n, retrieval.width, o, ctx.seed));
+    if (o.linear_probe && split === 'test' && spec.task === 'classification') {
+      const train = await splitEmbeddings(ctx, 'train');
+      result.linear_probe_accuracy = linearProbeAccuracy(train, { x: emb, y, n }, retrieval.width, spec.numClasses);
+    }
   }
   if (groups && groups.count > 0) Object.assign(result, groups.result());
   if (ctx.attack && classification && ctx.attack.splits.includes(split)) result.robust_accuracy = await robustAccuracy(ctx, split, ctx.attack);
   return result;
+}
+
+/** The model's embeddings of a whole split in eval mode (no loss), for the linear probe. */
+async function splitEmbeddings(ctx: EvalContext, split: SplitName): Promise<{ x: Float32Array; y: Int32Array; n: number }> {
+  const { dataset, model } = ctx;
+  const n = dataset.sizes[split];
+  const parts: Float32Array[] = [];
+  const y = new Int32Array(n);
+  for (let start = 0; start < n; start += ctx.batchSize) {
+    const end = Math.min(n, start + ctx.batchSize);
+    const arrays = dataset.gather(split, rangeIndices(start, end));
+    const emb = tf.tidy(() => {
+      const { x } = batchTensors(dataset, arrays, end - start);
+      const out = model.apply(x, { training: false });
+      if (out.updates) tf.dispose(out.updates.map(([, t]) => t));
+      return tf.reshape(out.embedding, [end - start, -1]);
+    });
+    parts.push((await emb.data()) as Float32Array);
+    emb.dispose();
+    y.set(arrays.y as Int32Array, start);
+  }
+  const x = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) x.set(p, (at += p.length) - p.length);
+  return { x, y, n };
 }
 
 export interface EvaluationSinks {
@@ -103,7 +135,7 @@ export interface EvaluationSinks {
 }
 
 /** Headline metrics of the progress line, in this order, where the split has them. */
-const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'worst_group_accuracy', 'robust_accuracy', 'recall@1', 'map@r'];
+const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2', 'worst_group_accuracy', 'robust_accuracy', 'recall@1', 'map@r', 'eer', 'opis', 'linear_probe_accuracy'];
 
 /**
  * Evaluates every split of `train.eval_splits` after step `step` (1-based): one eval row each, and

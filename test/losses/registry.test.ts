@@ -107,7 +107,8 @@ function extremeCases(obj: Objective, task: 'classification' | 'regression', bin
       { label: 'zero embeddings', output: emb(() => 0), embedding: emb(() => 0), y: labels },
     );
     // a pair-based loss (multi-similarity) owns no proxies to align with
-    if (obj.variables.length === 0) return cases;
+    // (GE2E owns scalars w, b, not class proxies [D, K])
+    if (obj.variables.length === 0 || obj.variables[0]!.variable.rank !== 2) return cases;
     const w = obj.variables[0]!.variable.arraySync() as number[][]; // [D, K]
     const aligned = emb((i, d) => 3 * w[d]![labels[i]!]!);
     const opposite = emb((i, d) => -3 * w[d]![labels[i]!]!);

@@ -1,5 +1,5 @@
 /** `minima resume RUN_DIR`: continue a run from its newest complete checkpoint, in the same folder. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import { buildExperiment } from '../train/build.js';
 import { findResumePoint } from '../run/checkpoint.js';
 import { loopStateProblem } from '../train/checkpointer.js';
 import { RunWriter } from '../run/run-writer.js';
-import { readStatus, requireSummary } from '../run/run-folder.js';
+import { readMetaJson, readStatus, requireSummary } from '../run/run-folder.js';
 import { runSession, throwIfStopped } from '../train/session.js';
 import { minimaVersion } from '../run/meta.js';
 import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
@@ -50,8 +50,10 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
     return finish(summary, ExitCode.ok, { ...options, quiet: true }, ctx);
   }
   const metaPath = join(dir, 'meta.json');
-  const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { sessions?: { pid?: number; host?: string }[] }) : {};
-  const last = meta.sessions?.at(-1);
+  // A damaged meta.json cannot say whether the run is alive; the session names and rewrites it.
+  const meta = readMetaJson(metaPath).value ?? {};
+  const sessions = meta.sessions;
+  const last = Array.isArray(sessions) ? (sessions.at(-1) as { pid?: number; host?: string } | undefined) : undefined;
   if (status === 'running' && last?.pid && last.host === hostname() && last.pid !== process.pid && isAlive(last.pid)) {
     throw new RunnerError('USAGE', `${options.runDir} is still running (pid ${last.pid}); stop it first`);
   }
@@ -94,8 +96,8 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
 
 /** Relative data paths resolve against the original experiment's folder, recorded in meta.json. */
 function dirOfRun(meta: Record<string, unknown>, fallback: string): string {
-  const files = meta.config_files as string[] | undefined;
-  const cwd = meta.cwd as string | undefined;
-  if (files?.[0] && cwd) return resolvePath(cwd, files[0], '..');
+  const files = meta.config_files;
+  const cwd = meta.cwd;
+  if (Array.isArray(files) && typeof files[0] === 'string' && typeof cwd === 'string') return resolvePath(cwd, files[0], '..');
   return fallback;
 }

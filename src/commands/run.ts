@@ -59,6 +59,9 @@ export async function run(input: RunOptions, ctx: CommandContext): Promise<ExitC
       throw refused;
     }
     if (!options.quiet) ctx.stderr.write(`run folder: ${dir}\n`);
+    // Labels that are not class ids as they stand were mapped (csv): say how, as meta.json records it.
+    const labelMap = exp.dataset.meta?.label_map as Record<string, number> | undefined;
+    if (labelMap && !options.quiet) ctx.stderr.write(`labels → class ids: ${Object.entries(labelMap).map(([k, v]) => `${JSON.stringify(k)} → ${v}`).join(', ')}\n`);
     const git = gitInfo(loaded.configDir);
     const meta = {
       minima_version: minimaVersion(),

@@ -209,3 +209,15 @@ export class MetricsTail {
     return this.rows;
   }
 }
+
+/** meta.json as an object; `damaged` when it exists but is torn, edited or not an object. */
+export function readMetaJson(path: string): { value?: Record<string, unknown>; damaged: boolean } {
+  if (!existsSync(path)) return { damaged: false };
+  try {
+    const v: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return { value: v as Record<string, unknown>, damaged: false };
+  } catch {
+    // a torn or edited file: reported as damaged below
+  }
+  return { damaged: true };
+}

@@ -4,14 +4,13 @@
  * A stop request arrives as an aborted `io.signal` (cli/main.ts aborts it on the first SIGINT or
  * SIGTERM): the loop checkpoints and stops. Signals themselves are main.ts's business.
  */
-import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as tf from '../backends/tf.js';
 import type { BackendInfo } from '../backends/index.js';
 import { ExitCode, InterruptedError, RunnerError, storageErrorOf, type ExitCodeValue } from '../core/errors.js';
 import { createRunLogger } from '../log/logger.js';
 import type { RunWriter } from '../run/run-writer.js';
-import { listArtifacts, summarizeMetrics, type RunStatus, type Summary } from '../run/run-folder.js';
+import { listArtifacts, readMetaJson, summarizeMetrics, type RunStatus, type Summary } from '../run/run-folder.js';
 import type { Experiment } from './build.js';
 import { train } from './trainer.js';
 import { createProgress } from './progress.js';
@@ -55,8 +54,12 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
   const started = new Date();
   const log = createRunLogger(writer.path('log.jsonl'));
   const metaPath = writer.path('meta.json');
-  const previous = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>) : undefined;
-  const sessions = [...((previous?.sessions as unknown[]) ?? []), { started: started.toISOString(), command: (io.argv ?? []).join(' '), backend: backend.name, pid: process.pid, host: hostname(), resumed_from: opts.resumeFrom ?? null }];
+  // A damaged meta.json holds no training state: it is named, and this session's facts replace it.
+  const read = readMetaJson(metaPath);
+  if (read.damaged) io.stderr.write(`warning: ${metaPath} is damaged (not a JSON object); it is rewritten with this session's facts and the earlier sessions' list is lost\n`);
+  const previous = read.value;
+  const earlier: unknown = previous?.sessions;
+  const sessions = [...(Array.isArray(earlier) ? earlier : []), { started: started.toISOString(), command: (io.argv ?? []).join(' '), backend: backend.name, pid: process.pid, host: hostname(), resumed_from: opts.resumeFrom ?? null }];
   const baseMeta = { ...(previous ?? opts.meta), sessions, end_time: null };
 
   const startStep = opts.resumeFrom ? Number(/step-(\d+)$/.exec(opts.resumeFrom)?.[1] ?? 0) : 0;
@@ -141,3 +144,4 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
   log.flush();
   return { exitCode, summary };
 }
+

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerError } from '../../src/core/errors.js';
 import { withTmpDir } from '../support/tmp-dir.js';
@@ -68,5 +68,21 @@ test('an intact checkpoint of another model (--allow-config-change) is refused b
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /CHECKPOINT_INVALID: checkpoint tensor \S+ has shape \[\d+, 8\], the model's is \[\d+, 5\]/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
+
+test('a torn or edited meta.json is named and rewritten; the run resumes like its twin', async () => {
+  await withTmpDir(async (tmp) => {
+    const full = await runTiny(tmp, 'full', config);
+    for (const [i, text] of ['{"name": "tiny", "sess', '[1, 2]', '{"sessions": 7}'].entries()) {
+      const cut = truncatedCopy(full.dir, 4, join(tmp, `meta${i}`));
+      writeFileSync(join(cut, 'meta.json'), text);
+      const r = await resumeTiny(tmp, cut);
+      assert.equal(r.code, 0, `${text}: ${r.stderr}`);
+      if (i < 2) assert.match(r.stderr, /warning: .*meta\.json is damaged \(not a JSON object\)/, text);
+      const meta = JSON.parse(readFileSync(join(cut, 'meta.json'), 'utf8')) as { sessions: unknown[] };
+      assert.ok(Array.isArray(meta.sessions) && meta.sessions.length >= 1, text);
+      assert.deepEqual(trajectory(cut), trajectory(full.dir), text);
+    }
   });
 });

@@ -7,11 +7,15 @@
 import '../support/tf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, RunnerError } from '../../src/core/errors.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { all, build } from './helpers.js';
+import { stringify } from 'yaml';
+import { run } from '../../src/commands/run.js';
+import { tinyConfig } from '../train/harness.js';
+import { captureContext } from '../sweep/helpers.js';
 
 const rows = (labels: readonly string[]) => `a,b,label\n${labels.map((l, i) => `${i},${i % 4},${l}`).join('\n')}\n`;
 const twenty = (f: (i: number) => string) => Array.from({ length: 20 }, (_, i) => f(i));
@@ -88,4 +92,15 @@ test('label_map maps -1/1 labels (and names) to the ids it gives; unlisted label
 test('duplicate header names are an error (also when only the header is read)', async () => {
   await fails(`a,label,a\n${twenty((i) => `${i},${i % 2},${i}`).join('\n')}\n`, /names column "a" twice/);
   await fails(`a, label ,label\n${twenty((i) => `${i},${i % 2},${i}`).join('\n')}\n`, /names column "label" twice/);
+});
+
+test('a run prints the label mapping it records in meta.json', async () => {
+  await withTmpDir(async (dir) => {
+    writeFileSync(join(dir, 'names.csv'), rows(twenty((i) => (i % 2 ? 'dog' : 'cat'))));
+    writeFileSync(join(dir, 'names.yaml'), stringify(tinyConfig({ dataset: { name: 'csv', path: join(dir, 'names.csv') }, train: { steps: 2 } })));
+    const c = captureContext(dir);
+    assert.equal(await run({ config: 'names.yaml', runDir: join(dir, 'out') }, c.ctx), 0, c.err());
+    assert.match(c.err(), /labels → class ids: "cat" → 0, "dog" → 1/);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'out', 'meta.json'), 'utf8')).dataset.label_map, { cat: 0, dog: 1 });
+  });
 });

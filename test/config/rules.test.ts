@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadExperiment } from '../../src/config/load.js';
 import { checkRules, lossFacts } from '../../src/config/rules.js';
@@ -21,6 +21,7 @@ import { run } from '../../src/commands/run.js';
 import { sweep } from '../../src/commands/sweep.js';
 import { prepareSweep } from '../../src/sweep/prepare.js';
 import { repoRoot } from '../support/cli.js';
+import { shippedExperiments } from '../support/configs.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { captureContext } from '../sweep/helpers.js';
 import { blindCatalog } from './blind-catalog.js';
@@ -192,15 +193,8 @@ test('the rules are data: lossFacts reads the capability facts of every loss ent
   assert.deepEqual(checkRules({ catalog: blind, dataset: { name: 'moons' }, model: { name: 'cnn' }, loss: { name: 'mse' } }, { cwd: repoRoot, configDir: repoRoot, dataSeed: 0 }), []);
 });
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) return n === 'sweeps' ? [] : yamlFiles(p); // sweep files have their own format
-    return /\.ya?ml$/.test(n) ? [p] : [];
-  });
-}
 
-for (const file of yamlFiles(join(repoRoot, 'configs'))) {
+for (const file of shippedExperiments()) {
   test(`validate accepts the shipped configs/${relative(join(repoRoot, 'configs'), file)}`, async () => {
     const v = captureContext(repoRoot);
     assert.equal(await validate({ config: file }, v.ctx), ExitCode.ok, v.err());

@@ -27,6 +27,8 @@ export interface OptimizerEntry extends Entry<any, GradientTransformation, Optim
   readonly gradEvals: number;
   /** The fused twin's factory, when the entry has one (its options may still leave it out: undefined). */
   readonly fused?: (options: any, from: any) => GradientTransformation | undefined;
+  /** Why the rule takes no parameter-group options (absent: it takes them); see defineOptimizer. */
+  readonly fixedGroups?: string;
 }
 
 /** The optimizer registry with its entries' typed fields visible. */
@@ -87,24 +89,27 @@ const infoOf = (e: Described<z.ZodType>): NonNullable<Entry['info']> => ({ gradE
  * place. `decayRoles` is the entry's default mask: what its official code decays (every tensor for
  * torch's optimizers, which know no roles). With the defaults the rule runs exactly as before (its
  * fused twin where active); otherwise its composite runs with each tensor's `decay` and `lrScale`
- * in `ctx.params`, which the shared transforms read. `groups: false` marks a rule whose arithmetic
- * couples every tensor (MoMo's one Polyak step size): it rejects non-default group options.
+ * in `ctx.params`, which the shared transforms read. `fixedGroups` (the reason) marks a rule whose
+ * arithmetic the group options cannot reach: MoMo's one Polyak step size couples every tensor;
+ * LAMB, LARS, AdamP/SGDP and ASGD apply their decay inside their own per-tensor arithmetic. Such a
+ * rule rejects non-default group options with that reason.
  */
 export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>>(e: Described<S> & {
   create(options: z.output<S>, deps: OptimizerDeps): GradientTransformation;
   fused?(options: z.output<S>, composite: GradientTransformation): GradientTransformation | undefined;
   readonly decayRoles?: readonly ('kernel' | 'bias')[];
-  readonly groups?: false;
+  readonly fixedGroups?: string;
 }): OptimizerEntry {
-  const { decayRoles = ['kernel', 'bias'], groups, ...rest } = e;
+  const { decayRoles = ['kernel', 'bias'], fixedGroups, ...rest } = e;
   const fields = groupOptions(decayRoles);
   const schema = (e.schema as unknown as z.ZodObject).safeExtend(fields).superRefine((o, ctx) => {
-    if (groups === false && !isTrivial(o as unknown as GroupOptions)) {
-      ctx.addIssue({ code: 'custom', path: ['lr_mult'], message: `${e.name} couples every tensor in one step size: decay_roles, no_decay, lr_mult and layer_decay must keep their defaults` });
+    if (fixedGroups !== undefined && !isTrivial(o as unknown as GroupOptions)) {
+      ctx.addIssue({ code: 'custom', path: ['lr_mult'], message: `${e.name} ${fixedGroups}: decay_roles, no_decay, lr_mult and layer_decay must keep their defaults` });
     }
   });
   return {
     ...rest,
+    ...(fixedGroups !== undefined ? { fixedGroups } : {}),
     schema,
     info: infoOf(e),
     create(options: z.output<S> & GroupOptions, deps: OptimizerDeps) {

@@ -33,10 +33,10 @@ const rules = optimizerRegistry.entries.filter((e) => !e.nested && schemaKeys(e.
 
 for (const entry of rules) {
   const name = entry.name;
-  const coupled = name === 'momo' || name === 'momo-adam';
+  const coupled = entry.fixedGroups !== undefined;
   describe(`parameter groups on ${name}`, () => {
     if (coupled) {
-      test('rejects non-default group options (one step size couples every tensor)', () => {
+      test(`rejects non-default group options (${entry.fixedGroups})`, () => {
         const params = makeParams(SOFTMAX);
         assert.throws(() => createOptimizer({ name, weight_decay: 0.1, no_decay: ['*'] }, params), ConfigError);
         disposeParams(params);

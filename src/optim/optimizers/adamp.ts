@@ -36,6 +36,7 @@ export const adamp = defineOptimizer({
     ...clipOption,
   }),
   gradEvals: 1,
+  fixedGroups: "projects and decays each tensor inside its own step (AdamP's wd_ratio)",
   info: { source: 'clovaai/AdamP adamp/adamp.py', paper: 'Heo et al. 2021, AdamP' },
   create: (o) => clipped(o.clip_grad_norm, scaleByAdamp(o), scaleByLearningRate({ value: o.lr })),
 });
@@ -55,6 +56,7 @@ export const sgdp = defineOptimizer({
       ...clipOption,
     }),
   gradEvals: 1,
+  fixedGroups: "projects and decays each tensor inside its own step (AdamP's wd_ratio)",
   info: { source: 'clovaai/AdamP adamp/sgdp.py', paper: 'Heo et al. 2021, AdamP' },
   create: (o) => clipped(o.clip_grad_norm, scaleBySgdp(o), scaleByLearningRate({ value: o.lr })),
 });

@@ -59,6 +59,7 @@ export const asgd = defineOptimizer({
     ...clipOption,
   }),
   gradEvals: 1,
+  fixedGroups: "decays inside its own step and average",
   info: { source: 'pytorch/pytorch torch/optim/asgd.py', paper: 'Polyak & Juditsky 1992; Bottou 2012 (step sizes)' },
   create: (o) => clipped(o.clip_grad_norm, addDecayedWeights(o.weight_decay), asgdStep({ value: o.lr }, o)),
 });

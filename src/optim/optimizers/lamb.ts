@@ -29,6 +29,7 @@ export const lamb = defineOptimizer({
     ...clipOption,
   }),
   gradEvals: 1,
+  fixedGroups: "decays inside each tensor's trust ratio (biases and norm scales excluded by role)",
   info: { source: 'cybertronai/pytorch-lamb pytorch_lamb/lamb.py', paper: 'You et al. 2020, Large Batch Optimization for Deep Learning' },
   create: (o) => clipped(o.clip_grad_norm, scaleByLamb(o), scaleByLearningRate({ value: o.lr })),
 });

@@ -38,6 +38,7 @@ export const lars = defineOptimizer({
       }
     }),
   gradEvals: 1,
+  fixedGroups: "decays inside each tensor's trust ratio (biases and norm scales excluded by role)",
   info: { source: 'huggingface/pytorch-image-models timm/optim/lars.py', paper: 'You, Gitman & Ginsburg 2017, Large Batch Training of Convolutional Networks' },
   create(o) {
     const lr: Hyper = { value: o.lr };

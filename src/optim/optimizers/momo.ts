@@ -24,7 +24,7 @@ export const momo = defineOptimizer({
   }),
   gradEvals: 1,
   info: { needsLoss: true, source: 'fabian-sp/MoMo momo/momo.py' },
-  groups: false,
+  fixedGroups: 'couples every tensor in one step size',
   create: (o) => clipped(o.clip_grad_norm, scaleByMomo({ value: o.lr }, o)),
   fused: fusedMomo,
 });
@@ -44,7 +44,7 @@ export const momoAdam = defineOptimizer({
   }),
   gradEvals: 1,
   info: { needsLoss: true, source: 'fabian-sp/MoMo momo/momo_adam.py' },
-  groups: false,
+  fixedGroups: 'couples every tensor in one step size',
   create: (o) => clipped(o.clip_grad_norm, scaleByMomoAdam({ value: o.lr }, o)),
   fused: fusedMomoAdam,
 });

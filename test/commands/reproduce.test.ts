@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { reproduce } from '../../src/commands/reproduce.js';
-import { ConfigError, RunnerError } from '../../src/core/errors.js';
+import type { ConfigError, RunnerError } from '../../src/core/errors.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { captureContext } from '../sweep/helpers.js';
 

@@ -35,6 +35,7 @@ export interface RuleInput {
   readonly data?: DataDescription | undefined;
   /** The `train` block, when it parsed. */
   readonly train?: TrainConfig | undefined;
+  readonly diagnostics?: readonly (Spec | undefined)[] | undefined;
 }
 
 export type Rule = (input: RuleInput, issues: RuleIssue[]) => void;
@@ -341,10 +342,20 @@ export const mixFitsLossAndData: Rule = ({ catalog, dataset, loss, data, train }
   }
 };
 
+/** A diagnostic that reads one kind of model (`needs.model`, e.g. diagonal-weights) gets that model. */
+export const diagnosticsFitModel: Rule = ({ catalog, model, diagnostics }, issues) => {
+  if (!model || !diagnostics || !catalog.diagnostic) return;
+  for (const [i, d] of diagnostics.entries()) {
+    if (!d || !catalog.diagnostic.has(d.name)) continue;
+    const wants = (catalog.diagnostic.get(d.name) as { needs?: { model?: readonly string[] } }).needs?.model;
+    if (wants && !wants.includes(model.name)) issues.push({ path: ['diagnostics', i, 'name'], message: `diagnostic "${d.name}" reads a ${wants.join(' or ')} model, not "${model.name}"`, also: [['model', 'name']] });
+  }
+};
+
 export const rules: readonly Rule[] = [
   dataPathsFit, transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
   binaryHeadFitsData, wrapperBaseFits, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData,
-  mixFitsLossAndData,
+  mixFitsLossAndData, diagnosticsFitModel,
 ];
 
 /** Describes the dataset and runs every rule; returns every problem found. */

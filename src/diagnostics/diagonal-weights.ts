@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunnerError } from '../core/errors.js';
 import * as tf from '../backends/tf.js';
 import { readScalar as read } from '../backends/tree.js';
 import { everyOption } from './common.js';
@@ -18,6 +19,7 @@ export const diagonalWeights: DiagnosticEntry<z.infer<typeof schema>> = {
   name: 'diagonal-weights',
   summary: 'ℓ1, ℓ2 and non-zeros of w = u⊙u − v⊙v of a diagonal-linear model (implicit-bias measurements).',
   schema,
+  needs: { model: ['diagonal-linear'] },
   info: { cost: 'none (reads the weights)', paper: 'Woodworth et al. 2020, Kernel and Rich Regimes in Overparametrized Models' },
   create(o) {
     return {
@@ -25,7 +27,7 @@ export const diagonalWeights: DiagnosticEntry<z.infer<typeof schema>> = {
       async run(ctx) {
         const u = ctx.params.find((p) => p.name.endsWith('/u'));
         const v = ctx.params.find((p) => p.name.endsWith('/v'));
-        if (!u || !v) throw new Error('diagonal-weights needs a diagonal-linear model (tensors …/u and …/v)');
+        if (!u || !v) throw new RunnerError('CONFIG_INVALID', 'diagonal-weights needs a diagonal-linear model (tensors …/u and …/v)');
         const [l1, l2, nnz] = tf.tidy(() => {
           const w = tf.sub(tf.square(u.variable), tf.square(v.variable));
           const a = tf.abs(w);

@@ -58,4 +58,7 @@ export interface Diagnostic {
 }
 
 export type DiagnosticDeps = Readonly<Record<string, unknown>>;
-export type DiagnosticEntry<O = any> = Entry<O, Diagnostic, DiagnosticDeps>;
+export type DiagnosticEntry<O = any> = Entry<O, Diagnostic, DiagnosticDeps> & {
+  /** What the diagnostic reads beyond any model (config/rules.ts checks it before anything runs). */
+  readonly needs?: { readonly model?: readonly string[] };
+};

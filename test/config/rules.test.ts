@@ -42,6 +42,7 @@ interface Case {
 
 const cases: readonly Case[] = [
   { name: 'cnn on moons', overrides: ['model.name=cnn'], says: /needs image inputs/ },
+  { name: 'diagonal-weights on an mlp', overrides: ['diagnostics=[{name: diagonal-weights}]'], says: /diagnostic "diagonal-weights" reads a diagonal-linear model, not "mlp".*diagnostics\.0\.name/ },
   { name: 'a transformer on dense features', overrides: ['model.name=transformer'], says: /needs token inputs/ },
   { name: 'mse on class labels', overrides: ['loss.name=mse'], says: /"mse" is for regression/ },
   { name: 'a regression term in extra', overrides: ['loss.extra=[{name: huber}]'], says: /"huber" is for regression/ },

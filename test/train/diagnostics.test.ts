@@ -12,11 +12,18 @@ import { catalog } from '../../src/registries.js';
 import { buildLeak, rowsOf, runTiny, tensorsBin, tinyConfig, trainRows, type TinyConfig } from './harness.js';
 
 // BatchNorm and momentum make any state a diagnostic disturbs show up in the final checkpoint.
-const base: TinyConfig = { model: { name: 'mlp', hidden: [8], batch_norm: true }, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, train: { steps: 4 } };
+const mlp: TinyConfig = { model: { name: 'mlp', hidden: [8], batch_norm: true }, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, train: { steps: 4 } };
 const bookkeeping = new Set(['step', 'epoch', 'split', 'diagnostics', 'time_s']);
+
+// A diagnostic that reads one kind of model (needs.model) runs on that model's own problem.
+const own: Readonly<Record<string, TinyConfig>> = {
+  'diagonal-linear': { dataset: { name: 'sparse-regression', n_train: 24, n_test: 12 }, model: { name: 'diagonal-linear' }, loss: { name: 'mse' }, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, train: { steps: 4 } },
+};
 
 for (const entry of catalog.diagnostic.entries) {
   test(`diagnostic ${entry.name} writes finite values every 2 steps, leaks nothing and leaves training unchanged`, async () => {
+    const model = (entry as { needs?: { model?: readonly string[] } }).needs?.model?.[0];
+    const base = model ? own[model]! : mlp;
     await withTmpDir(async (tmp) => {
       const plain = await runTiny(tmp, 'plain', tinyConfig(base));
       assert.equal(plain.code, 0, plain.stderr);

@@ -67,6 +67,20 @@ export function tinyConfig(c: TinyConfig = {}): Record<string, unknown> {
   };
 }
 
+/**
+ * The optimizers every loss is trained under in the default suite: one of each way an optimizer can
+ * meet a loss. sgd (one plain evaluation), adam (adaptive state), lion (a sign step), momo (reads the
+ * loss value), sam (two evaluations), gam (four), lookahead (slow weights), looksam (evaluations that
+ * vary by step), lamb (a per-tensor trust ratio), cautious (a mask over a base). The full loss ×
+ * optimizer matrix, every optimizer of the registry, runs with `npm run test:matrix`
+ * (MINIMA_TEST_MATRIX=1); `test/train/optimizers.test.ts` trains every optimizer in the default suite.
+ */
+const REPRESENTATIVE = ['sgd', 'adam', 'lion', 'momo', 'sam', 'gam', 'lookahead', 'looksam', 'lamb', 'cautious'];
+export function optimizersForLosses(): readonly (typeof catalog.optimizer.entries)[number][] {
+  const all = catalog.optimizer.entries;
+  return process.env.MINIMA_TEST_MATRIX ? all : all.filter((e) => REPRESENTATIVE.includes(e.name));
+}
+
 /** The spec of an optimizer entry on its own: wrappers get `base: sgd` (lr 0.05). */
 export function optimizerSpec(name: string): Spec {
   const entry = catalog.optimizer.get(name);

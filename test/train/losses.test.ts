@@ -14,7 +14,7 @@ import { withTmpDir } from '../support/tmp-dir.js';
 import type { LossEntry } from '../../src/losses/index.js';
 import { catalog } from '../../src/registries.js';
 import { effectiveNeeds } from '../../src/losses/needs.js';
-import { blobs, grouped, buildLeak, lossSpec, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig } from './harness.js';
+import { blobs, grouped, buildLeak, lossSpec, checkpointTensors, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, teacher, tinyConfig, trainRows, trajectory, truncatedCopy, type TinyConfig, optimizersForLosses } from './harness.js';
 
 /** The needs of the entry's test spec (a wrapper's are those of its example base). */
 const needsOf = (e: LossEntry) => effectiveNeeds(catalog.loss, lossSpec(e)) ?? e.needs;
@@ -86,7 +86,7 @@ function ownsNoWeights(entry: LossEntry): boolean {
 }
 
 for (const entry of embeddings) {
-  for (const opt of catalog.optimizer.entries) {
+  for (const opt of optimizersForLosses()) {
     test(`metric-learning loss ${entry.name} × ${opt.name}: trains its own class weights and resumes identically`, async () => {
       await withTmpDir(async (tmp) => {
         const dir = await trainsCleanly(tmp, { loss: lossSpec(entry), optimizer: optimizerSpec(opt.name) });
@@ -117,7 +117,7 @@ for (const entry of embeddings) {
  */
 const headsAndWrappers = catalog.loss.entries.filter((e) => (needsOf(e).head ?? 'softmax') !== 'softmax' || e.needs.wraps === 'base');
 for (const entry of headsAndWrappers) {
-  for (const opt of catalog.optimizer.entries) {
+  for (const opt of optimizersForLosses()) {
     test(`loss ${entry.name} (head ${needsOf(entry).head ?? 'softmax'}${entry.needs.wraps ? ', wrapper' : ''}) × ${opt.name}: trains and resumes identically`, async () => {
       await withTmpDir(async (tmp) => {
         // a regression head (gaussian: [mean | log-variance]) trains on the teacher

@@ -15,8 +15,7 @@ import { catalog } from '../../src/registries.js';
 import { BatchPlan } from '../../src/train/batches.js';
 import { makeClosure, stepContext } from '../../src/train/step.js';
 import {
-  blobs, buildLeak, checkpointTensors, lossSpec, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, tinyConfig, trainRows, trajectory, truncatedCopy,
-} from './harness.js';
+  blobs, buildLeak, checkpointTensors, lossSpec, optimizerSpec, resumeTiny, rowsOf, runTiny, status, tensorsBin, tinyConfig, trainRows, trajectory, truncatedCopy, optimizersForLosses } from './harness.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { buildDataset } from '../../src/train/build.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +28,7 @@ test('the per-example-state losses are registered', () => {
 });
 
 for (const entry of stateful) {
-  for (const opt of catalog.optimizer.entries) {
+  for (const opt of optimizersForLosses()) {
     test(`per-example state: ${entry.name} × ${opt.name} trains, checkpoints its table and resumes identically`, async () => {
       await withTmpDir(async (tmp) => {
         const config = tinyConfig({ dataset: blobs, loss: lossSpec(entry), optimizer: optimizerSpec(opt.name) });

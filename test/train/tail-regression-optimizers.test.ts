@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { catalog } from '../../src/registries.js';
-import { blobs, optimizerSpec, resumeTiny, runTiny, status, tensorsBin, teacher, tinyConfig, trajectory, truncatedCopy } from './harness.js';
+import { blobs, optimizerSpec, resumeTiny, runTiny, status, tensorsBin, teacher, tinyConfig, trajectory, truncatedCopy, optimizersForLosses } from './harness.js';
 import type { Spec } from '../../src/core/registry.js';
 
 const specs: { loss: Spec; dataset: Spec }[] = [
@@ -22,7 +21,7 @@ const specs: { loss: Spec; dataset: Spec }[] = [
 ];
 
 for (const { loss, dataset } of specs) {
-  for (const opt of catalog.optimizer.entries) {
+  for (const opt of optimizersForLosses()) {
     test(`${loss.name} × ${opt.name}: trains and resumes identically`, async () => {
       await withTmpDir(async (tmp) => {
         const r = await runTiny(tmp, 'a', tinyConfig({ dataset, loss, optimizer: optimizerSpec(opt.name) }));

@@ -12,6 +12,7 @@ import { tf } from '../support/tf.js';
 import { initBackend, installWasmKernelPack, loadBlas } from '../../src/backends/index.js';
 import { modelRegistry, buildModel, describeModel } from '../../src/models/index.js';
 import { optimizerRegistry, createOptimizer } from '../../src/optim/index.js';
+import { wholeModelOptimizers } from '../support/optimizers.js';
 import type { DataSpec, Model } from '../../src/core/types.js';
 import { Rng } from '../../src/core/random.js';
 import { assertAgree } from './compare.js';
@@ -107,7 +108,7 @@ const variants = [
   { label: 'wasm without BLAS', backend: 'wasm', blas: 'off' as const, always: false },
   { label: 'cpu (the oracle itself)', backend: 'cpu', always: false },
 ].filter((v) => full || v.always);
-const optimizers = full ? optimizerRegistry.names() : ['adam'];
+const optimizers = full ? wholeModelOptimizers() : ['adam'];
 const paramCount = new Map(modelRegistry.names().map((name) => [name, describeModel({ name }, dataFor(name)).paramCount]));
 const isSmall = (name: string): boolean => paramCount.get(name)! <= SMALL_MODEL;
 
@@ -119,7 +120,7 @@ const cpuTrace = (name: string): Promise<Trace> => {
 };
 
 for (const variant of variants) {
-  describe(`${variant.label}: every model agrees with cpu and trains with ${full ? 'every optimizer' : 'adam (full matrix: npm run test:backends)'}`, () => {
+  describe(`${variant.label}: every model agrees with cpu and trains with ${full ? "every fused optimizer and four composites" : 'adam (full matrix: npm run test:backends)'}`, () => {
     before(async () => {
       await tf.setBackend(variant.backend);
       if (variant.blas) installWasmKernelPack({ blas: variant.blas });

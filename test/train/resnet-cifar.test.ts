@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withTmpDir } from '../support/tmp-dir.js';
+import { wholeModelOptimizers } from '../support/optimizers.js';
 import { Rng } from '../../src/core/random.js';
-import { catalog } from '../../src/registries.js';
 import { readMetrics } from '../../src/run/run-folder.js';
 import { optimizerSpec, runTiny, tinyConfig } from './harness.js';
 
@@ -29,13 +29,13 @@ function writeCifarFixtures(dir: string, perFile: number): void {
   file('test_batch.bin');
 }
 
-// About 4 CPU-minutes on the cpu backend: part of `npm run test:long`, not the default suite.
+// About 5 CPU-minutes on the cpu backend (17 optimizers): part of `npm run test:long`, not the default suite.
 const skip = process.env.MINIMA_TEST_LONG ? false : 'long test (npm run test:long)';
 
-test('ResNet-20 trains on CIFAR-format fixtures with every optimizer', { skip, timeout: 1_200_000 }, async () => {
+test('ResNet-20 trains on CIFAR-format fixtures with every fused optimizer and four composites (all: MINIMA_TEST_MATRIX=1)', { skip, timeout: 1_200_000 }, async () => {
   await withTmpDir(async (tmp) => {
     writeCifarFixtures(join(tmp, 'cifar'), 4);
-    for (const name of catalog.optimizer.names()) {
+    for (const name of wholeModelOptimizers()) {
       const out = await runTiny(tmp, `resnet-${name}`, tinyConfig({
         name: `resnet-${name}`,
         dataset: { name: 'cifar10', path: join(tmp, 'cifar'), normalize: true, random_crop: 4, horizontal_flip: true },

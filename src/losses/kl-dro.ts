@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
-import { RunnerError } from '../core/errors.js';
 import { lossSchema, stopGradient, type LossEntry } from './common.js';
 import { baseSlot, buildBase, wrapObjective } from './wrapper.js';
 
@@ -38,11 +37,7 @@ export const klDro: LossEntry<z.infer<typeof schema>> = {
     evaluation: 'the base loss, unweighted',
   },
   create(o, deps) {
-    const base = buildBase('kl-dro', o, deps);
-    if (base.needs.reduction !== 'per-example') {
-      base.dispose();
-      throw new RunnerError('CONFIG_INVALID', `${(deps as { path?: string }).path ?? 'loss'}.base: kl-dro reweights per-example losses, but its base is batch-level`);
-    }
+    const base = buildBase('kl-dro', o, deps, { verb: 'reweights' });
     return wrapObjective(base, 'per-example', (values) => tf.mul(klDroWeights(values as tf.Tensor1D, o.tau), values));
   },
 };

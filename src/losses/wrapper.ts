@@ -15,13 +15,19 @@ import type { LossBuildDeps } from './common.js';
 export const baseSlot = { base: { kind: 'loss' }, extra: { kind: 'loss', list: true, optional: true } } as const;
 
 /** Builds the wrapper's base spec (from options.base) at `<path>.base`. */
-export function buildBase(name: string, opts: object, deps: LossDeps): Objective {
+export function buildBase(name: string, opts: object, deps: LossDeps, perExample?: { readonly verb: string }): Objective {
   const options = opts as { readonly base?: unknown };
   const d = deps as LossBuildDeps;
   const path = d.path ?? 'loss';
   if (!d.buildLoss) throw new RunnerError('CONFIG_INVALID', `${path}: "${name}" must be built through the loss registry (its base: needs it)`);
   if (typeof options.base !== 'object' || options.base === null) throw new RunnerError('CONFIG_INVALID', `${path}.base: "${name}" needs a base loss spec`);
-  return d.buildLoss(options.base as Spec, deps, `${path}.base`);
+  const base = d.buildLoss(options.base as Spec, deps, `${path}.base`);
+  // A wrapper that works on per-example values (perExample.verb: what it does to them) refuses a batch-level base.
+  if (perExample && base.needs.reduction !== 'per-example') {
+    base.dispose();
+    throw new RunnerError('CONFIG_INVALID', `${path}.base: ${name} ${perExample.verb} per-example losses, but its base is batch-level`);
+  }
+  return base;
 }
 
 /**

@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
-import { RunnerError } from '../core/errors.js';
 import { lossSchema, stopGradient, type LossEntry } from './common.js';
 import { baseSlot, buildBase, wrapObjective } from './wrapper.js';
 
@@ -41,11 +40,7 @@ export const zError: LossEntry<z.infer<typeof schema>> = {
     note: 'the kept set is a selection (piecewise constant): the gradient is the mean base gradient over the kept examples',
   },
   create(o, deps) {
-    const base = buildBase('z-error', o, deps);
-    if (base.needs.reduction !== 'per-example') {
-      base.dispose();
-      throw new RunnerError('CONFIG_INVALID', `${(deps as { path?: string }).path ?? 'loss'}.base: z-error filters per-example losses, but its base is batch-level`);
-    }
+    const base = buildBase('z-error', o, deps, { verb: 'filters' });
     return wrapObjective(base, 'per-example', (values) => {
       const keep = zErrorMask(values as tf.Tensor1D, o.theta, o.std);
       const b = values.shape[0] ?? 0;

@@ -176,6 +176,11 @@ test('npy: dtypes, endianness, images, a test pair, and broken files', async () 
     await failsWith(build({ name: 'npy', x: 'x.npy', y: 'short.npy' }, 0, dir, dir), 'DATASET_INVALID', 'short.npy', /9 labels for 10 examples/);
     writeFile(join(dir, 'neg.npy'), npyBytes('<i4', [n], [0, 1, 2, -1, 0, 1, 2, 0, 1, 2]));
     await failsWith(build({ name: 'npy', x: 'x.npy', y: 'neg.npy' }, 0, dir, dir), 'DATASET_INVALID', 'neg.npy', /label -1 at index 3/);
+    // torture finds: a header edited to zero examples, and a flipped byte making a label 2^40
+    writeFile(join(dir, 'empty.npy'), npyBytes('<f4', [0, 3], []));
+    await failsWith(build({ name: 'npy', x: 'empty.npy', y: 'y.npy' }, 0, dir, dir), 'DATASET_INVALID', 'empty.npy', /holds no examples/);
+    writeFile(join(dir, 'huge.npy'), npyBytes('<i8', [n], [0, 1, 2, 2 ** 40, 0, 1, 2, 0, 1, 2]));
+    await failsWith(build({ name: 'npy', x: 'x.npy', y: 'huge.npy' }, 0, dir, dir), 'DATASET_INVALID', 'huge.npy', /label 1099511627776 at index 3 is too large/);
     writeFile(join(dir, 'c16.npy'), npyBytes('<f4', [2], [0, 0]).map((b, i) => (i === 22 ? 0x63 : b)));
     await failsWith(build({ name: 'npy', x: 'c16.npy', y: 'y.npy' }, 0, dir, dir), 'DATASET_INVALID', 'c16.npy', /not supported/);
   });
@@ -199,6 +204,13 @@ test('npz: stored and deflated archives; truncated, corrupt and incomplete archi
     const stored = zipBytes(arrays, false);
     writeFile(join(dir, 'cut.npz'), stored.subarray(0, stored.length - 30));
     await failsWith(build({ name: 'npz', path: 'cut.npz' }, 0, dir, dir), 'DATASET_INVALID', 'cut.npz', /truncated/);
+    // a central entry whose extra-field length runs past the end of the file: corrupt, not a crash
+    const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
+    const central = view.getUint32(stored.length - 22 + 16, true);
+    const badExtra = Uint8Array.from(stored);
+    new DataView(badExtra.buffer).setUint16(central + 30, 0xffff, true);
+    writeFile(join(dir, 'extra.npz'), badExtra);
+    await failsWith(build({ name: 'npz', path: 'extra.npz' }, 0, dir, dir), 'DATASET_INVALID', 'extra.npz', /corrupt zip\/npz archive/);
     const flipped = Uint8Array.from(stored);
     flipped[200] = flipped[200]! ^ 0xff; // inside the stored x_train data
     writeFile(join(dir, 'crc.npz'), flipped);

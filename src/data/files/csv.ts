@@ -235,7 +235,8 @@ export const csv = defineDataset({
   load(o, deps) {
     const labels = typeof o.label === 'string' ? [o.label] : o.label;
     const task: Task = o.task;
-    const main = readTable(dataLocation(o.path, deps, ''), o.delimiter);
+    const mainFile = dataLocation(o.path, deps, '');
+    const main = readTable(mainFile, o.delimiter);
     const testTable = o.test_path ? readTable(dataLocation(o.test_path, deps, ''), o.delimiter) : null;
     const labelCols = labels.map((l) => column(main, l, 'label'));
     const features = o.features ?? main.header.filter((h) => !labels.includes(h));
@@ -279,7 +280,7 @@ export const csv = defineDataset({
     } else {
       const n = main.rows.length;
       const nTrain = Math.round(n * (1 - o.test_fraction));
-      if (nTrain < 1 || nTrain >= n) throw optionError('test_fraction', `${n} rows cannot be split with test_fraction ${o.test_fraction}`);
+      if (nTrain < 1 || nTrain >= n) throw optionError('test_fraction', `${n} rows of ${mainFile} cannot be split with test_fraction ${o.test_fraction}`);
       const rng = Rng.derive(deps.seed, 'csv-split');
       const perm = toId ? null : rng.permutation(n);
       const split = toId

@@ -162,12 +162,16 @@ export function npyLabels(a: NpyArray, numClasses: number): Int32Array {
 }
 
 /** Largest value + 1 of an integer label array (for num_classes: null). */
+/** Class ids past this are damage or regression targets, not classes (a K-sized table is allocated per class). */
+const MAX_CLASS_ID = 1 << 24;
+
 export function npyMaxLabel(a: NpyArray): number {
   const read = reader(a);
   let max = -1;
   for (let i = 0; i < a.length; i++) {
     const v = read(i);
     if (!Number.isInteger(v) || v < 0) throw invalidFile(a.file, `label ${v} at index ${i} is not a non-negative integer`);
+    if (v >= MAX_CLASS_ID) throw invalidFile(a.file, `label ${v} at index ${i} is too large for a class id (at most ${MAX_CLASS_ID - 1}); regression targets need task: regression`);
     max = Math.max(max, v);
   }
   return max + 1;

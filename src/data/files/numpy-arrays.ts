@@ -35,6 +35,8 @@ interface ArraySet<A extends ArrayHead = NpyArray> {
 function exampleShape(a: ArrayHead, layout: 'nhwc' | 'nchw'): number[] {
   const rest = a.shape.slice(1);
   if (a.shape.length === 0) throw invalidFile(a.file, 'x must have a leading example dimension, found a scalar');
+  // an edited header can leave zero examples; name the file rather than fail later on the split
+  if (a.shape[0] === 0) throw invalidFile(a.file, `holds no examples (shape (${a.shape.join(', ')}))`);
   if (rest.length === 0) return [1];
   if (rest.length === 1) return rest;
   if (rest.length === 2) return [...rest, 1];
@@ -64,9 +66,9 @@ function rowsOf<T extends Uint8Array | Float32Array | Int32Array>(src: T, rows: 
 }
 
 /** train/test sizes when test arrays are absent (a seeded split of x by test_fraction). */
-function splitSizes(n: number, o: ArrayOptions): { train: number; test: number } {
+function splitSizes(n: number, o: ArrayOptions, file: string): { train: number; test: number } {
   const nTrain = Math.round(n * (1 - o.test_fraction));
-  if (nTrain < 1 || nTrain >= n) throw optionError('test_fraction', `${n} examples cannot be split with test_fraction ${o.test_fraction}`);
+  if (nTrain < 1 || nTrain >= n) throw optionError('test_fraction', `${n} examples in ${file} cannot be split with test_fraction ${o.test_fraction}`);
   return { train: nTrain, test: n - nTrain };
 }
 
@@ -74,7 +76,7 @@ function splitSizes(n: number, o: ArrayOptions): { train: number; test: number }
 function arraysData(set: ArraySet<ArrayHead>, o: ArrayOptions): DataDescription {
   const inputShape = exampleShape(set.x, o.layout);
   const n = set.x.shape[0]!;
-  const sizes = set.test ? { train: n, test: set.test.x.shape[0]! } : splitSizes(n, o);
+  const sizes = set.test ? { train: n, test: set.test.x.shape[0]! } : splitSizes(n, o, set.x.file);
   if (o.task === 'regression') {
     const outputDim = set.y.shape.length === 2 ? set.y.shape[1]! : 1;
     return { spec: { task: o.task, inputShape, inputKind: 'dense', numClasses: 0, outputDim }, complete: true, sizes, asymmetricMap: false };
@@ -116,7 +118,7 @@ export function arraysToRaw(set: ArraySet, o: ArrayOptions, seed: number, source
   if (set.test) test = load(set.test.x, set.test.y);
   else {
     const n = train.n;
-    const nTrain = splitSizes(n, o).train;
+    const nTrain = splitSizes(n, o, set.x.file).train;
     const rng = Rng.derive(seed, 'array-split');
     const perm = rng.permutation(n);
     const split = classification ? stratifiedSplit(train.y, K, nTrain, undefined, rng) : { train: perm.slice(0, nTrain), test: perm.slice(nTrain) };

@@ -16,6 +16,16 @@ const LOCAL = 0x04034b50;
  * inflated and sizes and checksums are not checked: enough to read the .npy headers.
  */
 export function readZip(buf: Uint8Array, file: string, head?: number): Map<string, Uint8Array> {
+  try {
+    return readEntries(buf, file, head);
+  } catch (err) {
+    // a damaged length or offset field points outside the buffer: the archive is corrupt, not minima
+    if (err instanceof RangeError) throw invalidFile(file, `corrupt zip/npz archive (${err.message})`);
+    throw err;
+  }
+}
+
+function readEntries(buf: Uint8Array, file: string, head?: number): Map<string, Uint8Array> {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const u64 = (o: number) => Number(v.getBigUint64(o, true));
   let eocd = -1;

@@ -53,7 +53,7 @@ const slug = (v: string) => v.replace(/[^A-Za-z0-9._-]+/g, '_');
 async function fitSummary(o: z.output<typeof sweepSummaryOptions>, sweep: SweepDir, records: Parameters<typeof fitLearningCurves>[0], ctx: CommandContext): Promise<ExitCodeValue> {
   if (!o.x) throw new ConfigError([{ path: '--x', message: '--fit power-law needs --x PATH, the swept key to fit over' }]);
   const metric = o.metric ?? 'test.loss';
-  let report;
+  let report: ReturnType<typeof fitLearningCurves>;
   try {
     report = fitLearningCurves(records, { x: o.x, metric, resamples: o.bootstrap, seed: o.seed, fitMax: o.fitMax });
   } catch (err) {

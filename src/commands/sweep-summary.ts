@@ -3,7 +3,7 @@
  * trials grouped over seeds, mean ± std and n of each final/best metric, best group first, showing
  * only the columns that differ between groups.
  * `--fit power-law --x PATH [--metric M]` instead fits M(x) = E + A·x^(−α) over the swept PATH
- * (sweep/learning-curve.ts) and writes SWEEP_DIR/fits/power-law-<x>-<metric>.{json,svg,png}.
+ * (sweep/learning-curve.ts) and writes SWEEP_DIR/fits/power-law-<x>-<metric>[-upto-<fit-max>].{json,svg,png}.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -62,7 +62,7 @@ async function fitSummary(o: z.output<typeof sweepSummaryOptions>, sweep: SweepD
   }
   const dir = join(sweep.dir, 'fits');
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `power-law-${slug(o.x)}-${slug(metric)}`);
+  const base = join(dir, `power-law-${slug(o.x)}-${slug(metric)}${o.fitMax === undefined ? '' : `-upto-${o.fitMax}`}`);
   writeFileAtomic(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   const spec = powerLawChart({ title: `${report.fitted} = E + A·x^(−α)`, x: o.x, y: report.fitted, curves: report.curves });
   writeFileAtomic(`${base}.svg`, await renderFigure(spec, { format: 'svg' }));

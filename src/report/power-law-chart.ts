@@ -23,7 +23,7 @@ export function powerLawChart(c: StyleOptions & { readonly title: string; readon
   );
   const asymptote = c.curves.flatMap((k) => [{ series: k.label, x: lo, y: k.fit.E }, { series: k.label, x: hi, y: k.fit.E }]);
   const points = c.curves.flatMap((k) => k.points.map((p) => ({ series: k.label, x: p.x, y: p.y })));
-  const x = { field: 'x', type: 'quantitative', title: c.x, scale: { type: 'log' } };
+  const x = { field: 'x', type: 'quantitative', title: c.x, scale: { type: 'log', domain: [lo, hi], nice: false } };
   const y = { field: 'y', type: 'quantitative', title: c.y, scale: { zero: false } };
   const color = { field: 'series', type: 'nominal', title: null, legend: c.curves.length > 1 ? { orient: 'bottom', columns: 1, labelLimit: 360 } : null };
   return {

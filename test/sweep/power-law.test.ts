@@ -42,10 +42,10 @@ test('sweep report: one curve per other setting, α per seed, accuracy fitted as
   let i = 0;
   for (const opt of ['sgd', 'adam']) for (const n of XS) for (const seed of [0, 1, 2]) {
     const err = (opt === 'sgd' ? 1 : 0.5) * law(n) * (1 + 0.001 * seed);
-    records.push({ index: i, id: `t${i}`, run_dir: `t${i}`, params: { 'optimizer.name': opt, 'dataset.train_size': n, seed }, status: 'completed', attempts: 1, final: { 'test.accuracy': 1 - err } });
+    records.push({ index: i, id: `t${i}`, run_dir: `t${i}`, params: { 'optimizer.name': opt, 'dataset.train_size': n, seed }, status: 'completed', attempts: 1, updated_at: '', final: { 'test.accuracy': 1 - err } });
     i++;
   }
-  records.push({ index: i, id: 'failed', run_dir: 'f', params: { 'optimizer.name': 'sgd', 'dataset.train_size': 500, seed: 3 }, status: 'failed', attempts: 1 });
+  records.push({ index: i, id: 'failed', run_dir: 'f', params: { 'optimizer.name': 'sgd', 'dataset.train_size': 500, seed: 3 }, status: 'failed', attempts: 1, updated_at: '' });
   const r = fitLearningCurves(records, { x: 'dataset.train_size', metric: 'test.accuracy', resamples: 100, seed: 0, fitMax: 4000 });
   assert.equal(r.fitted, '1 − test.accuracy');
   assert.equal(r.curves.length, 2);

@@ -188,6 +188,11 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .addOption(new Option('--mode <mode>', 'sort direction (default: min for losses/errors, else max)').choices(['min', 'max']))
     .addOption(new Option('--format <f>', 'output format').choices(['table', 'csv', 'json', 'markdown']).default('table'))
     .option('--all-columns', 'every parameter and metric column')
+    .addOption(new Option('--fit <model>', 'fit the metric (default test.loss) against --x and plot it: E + A·x^(−α)').choices(['power-law']))
+    .option('--x <path>', 'the swept key the fit runs over (e.g. dataset.train_size)')
+    .option('--fit-max <x>', 'fit on x ≤ this value only; report the prediction at the larger x')
+    .option('--bootstrap <n>', 'bootstrap resamples for the 95% intervals (default 1000)')
+    .option('--seed <n>', 'seed of the bootstrap (default 0)')
     .action(lazy('sweepSummary', (sweepDir, o) => ({ sweepDir, ...o })));
 
   const data = program.command('data').description('datasets: download the standard ones, inspect any');

@@ -55,6 +55,19 @@ export interface Diagnostic {
   readonly every: number;
   /** Values for metrics.jsonl; reads device values with `await t.data()`; leaves no tensors behind. */
   run(ctx: DiagnosticContext): Promise<Record<string, number>>;
+  /**
+   * Keys added to summary.json's `final` when a session ends, computed from all the run's metric rows
+   * (e.g. the first step a metric reaches a threshold); absent keys mean "not reached".
+   */
+  summarize?(rows: readonly MetricRowLike[]): Record<string, number>;
+}
+
+/** A metrics.jsonl row as diagnostics read it (run/run-folder.ts MetricRow, without importing upwards). */
+export interface MetricRowLike {
+  readonly step: number;
+  readonly split: string;
+  readonly eval?: unknown;
+  readonly [metric: string]: unknown;
 }
 
 export type DiagnosticDeps = Readonly<Record<string, unknown>>;

@@ -101,6 +101,8 @@ export async function runSession(opts: SessionOptions): Promise<{ exitCode: Exit
   const summarize = (): Summary => {
     const rows = writer.metricRows;
     const { final, best } = summarizeMetrics(rows);
+    // diagnostics that summarise the whole run (grokking times) add their keys
+    for (const d of exp.diagnostics) if (d.diagnostic.summarize) Object.assign(final, d.diagnostic.summarize(rows));
     const lastStep = rows.length > 0 ? Math.max(...rows.map((r) => r.step)) : startStep;
     const artifacts = listArtifacts(writer.dir);
     const steps = status === 'completed' ? exp.totalSteps : lastStep;

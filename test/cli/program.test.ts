@@ -101,6 +101,11 @@ const cases: readonly [argv: string[], command: keyof CommandLoaders, input: Rec
     'sweepSummary',
     { sweepDir: 'D', metric: 'test.ece', mode: 'min', format: 'csv', allColumns: true },
   ],
+  [
+    ['sweep', 'summary', 'D', '--fit', 'power-law', '--x', 'dataset.train_size', '--fit-max', '4000', '--bootstrap', '200', '--seed', '3'],
+    'sweepSummary',
+    { sweepDir: 'D', format: 'table', fit: 'power-law', x: 'dataset.train_size', fitMax: '4000', bootstrap: '200', seed: '3' },
+  ],
   [['data', 'fetch', 'mnist', '--root', 'r', '--mirror', 'u', '--force'], 'dataFetch', { name: 'mnist', root: 'r', mirror: 'u', force: true }],
   [['data', 'info', 'moons'], 'dataInfo', { target: 'moons', overrides: [] }],
   [

@@ -46,3 +46,22 @@ for (const entry of catalog.diagnostic.entries) {
     });
   });
 }
+
+test('a diagnostic with summarize adds its keys to summary.json: grokking first steps and alignment over the run', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  await withTmpDir(async (tmp) => {
+    // threshold 0.01: any evaluation reaches it, so both first steps are the first evaluation's
+    const config = tinyConfig({ ...mlp, train: { steps: 4, eval_every: 2, eval_splits: ['train', 'test'] }, diagnostics: [{ name: 'grokking', every: 1, threshold: 0.01 }] });
+    const r = await runTiny(tmp, 'grok', config);
+    assert.equal(r.code, 0, r.stderr);
+    const final = (JSON.parse(readFileSync(join(r.dir, 'summary.json'), 'utf8')) as { final: Record<string, number> }).final;
+    const alignments = rowsOf(r.dir).filter((x) => x.diagnostics === true).map((x) => x.nlm_alignment as number);
+    assert.equal(alignments.length, 4);
+    assert.equal(final['grokking.grokked'], 1);
+    assert.equal(final['grokking.train_step'], 2);
+    assert.equal(final['grokking.test_step'], 2);
+    assert.equal(final['grokking.gap'], 0);
+    assert.equal(final['grokking.alignment_max'], Math.max(...alignments));
+  });
+});

@@ -4,7 +4,7 @@
  * 60,000:
  *   - images are subsampled 2× (`[:, ::2, ::2]`: rows and columns 0, 2, …, 26) to 14×14;
  *   - the label is 1 for digits 0–4 and 0 for 5–9 (`labels < 5`), then flipped with probability
- *     `label_noise` (0.25);
+ *     `label_flip` (0.25);
  *   - the colour is the label, flipped with probability e (the environment's colour noise);
  *   - the image goes to channel `colour` of two, the other channel is zero.
  * The official code shuffles the first 50,000 training digits and deals them alternately to the two
@@ -89,7 +89,7 @@ export const coloredMnist = defineDataset({
     test_size: z.int().min(1).nullable().default(null).describe('Test-environment digits from the rest; null = all the rest (the official code uses 10,000).'),
     color_noise: z.array(z.number().min(0).max(1)).min(1).default([0.2, 0.1]).describe('Per train environment: probability e that the colour disagrees with the label (official 0.2 and 0.1: agreement 0.8 and 0.9).'),
     test_color_noise: z.number().min(0).max(1).default(0.9).describe('Test environment: probability that the colour disagrees with the label (official 0.9: agreement 0.1).'),
-    label_noise: z.number().min(0).max(1).default(0.25).describe('Probability that the binary label (digit < 5) is flipped, in every environment (official 0.25).'),
+    label_flip: z.number().min(0).max(1).default(0.25).describe('Probability that the binary label (digit < 5) is flipped, in every environment, test included (official 0.25; the shared label_noise transform would flip train labels only).'),
     downsample: z.boolean().default(true).describe('Subsample the images 2× to 14×14 as the official code does; false keeps 28×28.'),
   },
   describe(o) {
@@ -113,7 +113,7 @@ export const coloredMnist = defineDataset({
       for (let i = e; i < o.train_size; i += E) rows.push(order[i]!);
       return Int32Array.from(rows);
     });
-    const parts = envRows.map((rows, e) => coloredRows(digits.x, digits.y, rows, o.color_noise[e]!, o.label_noise, stride, rng));
+    const parts = envRows.map((rows, e) => coloredRows(digits.x, digits.y, rows, o.color_noise[e]!, o.label_flip, stride, rng));
     const side = o.downsample ? 14 : 28;
     const size = side * side * 2;
     const n = o.train_size;
@@ -127,7 +127,7 @@ export const coloredMnist = defineDataset({
       agreement.push(p.y.reduce((a, v, i) => a + (v === p.color[i] ? 1 : 0), 0) / p.y.length);
       at += p.y.length;
     });
-    const test = coloredRows(digits.x, digits.y, order.subarray(n, n + nTest), o.test_color_noise, o.label_noise, stride, rng);
+    const test = coloredRows(digits.x, digits.y, order.subarray(n, n + nTest), o.test_color_noise, o.label_flip, stride, rng);
     agreement.push(test.y.reduce((a, v, i) => a + (v === test.color[i] ? 1 : 0), 0) / nTest);
     return {
       spec: coloredSpec(side, E),

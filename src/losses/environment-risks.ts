@@ -22,7 +22,7 @@ export interface EnvironmentRisks {
 
 /** The [B, G] membership map and per-environment means of per-row values. */
 export function environmentRisks(input: LossInput, numClasses: number, numGroups: number, loss: string, perRow?: tf.Tensor1D): EnvironmentRisks & { meanOf(values: tf.Tensor1D): tf.Tensor1D } {
-  if (!input.group) throw new RunnerError('CONFIG_INVALID', `loss "${loss}" needs the batch's environment ids (LossInput.group): a dataset with groups, e.g. colored-mnist`);
+  if (!input.group) throw new RunnerError('CONFIG_INVALID', `loss "${loss}" needs the batch's group ids, its environments (LossInput.group): a dataset with groups, e.g. colored-mnist`);
   const map = oneHot(input.group, numGroups); // [B, G]
   const rows = tf.sum(map, 0) as tf.Tensor1D;
   const present = tf.cast(tf.greater(rows, 0), 'float32') as tf.Tensor1D;
@@ -53,7 +53,7 @@ export function annealedPenalty(risk: tf.Scalar, penalty: tf.Scalar, o: { penalt
 /** The number of environments (DataSpec.numGroups) a loss over environments needs. */
 export function numEnvironments(numGroups: number | undefined, loss: string): number {
   if (numGroups === undefined || !(numGroups >= 1)) {
-    throw new RunnerError('CONFIG_INVALID', `loss "${loss}" needs a dataset whose examples carry environment ids (DataSpec.numGroups), e.g. colored-mnist`);
+    throw new RunnerError('CONFIG_INVALID', `loss "${loss}" needs a dataset whose examples carry group ids, its environments (DataSpec.numGroups), e.g. colored-mnist`);
   }
   return numGroups;
 }

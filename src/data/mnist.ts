@@ -32,7 +32,7 @@ const mnistSpec = (flatten: boolean, groups: MnistGroups = null): Omit<DataSpec,
 /**
  * Group annotations for the group metrics and losses (per-group and worst-group accuracy,
  * group-dro, the domains sampler): `class` (group = digit) or `head-medium-tail` (digits 0–2, 3–6,
- * 7–9: under `long_tail`, whose class k keeps n_max·ρ^(−k/9) images, the many-, medium- and
+ * 7–9: under `imbalance_ratio` ρ, whose class k keeps n_max·ρ^(−k/9) images, the many-, medium- and
  * few-shot splits of the long-tail literature).
  */
 type MnistGroups = 'class' | 'head-medium-tail' | null;
@@ -108,7 +108,7 @@ export const mnist = defineDataset({
     train_size: z.int().min(1).max(9999).default(8000).describe('Train examples (stratified by digit, drawn with the data seed).'),
     test_size: z.int().min(1).nullable().default(null).describe('Test examples from the rest (stratified); null = all the rest.'),
     flatten: z.boolean().default(false).describe('inputShape [784] instead of [28, 28, 1] (models flatten images themselves either way).'),
-    groups: z.enum(['class', 'head-medium-tail']).nullable().default(null).describe('Group ids per image: class (group = digit) or head-medium-tail (digits 0–2, 3–6, 7–9: the many/medium/few-shot classes under long_tail); null = none.'),
+    groups: z.enum(['class', 'head-medium-tail']).nullable().default(null).describe('Group ids per image: class (group = digit) or head-medium-tail (digits 0–2, 3–6, 7–9: the many/medium/few-shot classes under imbalance_ratio); null = none.'),
   },
   describe(o) {
     if (o.train_size + (o.test_size ?? 1) > BUNDLED_DIGITS) {

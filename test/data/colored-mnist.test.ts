@@ -2,7 +2,8 @@
  * colored-mnist against the IRM recipe (make_environment): every image found back among the bundled
  * digits (subsampled 2×), the binary label = (digit < 5) flipped at rate 0.25 in every environment,
  * the digit in exactly the channel of its colour, the colour agreeing with the label at 0.8 and 0.9
- * in the train environments and 0.1 in the test one; group = environment; determinism and options.
+ * in the train environments and 0.1 in the test one; group = environment; determinism and options;
+ * and the group annotations of mnist (class, head-medium-tail) kept through imbalance_ratio (long tail).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,4 +91,22 @@ test('colored-mnist: deterministic in the data seed; options (three environments
 
 test('colored-mnist: sizes beyond the 10,000 bundled digits are refused', async () => {
   await assert.rejects(build({ name: 'colored-mnist', train_size: 9000, test_size: 2000 }), /exceeds the 10000 bundled digits/);
+});
+
+test('mnist groups: class (group = digit) and head-medium-tail (digits 0–2, 3–6, 7–9), kept through imbalance_ratio (long tail)', async () => {
+  const byClass = await build({ name: 'mnist', train_size: 500, test_size: 200, groups: 'class' }, 0);
+  assert.equal(byClass.spec.numGroups, 10);
+  const a = all(byClass, 'test');
+  assert.deepEqual(Array.from(a.group!), Array.from(a.y));
+  const ht = await build({ name: 'mnist', train_size: 2000, test_size: 500, groups: 'head-medium-tail', imbalance_ratio: 10 }, 0);
+  assert.equal(ht.spec.numGroups, 3);
+  for (const split of ['train', 'test'] as const) {
+    const { y, group } = all(ht, split);
+    for (let i = 0; i < y.length; i++) assert.equal(group![i], y[i]! < 3 ? 0 : y[i]! < 7 ? 1 : 2);
+  }
+  const counts = ht.spec.groupCounts!;
+  assert.ok(counts[0]! > counts[1]! / 4 * 3 && counts[2]! < counts[0]!, `head ${counts[0]} medium ${counts[1]} tail ${counts[2]}`);
+  const plain = await build({ name: 'mnist', train_size: 500, test_size: 200 }, 0);
+  assert.equal(plain.spec.numGroups, undefined);
+  assert.equal(all(plain, 'train').group, undefined);
 });

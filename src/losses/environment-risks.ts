@@ -20,15 +20,15 @@ export interface EnvironmentRisks {
   mean(perEnv: tf.Tensor1D): tf.Scalar;
 }
 
-/** The [B, G] membership map and per-environment means of per-row values. */
-export function environmentRisks(input: LossInput, numClasses: number, numGroups: number, loss: string, perRow?: tf.Tensor1D): EnvironmentRisks & { meanOf(values: tf.Tensor1D): tf.Tensor1D } {
+/** Per-environment mean cross-entropy, and `meanOf` for per-environment means of other per-row values. */
+export function environmentRisks(input: LossInput, numClasses: number, numGroups: number, loss: string): EnvironmentRisks & { meanOf(values: tf.Tensor1D): tf.Tensor1D } {
   if (!input.group) throw new RunnerError('CONFIG_INVALID', `loss "${loss}" needs the batch's group ids, its environments (LossInput.group): a dataset with groups, e.g. colored-mnist`);
   const map = oneHot(input.group, numGroups); // [B, G]
   const rows = tf.sum(map, 0) as tf.Tensor1D;
   const present = tf.cast(tf.greater(rows, 0), 'float32') as tf.Tensor1D;
   const denom = tf.add(rows, tf.sub(1, present)); // absent environments divide by 1
   const meanOf = (values: tf.Tensor1D): tf.Tensor1D => tf.div(tf.sum(tf.mul(map, tf.expandDims(values, 1)), 0), denom) as tf.Tensor1D;
-  const ce = perRow ?? (tf.neg(rowDot(tf.logSoftmax(input.output), oneHot(input.y, numClasses))) as tf.Tensor1D);
+  const ce = tf.neg(rowDot(tf.logSoftmax(input.output), oneHot(input.y, numClasses))) as tf.Tensor1D;
   const count = tf.sum(present) as tf.Scalar;
   return {
     risks: meanOf(ce),

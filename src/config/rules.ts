@@ -192,7 +192,8 @@ export const modelFitsData: Rule = ({ catalog, dataset, model, data }, issues) =
 };
 
 /**
- * `train.sampler` fits the data: pk and class-balanced read class labels (no regression); pk's
+ * `train.sampler` fits the data: domains reads group ids (a dataset with groups); pk and
+ * class-balanced read class labels (no regression); pk's
  * P × K is the batch size, and P classes exist in the train split (after `class_split`). K larger
  * than a class is allowed: like the official RandomIdentitySampler, such a class is padded by
  * drawing its own rows with replacement.
@@ -203,6 +204,12 @@ export const samplerFitsData: Rule = ({ train, dataset, data }, issues) => {
   const at: Path = ['train', 'sampler'];
   if (data && samplerEntry(sampler.name).needsLabels && data.spec.task !== 'classification') {
     issues.push({ path: [...at, 'name'], message: `sampler "${sampler.name}" draws by class, but dataset "${dataset?.name}" is a ${data.spec.task} task`, also: [NAME] });
+    return;
+  }
+  if (samplerEntry(sampler.name).needsGroups) {
+    if (data && !(data.spec.numGroups !== undefined && data.spec.numGroups >= 1)) {
+      issues.push({ path: [...at, 'name'], message: `sampler "${sampler.name}" draws by domain (group id), but dataset "${dataset?.name}" has no groups (use a dataset with groups, e.g. colored-mnist)`, also: [NAME] });
+    }
     return;
   }
   if (dataset && typeof dataset.labeled === 'number') {

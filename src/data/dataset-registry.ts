@@ -2,6 +2,7 @@
 import { createRegistry } from '../core/registry.js';
 import type { Dataset, DatasetDeps } from '../core/types.js';
 import { mnist } from './mnist.js';
+import { coloredMnist } from './colored-mnist.js';
 import { blobs } from './synthetic/blobs.js';
 import { moons } from './synthetic/moons.js';
 import { spirals } from './synthetic/spirals.js';
@@ -31,6 +32,7 @@ export const datasetRegistry = createRegistry<Promise<Dataset>, DatasetDeps>('da
   parity,
   sparseParity,
   spuriousGaussian,
+  coloredMnist,
   sparseRegression,
   idx,
   cifar10,

@@ -19,14 +19,24 @@ const PIXELS = 784;
 /** The mnist package's digit count (its README's figure), so that sizes are known without parsing the files. */
 const BUNDLED_DIGITS = 10000;
 
-const mnistSpec = (flatten: boolean): Omit<DataSpec, 'classCounts'> => ({
+const mnistSpec = (flatten: boolean, groups: MnistGroups = null): Omit<DataSpec, 'classCounts'> => ({
   task: 'classification',
   inputShape: flatten ? [PIXELS] : [28, 28, 1],
   inputKind: 'dense',
   numClasses: 10,
   outputDim: 10,
   classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  ...(groups ? { numGroups: groups === 'class' ? 10 : 3 } : {}),
 });
+
+/**
+ * Group annotations for the group metrics and losses (per-group and worst-group accuracy,
+ * group-dro, the domains sampler): `class` (group = digit) or `head-medium-tail` (digits 0–2, 3–6,
+ * 7–9: under `imbalance_ratio` ρ, whose class k keeps n_max·ρ^(−k/9) images, the many-, medium- and
+ * few-shot splits of the long-tail literature).
+ */
+type MnistGroups = 'class' | 'head-medium-tail' | null;
+const groupOf = (groups: 'class' | 'head-medium-tail', digit: number): number => (groups === 'class' ? digit : digit < 3 ? 0 : digit < 7 ? 1 : 2);
 
 export interface MnistDigits {
   readonly x: Float32Array;
@@ -98,12 +108,13 @@ export const mnist = defineDataset({
     train_size: z.int().min(1).max(9999).default(8000).describe('Train examples (stratified by digit, drawn with the data seed).'),
     test_size: z.int().min(1).nullable().default(null).describe('Test examples from the rest (stratified); null = all the rest.'),
     flatten: z.boolean().default(false).describe('inputShape [784] instead of [28, 28, 1] (models flatten images themselves either way).'),
+    groups: z.enum(['class', 'head-medium-tail']).nullable().default(null).describe('Group ids per image: class (group = digit) or head-medium-tail (digits 0–2, 3–6, 7–9: the many/medium/few-shot classes under imbalance_ratio); null = none.'),
   },
   describe(o) {
     if (o.train_size + (o.test_size ?? 1) > BUNDLED_DIGITS) {
       throw optionError('test_size', `train_size ${o.train_size} + test_size ${o.test_size ?? 1} exceeds the ${BUNDLED_DIGITS} bundled digits`);
     }
-    return knownData(mnistSpec(o.flatten), { train: o.train_size, test: o.test_size ?? BUNDLED_DIGITS - o.train_size }, true);
+    return knownData(mnistSpec(o.flatten, o.groups), { train: o.train_size, test: o.test_size ?? BUNDLED_DIGITS - o.train_size }, true);
   },
   load(o, deps) {
     const digits = loadMnistDigits();
@@ -113,9 +124,15 @@ export const mnist = defineDataset({
       throw optionError('test_size', `train_size ${o.train_size} + test_size ${o.test_size ?? 1} exceeds the ${total} bundled digits`);
     }
     const split = stratifiedSplit(digits.y, 10, o.train_size, o.test_size ?? undefined, Rng.derive(deps.seed, 'mnist-split'));
-    const make = (rows: Int32Array) => ({ n: rows.length, x: rowsOf(digits.x, rows, PIXELS), y: Int32Array.from(rows, (r) => digits.y[r]!) });
+    const groups = o.groups;
+    const make = (rows: Int32Array) => ({
+      n: rows.length,
+      x: rowsOf(digits.x, rows, PIXELS),
+      y: Int32Array.from(rows, (r) => digits.y[r]!),
+      ...(groups ? { group: Int32Array.from(rows, (r) => groupOf(groups, digits.y[r]!)) } : {}),
+    });
     return {
-      spec: mnistSpec(o.flatten),
+      spec: mnistSpec(o.flatten, o.groups),
       train: make(split.train),
       test: make(split.test),
       asymmetricMap: MNIST_ASYMMETRIC,

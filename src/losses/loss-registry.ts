@@ -15,6 +15,9 @@ import { dualFocal } from './dual-focal.js';
 import { focal } from './focal.js';
 import { gce } from './gce.js';
 import { groupDro } from './group-dro.js';
+// distribution shift (issue 19)
+import { irm } from './irm.js';
+import { vrex } from './vrex.js';
 import { harmonic } from './harmonic.js';
 import { hinge, squaredHinge } from './hinge.js';
 import { ldrKl } from './ldr-kl.js';
@@ -92,6 +95,8 @@ const entries: readonly LossEntry[] = [
   // metric learning, tier 2 (issue 20)
   adaface, elasticfacePlus, partialFc, unpg, proxyAnchor,
   triplet, contrastive, tcm, ge2e, supcon, ntXent,
+  // distribution shift (issue 19)
+  irm, vrex,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

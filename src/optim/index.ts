@@ -44,6 +44,8 @@ import { cautious } from './optimizers/cautious.js';
 import { adabelief } from './optimizers/adabelief.js';
 import { adopt } from './optimizers/adopt.js';
 import { grokfast } from './optimizers/grokfast.js';
+// domain generalisation (issue 19)
+import { fish } from './optimizers/fish.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -88,6 +90,8 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   adopt,
   adabelief,
   grokfast,
+  // domain generalisation (issue 19)
+  fish,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

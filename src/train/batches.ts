@@ -50,6 +50,7 @@ export class BatchPlan {
       seed,
       stepsPerEpoch: this.stepsPerEpoch,
       labels: () => trainLabels(dataset),
+      groups: () => trainGroups(dataset),
     });
   }
 
@@ -101,11 +102,13 @@ export class BatchPlan {
   }
 
   /**
-   * Train rows of the k-th extra batch of `step` (optimizers' ctx.evaluateBatch): batch_size rows
-   * drawn without replacement from Rng.derive(seed, 'extra', step, k), whatever the sampler, so they
-   * are a pure function of (seed, step, k) and a resumed run draws the same ones.
+   * Train rows of the k-th extra batch of `step` (optimizers' ctx.evaluateBatch): the sampler's when
+   * it defines them (`domains`: one domain's slice of the step's batch), otherwise batch_size rows
+   * drawn without replacement from Rng.derive(seed, 'extra', step, k). Either way a pure function of
+   * (seed, step, k), so a resumed run draws the same ones.
    */
   extraIndices(step: number, k: number): Int32Array {
+    if (this.sampler.extra) return this.sampler.extra(step, k);
     const n = this.dataset.sizes.train;
     return Rng.derive(this.seed, 'extra', step, k).permutation(n).subarray(0, Math.min(this.batchSize, n));
   }
@@ -163,6 +166,20 @@ export function trainLabels(dataset: Dataset): Int32Array {
   for (let start = 0; start < n; start += 4096) {
     const end = Math.min(n, start + 4096);
     out.set(dataset.gather('train', rangeIndices(start, end)).y as Int32Array, start);
+  }
+  return out;
+}
+
+/** The train split's group ids (chunks of 4096 rows), or undefined when the dataset has none (the domains sampler). */
+export function trainGroups(dataset: Dataset): Int32Array | undefined {
+  if (dataset.spec.numGroups === undefined) return undefined;
+  const n = dataset.sizes.train;
+  const out = new Int32Array(n);
+  for (let start = 0; start < n; start += 4096) {
+    const end = Math.min(n, start + 4096);
+    const group = dataset.gather('train', rangeIndices(start, end)).group;
+    if (!group) return undefined;
+    out.set(group, start);
   }
   return out;
 }

@@ -28,6 +28,7 @@ const cases: readonly { name: string; body: string; says: RegExp; line: RegExp }
   { name: 'a class_split with every class in train', body: `dataset:\n${mnist}  class_split: {train: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}\n`, says: /no class is left for test/, line: /exp\.yaml:\d+:\d+: dataset\.class_split\.train/ },
   { name: 'a class_split on regression', body: 'dataset:\n  name: teacher-student\n  class_split: {train: [0]}\nloss:\n  name: mse\n', says: /a class split needs a classification dataset/, line: /exp\.yaml:\d+:\d+: dataset\.class_split/ },
   { name: 'a class-drawn sampler with unlabeled rows', body: `dataset:\n${mnist}  labeled: 50\nloss:\n  name: vat\ntrain:\n  batch_size: 20\n  sampler: {name: pk, classes: 2, per_class: 10}\n`, says: /sampler "pk" draws by class, but dataset\.labeled marks rows unlabeled/, line: /exp\.yaml:\d+:\d+: train\.sampler\.name/ },
+  { name: 'the domains sampler on a dataset without groups', body: 'train:\n  sampler: domains\n', says: /sampler "domains" draws by domain \(group id\), but dataset "moons" has no groups/, line: /exp\.yaml:\d+:\d+: train\.sampler/ },
   { name: 'a class_split with label noise', body: `dataset:\n${mnist}  class_split: {train: [0, 1]}\n  label_noise: {rate: 0.2}\n`, says: /cannot be combined with label noise/, line: /exp\.yaml:\d+:\d+: dataset\.class_split/ },
 ];
 

@@ -136,3 +136,70 @@ test('class_split: train keeps its classes, test the held-out ones (all others b
   assert.equal(listed.sizes.train, 10, 'subset draws from the kept rows');
   assert.deepEqual([...new Set(Array.from(listed.gather('test', Int32Array.from({ length: listed.sizes.test }, (_, i) => i)).y))], [7]);
 });
+
+/** n rows in D domains: domain of row i from `domainOf(i)` (group ids), 2 classes. */
+function grouped(n: number, D: number, domainOf: (i: number) => number): Dataset {
+  const x = Float32Array.from({ length: n * 2 }, (_, j) => j);
+  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const group = Int32Array.from({ length: n }, (_, i) => domainOf(i));
+  const raw: RawData = {
+    spec: { task: 'classification', inputShape: [2], inputKind: 'dense', numClasses: 2, outputDim: 2, numGroups: D },
+    train: { n, x, y, group },
+    test: { n, x: x.slice(), y: y.slice(), group: group.slice() },
+    meta: {},
+  };
+  return finalizeDataset(raw, z.strictObject(transformShape).parse({}), 0);
+}
+
+test('domains: every batch holds batch_size / D rows of each domain, domain by domain; every row of a domain is visited before one recurs', () => {
+  // domains of 5, 20 and 35 rows: the small one recurs within an epoch, the large one is partly visited
+  const domainOf = (i: number) => (i < 5 ? 0 : i < 25 ? 1 : 2);
+  const ds = grouped(60, 3, domainOf);
+  const plan = new BatchPlan(ds, 3, 12, { sampler: { name: 'domains' } });
+  assert.equal(plan.stepsPerEpoch, 5);
+  const seen = [new Set<number>(), new Set<number>(), new Set<number>()];
+  for (let s = 0; s < plan.stepsPerEpoch; s++) {
+    const { indices } = plan.indices(s);
+    assert.equal(indices.length, 12);
+    Array.from(indices).forEach((r, j) => {
+      assert.equal(domainOf(r), Math.floor(j / 4), `step ${s} row ${j}: domain slices in ascending order`);
+      if (s === 0) seen[domainOf(r)]!.add(r);
+    });
+  }
+  // step 0: 4 rows of domain 1 (20 rows), all distinct; domain 0 (5 rows) covers 4 distinct rows of its permutation
+  assert.equal(seen[1]!.size, 4);
+  assert.equal(seen[0]!.size, 4);
+  const first20 = Array.from({ length: 5 }, (_, s) => Array.from(plan.indices(s).indices.subarray(4, 8))).flat();
+  assert.equal(new Set(first20).size, 20, 'domain 1: one permutation of its 20 rows over the epoch');
+  const small = Array.from({ length: 2 }, (_, s) => Array.from(plan.indices(s).indices.subarray(0, 4))).flat();
+  assert.equal(new Set(small.slice(0, 5)).size, 5, 'domain 0: all 5 rows before any recurs');
+});
+
+test('domains: extra batch k is the step\'s slice of the k-th domain of a per-step random order, a pure function of (seed, step, k)', () => {
+  const domainOf = (i: number) => i % 2;
+  const ds = grouped(40, 2, domainOf);
+  const plan = new BatchPlan(ds, 7, 8, { sampler: { name: 'domains' } });
+  const fresh = new BatchPlan(ds, 7, 8, { sampler: { name: 'domains' } });
+  const orders = new Set<string>();
+  for (let s = 0; s < 12; s++) {
+    const own = Array.from(plan.indices(s).indices);
+    const order = Rng.derive(7, 'domains-order', s).permutation(2);
+    for (let k = 0; k < 2; k++) {
+      const rows = Array.from(plan.extraIndices(s, k));
+      assert.deepEqual(rows, own.slice(order[k]! * 4, (order[k]! + 1) * 4), `step ${s} extra ${k}`);
+      assert.ok(rows.every((r) => domainOf(r) === order[k]));
+      assert.deepEqual(Array.from(fresh.extraIndices(s, k)), rows, 'a fresh plan (a resumed run) draws the same rows');
+    }
+    orders.add(Array.from(order).join());
+  }
+  assert.equal(orders.size, 2, 'both domain orders occur');
+  assert.throws(() => plan.extraIndices(0, 2), /extra batch 2 asked for, but the train split has 2 domains/);
+});
+
+test('domains: a batch size that is not a multiple of the domains, or a dataset without groups, is refused', () => {
+  const ds = grouped(30, 3, (i) => i % 3);
+  assert.throws(() => new BatchPlan(ds, 0, 10, { sampler: { name: 'domains' } }).indices(0), /batch_size 10 is not a multiple of the 3 domains/);
+  const plain = dataset(30, 3, (i) => i % 3);
+  assert.throws(() => new BatchPlan(plain, 0, 9, { sampler: { name: 'domains' } }).indices(0), /no group ids/);
+  assert.deepEqual(samplerSchema.parse('domains'), { name: 'domains' });
+});

@@ -52,7 +52,8 @@ export function runSteps(opt: Optimizer, closure: Closure, n: number): { losses:
   const gradEvals: number[] = [];
   for (let i = 0; i < n; i++) {
     tf.tidy(() => {
-      const r = opt.step(closure);
+      // extra batches (Fish's per-domain batches) are the same batch here
+      const r = opt.step(closure, () => closure);
       losses.push(r.loss.dataSync()[0]!);
       gradEvals.push(r.gradEvals);
       const d: Record<string, number> = {};

@@ -5,20 +5,21 @@
  */
 import { z } from 'zod';
 import { classBalanced, classBalancedSchema } from './class-balanced.js';
+import { domains, domainsSchema } from './domains.js';
 import { pk, pkSchema } from './pk.js';
 import { shuffle, shuffleSchema } from './shuffle.js';
 import type { Sampler, SamplerContext, SamplerEntry } from './types.js';
 
 export type { Sampler, SamplerContext, SamplerEntry } from './types.js';
 
-export const samplers: readonly SamplerEntry[] = [shuffle, pk, classBalanced];
+export const samplers: readonly SamplerEntry[] = [shuffle, pk, classBalanced, domains];
 
 export const samplerNames = samplers.map((s) => s.name);
 
-/** `train.sampler`: `{name: shuffle}` (default), `{name: pk, classes, per_class}`, `{name: class-balanced}`; a bare name for one without options. */
+/** `train.sampler`: `{name: shuffle}` (default), `{name: pk, classes, per_class}`, `{name: class-balanced}`, `{name: domains}`; a bare name for one without options. */
 export const samplerSchema = z.preprocess(
   (v) => (typeof v === 'string' ? { name: v } : v),
-  z.discriminatedUnion('name', [shuffleSchema, pkSchema, classBalancedSchema]),
+  z.discriminatedUnion('name', [shuffleSchema, pkSchema, classBalancedSchema, domainsSchema]),
 );
 
 export type SamplerSpec = z.output<typeof samplerSchema>;

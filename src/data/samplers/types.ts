@@ -16,11 +16,18 @@ export interface SamplerContext {
   readonly stepsPerEpoch: number;
   /** The train split's class ids, read once on first use (classification only). */
   labels(): Int32Array;
+  /** The train split's group ids, read once on first use; undefined for a dataset without groups. */
+  groups?(): Int32Array | undefined;
 }
 
 export interface Sampler {
   /** Train indices for 0-based step `step` (a view the caller must not keep past the next call). */
   indices(step: number): { epoch: number; indices: Int32Array };
+  /**
+   * Train rows of the k-th extra batch of `step` (optimizers' ctx.evaluateBatch), when this sampler
+   * defines them (the domain sampler: one domain's rows); otherwise BatchPlan draws random rows.
+   */
+  extra?(step: number, k: number): Int32Array;
 }
 
 /** One sampler module: its name, a strict zod schema (with `name` as a literal) and a constructor. */
@@ -30,6 +37,8 @@ export interface SamplerEntry<O extends { name: string } = any> {
   readonly schema: z.ZodType<O>;
   /** Needs class labels (pk, class-balanced): rejected on regression datasets. */
   readonly needsLabels: boolean;
+  /** Reads group ids (domains): rejected on datasets without groups. */
+  readonly needsGroups?: boolean;
   create(options: O, ctx: SamplerContext): Sampler;
 }
 

@@ -18,12 +18,12 @@ export function dot(a: Float64Array, b: Float64Array): number {
 
 /** a ← a + c·b, in place. */
 function axpy(a: Float64Array, c: number, b: Float64Array): void {
-  for (let i = 0; i < a.length; i++) a[i] += c * b[i]!;
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! + c * b[i]!;
 }
 
 function normalizeInPlace(v: Float64Array): number {
   const n = Math.sqrt(dot(v, v));
-  if (n > 0) for (let i = 0; i < v.length; i++) v[i] /= n;
+  if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
   return n;
 }
 

@@ -18,7 +18,7 @@ function hessian(): Float64Array {
   const rng = new Rng(3);
   const u = Float64Array.from({ length: n }, () => rng.normal());
   const un = Math.sqrt(dot(u, u));
-  for (let i = 0; i < n; i++) u[i] /= un;
+  for (let i = 0; i < n; i++) u[i] = u[i]! / un;
   const h = new Float64Array(n * n);
   // H = Q diag(λ) Q with Q = I − 2uuᵀ
   for (let i = 0; i < n; i++) {

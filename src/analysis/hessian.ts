@@ -118,7 +118,7 @@ export const hessian: AnalysisEntry<Options> = {
               const rowsOut = grid.map((g, i) => ({ eigenvalue: g, density: density[i]! }));
               ctx.writeCsv('density.csv', rowsOut);
               ctx.writeJson('ritz.json', densityRuns);
-              await ctx.writeFigure('density', densityChart({ title: `${run.name} @ step ${run.step}: Hessian spectral density${o.class === null ? '' : ` (class ${o.class})`}`, rows: rowsOut }));
+              await ctx.writeFigure('density', densityChart({ title: `${run.exp.config.name} @ ${run.step}: Hessian spectral density${o.class === null ? '' : ` (class ${o.class})`}`, rows: rowsOut }));
             }
           } finally {
             bar.stop();

@@ -128,16 +128,16 @@ export const landscape: AnalysisEntry<Options> = {
             { alpha: g.alpha!, value: g[`${s}_loss`]!, curve: `${s} loss`, kind: 'loss' },
             ...(g[`${s}_accuracy`] !== undefined ? [{ alpha: g.alpha!, value: g[`${s}_accuracy`]!, curve: `${s} accuracy`, kind: 'accuracy' }] : []),
           ]));
-          await ctx.writeFigure('landscape-loss', linesChart({ title: `${run.name} @ step ${run.step}: loss along a ${o.norm}-normalised direction`, x: 'alpha', y: 'value', xTitle: 'α', yTitle: 'loss', rows: long.filter((r) => r.kind === 'loss'), series: 'curve', logY: true }));
-          if (long.some((r) => r.kind === 'accuracy')) await ctx.writeFigure('landscape-accuracy', linesChart({ title: `${run.name} @ step ${run.step}: accuracy along the same direction`, x: 'alpha', y: 'value', xTitle: 'α', yTitle: 'accuracy', rows: long.filter((r) => r.kind === 'accuracy'), series: 'curve' }));
+          await ctx.writeFigure('landscape-loss', linesChart({ title: `${run.exp.config.name} @ ${run.step}: loss along a ${o.norm}-normalised direction`, x: 'alpha', y: 'value', xTitle: 'α', yTitle: 'loss', rows: long.filter((r) => r.kind === 'loss'), series: 'curve', logY: true }));
+          if (long.some((r) => r.kind === 'accuracy')) await ctx.writeFigure('landscape-accuracy', linesChart({ title: `${run.exp.config.name} @ ${run.step}: accuracy along the same direction`, x: 'alpha', y: 'value', xTitle: 'α', yTitle: 'accuracy', rows: long.filter((r) => r.kind === 'accuracy'), series: 'curve' }));
         } else {
           for (const s of o.splits) {
             const zs = ys.map((_, j) => xs.map((__, i) => grid[j * xs.length + i]![`${s}_loss`]!));
-            await ctx.writeFigure(`${s}-loss-contour`, contourChart({ title: `${run.name} @ step ${run.step}: ${s} loss`, xs, ys, z: zs, zTitle: `${s} loss` }));
-            await ctx.writeFigure(`${s}-loss-surface`, surfaceChart({ title: `${run.name} @ step ${run.step}: ${s} loss surface (clipped at 5× the centre + 1)`, xs, ys, z: zs, clip: 5 * center[`${s}_loss`]! + 1 }));
+            await ctx.writeFigure(`${s}-loss-contour`, contourChart({ title: `${run.exp.config.name} @ ${run.step}: ${s} loss`, xs, ys, z: zs, zTitle: `${s} loss` }));
+            await ctx.writeFigure(`${s}-loss-surface`, surfaceChart({ title: `${run.exp.config.name} @ ${run.step}: ${s} loss surface (clipped at 5× the centre + 1)`, xs, ys, z: zs, clip: 5 * center[`${s}_loss`]! + 1 }));
             if (grid[0]![`${s}_accuracy`] !== undefined) {
               const acc = ys.map((_, j) => xs.map((__, i) => grid[j * xs.length + i]![`${s}_accuracy`]!));
-              await ctx.writeFigure(`${s}-accuracy-contour`, contourChart({ title: `${run.name} @ step ${run.step}: ${s} error (1 − accuracy)`, xs, ys, z: acc.map((r) => r.map((a) => Math.max(1e-4, 1 - a))), zTitle: `${s} error` }));
+              await ctx.writeFigure(`${s}-accuracy-contour`, contourChart({ title: `${run.exp.config.name} @ ${run.step}: ${s} error (1 − accuracy)`, xs, ys, z: acc.map((r) => r.map((a) => Math.max(1e-4, 1 - a))), zTitle: `${s} error` }));
             }
           }
         }

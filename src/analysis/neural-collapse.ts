@@ -172,7 +172,7 @@ export const neuralCollapse: AnalysisEntry<Options> = {
           return { ...m, classes: s.classes, rows: s.n, width: s.width, linear_head: head?.name ?? null };
         });
         const c = out.classes;
-        await ctx.writeFigure('class-mean-cosines', matrixChart({ title: `${run.name} @ step ${run.step}: cosines of centred class means (${o.split})`, rows: out.cosines.map((v, i) => ({ a: Math.floor(i / Math.sqrt(out.cosines.length)), b: i % Math.sqrt(out.cosines.length), value: v })), valueTitle: 'cos' }));
+        await ctx.writeFigure('class-mean-cosines', matrixChart({ title: `${run.exp.config.name} @ ${run.step}: cosines of centred class means (${o.split})`, rows: out.cosines.map((v, i) => ({ a: Math.floor(i / Math.sqrt(out.cosines.length)), b: i % Math.sqrt(out.cosines.length), value: v })), valueTitle: 'cos' }));
         ctx.writeCsv('class-mean-cosines.csv', out.cosines.map((v, i) => ({ a: Math.floor(i / Math.sqrt(out.cosines.length)), b: i % Math.sqrt(out.cosines.length), cos: v })));
         const { cosines: _cosines, ...result } = out;
         return { split: o.split, etf_cosine: -1 / (c - 1), ...result };

@@ -99,7 +99,7 @@ export const reliability: AnalysisEntry<Options> = {
         });
         ctx.writeCsv('bins.csv', cal.bins);
         ctx.writeCsv('class-ece.csv', cal.class_ece.map((e, c) => ({ class: c, ece: e })));
-        await ctx.writeFigure('reliability', reliabilityChart({ title: `${run.name} @ step ${run.step}: reliability (${o.split}, ECE ${cal.ece.toFixed(4)})`, bins: cal.bins }));
+        await ctx.writeFigure('reliability', reliabilityChart({ title: `${run.exp.config.name} @ ${run.step}: reliability (${o.split}, ECE ${cal.ece.toFixed(4)})`, bins: cal.bins }));
         const { bins: _bins, ...result } = cal;
         return { split: o.split, rows: rows.length, ...result };
       },

@@ -9,6 +9,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { analysisRegistry } from '../../src/analysis/index.js';
@@ -84,6 +85,23 @@ describe('minima analyze', () => {
       assert.ok(Math.abs(e.loss_own - e.loss_logged!) <= 1e-6 * Math.max(1, e.loss_logged!), `own ${e.loss_own} vs logged ${e.loss_logged}`);
       assert.ok(Math.abs(e.loss_on_line - e.loss_own) <= 1e-6 * Math.max(1, e.loss_own), `line ${e.loss_on_line} vs own ${e.loss_own}`);
     }
+  });
+
+  it('a stop mid-analysis exits 130 with the finished units kept; the rerun resumes and gives the fresh numbers', async () => {
+    const word = 'landscape:points=11,seed=5';
+    const abort = new AbortController();
+    // not a TTY: a progress line every tenth; the first one stops the analysis
+    const stderr = new Writable({ write(chunk, _e, cb) { if (/landscape: \d+\/12/.test(String(chunk))) abort.abort('SIGINT'); cb(); } });
+    const ctx = { ...captureContext(dir).ctx, stderr, signal: abort.signal };
+    await assert.rejects(analyze({ runDir: runA, analyses: [word] }, ctx), (e: unknown) => e instanceof RunnerError && e.code === 'INTERRUPTED' && e.exitCode === 130);
+    const cached = Object.keys(JSON.parse(readFileSync(join(runA, 'analysis', 'landscape', 'cache.json'), 'utf8')).units);
+    assert.ok(cached.length >= 1 && cached.length < 12, `units kept: ${cached.length}`);
+    const resumed = captureContext(dir);
+    await analyze({ runDir: runA, analyses: [word], json: true }, resumed.ctx);
+    assert.match(resumed.err(), new RegExp(`resuming, ${cached.length} unit`));
+    const fresh = captureContext(dir);
+    await analyze({ runDir: runA, analyses: [word], json: true, quiet: true, fresh: true }, fresh.ctx);
+    assert.deepEqual(withoutTime(JSON.parse(resumed.out())[0].result), withoutTime(JSON.parse(fresh.out())[0].result));
   });
 
   it('refuses a run without checkpoints, a missing checkpoint step and an impossible class (exit 2, stable codes)', async () => {

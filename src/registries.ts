@@ -14,7 +14,7 @@ export const catalog = {
   optimizer: optimizerRegistry,
   schedule: scheduleRegistry,
   diagnostic: diagnosticRegistry,
-} as const satisfies Readonly<Record<Exclude<RegistryKind, 'transform'>, Registry>>;
+} as const satisfies Readonly<Record<Exclude<RegistryKind, 'transform' | 'analysis'>, Registry>>;
 
 /** Plural names used on the command line (`minima list optimizers`). */
 export const kindNames: Readonly<Record<string, keyof typeof catalog>> = {

@@ -21,13 +21,13 @@ import { repoRoot } from './support/cli.js';
 const floors: readonly (readonly string[])[] = [
   ['cli', 'index.ts'], // the command line, and the library entry point
   ['commands'],
-  ['reproduce'],
+  ['reproduce', 'analysis'], // analysis: post-hoc measurements of run folders, drawn through report
   ['report'],
   ['sweep'],
   ['train'],
   ['config'],
   ['registries.ts'],
-  ['losses', 'models', 'optim', 'diagnostics', 'expect'],
+  ['losses', 'models', 'optim', 'diagnostics', 'expect', 'measure'],
   ['run'],
   ['data'],
   ['backends'],

@@ -29,6 +29,7 @@ const commands = {
   plot: async () => (await import('../commands/plot.js')).plot,
   serve: async () => (await import('../commands/serve.js')).serve,
   reproduce: async () => (await import('../commands/reproduce.js')).reproduce,
+  analyze: async () => (await import('../commands/analyze.js')).analyze,
 } satisfies Record<string, () => Promise<(input: never, ctx: CommandContext) => Promise<ExitCodeValue>>>;
 /** Where each command function comes from (tests pass stand-ins that record their input). */
 export type CommandLoaders = typeof commands;
@@ -144,6 +145,17 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .option('--expect <expr>', 'e.g. "test.accuracy>=0.95" (repeatable; default: status==completed)', collect, [])
     .option('--json', 'machine-readable output')
     .action(lazy('check', (runDir, o) => ({ runDir, ...o })));
+
+  program
+    .command('analyze')
+    .description('post-hoc analyses of a checkpoint into RUN_DIR/analysis/<name>/: landscape, interpolate, hessian, neural-collapse, reliability')
+    .argument('<run-dir>', 'run folder with checkpoints')
+    .argument('<analyses...>', 'name or name:key=value,… e.g. landscape:dims=2 hessian:class=9 "interpolate RUN_B"')
+    .option('--checkpoint <step>', 'checkpoint step (default: the newest)')
+    .option('--fresh', 'recompute instead of resuming from cache.json')
+    .option('--json', 'print the results as one JSON line on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action(lazy('analyze', (runDir, analyses, o) => ({ runDir, analyses, ...o })));
 
   program
     .command('compare')

@@ -38,7 +38,9 @@ export type ErrorCode =
   | 'SLURM_FAILED'
   | 'DISK_FULL'
   | 'NOT_WRITABLE'
-  | 'COMPONENT_MISSING';
+  | 'COMPONENT_MISSING'
+  | 'NO_CHECKPOINT'
+  | 'ANALYSIS_UNSUPPORTED';
 
 export class RunnerError extends Error {
   readonly code: ErrorCode;

@@ -11,7 +11,8 @@ export type RegistryKind =
   | 'optimizer'
   | 'schedule'
   | 'diagnostic'
-  | 'transform';
+  | 'transform'
+  | 'analysis';
 
 /** A component as YAML names it: `name:` plus its options beside it. */
 export interface Spec {

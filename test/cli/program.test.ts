@@ -25,6 +25,7 @@ import { reportOptions } from '../../src/commands/report.js';
 import { plotOptions } from '../../src/commands/plot.js';
 import { serveOptions } from '../../src/commands/serve.js';
 import { reproduceOptions } from '../../src/commands/reproduce.js';
+import { analyzeOptions } from '../../src/commands/analyze.js';
 import { captureContext } from '../sweep/helpers.js';
 
 const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
@@ -46,6 +47,7 @@ const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
   plot: plotOptions,
   serve: serveOptions,
   reproduce: reproduceOptions,
+  analyze: analyzeOptions,
 };
 
 /** Parses a command line with stand-in commands that record what they receive and return `code`. */
@@ -140,6 +142,7 @@ const cases: readonly [argv: string[], command: keyof CommandLoaders, input: Rec
     'reproduce',
     { name: 'sam-label-noise', quick: true, dryRun: true, runsDir: 'R', workers: 2, claimsDir: 'C', json: true },
   ],
+  [['analyze', 'R', 'landscape:dims=2', 'interpolate', 'S', '--checkpoint', '100', '--fresh', '--json', '-q'], 'analyze', { runDir: 'R', analyses: ['landscape:dims=2', 'interpolate', 'S'], checkpoint: '100', fresh: true, json: true, quiet: true }],
 ];
 
 for (const [argv, command, input] of cases) {

@@ -131,12 +131,13 @@ function symbolsOf(lib: KoffiLib): BlasSymbols | undefined {
 /**
  * OpenBLAS libraries bundled in python3's numpy or scipy wheels (numpy.libs/libscipy_openblas*.so,
  * scipy_openblas32/64 packages, older numpy's libopenblas*.so), sorted so the choice is the same
- * every run. Asks python3 for its site-packages directories only (no import of numpy: ~30 ms).
+ * every run. Asks python3 for its site-packages directories only (no import of numpy: ~30 ms on an
+ * idle machine; the timeout is generous because a pyenv shim can take seconds on a loaded one).
  */
 export function pythonWheelBlas(): string[] {
   if (process.platform !== 'linux' && process.platform !== 'darwin') return [];
   const script = 'import site, sysconfig; print("\\n".join([*site.getsitepackages(), site.getusersitepackages(), sysconfig.get_paths()["purelib"]]))';
-  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 5000 });
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0 || !r.stdout) return [];
   const ext = process.platform === 'darwin' ? '.dylib' : '.so';
   const found = new Set<string>();

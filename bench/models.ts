@@ -69,6 +69,11 @@ export interface ModelBench {
 
 /** One epoch of minima: model and optimizer built from the registries, `steps` timed steps after one warm-up step. */
 async function minimaEpoch(c: ModelCase, optimizer: string, steps: number): Promise<number> {
+  return (await minimaSteps(c, optimizer, steps)).samplesPerSec;
+}
+
+/** `minimaEpoch` with the losses of every step (the warm-up first), for checks across backends (bench/gpu-check.ts). */
+export async function minimaSteps(c: ModelCase, optimizer: string, steps: number): Promise<{ samplesPerSec: number; losses: number[] }> {
   const data: DataSpec = { task: 'classification', inputShape: [...c.inputShape], inputKind: 'dense', numClasses: 10, outputDim: 10 };
   const model: Model = buildModel(c.spec, { data, seed: 0, head: 'logits' });
   const rng = Rng.derive(0, 'bench-models', c.name);
@@ -79,6 +84,7 @@ async function minimaEpoch(c: ModelCase, optimizer: string, steps: number): Prom
   }));
   const vars = model.params.map((p) => p.variable);
   const opt = createOptimizer(optimizerSpecs[optimizer]!, model.params);
+  const losses: number[] = [];
   const step = async (i: number): Promise<void> => {
     const { x, y } = batches[i % 2]!;
     const closure = () => {
@@ -91,14 +97,14 @@ async function minimaEpoch(c: ModelCase, optimizer: string, steps: number): Prom
       return { loss: value, grads: vars.map((v) => grads[v.name] ?? tf.zerosLike(v)) };
     };
     const loss = tf.tidy(() => tf.keep(opt.step(closure).loss));
-    await loss.data();
+    losses.push((await loss.data())[0]!);
     loss.dispose();
   };
   try {
     await step(0);
     const t = performance.now();
     for (let i = 1; i <= steps; i++) await step(i);
-    return (steps * c.batch) / ((performance.now() - t) / 1000);
+    return { samplesPerSec: (steps * c.batch) / ((performance.now() - t) / 1000), losses };
   } finally {
     opt.dispose();
     model.dispose();
@@ -106,9 +112,24 @@ async function minimaEpoch(c: ModelCase, optimizer: string, steps: number): Prom
   }
 }
 
+interface TorchHello { readonly torch: string; readonly threads: number; readonly cuda?: boolean; readonly gpu?: string | null }
+
 /** bench/torch_models.py as a server: one request line, one answer line. */
-class TorchServer {
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly lines: AsyncIterator<string>, readonly version: string, readonly threads: number) {}
+export class TorchServer {
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly lines: AsyncIterator<string>, readonly hello: TorchHello) {}
+
+  get version(): string { return this.hello.torch; }
+  get threads(): number { return this.hello.threads; }
+
+  /** One raw request (see torch_models.py); throws on PyTorch's error. */
+  async request(req: Record<string, unknown>): Promise<{ seconds: number; samples_per_s: number }> {
+    this.child.stdin.write(`${JSON.stringify(req)}\n`);
+    const next = await this.lines.next();
+    if (next.done) throw new Error('torch_models.py exited');
+    const r = JSON.parse(next.value) as { seconds: number; samples_per_s: number; error?: string };
+    if (r.error !== undefined) throw new Error(`PyTorch: ${r.error}`);
+    return r;
+  }
 
   static async start(): Promise<TorchServer | string> {
     const script = fileURLToPath(new URL('./torch_models.py', import.meta.url));
@@ -120,8 +141,7 @@ class TorchServer {
       const lines = rl[Symbol.asyncIterator]();
       const first = await Promise.race([lines.next(), new Promise<IteratorResult<string>>((resolve) => child.once('error', () => resolve({ done: true, value: undefined })))]);
       if (!first.done) {
-        const hello = JSON.parse(first.value) as { torch: string; threads: number };
-        return new TorchServer(child, lines, hello.torch, hello.threads);
+        return new TorchServer(child, lines, JSON.parse(first.value) as TorchHello);
       }
       child.kill();
       if (!stderr.includes('No module named')) return `python3 torch_models.py failed: ${stderr.trim().split('\n').pop() ?? 'no output'}`;
@@ -133,12 +153,8 @@ class TorchServer {
   async epoch(c: ModelCase, optimizer: string, steps: number, threads: readonly number[]): Promise<number> {
     let best = 0;
     for (const t of [this.threads, ...threads.filter((n) => n !== this.threads)]) {
-      this.child.stdin.write(`${JSON.stringify({ model: c.name, optimizer, batch: c.batch, steps, warmup: 1, threads: t })}\n`);
-      const next = await this.lines.next();
-      if (next.done) throw new Error('torch_models.py exited');
-      const r = JSON.parse(next.value) as { samples_per_s?: number; error?: string };
-      if (r.error !== undefined) throw new Error(`PyTorch: ${r.error}`);
-      best = Math.max(best, r.samples_per_s!);
+      const r = await this.request({ model: c.name, optimizer, batch: c.batch, steps, warmup: 1, threads: t });
+      best = Math.max(best, r.samples_per_s);
     }
     return best;
   }

@@ -2,7 +2,7 @@
 sizes and optimizers as minima's side, trained on random data of the right shape, one "epoch" (a
 fixed number of whole steps: forward, backward, update) per request. Runs as a server so both sides
 interleave in one run: one JSON request per line on stdin
-  {"model": "resnet20", "optimizer": "sgd", "batch": 128, "steps": 4, "warmup": 1, "threads": 2}
+  {"model": "resnet20", "optimizer": "sgd", "batch": 128, "steps": 4, "warmup": 1, "threads": 2, "device": "cpu"}
 one JSON answer per line on stdout {"seconds": ..., "samples_per_s": ...}; the first line it prints
 is {"torch": version, "threads": n}. Models as minima's registry entries:
   mlp       784-256-10, ReLU (MNIST)
@@ -10,6 +10,7 @@ is {"torch": version, "threads": n}. Models as minima's registry entries:
             - maxpool2, dense 128 - ReLU, dense 10 (MNIST 28x28x1)
   resnet20  akamaster/pytorch_resnet_cifar10 resnet20 (option A shortcuts), CIFAR 32x32x3
   wrn16-4   xternalz/WideResNet-pytorch WRN-16-4, no dropout, CIFAR 32x32x3
+"device": "cuda" runs on the GPU (each step's loss.item() synchronises it; bench/gpu-check.ts).
 Optimizers: sgd (lr 0.1, momentum 0.9, weight decay 5e-4: the ResNet/WRN recipe), adamw (lr 1e-3,
 weight decay 5e-4, torch's default foreach implementation), sam (davda54/sam's two passes,
 rho 0.05, around that sgd)."""
@@ -109,7 +110,9 @@ def epoch(req):
     if "threads" in req:
         torch.set_num_threads(req["threads"])
     torch.manual_seed(0)
+    device = torch.device(req.get("device", "cpu"))
     net, shape = build(req["model"])
+    net = net.to(device)
     net.train()
     params = list(net.parameters())
     kind = req["optimizer"]
@@ -118,8 +121,8 @@ def epoch(req):
     else:
         opt = torch.optim.SGD(params, lr=0.1, momentum=0.9, weight_decay=5e-4)
     batch = req["batch"]
-    xs = [torch.rand(batch, *shape) for _ in range(2)]
-    ys = [torch.randint(0, 10, (batch,)) for _ in range(2)]
+    xs = [torch.rand(batch, *shape).to(device) for _ in range(2)]
+    ys = [torch.randint(0, 10, (batch,)).to(device) for _ in range(2)]
 
     def grads(x, y):
         opt.zero_grad(set_to_none=True)
@@ -155,7 +158,8 @@ def epoch(req):
 
 
 def main():
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "cuda": torch.cuda.is_available(),
+                      "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}), flush=True)
     default_threads = torch.get_num_threads()
     for line in sys.stdin:
         if not line.strip():

@@ -6,7 +6,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../support/tf.js';
+import '../support/tf.js';
 import { initBackend, installWasmKernelPack, loadBlas } from '../../src/backends/index.js';
 import { pythonWheelBlas } from '../../src/backends/blas.js';
 import { Rng } from '../../src/core/random.js';

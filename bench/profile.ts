@@ -10,10 +10,10 @@
  *   elementwise               other elementwise ops (ReLU and its gradient, residual adds, loss)
  *   pooling / shortcuts       global average pool and its gradient, option-A subsample + pad
  *   other kernels             the rest (optimizer update, casts, copies)
- *   JS overhead               a step's wall time (unprofiled, median) minus the sum of its kernels:
+ *   JS overhead               a step's time (unprofiled, median) minus the sum of its kernels:
  *                             tape, gradient functions, dispatch, tensor bookkeeping
  * Allocation is reported as the tensors and bytes a step creates (its time is inside the kernels).
- * Usage: node --import tsx bench/profile.ts [--model=resnet20|wrn16-4|cnn] [--optimizer=sgd] [--steps=3] [--batch=128]
+ * Usage: OPENBLAS_NUM_THREADS=1 node --import tsx bench/profile.ts [--wall] [--model=resnet20|wrn16-4|cnn] [--optimizer=sgd] [--steps=3] [--batch=128]
  */
 import * as tf from '../src/backends/tf.js';
 import { initBackend, loadBlas } from '../src/backends/index.js';
@@ -43,15 +43,35 @@ const optimizers: Record<string, { name: string; [k: string]: unknown }> = {
 
 const info = await initBackend('wasm');
 tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+/**
+ * Time is this process's CPU time (user + system), not wall time: on a shared machine wall time
+ * counts other processes' turns, CPU time only this step's work. Run with OPENBLAS_NUM_THREADS=1
+ * so that CPU time equals the work on one core (with more BLAS threads it sums their cores).
+ * --wall measures wall time instead (an idle machine).
+ */
+const wallClock = args.has('wall');
+const now = (): number => {
+  if (wallClock) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+// every kernel's time goes through the backend's time(): measure it with the same clock
+(tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> }).time = async (f) => {
+  const t = now();
+  f();
+  return { kernelMs: now() - t };
+};
 // the pack calls the cached Blas object's sgemm at each product: wrap it to time GEMM
 const blas = loadBlas((process.env['MINIMA_BLAS'] as string | undefined) ?? 'auto').blas as { sgemm: (...a: unknown[]) => void } | undefined;
-let gemmMs = 0;
+let gemmMs = 0, gemvMs = 0;
 if (blas) {
   const inner = blas.sgemm;
   blas.sgemm = (...a: unknown[]) => {
-    const t = performance.now();
+    const t = now();
     inner(...a);
-    gemmMs += performance.now() - t;
+    // m = 1 or n = 1: the pack's Sum over leading axes (ones·x), i.e. BatchNorm's and bias reductions
+    if (a[2] === 1 || a[3] === 1) gemvMs += now() - t;
+    else gemmMs += now() - t;
   };
 }
 
@@ -96,9 +116,9 @@ await step();
 // unprofiled wall times first (tf.profile adds bookkeeping per kernel)
 const walls: number[] = [];
 for (let i = 0; i < steps; i++) {
-  const t = performance.now();
+  const t = now();
   await step();
-  walls.push(performance.now() - t);
+  walls.push(now() - t);
 }
 walls.sort((a, b) => a - b);
 const wall = walls[Math.floor(walls.length / 2)]!;
@@ -107,10 +127,11 @@ const byGroup = new Map<string, number>();
 const byKernel = new Map<string, { ms: number; calls: number }>();
 let kernelsMs = 0, profiledWall = 0, newTensors = 0, newBytes = 0;
 gemmMs = 0;
+gemvMs = 0;
 for (let i = 0; i < steps; i++) {
-  const t = performance.now();
+  const t = now();
   const p = await tf.profile(step);
-  profiledWall += performance.now() - t;
+  profiledWall += now() - t;
   newTensors += p.newTensors;
   newBytes += p.kernels.reduce((a, k) => a + Math.max(0, k.bytesAdded), 0);
   for (const k of p.kernels) {
@@ -123,18 +144,19 @@ for (let i = 0; i < steps; i++) {
   }
 }
 const per = (ms: number): number => ms / steps;
-const conv = per(byGroup.get('conv') ?? 0), matmul = per(byGroup.get('matmul') ?? 0), gemm = per(gemmMs);
+const conv = per(byGroup.get('conv') ?? 0), matmul = per(byGroup.get('matmul') ?? 0), gemm = per(gemmMs), gemv = per(gemvMs);
 const kernels = per(kernelsMs);
 const rows: [string, number][] = [
   ['GEMM (sgemm)', gemm],
   ['im2col / col2im / packing (conv kernels less GEMM)', Math.max(0, conv + matmul - gemm)],
-  ['BatchNorm fwd/bwd (composite ops)', per(byGroup.get('BatchNorm fwd/bwd') ?? 0)],
+  ['  of which BLAS ones·x reductions (m or n = 1)', gemv],
+  ['BatchNorm fwd/bwd (composite ops, incl. those reductions)', per(byGroup.get('BatchNorm fwd/bwd') ?? 0)],
   ['elementwise (ReLU, residual adds, loss, their gradients)', per(byGroup.get('elementwise') ?? 0)],
   ['pooling / shortcuts (global mean, subsample + pad)', per(byGroup.get('pooling / shortcuts') ?? 0)],
   ['other kernels (optimizer update, copies)', per(byGroup.get('other kernels') ?? 0)],
   ['JS overhead (step wall − Σ kernels)', Math.max(0, wall - kernels)],
 ];
-console.log(`${modelName}, batch ${batch}, ${args.get('optimizer') ?? 'sgd'}, on ${info.device}: step ${wall.toFixed(0)} ms (median of ${steps} unprofiled; ${(batch / wall * 1000).toFixed(0)} samples/s), Σ kernels ${kernels.toFixed(0)} ms (profiled step ${per(profiledWall).toFixed(0)} ms)`);
+console.log(`${modelName}, batch ${batch}, ${args.get('optimizer') ?? 'sgd'}, on ${info.device}, ${wallClock ? 'wall' : 'CPU'} time: step ${wall.toFixed(0)} ms (median of ${steps} unprofiled; ${(batch / wall * 1000).toFixed(0)} samples/s at that time), Σ kernels ${kernels.toFixed(0)} ms (profiled step ${per(profiledWall).toFixed(0)} ms)`);
 for (const [label, ms] of rows) console.log(`  ${label.padEnd(58)} ${ms.toFixed(1).padStart(8)} ms  ${(100 * ms / Math.max(wall, kernels)).toFixed(1).padStart(5)}%`);
 console.log(`  allocation: ${(newTensors / steps).toFixed(0)} tensors left after a step; ${(newBytes / steps / 2 ** 20).toFixed(0)} MiB allocated by its kernels`);
 console.log('  top kernels:');

@@ -1,5 +1,8 @@
 /**
- * `npm run bench`: every available backend side by side in one run on this machine: GFLOP/s of an
+ * `npm run bench`: minima against PyTorch on MNIST MLP, quickstart CNN, ResNet-20 and WRN-16-4
+ * with SGD, AdamW and SAM, in one run (bench/models.ts; flags --full, --models=…, --optimizers=…,
+ * --repeats=…, --scale=…, --no-torch). With --backends (or --all) it then measures the sections below:
+ * every available backend side by side in one run on this machine: GFLOP/s of an
  * n×n float32 matmul forward (A·B) and its two backward forms (A·Bᵀ, Aᵀ·B), and training samples/s
  * of an MNIST MLP and CNN; next to numpy (OpenBLAS) when python3 + numpy are present; optimizer
  * cost through minima's trainer, next to PyTorch's on the same MLP when python3 imports torch.
@@ -16,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '../src/backends/tf.js';
 import { initBackend, uninstallWasmKernelPack, type BackendInfo, type BackendOptions, type BackendName } from '../src/backends/index.js';
 import { cnn, mlp, trainingThroughput } from './train-loop.js';
+import { benchModels, formatModelBench, type ModelBenchReport } from './models.js';
 
 const args = new Map(process.argv.slice(2).map((a) => {
   const [k, v] = a.replace(/^--/, '').split('=');
@@ -158,9 +162,37 @@ function torchReference(steps: number): TorchRef | string {
 
 const fmt = (x: number | undefined, digits = 1): string => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(digits));
 
+/** The model comparison against PyTorch (the default `npm run bench`). */
+async function modelComparison(): Promise<ModelBenchReport> {
+  const list = (k: string): string[] | undefined => args.get(k)?.split(',');
+  const models = list('models'), optimizers = list('optimizers');
+  process.stderr.write('  minima against PyTorch, whole training steps (bench/models.ts)…\n');
+  const report = await benchModels({
+    full: args.has('full'),
+    ...(models ? { models } : {}),
+    ...(optimizers ? { optimizers } : {}),
+    ...(args.has('repeats') ? { repeats: Number(args.get('repeats')) } : {}),
+    ...(args.has('scale') ? { scale: Number(args.get('scale')) } : {}),
+    ...(args.has('torch-threads') ? { torchThreads: args.get('torch-threads')!.split(',').map(Number) } : {}),
+    torch: !args.has('no-torch'),
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  console.log(`\n${formatModelBench(report)}`);
+  return report;
+}
+
 async function main(): Promise<void> {
   const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
-  process.stderr.write(`minima bench: ${N}×${N} matmul, ${os.cpus().length} × ${cpuModel}, node ${process.version}\n`);
+  process.stderr.write(`minima bench: ${os.cpus().length} × ${cpuModel}, node ${process.version}\n`);
+  const models = await modelComparison();
+  const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
+  const machine = { cpus: os.cpus().length, cpuModel, platform: `${process.platform}-${process.arch}`, node: process.version, tfjs: tf.version_core };
+  if (!args.has('backends') && !args.has('all')) {
+    writeFileSync(resultsPath, `${JSON.stringify({ date: new Date().toISOString(), machine, models }, null, 2)}\n`);
+    console.log('\nwrote bench/results.json (--backends adds the backend table, optimizer costs and the quickstart)');
+    return;
+  }
+  process.stderr.write(`  backends: ${N}×${N} matmul…\n`);
   const rows: Row[] = [];
   const skipped: Record<string, string> = {};
   const notes = new Set<string>();
@@ -266,7 +298,8 @@ async function main(): Promise<void> {
 
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel, platform: `${process.platform}-${process.arch}`, node: process.version, tfjs: tf.version_core },
+    machine,
+    models,
     n: N,
     reference: typeof ref === 'string' ? { unavailable: ref } : ref,
     backends: rows,
@@ -277,7 +310,7 @@ async function main(): Promise<void> {
     ...(torchRef !== undefined ? { torch: typeof torchRef === 'string' ? { unavailable: torchRef } : torchRef } : {}),
     ...(quickstart ? { quickstart } : {}),
   };
-  writeFileSync(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench/results.json');
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --n=1024 --seconds=1 --quick]`: runs bench/bench.ts through tsx (Node 20 has no TS stripping).
+// `npm run bench [-- --full --models=resnet20 --backends --quick]`: runs bench/bench.ts through tsx (Node 20 has no TS stripping).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -2,8 +2,14 @@
  * A native BLAS (OpenBLAS, or Accelerate on macOS) loaded at run time through koffi, which ships
  * prebuilt binaries, so `npm install` needs no compiler. Only `cblas_sgemm` is used; its operands
  * are Float32Array views of the WASM heap, which koffi passes as raw pointers without copying.
+ * Without a system BLAS, the OpenBLAS that numpy's and scipy's wheels bundle is used when one is
+ * found (`pythonWheelBlas`): its symbols carry a `scipy_` prefix and, in numpy 2's ILP64 build,
+ * a `64_` suffix with 64-bit integer arguments.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 export interface Blas {
   /** The file that loaded, e.g. "libopenblas.so.0". */
@@ -75,24 +81,74 @@ function load(choice: BlasChoice, threads: number | undefined): BlasLoad {
   process.env['OPENBLAS_THREAD_TIMEOUT'] ??= OPENBLAS_THREAD_TIMEOUT;
   const names = choice === 'auto' ? candidates[process.platform] ?? [] : [choice];
   const tried: string[] = [];
-  for (const name of names) {
+  const attempt = (name: string): Blas | undefined => {
     let lib: KoffiLib;
     try {
       lib = koffi.load(name);
     } catch {
       tried.push(`${name}: not found`);
-      continue;
+      return undefined;
     }
-    let sgemm: (...args: unknown[]) => unknown;
-    try {
-      sgemm = lib.func('void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, float *a, int lda, float *b, int ldb, float beta, float *c, int ldc)');
-    } catch {
+    const api = symbolsOf(lib);
+    if (!api) {
       tried.push(`${name}: no cblas_sgemm`);
-      continue;
+      return undefined;
     }
-    return { blas: { library: name, description: describe(lib, name, threads), sgemm: bind(sgemm) }, tried };
+    return { library: name, description: describe(lib, api, name, threads), sgemm: bind(api.sgemm) };
+  };
+  for (const name of names) {
+    const blas = attempt(name);
+    if (blas) return { blas, tried };
+  }
+  if (choice === 'auto') {
+    const wheels = pythonWheelBlas();
+    if (wheels.length === 0) tried.push('no OpenBLAS in a python3 numpy/scipy wheel');
+    for (const name of wheels) {
+      const blas = attempt(name);
+      if (blas) return { blas, tried };
+    }
   }
   return { blas: undefined, tried };
+}
+
+/** The entry points of one build: plain OpenBLAS/Accelerate, or a scipy-openblas wheel build (prefixed, maybe ILP64). */
+interface BlasSymbols {
+  readonly sgemm: (...args: unknown[]) => unknown;
+  /** Symbol prefix and suffix of openblas_* functions ('' for a plain build). */
+  readonly prefix: string;
+  readonly suffix: string;
+}
+
+function symbolsOf(lib: KoffiLib): BlasSymbols | undefined {
+  const forms = [['', '', 'int'], ['scipy_', '', 'int'], ['scipy_', '64_', 'int64_t'], ['', '64_', 'int64_t']] as const;
+  for (const [prefix, suffix, int] of forms) {
+    const sgemm = optional(lib, `void ${prefix}cblas_sgemm${suffix}(int order, int transA, int transB, ${int} m, ${int} n, ${int} k, float alpha, float *a, ${int} lda, float *b, ${int} ldb, float beta, float *c, ${int} ldc)`);
+    if (sgemm) return { sgemm, prefix, suffix };
+  }
+  return undefined;
+}
+
+/**
+ * OpenBLAS libraries bundled in python3's numpy or scipy wheels (numpy.libs/libscipy_openblas*.so,
+ * scipy_openblas32/64 packages, older numpy's libopenblas*.so), sorted so the choice is the same
+ * every run. Asks python3 for its site-packages directories only (no import of numpy: ~30 ms on an
+ * idle machine; the timeout is generous because a pyenv shim can take seconds on a loaded one).
+ */
+export function pythonWheelBlas(): string[] {
+  if (process.platform !== 'linux' && process.platform !== 'darwin') return [];
+  const script = 'import site, sysconfig; print("\\n".join([*site.getsitepackages(), site.getusersitepackages(), sysconfig.get_paths()["purelib"]]))';
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0 || !r.stdout) return [];
+  const ext = process.platform === 'darwin' ? '.dylib' : '.so';
+  const found = new Set<string>();
+  for (const site of [...new Set(r.stdout.trim().split('\n'))]) {
+    for (const dir of ['numpy.libs', 'scipy.libs', 'scipy_openblas32/lib', 'scipy_openblas64/lib', 'numpy/.dylibs', 'scipy/.dylibs']) {
+      const at = join(site, dir);
+      if (!existsSync(at)) continue;
+      for (const f of readdirSync(at).sort()) if (/openblas/i.test(f) && f.includes(ext)) found.add(join(at, f));
+    }
+  }
+  return [...found];
 }
 
 function optional(lib: KoffiLib, signature: string): ((...args: unknown[]) => unknown) | undefined {
@@ -103,13 +159,17 @@ function optional(lib: KoffiLib, signature: string): ((...args: unknown[]) => un
   }
 }
 
-function describe(lib: KoffiLib, name: string, threads: number | undefined): string {
-  const config = optional(lib, 'const char *openblas_get_config(void)');
+function describe(lib: KoffiLib, api: BlasSymbols, name: string, threads: number | undefined): string {
+  const fn = (base: string, ret: string, params: string): ((...args: unknown[]) => unknown) | undefined =>
+    optional(lib, `${ret} ${api.prefix}${base}${api.suffix}(${params})`);
+  const config = fn('openblas_get_config', 'const char *', 'void');
   if (!config) return name.includes('Accelerate') ? 'Accelerate' : `BLAS (${name})`;
-  if (threads !== undefined) optional(lib, 'void openblas_set_num_threads(int n)')?.(threads);
+  if (threads !== undefined) fn('openblas_set_num_threads', 'void', 'int n')?.(threads);
   const version = /OpenBLAS\s+([\d.]+)/.exec(String(config()))?.[1];
-  const count = optional(lib, 'int openblas_get_num_threads(void)')?.() as number | undefined;
-  return `OpenBLAS${version ? ` ${version}` : ''}${count ? ` (${count} thread${count === 1 ? '' : 's'})` : ''}`;
+  const count = fn('openblas_get_num_threads', 'int', 'void')?.() as number | undefined;
+  // a wheel's copy is named by its file, so meta.json says which one ran
+  const detail = [count ? `${count} thread${count === 1 ? '' : 's'}` : '', api.prefix ? name.split('/').slice(-2).join('/') : ''].filter(Boolean).join('; ');
+  return `OpenBLAS${version ? ` ${version}` : ''}${detail ? ` (${detail})` : ''}`;
 }
 
 function bind(sgemm: (...args: unknown[]) => unknown): Blas['sgemm'] {

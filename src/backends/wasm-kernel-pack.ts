@@ -18,7 +18,7 @@ import { unsortedSegmentSumKernel } from './wasm/unsorted-segment-sum.js';
 import { maxPoolGradKernel } from './wasm/max-pool-grad.js';
 import { gatherKernel } from './wasm/gather.js';
 import { oneHotKernel } from './wasm/one-hot.js';
-import { sumKernel } from './wasm/sum.js';
+import { meanKernel, sumKernel } from './wasm/sum.js';
 import { identityKernels } from './wasm/identity.js';
 
 export interface WasmKernelPackOptions {
@@ -78,6 +78,7 @@ export function installWasmKernelPack(options: WasmKernelPackOptions = {}): Wasm
     oneHotKernel(),
     gatherKernel(stock),
     sumKernel(gemm, stock),
+    meanKernel(gemm, stock),
     ...identityKernels(stock),
   ];
   uninstallWasmKernelPack();

@@ -195,6 +195,11 @@ export const opCases: readonly OpCase[] = [
     },
   },
   {
+    name: 'mean over leading axes, keepDims (the pack routes it through its leading-axis Sum)',
+    inputs: { x: { shape: [8, 9, 9, 7] } },
+    fn: ({ x }) => tf.add(tf.mean(x!, [0, 1], true), tf.mean(x!, [0, 1, 2])),
+  },
+  {
     name: 'layer norm',
     inputs: { x: { shape: [12, 7, 32] }, gamma: { shape: [32] }, beta: { shape: [32] } },
     fn: ({ x, gamma, beta }) => {

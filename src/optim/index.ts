@@ -44,6 +44,12 @@ import { cautious } from './optimizers/cautious.js';
 import { adabelief } from './optimizers/adabelief.js';
 import { adopt } from './optimizers/adopt.js';
 import { grokfast } from './optimizers/grokfast.js';
+import { adan } from './optimizers/adan.js';
+import { muon } from './optimizers/muon.js';
+import { scheduleFreeAdamw, scheduleFreeSgd } from './optimizers/schedule-free.js';
+import { prodigy } from './optimizers/prodigy.js';
+import { dadaptAdam, dadaptSgd } from './optimizers/dadapt.js';
+import { polyakSgd } from './optimizers/polyak-sgd.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -88,6 +94,14 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   adopt,
   adabelief,
   grokfast,
+  adan,
+  muon,
+  scheduleFreeSgd,
+  scheduleFreeAdamw,
+  prodigy,
+  dadaptAdam,
+  dadaptSgd,
+  polyakSgd,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -1,6 +1,7 @@
 import * as tf from '../../backends/tf.js';
 import { withPrecomputedSum } from '../apply.js';
 import type { GradientTransformation, Hyper, StateTree } from '../transform.js';
+import { packDoubles, readDoubles } from './double-scalars.js';
 
 export interface DadaptAdamOptions {
   readonly betas: readonly [number, number];
@@ -16,10 +17,8 @@ export interface DadaptAdamState {
   readonly m: tf.Tensor[];
   readonly v: tf.Tensor[];
   readonly s: tf.Tensor[];
-  /** d, numerator_weighted and the step k: float32 scalars read back once per step. */
-  readonly d: tf.Scalar;
-  readonly numerator: tf.Scalar;
-  readonly count: tf.Scalar;
+  /** d, numerator_weighted and the step k as double pairs (double-scalars.ts), read back once per step. */
+  readonly scalars: tf.Tensor1D;
 }
 
 /**
@@ -30,7 +29,8 @@ export interface DadaptAdamState {
  *   ‖s‖₁ = 0: no step (the official early return);  N = √β2·N + (1 − √β2)·num
  *   d̂ = N/((1 − √β2)·‖s‖₁);  d ← max(d, min(d̂, d·growth))
  *   p ← p − wd·dlr·p (decouple) − m/(sqrt(v) + eps)      (m already carries dlr)
- * Reductions are read back once per step and combined in double, as the code's `.item()` sums.
+ * Reductions are read back once per step and combined in double, as the code's `.item()` sums;
+ * the scalars are kept as double pairs (double-scalars.ts).
  */
 export function scaleByDadaptAdam(lr: Hyper, o: DadaptAdamOptions): GradientTransformation<DadaptAdamState> {
   const [b1, b2] = o.betas;
@@ -42,12 +42,10 @@ export function scaleByDadaptAdam(lr: Hyper, o: DadaptAdamOptions): GradientTran
       m: params.map((p) => tf.zerosLike(p)),
       v: params.map((p) => tf.zerosLike(p)),
       s: params.map((p) => tf.zerosLike(p)),
-      d: tf.scalar(o.d0),
-      numerator: tf.scalar(0),
-      count: tf.scalar(0),
+      scalars: packDoubles([o.d0, 0, 0]),
     }),
     update(raw, state, params, ctx) {
-      const [d, numerator0, k] = tf.stack([state.d, state.numerator, state.count]).dataSync() as Float32Array;
+      const [d, numerator0, k] = readDoubles(state.scalars);
       const bc = o.use_bias_correction ? Math.sqrt(1 - b2 ** (k! + 1)) / (1 - b1 ** (k! + 1)) : 1;
       const dlr = d! * lr.value * bc;
       const grads = o.decouple || o.weight_decay === 0 ? raw : raw.map((g, i) => tf.add(g, tf.mul(params[i]!, o.weight_decay)));
@@ -63,7 +61,7 @@ export function scaleByDadaptAdam(lr: Hyper, o: DadaptAdamOptions): GradientTran
       for (let i = 0; i < n; i++) l1 += sums[n + i]!;
       if (l1 === 0) {
         ctx.report('d', tf.scalar(d!));
-        return [grads.map((g) => tf.zerosLike(g)), { m, v, s, d: tf.clone(state.d), numerator: tf.clone(state.numerator), count: tf.clone(state.count) }];
+        return [grads.map((g) => tf.zerosLike(g)), { m, v, s, scalars: tf.clone(state.scalars) }];
       }
       const numerator = sb2 * numerator0! + (1 - sb2) * num;
       const dHat = numerator / ((1 - sb2) * l1);
@@ -73,7 +71,7 @@ export function scaleByDadaptAdam(lr: Hyper, o: DadaptAdamOptions): GradientTran
         return o.decouple && o.weight_decay !== 0 ? tf.sub(tf.neg(tf.mul(p, o.weight_decay * dlr)), step) : tf.neg(step);
       });
       ctx.report('d', tf.scalar(dNext));
-      return [updates, { m, v, s, d: tf.scalar(dNext), numerator: tf.scalar(numerator), count: tf.scalar(k! + 1) }];
+      return [updates, { m, v, s, scalars: packDoubles([dNext, numerator, k! + 1]) }];
     },
     learningRate: lr,
     hyperparams: () => ({ lr: lr.value }),
@@ -90,11 +88,8 @@ export interface DadaptSgdState {
   readonly [k: string]: StateTree;
   readonly s: tf.Tensor[];
   readonly x0: tf.Tensor[];
-  /** d, numerator_weighted, ‖g₀‖ and the step k: float32 scalars read back once per step. */
-  readonly d: tf.Scalar;
-  readonly numerator: tf.Scalar;
-  readonly g0Norm: tf.Scalar;
-  readonly count: tf.Scalar;
+  /** d, numerator_weighted, ‖g₀‖ and the step k as double pairs (double-scalars.ts), read back once per step. */
+  readonly scalars: tf.Tensor1D;
 }
 
 /**
@@ -113,19 +108,16 @@ export function scaleByDadaptSgd(lr: Hyper, o: DadaptSgdOptions): GradientTransf
     init: (params) => ({
       s: params.map((p) => tf.zerosLike(p)),
       x0: params.map((p) => tf.clone(p)),
-      d: tf.scalar(o.d0),
-      numerator: tf.scalar(0),
-      g0Norm: tf.scalar(0),
-      count: tf.scalar(0),
+      scalars: packDoubles([o.d0, 0, 0, 0]),
     }),
     update(raw, state, params, ctx) {
-      const [d, numerator0, g0Stored, k] = tf.stack([state.d, state.numerator, state.g0Norm, state.count]).dataSync() as Float32Array;
+      const [d, numerator0, g0Stored, k] = readDoubles(state.scalars);
       let g0 = g0Stored!;
       if (k === 0) {
         const sq = tf.stack(raw.map((g) => tf.sum(tf.square(g)))).dataSync();
         let total = 0;
         for (const x of sq) total += x;
-        g0 = Math.fround(Math.sqrt(total));
+        g0 = Math.sqrt(total);
       }
       const dlr = g0 === 0 ? 0 : (d! * lr.value) / g0;
       const grads = o.weight_decay === 0 ? raw : raw.map((g, i) => tf.add(g, tf.mul(params[i]!, o.weight_decay)));
@@ -139,7 +131,7 @@ export function scaleByDadaptSgd(lr: Hyper, o: DadaptSgdOptions): GradientTransf
       for (let i = 0; i < n; i++) sq += sums[n + i]!;
       if (sq === 0) {
         ctx.report('d', tf.scalar(d!));
-        return [grads.map((g) => tf.zerosLike(g)), { s, x0: state.x0, d: tf.clone(state.d), numerator: tf.clone(state.numerator), g0Norm: tf.clone(state.g0Norm), count: tf.clone(state.count) }];
+        return [grads.map((g) => tf.zerosLike(g)), { s, x0: state.x0, scalars: tf.clone(state.scalars) }];
       }
       const numerator = numerator0! + delta;
       const dHat = (2 * numerator) / Math.sqrt(sq);
@@ -150,7 +142,7 @@ export function scaleByDadaptSgd(lr: Hyper, o: DadaptSgdOptions): GradientTransf
         return withPrecomputedSum(tf.sub(next, p), p, next);
       });
       ctx.report('d', tf.scalar(dNext));
-      return [updates, { s, x0: state.x0, d: tf.scalar(dNext), numerator: tf.scalar(numerator), g0Norm: tf.scalar(g0), count: tf.scalar(k! + 1) }];
+      return [updates, { s, x0: state.x0, scalars: packDoubles([dNext, numerator, g0, k! + 1]) }];
     },
     learningRate: lr,
     hyperparams: () => ({ lr: lr.value }),

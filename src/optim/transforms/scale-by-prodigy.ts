@@ -1,5 +1,6 @@
 import * as tf from '../../backends/tf.js';
 import type { GradientTransformation, Hyper, StateTree } from '../transform.js';
+import { asStored, packDoubles, readDoubles } from './double-scalars.js';
 
 export interface ProdigyOptions {
   readonly betas: readonly [number, number];
@@ -19,11 +20,8 @@ export interface ProdigyState {
   readonly v: tf.Tensor[];
   readonly s: tf.Tensor[];
   readonly p0: tf.Tensor[];
-  /** d, d_max, d_numerator and the step k: float32 scalars read back once per step. */
-  readonly d: tf.Scalar;
-  readonly dMax: tf.Scalar;
-  readonly numerator: tf.Scalar;
-  readonly count: tf.Scalar;
+  /** d, d_max, d_numerator and the step k as double pairs (double-scalars.ts), read back once per step. */
+  readonly scalars: tf.Tensor1D;
 }
 
 /**
@@ -35,14 +33,14 @@ export interface ProdigyState {
  *   N = β3·N + num;  d̂ = d_coef·N/den;  d ← max(d, d̂) while d = d0;  d_max = max(d_max, d̂);  d = min(d_max, d·growth)
  *   p ← p − wd·dlr·p (decoupled) − dlr·m/(sqrt(v) + d·eps)   (β1 = 0: − dlr·d·g/(sqrt(v) + d·eps))
  * The official code reduces the dot products and ℓ1 norms with `.item()` into Python floats; here
- * they are read back in one transfer per step and combined in double, and the scalars are stored
- * as float32 (read back the same way after a resume, so a resumed run repeats every bit).
+ * they are read back in one transfer per step and combined in double, and the scalars are kept
+ * as double pairs (read back the same way after a resume, so a resumed run repeats every bit).
  */
 export function scaleByProdigy(lr: Hyper, o: ProdigyOptions): GradientTransformation<ProdigyState> {
   const [b1, b2] = o.betas;
   const b3 = o.beta3 ?? Math.sqrt(b2);
   const growth = o.growth_rate ?? Infinity;
-  const d0 = Math.fround(o.d0); // d starts at the float32 d0 the state holds, so `d == d0` compares like with like
+  const d0 = asStored(o.d0); // d starts at d0 as the state stores it, so `d == d0` compares like with like
   return {
     name: 'prodigy',
     init: (params) => ({
@@ -50,13 +48,10 @@ export function scaleByProdigy(lr: Hyper, o: ProdigyOptions): GradientTransforma
       v: params.map((p) => tf.zerosLike(p)),
       s: params.map((p) => tf.zerosLike(p)),
       p0: params.map((p) => tf.clone(p)),
-      d: tf.scalar(o.d0),
-      dMax: tf.scalar(o.d0),
-      numerator: tf.scalar(0),
-      count: tf.scalar(0),
+      scalars: packDoubles([o.d0, o.d0, 0, 0]),
     }),
     update(raw, state, params, ctx) {
-      const [d, dMax0, numerator0, k] = tf.stack([state.d, state.dMax, state.numerator, state.count]).dataSync() as Float32Array;
+      const [d, dMax0, numerator0, k] = readDoubles(state.scalars);
       const bc = o.use_bias_correction ? Math.sqrt(1 - b2 ** (k! + 1)) / (1 - b1 ** (k! + 1)) : 1;
       const dlr = d! * lr.value * bc;
       const grads = o.decouple || o.weight_decay === 0 ? raw : raw.map((g, i) => tf.add(g, tf.mul(params[i]!, o.weight_decay)));
@@ -73,7 +68,7 @@ export function scaleByProdigy(lr: Hyper, o: ProdigyOptions): GradientTransforma
       const kept = { p0: state.p0, m, v, s };
       if (den === 0) {
         ctx.report('d', tf.scalar(d!));
-        return [grads.map((g) => tf.zerosLike(g)), { ...kept, d: tf.clone(state.d), dMax: tf.clone(state.dMax), numerator: tf.clone(state.numerator), count: tf.clone(state.count) }];
+        return [grads.map((g) => tf.zerosLike(g)), { ...kept, scalars: tf.clone(state.scalars) }];
       }
       const numerator = numerator0! * b3 + delta;
       const dHat = (o.d_coef * numerator) / den;
@@ -87,7 +82,7 @@ export function scaleByProdigy(lr: Hyper, o: ProdigyOptions): GradientTransforma
         return o.decouple && o.weight_decay !== 0 ? tf.sub(tf.neg(tf.mul(p, o.weight_decay * dlr)), step) : tf.neg(step);
       });
       ctx.report('d', tf.scalar(dNext));
-      return [updates, { ...kept, d: tf.scalar(dNext), dMax: tf.scalar(dMax), numerator: tf.scalar(numerator), count: tf.scalar(k! + 1) }];
+      return [updates, { ...kept, scalars: packDoubles([dNext, dMax, numerator, k! + 1]) }];
     },
     learningRate: lr,
     hyperparams: () => ({ lr: lr.value }),

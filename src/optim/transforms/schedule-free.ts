@@ -1,5 +1,6 @@
 import * as tf from '../../backends/tf.js';
 import type { GradientTransformation, Hyper, StateTree } from '../transform.js';
+import { packDoubles, readDoubles } from './double-scalars.js';
 import { lerp } from './lerp.js';
 
 export interface ScheduleFreeOptions {
@@ -21,10 +22,8 @@ export interface ScheduleFreeState {
   readonly sf_z: tf.Tensor[];
   readonly v: tf.Tensor[];
   readonly m: tf.Tensor[];
-  /** k, weight_sum and lr_max (the code's group scalars), float32, read back once per step. */
-  readonly count: tf.Scalar;
-  readonly weightSum: tf.Scalar;
-  readonly lrMax: tf.Scalar;
+  /** k, weight_sum and lr_max (the code's Python-float group scalars) as double pairs (double-scalars.ts). */
+  readonly scalars: tf.Tensor1D;
 }
 
 /**
@@ -43,12 +42,10 @@ export function scheduleFree(lr: Hyper, o: ScheduleFreeOptions): GradientTransfo
       sf_z: params.map((p) => tf.clone(p)),
       v: adam ? params.map((p) => tf.zerosLike(p)) : [],
       m: adam && o.inner_momentum !== 0 ? params.map((p) => tf.zerosLike(p)) : [],
-      count: tf.scalar(0),
-      weightSum: tf.scalar(0),
-      lrMax: tf.scalar(-1),
+      scalars: packDoubles([0, 0, -1]),
     }),
     update(grads, state, y, ctx) {
-      const [k, weightSum0, lrMax0] = tf.stack([state.count, state.weightSum, state.lrMax]).dataSync() as Float32Array;
+      const [k, weightSum0, lrMax0] = readDoubles(state.scalars);
       const sched = k! < o.warmup_steps ? (k! + 1) / o.warmup_steps : 1;
       const lrk = lr.value * sched;
       const lrMax = Math.max(lrk, lrMax0!);
@@ -79,7 +76,7 @@ export function scheduleFree(lr: Hyper, o: ScheduleFreeOptions): GradientTransfo
         return tf.sub(zi, tf.mul(d[i]!, lri));
       });
       ctx.report('ckp1', tf.scalar(c));
-      return [updates, { sf_z: z, v, m, count: tf.scalar(k! + 1), weightSum: tf.scalar(weightSum), lrMax: tf.scalar(lrMax) }];
+      return [updates, { sf_z: z, v, m, scalars: packDoubles([k! + 1, weightSum, lrMax]) }];
     },
     learningRate: lr,
     hyperparams: () => ({ lr: lr.value }),

@@ -56,6 +56,11 @@ UPSTREAM = {
     'adopt': ('iShohei220/adopt', '6468572b4b3688a2f056b796b071da540568520e'),
     'Adabelief-Optimizer': ('juntang-zhuang/Adabelief-Optimizer', '2855178eff6776762793f915ce2c615f776a1e4b'),
     'grokfast': ('ironjr/grokfast', '93b2248e351d4bb9e4dda8ac32a6999b8970404b'),
+    'Adan': ('sail-sg/Adan', '2c65beaf400775753b155da4082c3819fea689b9'),
+    'Muon': ('KellerJordan/Muon', '857d1adc159e098212f828d927460782d3da59e9'),
+    'schedule_free': ('facebookresearch/schedule_free', '70785b53e778d0e872c0bbb75ff4ee54ee10c291'),
+    'prodigy': ('konstmish/prodigy', '3efb213ee8af5a6bf76f28726398433a847b38e9'),
+    'dadaptation': ('facebookresearch/dadaptation', 'c984980213a989ff7cac1e3d68c19a2257bcd571'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -113,10 +118,20 @@ GLUE = {
     'adabelief': 'adabelief_pytorch 0.2.1 AdaBelief(print_change_log=False); stub `tabulate`/`colorama` modules '
                  '(imported for the change-log printout only)',
     'grokfast': 'gradfilter_ema / gradfilter_ma(model, grads, …) between backward() and the base step, as its README',
+    'adan': 'none (Adan, its default foreach path)',
+    'muon': 'SingleDeviceMuonWithAuxAdam with the kernels (rank ≥ 2, torch [out, in] layout) in a use_muon group and the '
+            'biases in an Adam group; zeropower_via_newtonschulz5 recompiled from its source with G.bfloat16() → the '
+            "problem's float dtype (minima computes in float32); nesterov and ns_steps are muon_update's fixed defaults",
+    'schedule-free-sgd': 'none (SGDScheduleFree; optimizer.train() before the first step; the parameters are y in train mode)',
+    'schedule-free-adamw': 'none (AdamWScheduleFree; optimizer.train() before the first step)',
+    'prodigy': 'none (Prodigy; growth_rate null passed as inf); d read from param_groups[0] after each step',
+    'dadapt-adam': 'none (DAdaptAdam; growth_rate null as inf); d read from param_groups[0] after each step',
+    'dadapt-sgd': 'none (DAdaptSGD; growth_rate null as inf); d read from param_groups[0] after each step',
+    'polyak-sgd': 'no PyTorch code (optax polyak_sgd is JAX): PolyakReference, chain(sgd(scaling), scale_by_polyak) in torch ops',
 }
 
 # optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
-TORCH_LAYOUT = {'adamp', 'sgdp'}
+TORCH_LAYOUT = {'adamp', 'sgdp', 'muon'}
 
 TORCH_NAMES = {'W': 'weight', 'b': 'bias', 'W1': 'weight1', 'b1': 'bias1', 'W2': 'weight2', 'b2': 'bias2'}
 
@@ -299,6 +314,30 @@ class Unsupported(Exception):
     """A minima setting the official code has no equivalent for."""
 
 
+class PolyakReference(torch.optim.Optimizer):
+    """GLUE: optax `polyak_sgd` (chain(sgd(scaling), scale_by_polyak(...)), alias.py/transform.py) in torch
+    ops: u = −s·g; γ = min(gap/(‖u‖² + eps), γ_max) (gap = f − f*, sps+: max(gap, 0)); γ = 0 when
+    ‖u‖² + eps ≤ float64 eps; p ← p + γ·u. The optimizer of the JAX code has no PyTorch release."""
+
+    def __init__(self, params, lr=1.0, max_learning_rate=1.0, f_min=0.0, eps=0.0, variant='sps'):
+        super().__init__(params, dict(lr=lr, max_learning_rate=max_learning_rate, f_min=f_min, eps=eps, variant=variant))
+
+    @torch.no_grad()
+    def step(self, loss):
+        group = self.param_groups[0]
+        ps = [p for g in self.param_groups for p in g['params']]
+        us = [p.grad * -group['lr'] for p in ps]
+        norm = sum((u * u).sum() for u in us)
+        gap = loss.detach() - group['f_min']
+        if group['variant'] == 'sps+':
+            gap = torch.clamp(gap, min=0)
+        denom = norm + group['eps']
+        step = torch.where(denom <= np.finfo(float).eps, torch.zeros_like(denom), torch.clamp(gap / denom, max=group['max_learning_rate']))
+        for p, u in zip(ps, us):
+            p.add_(u * step)
+        return step
+
+
 def _pick(spec: dict, keys, rename=None) -> dict:
     rename = rename or {}
     out = {}
@@ -359,7 +398,31 @@ def base_class(spec: dict, up: Upstream):
                 sys.modules[stub] = m
         cls = up.file('Adabelief-Optimizer', 'pypi_packages/adabelief_pytorch0.2.1/adabelief_pytorch/AdaBelief.py').AdaBelief
         return cls, {'print_change_log': False, **_pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'weight_decouple', 'fixed_decay', 'rectify', 'degenerated_to_sgd'])}
+    if name == 'adan':
+        return up.file('Adan', 'adan.py').Adan, _pick(spec, ['lr', 'betas', 'eps', 'weight_decay', 'max_grad_norm', 'no_prox'])
+    if name == 'schedule-free-sgd':
+        return up.file('schedule_free', 'schedulefree/sgd_schedulefree.py').SGDScheduleFree, _pick(
+            spec, ['lr', 'momentum', 'weight_decay', 'warmup_steps', 'r', 'weight_lr_power'])
+    if name == 'schedule-free-adamw':
+        return up.file('schedule_free', 'schedulefree/adamw_schedulefree.py').AdamWScheduleFree, _pick(
+            spec, ['lr', 'betas', 'eps', 'weight_decay', 'warmup_steps', 'r', 'weight_lr_power', 'inner_momentum'])
+    if name == 'prodigy':
+        return up.file('prodigy', 'prodigyopt/prodigy.py').Prodigy, _inf_growth(_pick(
+            spec, ['lr', 'betas', 'beta3', 'eps', 'weight_decay', 'decouple', 'use_bias_correction', 'safeguard_warmup', 'd0', 'd_coef', 'growth_rate']))
+    if name == 'dadapt-adam':
+        return up.file('dadaptation', 'dadaptation/dadapt_adam.py').DAdaptAdam, _inf_growth(_pick(
+            spec, ['lr', 'betas', 'eps', 'weight_decay', 'decouple', 'use_bias_correction', 'd0', 'growth_rate']))
+    if name == 'dadapt-sgd':
+        return up.file('dadaptation', 'dadaptation/dadapt_sgd.py').DAdaptSGD, _inf_growth(_pick(
+            spec, ['lr', 'momentum', 'weight_decay', 'd0', 'growth_rate']))
     raise Unsupported(f'no official base for {name}')
+
+
+def _inf_growth(kwargs: dict) -> dict:
+    """minima's growth_rate null is the official default float('inf')."""
+    if kwargs.get('growth_rate', 0) is None:
+        kwargs['growth_rate'] = float('inf')
+    return kwargs
 
 
 def _clip_before_step(opt, params, max_norm: float, record) -> None:
@@ -720,6 +783,67 @@ class Runner:
             opt.step(closure)
             return loss
         return run
+
+    # --- tier 2: modern and learning-rate-free (issue 21) ----------------------------------------
+    def _plain_with(self, opt, after=None):
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            opt.step()
+            if after is not None:
+                after()
+            return loss
+        return run
+
+    def _build_schedule_free_sgd(self, spec):
+        opt = self._base(spec)
+        opt.train()  # the code refuses to step in eval mode; the parameters then hold y
+        return self._plain_with(opt)
+
+    _build_schedule_free_adamw = _build_schedule_free_sgd
+
+    def _with_d(self, spec):
+        opt = self._base(spec)
+        return self._plain_with(opt, lambda: self.diag.__setitem__('d', float(opt.param_groups[0]['d'])))
+
+    _build_prodigy = _with_d
+    _build_dadapt_adam = _with_d
+    _build_dadapt_sgd = _with_d
+
+    def _build_polyak_sgd(self, spec):
+        opt = PolyakReference(self.params, **_pick(spec, ['lr', 'max_learning_rate', 'f_min', 'eps', 'variant']))
+        self._clip(opt, spec)
+
+        def run():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            self.diag['step_size'] = float(opt.step(loss))
+            return loss
+        return run
+
+    def _build_muon(self, spec):
+        if spec.get('nesterov', True) is not True or spec.get('ns_steps', 5) != 5 or spec.get('adamw_names'):
+            raise Unsupported('the official class fixes nesterov and 5 Newton–Schulz steps; adamw_names has no official form')
+        mod = self.up.file('Muon', 'muon.py')
+        if not getattr(mod, '_minima_float', False):
+            # GLUE: the iteration in the problem's float dtype instead of bfloat16 (minima computes in float32)
+            import ast
+            import textwrap
+            src = textwrap.dedent(inspect.getsource(mod.zeropower_via_newtonschulz5)).replace('G.bfloat16()', 'G.clone()')
+            ns = dict(mod.__dict__)
+            exec(compile(ast.parse(src), mod.__file__, 'exec'), ns)
+            mod.zeropower_via_newtonschulz5 = ns['zeropower_via_newtonschulz5']
+            mod._minima_float = True
+        kernels = [p for p in self.params if p.dim() >= 2]
+        rest = [p for p in self.params if p.dim() < 2]
+        groups = [dict(params=kernels, use_muon=True, **_pick(spec, ['lr', 'momentum', 'weight_decay'])),
+                  dict(params=rest, use_muon=False, **_pick(spec, ['adam_lr', 'adam_betas', 'adam_eps', 'adam_weight_decay'],
+                                                           {'adam_lr': 'lr', 'adam_betas': 'betas', 'adam_eps': 'eps', 'adam_weight_decay': 'weight_decay'}))]
+        opt = mod.SingleDeviceMuonWithAuxAdam(groups)
+        self._clip(opt, spec)
+        return self._plain_with(opt)
 
     def _class_from_file(self, folder: str, rel: str, name: str):
         """GLUE: one class of an upstream file whose other imports are not installed, by ast (source unchanged)."""

@@ -46,6 +46,12 @@ import { adopt } from './optimizers/adopt.js';
 import { grokfast } from './optimizers/grokfast.js';
 // domain generalisation (issue 19)
 import { fish } from './optimizers/fish.js';
+import { adan } from './optimizers/adan.js';
+import { muon } from './optimizers/muon.js';
+import { scheduleFreeAdamw, scheduleFreeSgd } from './optimizers/schedule-free.js';
+import { prodigy } from './optimizers/prodigy.js';
+import { dadaptAdam, dadaptSgd } from './optimizers/dadapt.js';
+import { polyakSgd } from './optimizers/polyak-sgd.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -92,6 +98,14 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   grokfast,
   // domain generalisation (issue 19)
   fish,
+  adan,
+  muon,
+  scheduleFreeSgd,
+  scheduleFreeAdamw,
+  prodigy,
+  dadaptAdam,
+  dadaptSgd,
+  polyakSgd,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -1,6 +1,6 @@
 /**
  * Second parameter sets: weights other than the training iterate that a run keeps, checkpoints and
- * evaluates (an EMA of the weights; later SWA, schedule-free's x, Lookahead's slow weights). Each
+ * evaluates (an EMA of the weights, SWA, schedule-free's x, Lookahead's slow weights). Each
  * set is a provider the trainer drives through this one interface: `update` once per step after the
  * optimizer step (and after the step's BatchNorm statistics), `getState`/`setState` through the
  * checkpoint (`paramset/<name>/…`), and evaluation at its values, written as `<split>_<name>` rows
@@ -14,6 +14,8 @@ import type { MetricRow } from '../run/run-folder.js';
 import type { Experiment } from './build.js';
 import { createEma } from './ema.js';
 import { createSwa } from './swa.js';
+import { batchNormStatisticsAt } from './bn-refresh.js';
+import { evalPoint } from '../optim/transforms/schedule-free.js';
 import { evaluateSplit, type EvaluationSinks } from './evaluate.js';
 import { roundSeconds } from './metric-window.js';
 import { fmtLoss } from './progress.js';
@@ -36,13 +38,59 @@ export interface ParameterSet {
   ready?(): boolean;
 }
 
-/** The run's parameter sets, from its config: train.ema; train.swa; a lookahead's slow weights (`eval_slow_weights`). */
+/** The run's parameter sets, from its config: train.ema; train.swa; a lookahead's slow weights (`eval_slow_weights`); schedule-free's x. */
 export function createParameterSets(exp: Pick<Experiment, 'config' | 'params' | 'model' | 'optimizer' | 'dataset' | 'stepsPerEpoch'>): ParameterSet[] {
   const sets: ParameterSet[] = [];
   if (exp.config.train.ema) sets.push(createEma(exp.config.train.ema, exp.params, exp.model.buffers));
   if (exp.config.train.swa) sets.push(createSwa(exp.config.train.swa, exp));
   if (usesLookahead(exp.config.optimizer)) sets.push(slowWeights(exp.optimizer, exp.params.length));
+  const beta = scheduleFreeBeta(exp.config.optimizer);
+  if (beta !== undefined) sets.push(scheduleFreeX(exp, beta));
   return sets;
+}
+
+/** β of a top-level schedule-free optimizer (SGD's momentum, AdamW's β1); undefined for any other. */
+function scheduleFreeBeta(spec: unknown): number | undefined {
+  const s = spec as { name?: unknown; momentum?: unknown; betas?: unknown };
+  if (s.name === 'schedule-free-sgd') return typeof s.momentum === 'number' ? s.momentum : 0.9;
+  if (s.name === 'schedule-free-adamw') return Array.isArray(s.betas) && typeof s.betas[0] === 'number' ? s.betas[0] : 0.9;
+  return undefined;
+}
+
+/**
+ * Schedule-free's evaluation point x = lerp(y, z, 1 − 1/β) as a set named `x` (rows test_x.*,
+ * train_x.*): the official `optimizer.eval()`, from the parameters y and the optimizer state's z
+ * (keys `…sf_z/<i>`), so it checkpoints nothing of its own. With BatchNorm, the statistics are
+ * recomputed at x (bn-refresh.ts; the official README refreshes them on training batches at x).
+ */
+function scheduleFreeX(exp: Pick<Experiment, 'params' | 'model' | 'optimizer' | 'dataset' | 'config'>, beta: number): ParameterSet {
+  const x = (): tf.Tensor[] => {
+    const state = exp.optimizer.getState();
+    const z = exp.params.map((_, i) => Object.entries(state).find(([k]) => new RegExp(`(^|/)sf_z/${i}$`).test(k))?.[1]);
+    try {
+      if (z.some((t) => t === undefined)) throw new Error('schedule-free z not found in the optimizer state');
+      return tf.tidy(() => evalPoint(exp.params.map((p) => p.variable), z as tf.Tensor[], beta));
+    } finally {
+      tf.dispose(Object.values(state));
+    }
+  };
+  return {
+    name: 'x',
+    update: () => {},
+    values: x,
+    buffers() {
+      if (exp.model.buffers.length === 0) return undefined;
+      const at = x();
+      try {
+        return batchNormStatisticsAt(exp, at);
+      } finally {
+        tf.dispose(at);
+      }
+    },
+    getState: () => ({}),
+    setState: () => {},
+    dispose: () => {},
+  };
 }
 
 /** Whether the optimizer spec has a lookahead with `eval_slow_weights: true` at any depth (a wrapper's `base`). */

@@ -15,7 +15,7 @@
 import * as tf from '../backends/tf.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { Experiment } from './build.js';
-import { batchTensors, rangeIndices } from './batches.js';
+import { batchNormStatisticsAt } from './bn-refresh.js';
 import type { ParameterSet } from './parameter-sets.js';
 
 export type SwaOptions = NonNullable<TrainConfig['swa']>;
@@ -26,7 +26,7 @@ export function swaDue(o: Pick<SwaOptions, 'start' | 'every'>, epochsDone: numbe
 }
 
 export function createSwa(o: SwaOptions, exp: Pick<Experiment, 'params' | 'model' | 'dataset' | 'stepsPerEpoch' | 'config'>): ParameterSet {
-  const { params, model, dataset } = exp;
+  const { params, model } = exp;
   let avg: tf.Tensor[] = params.map((p) => tf.keep(tf.clone(p.variable)));
   let n = tf.keep(tf.scalar(0));
   let count = 0; // swa_n read once per average (the state holds it as a float32 scalar for checkpoints)
@@ -39,44 +39,6 @@ export function createSwa(o: SwaOptions, exp: Pick<Experiment, 'params' | 'model
     count = nextN.dataSync()[0]!;
   };
 
-  /** utils.bn_update at the averaged weights; returns the refreshed buffers (the live ones restored). */
-  const refreshed = (): tf.Tensor[] => {
-    const vars = params.map((p) => p.variable);
-    const bufs = model.buffers.map((b) => b.variable);
-    const saved = [...vars, ...bufs].map((v) => tf.clone(v));
-    try {
-      vars.forEach((v, i) => v.assign(avg[i]!));
-      // reset_bn: running_mean ← 0, running_var ← 1 (minima's buffers are BN statistics only)
-      for (const b of bufs) {
-        const reset = /running_var$/.test(b.name.split('#')[0]!) ? tf.onesLike(b) : tf.zerosLike(b);
-        b.assign(reset);
-        reset.dispose();
-      }
-      const total = dataset.sizes.train;
-      const size = exp.config.train.batch_size;
-      let seen = 0;
-      for (let start = 0; start < total; start += size) {
-        const end = Math.min(total, start + size);
-        const b = end - start;
-        const arrays = dataset.gather('train', rangeIndices(start, end));
-        const updates = tf.tidy(() => {
-          const { x } = batchTensors(dataset, arrays, b);
-          const out = model.apply(x, { training: true, bnMomentum: b / (seen + b) });
-          return (out.updates ?? []).map(([v, t]) => [v, tf.keep(t)] as const);
-        });
-        for (const [v, t] of updates) {
-          v.assign(t);
-          t.dispose();
-        }
-        seen += b;
-      }
-      return bufs.map((b) => tf.clone(b));
-    } finally {
-      [...vars, ...bufs].forEach((v, i) => v.assign(saved[i]!));
-      tf.dispose(saved);
-    }
-  };
-
   return {
     name: 'swa',
     update(done) {
@@ -87,7 +49,7 @@ export function createSwa(o: SwaOptions, exp: Pick<Experiment, 'params' | 'model
     },
     ready: () => count > 0,
     values: () => avg.map((a) => tf.clone(a)),
-    buffers: () => (o.bn_refresh && model.buffers.length > 0 ? refreshed() : undefined),
+    buffers: () => (o.bn_refresh && model.buffers.length > 0 ? batchNormStatisticsAt(exp, avg) : undefined),
     getState: () => ({ ...Object.fromEntries(params.map((p, i) => [`${p.owner}/${p.name}`, tf.clone(avg[i]!)])), n: tf.clone(n) }),
     setState(map) {
       const take = (key: string, like: tf.Tensor): tf.Tensor => {

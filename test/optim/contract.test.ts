@@ -30,7 +30,8 @@ const ROSENBROCK: ParamDef[] = [{ value: [-1.2, 1], role: 'kernel' }, { value: [
 // so a plain step of torch ASGD's 1e-2 leaves the valley (as torch's does); timm LARS's lr 1 is plain
 // SGD at lr 1 without weight decay and diverges on the parabola (curvature 4). Both descend at 1e-3.
 // Grokfast adds 2× the gradient's EMA (a 3× larger step): its SGD base descends Rosenbrock at 1e-5 (the delayed EMA overshoots the valley at 1e-4).
-const DESCENT_LR: Readonly<Record<string, number>> = { asgd: 1e-3, lars: 1e-3, grokfast: 1e-5 };
+// Schedule-free SGD's lr 1 is a plain SGD step of 1 at Rosenbrock's start as well.
+const DESCENT_LR: Readonly<Record<string, number>> = { asgd: 1e-3, lars: 1e-3, grokfast: 1e-5, 'schedule-free-sgd': 1e-3 };
 const descentSpec = (name: string): Spec => {
   const lr = DESCENT_LR[name];
   if (lr === undefined) return specFor(name);

@@ -50,7 +50,9 @@ for (const entry of rules) {
       assert.notDeepEqual(trajectory({ name, lr: 0.05, weight_decay: 0.3 }), plain);
     });
     test('lr_mult 2 on every tensor equals lr·2 (the grouped composite against the plain rule)', () => {
-      const a = trajectory({ name, lr: 0.1, weight_decay: 0.1 });
+      // a rule with a second learning rate (muon's auxiliary adam_lr) has it doubled as well
+      const second = schemaKeys(entry.schema).includes('adam_lr') ? { adam_lr: 6e-4 } : {};
+      const a = trajectory({ name, lr: 0.1, weight_decay: 0.1, ...second });
       const b = trajectory({ name, lr: 0.05, weight_decay: 0.1, lr_mult: [{ mult: 2 }] });
       a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) <= 1e-6 * Math.max(1, Math.abs(v)), `${i}: ${v} vs ${b[i]}`));
     });

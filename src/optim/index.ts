@@ -46,6 +46,7 @@ import { adopt } from './optimizers/adopt.js';
 import { grokfast } from './optimizers/grokfast.js';
 // domain generalisation (issue 19)
 import { fish } from './optimizers/fish.js';
+// tier 2: learning-rate-free, schedule-free and orthogonalised (issue 21)
 import { adan } from './optimizers/adan.js';
 import { muon } from './optimizers/muon.js';
 import { scheduleFreeAdamw, scheduleFreeSgd } from './optimizers/schedule-free.js';

@@ -11,6 +11,7 @@ export type RegistryKind =
   | 'optimizer'
   | 'schedule'
   | 'diagnostic'
+  | 'attack'
   | 'transform';
 
 /** A component as YAML names it: `name:` plus its options beside it. */

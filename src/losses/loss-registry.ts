@@ -69,6 +69,11 @@ import { ntXent } from './nt-xent.js';
 import { triplet } from './triplet.js';
 import { contrastive } from './contrastive.js';
 import { proxyAnchor } from './proxy-anchor.js';
+// adversarial robustness (issue 19, robust-adv)
+import { pgdAt } from './pgd-at.js';
+import { trades } from './trades.js';
+import { ovr, sovr } from './ovr.js';
+import { smoothAdvCompSum } from './smooth-adv-comp-sum.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -92,6 +97,8 @@ const entries: readonly LossEntry[] = [
   // metric learning, tier 2 (issue 20)
   adaface, elasticfacePlus, partialFc, unpg, proxyAnchor,
   triplet, contrastive, tcm, ge2e, supcon, ntXent,
+  // adversarial robustness (issue 19, robust-adv)
+  pgdAt, trades, ovr, sovr, smoothAdvCompSum,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -1,0 +1,59 @@
+/**
+ * Adversarial inputs inside a training loss (pgd-at, trades, smooth-adv-comp-sum): the loss runs
+ * an attack from src/attacks on the model through LossContext.apply and trains on the result.
+ * The attack runs once per step and batch rows: every later evaluation of the same step (AWP's
+ * perturbed pass, SAM's second pass) reuses the step's x_adv, as upstream computes x_adv once and
+ * then perturbs the weights (csdongxian/AWP train_cifar10.py: attack, then calc_awp on it).
+ * The cache holds values, not tensors, so it leaves no tensor between steps.
+ */
+import * as tf from '../backends/tf.js';
+import type { Attack } from '../attacks/index.js';
+import { RunnerError } from '../core/errors.js';
+import { hashSeed, Rng } from '../core/random.js';
+import type { LossContext, LossInput, ModelOutput } from '../core/types.js';
+
+export interface AdversarialPass {
+  readonly x: tf.Tensor;
+  readonly apply: (x: tf.Tensor) => ModelOutput;
+}
+
+/** The batch inputs and the model on other inputs, or a CONFIG_INVALID naming the loss. */
+export function adversarialPass(name: string, input: LossInput, ctx: LossContext): AdversarialPass {
+  const { x } = input;
+  if (!x || !ctx.apply) throw new RunnerError('CONFIG_INVALID', `${name} needs the batch inputs and the model (LossInput.x, LossContext.apply)`);
+  if (x.dtype !== 'float32') throw new RunnerError('CONFIG_INVALID', `${name} perturbs the inputs, so it needs float inputs (not tokens)`);
+  return { x, apply: ctx.apply };
+}
+
+/** x_adv per (step, rows): computed by `make` on the step's first evaluation, reused by the later ones. */
+export function stepCache(): (input: LossInput, ctx: LossContext, make: (seed: number) => tf.Tensor) => tf.Tensor {
+  let key = '';
+  let values: { readonly data: Float32Array; readonly shape: number[] } | undefined;
+  return (input, ctx, make) => {
+    // the rows' ids name the batch (micro-batches of one step differ); evaluation never caches
+    const rows = input.index ? Array.from(input.index.dataSync()).join(',') : '';
+    const k = `${ctx.step}|${ctx.seed}|${rows}`;
+    const seed = hashSeed(ctx.seed, 'adversarial', rows);
+    if (!ctx.training || !input.index) return make(seed);
+    if (k === key && values) return tf.tensor(values.data, values.shape, 'float32');
+    const x = make(seed);
+    key = k;
+    values = { data: x.dataSync() as Float32Array, shape: x.shape };
+    return x;
+  };
+}
+
+/** TRADES' start x + 0.001·N(0, 1) (yaodongyu/TRADES trades.py), from the seed; not projected. */
+export function tradesStart(x: tf.Tensor, seed: number): tf.Tensor {
+  return tf.add(x, tf.mul(tf.tensor(Rng.derive(seed, 'trades-start').fillNormal(new Float32Array(x.size)), x.shape, 'float32'), 0.001));
+}
+
+/** Σ over the batch of −log softmax(h(x'))_y: Madry's `xent`, the loss PGD-AT ascends. */
+export function summedCrossEntropy(apply: (x: tf.Tensor) => ModelOutput, target: tf.Tensor): (x: tf.Tensor) => tf.Scalar {
+  return (v) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(apply(v).output), target))) as tf.Scalar;
+}
+
+/** The attack's x_adv for ascending `lossOf`, with an optional start. */
+export function attackOn(attack: Attack, lossOf: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, seed: number, start?: tf.Tensor): tf.Tensor {
+  return attack.perturb(lossOf, x, seed, start ? { start } : undefined);
+}

@@ -7,7 +7,8 @@
  * The cache holds values, not tensors, so it leaves no tensor between steps.
  */
 import * as tf from '../backends/tf.js';
-import type { Attack } from '../attacks/index.js';
+import { z } from 'zod';
+import { buildAttack, type Attack, type AttackSpec } from '../attacks/index.js';
 import { RunnerError } from '../core/errors.js';
 import { hashSeed, Rng } from '../core/random.js';
 import type { LossContext, LossInput, ModelOutput } from '../core/types.js';
@@ -56,4 +57,23 @@ export function summedCrossEntropy(apply: (x: tf.Tensor) => ModelOutput, target:
 /** The attack's x_adv for ascending `lossOf`, with an optional start. */
 export function attackOn(attack: Attack, lossOf: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, seed: number, start?: tf.Tensor): tf.Tensor {
   return attack.perturb(lossOf, x, seed, start ? { start } : undefined);
+}
+
+/** The `eps_warmup` option of the adversarial-training losses. */
+export const epsWarmupOption = z
+  .int()
+  .min(0)
+  .default(0)
+  .describe('Grow ε and the step size linearly from 0 to their values over the first N steps (a curriculum some MNIST recipes use; not in the official code). 0 = the official constant ε.');
+
+/** The attack of step `step`: the spec's ε and step size scaled by min(1, (step + 1)/warmup). */
+export function attackSchedule(spec: AttackSpec, warmup: number): (step: number) => Attack {
+  const full = buildAttack(spec);
+  if (warmup === 0) return () => full;
+  const o = spec as { eps?: number; step_size?: number | null };
+  return (step) => {
+    const f = Math.min(1, (step + 1) / warmup);
+    if (f === 1) return full;
+    return buildAttack({ ...spec, eps: (o.eps ?? 0) * f, ...(typeof o.step_size === 'number' ? { step_size: o.step_size * f } : {}) });
+  };
 }

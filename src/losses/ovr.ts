@@ -60,9 +60,12 @@ export const sovr: LossEntry<z.infer<typeof sovrSchema>> = {
       const rows = output.shape[0] ?? 0;
       const m = Math.floor(o.fraction * rows);
       if (m === 0) return ce;
-      // the m smallest margins: the top-m of −margin (values only; the selection carries no gradient)
-      const { indices } = tf.topk(tf.neg(logitMargin(output, onehot)), m);
-      const selected = tf.cast(tf.greater(tf.sum(tf.oneHot(indices, rows), 0), 0), 'float32');
+      // the m smallest margins, picked on the values: the selection carries no gradient
+      const margins = logitMargin(output, onehot).dataSync();
+      const order = Array.from(margins.keys()).sort((a, b) => margins[a]! - margins[b]! || a - b);
+      const mask = new Float32Array(rows);
+      for (const i of order.slice(0, m)) mask[i] = 1;
+      const selected = tf.tensor1d(mask);
       return tf.add(tf.mul(selected, ovrTerm(output, onehot)), tf.mul(tf.sub(1, selected), ce));
     });
   },

@@ -6,15 +6,16 @@
  * reports the base on clean inputs; robust accuracy comes from train.eval_attacks.
  */
 import * as tf from '../backends/tf.js';
-import { attackSpecSchema, buildAttack } from '../attacks/index.js';
+import { attackSpecSchema } from '../attacks/index.js';
 import type { LossContext, LossInput, LossNeeds, Objective } from '../core/types.js';
-import { adversarialPass, attackOn, stepCache, summedCrossEntropy } from './adversarial-inputs.js';
+import { adversarialPass, attackOn, attackSchedule, epsWarmupOption, stepCache, summedCrossEntropy } from './adversarial-inputs.js';
 import { lossSchema, numClassesOf, oneHot, type LossEntry } from './common.js';
 import { baseSlot, buildBase } from './wrapper.js';
 import type { z } from 'zod';
 
 const schema = lossSchema({
   attack: attackSpecSchema.prefault({ name: 'pgd' }).describe('The training attack (default: pgd with the mnist_challenge settings, ε 0.3, 40 steps of 0.01); ε and the range in the model\'s input units.'),
+  eps_warmup: epsWarmupOption,
 });
 
 export const pgdAt: LossEntry<z.infer<typeof schema>> = {
@@ -33,7 +34,7 @@ export const pgdAt: LossEntry<z.infer<typeof schema>> = {
   create(o, deps) {
     const k = numClassesOf(deps, 'pgd-at');
     const base = buildBase('pgd-at', o, deps, { verb: 'trains on adversarial' });
-    const attack = buildAttack(o.attack);
+    const attackAt = attackSchedule(o.attack, o.eps_warmup);
     const cached = stepCache();
     const needs: LossNeeds = { ...base.needs, inputs: true };
     const objective: Objective = {
@@ -45,7 +46,7 @@ export const pgdAt: LossEntry<z.infer<typeof schema>> = {
         return tf.tidy(() => {
           const { x, apply } = adversarialPass('pgd-at', input, ctx);
           const target = oneHot(input.y, k);
-          const xAdv = cached(input, ctx, (seed) => attackOn(attack, summedCrossEntropy(apply, target), x, seed));
+          const xAdv = cached(input, ctx, (seed) => attackOn(attackAt(ctx.step), summedCrossEntropy(apply, target), x, seed));
           const out = apply(xAdv);
           return base.compute({ ...input, output: out.output, embedding: out.embedding, x: xAdv }, ctx);
         });

@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
-import { attackSpecSchema, buildAttack } from '../attacks/index.js';
-import { adversarialPass, attackOn, stepCache, tradesStart } from './adversarial-inputs.js';
+import { attackSpecSchema } from '../attacks/index.js';
+import { adversarialPass, attackOn, attackSchedule, epsWarmupOption, stepCache, tradesStart } from './adversarial-inputs.js';
 import { extraSlot, lossSchema, numClassesOf, oneHot, statelessObjective, stopGradient, type LossEntry } from './common.js';
 import { compSumTerm } from './comp-sum.js';
 
@@ -18,6 +18,7 @@ const schema = lossSchema({
   tau: z.number().min(0).default(1).describe('τ of the comp-sum term Φ^τ: 0 sum-exponential, 1 CE (default), 1 < τ < 2 GCE, 2 MAE.'),
   gamma: z.number().min(0).default(1).describe('γ: weight of the smoothness term sup ‖h(x′) − h(x)‖₂ (the paper\'s ν; its experiments search it, like TRADES\' β).'),
   attack: attackSpecSchema.prefault({ name: 'pgd' }).describe('PGD for the supremum (default ε 0.3, 40 steps of 0.01); its random_start is replaced by the 0.001·N(0, 1) start.'),
+  eps_warmup: epsWarmupOption,
 });
 
 /** ‖a − b‖₂ per row, with 1e-12 under the root (finite gradient at a = b). */
@@ -40,7 +41,7 @@ export const smoothAdvCompSum: LossEntry<z.infer<typeof schema>> = {
   },
   create(o, deps) {
     const k = numClassesOf(deps, 'smooth-adv-comp-sum');
-    const attack = buildAttack(o.attack);
+    const attackAt = attackSchedule(o.attack, o.eps_warmup);
     const cached = stepCache();
     return statelessObjective({ task: 'classification', input: 'logits', reduction: 'per-example', inputs: true }, (input, ctx) => {
       const phi = compSumTerm(input.output, oneHot(input.y, k), o.tau);
@@ -48,7 +49,7 @@ export const smoothAdvCompSum: LossEntry<z.infer<typeof schema>> = {
       const { x, apply } = adversarialPass('smooth-adv-comp-sum', input, ctx);
       const clean = stopGradient(input.output);
       const smooth = (v: tf.Tensor) => tf.sum(logitDistance(apply(v).output, clean)) as tf.Scalar;
-      const xAdv = cached(input, ctx, (seed) => tf.tidy(() => attackOn(attack, smooth, x, seed, tradesStart(x, seed))));
+      const xAdv = cached(input, ctx, (seed) => tf.tidy(() => attackOn(attackAt(ctx.step), smooth, x, seed, tradesStart(x, seed))));
       return tf.add(phi, tf.mul(logitDistance(apply(xAdv).output, input.output), o.gamma));
     });
   },

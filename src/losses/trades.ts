@@ -9,14 +9,15 @@
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
-import { attackSpecSchema, buildAttack } from '../attacks/index.js';
-import { adversarialPass, attackOn, stepCache, tradesStart } from './adversarial-inputs.js';
+import { attackSpecSchema } from '../attacks/index.js';
+import { adversarialPass, attackOn, attackSchedule, epsWarmupOption, stepCache, tradesStart } from './adversarial-inputs.js';
 import { extraSlot, logProbTarget, lossSchema, numClassesOf, oneHot, statelessObjective, stopGradient, type LossEntry } from './common.js';
 import { klWithLogits } from './vat.js';
 
 const schema = lossSchema({
   beta: z.number().min(0).default(1).describe('β: weight of the robust KL term (train_trades_mnist.py --beta 1.0; CIFAR-10 6.0). Larger β trades clean for robust accuracy.'),
   attack: attackSpecSchema.prefault({ name: 'pgd' }).describe('The inner maximisation of the KL term (default pgd: ε 0.3, 40 steps of 0.01, as train_trades_mnist.py); its random_start is replaced by TRADES\' 0.001·N(0, 1) start.'),
+  eps_warmup: epsWarmupOption,
 });
 
 export const trades: LossEntry<z.infer<typeof schema>> = {
@@ -34,7 +35,7 @@ export const trades: LossEntry<z.infer<typeof schema>> = {
   },
   create(o, deps) {
     const k = numClassesOf(deps, 'trades');
-    const attack = buildAttack(o.attack);
+    const attackAt = attackSchedule(o.attack, o.eps_warmup);
     const cached = stepCache();
     return statelessObjective({ task: 'classification', input: 'logits', reduction: 'per-example', inputs: true }, (input, ctx) => {
       const ce = tf.neg(logProbTarget(input.output, oneHot(input.y, k)));
@@ -42,7 +43,7 @@ export const trades: LossEntry<z.infer<typeof schema>> = {
       const { x, apply } = adversarialPass('trades', input, ctx);
       const clean = stopGradient(input.output);
       const kl = (v: tf.Tensor) => tf.sum(klWithLogits(clean, apply(v).output)) as tf.Scalar;
-      const xAdv = cached(input, ctx, (seed) => tf.tidy(() => attackOn(attack, kl, x, seed, tradesStart(x, seed))));
+      const xAdv = cached(input, ctx, (seed) => tf.tidy(() => attackOn(attackAt(ctx.step), kl, x, seed, tradesStart(x, seed))));
       return tf.add(ce, tf.mul(klWithLogits(input.output, apply(xAdv).output), o.beta));
     });
   },

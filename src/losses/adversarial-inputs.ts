@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { buildAttack, type Attack, type AttackSpec } from '../attacks/index.js';
 import { RunnerError } from '../core/errors.js';
 import { hashSeed, Rng } from '../core/random.js';
-import type { LossContext, LossInput, ModelOutput } from '../core/types.js';
+import type { LossContext, LossDeps, LossInput, ModelOutput } from '../core/types.js';
 
 export interface AdversarialPass {
   readonly x: tf.Tensor;
@@ -24,6 +24,11 @@ export function adversarialPass(name: string, input: LossInput, ctx: LossContext
   if (!x || !ctx.apply) throw new RunnerError('CONFIG_INVALID', `${name} needs the batch inputs and the model (LossInput.x, LossContext.apply)`);
   if (x.dtype !== 'float32') throw new RunnerError('CONFIG_INVALID', `${name} perturbs the inputs, so it needs float inputs (not tokens)`);
   return { x, apply: ctx.apply };
+}
+
+/** The build's check of the config rule inputGradientsNeedFloatInputs: an attack perturbs float inputs. */
+export function requireFloatInputs(name: string, deps: LossDeps): void {
+  if (deps.data.inputKind === 'tokens') throw new RunnerError('CONFIG_INVALID', `loss "${name}" perturbs the inputs, so it needs float inputs (not tokens)`);
 }
 
 /** x_adv per (step, rows): computed by `make` on the step's first evaluation, reused by the later ones. */

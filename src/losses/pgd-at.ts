@@ -8,7 +8,7 @@
 import * as tf from '../backends/tf.js';
 import { attackSpecSchema } from '../attacks/index.js';
 import type { LossContext, LossInput, LossNeeds, Objective } from '../core/types.js';
-import { adversarialPass, attackOn, attackSchedule, epsWarmupOption, stepCache, summedCrossEntropy } from './adversarial-inputs.js';
+import { adversarialPass, attackOn, requireFloatInputs, attackSchedule, epsWarmupOption, stepCache, summedCrossEntropy } from './adversarial-inputs.js';
 import { lossSchema, numClassesOf, oneHot, type LossEntry } from './common.js';
 import { baseSlot, buildBase } from './wrapper.js';
 import type { z } from 'zod';
@@ -33,6 +33,7 @@ export const pgdAt: LossEntry<z.infer<typeof schema>> = {
   },
   create(o, deps) {
     const k = numClassesOf(deps, 'pgd-at');
+    requireFloatInputs('pgd-at', deps);
     const base = buildBase('pgd-at', o, deps, { verb: 'trains on adversarial' });
     const attackAt = attackSchedule(o.attack, o.eps_warmup);
     const cached = stepCache();

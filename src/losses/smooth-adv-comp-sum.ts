@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { attackSpecSchema } from '../attacks/index.js';
-import { adversarialPass, attackOn, attackSchedule, epsWarmupOption, stepCache, tradesStart } from './adversarial-inputs.js';
+import { adversarialPass, attackOn, requireFloatInputs, attackSchedule, epsWarmupOption, stepCache, tradesStart } from './adversarial-inputs.js';
 import { extraSlot, lossSchema, numClassesOf, oneHot, statelessObjective, stopGradient, type LossEntry } from './common.js';
 import { compSumTerm } from './comp-sum.js';
 
@@ -41,6 +41,7 @@ export const smoothAdvCompSum: LossEntry<z.infer<typeof schema>> = {
   },
   create(o, deps) {
     const k = numClassesOf(deps, 'smooth-adv-comp-sum');
+    requireFloatInputs('smooth-adv-comp-sum', deps);
     const attackAt = attackSchedule(o.attack, o.eps_warmup);
     const cached = stepCache();
     return statelessObjective({ task: 'classification', input: 'logits', reduction: 'per-example', inputs: true }, (input, ctx) => {

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { attackSpecSchema } from '../attacks/index.js';
-import { adversarialPass, attackOn, attackSchedule, epsWarmupOption, stepCache, tradesStart } from './adversarial-inputs.js';
+import { adversarialPass, attackOn, requireFloatInputs, attackSchedule, epsWarmupOption, stepCache, tradesStart } from './adversarial-inputs.js';
 import { extraSlot, logProbTarget, lossSchema, numClassesOf, oneHot, statelessObjective, stopGradient, type LossEntry } from './common.js';
 import { klWithLogits } from './vat.js';
 
@@ -35,6 +35,7 @@ export const trades: LossEntry<z.infer<typeof schema>> = {
   },
   create(o, deps) {
     const k = numClassesOf(deps, 'trades');
+    requireFloatInputs('trades', deps);
     const attackAt = attackSchedule(o.attack, o.eps_warmup);
     const cached = stepCache();
     return statelessObjective({ task: 'classification', input: 'logits', reduction: 'per-example', inputs: true }, (input, ctx) => {

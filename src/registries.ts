@@ -5,6 +5,7 @@ import { modelRegistry } from './models/index.js';
 import { lossRegistry } from './losses/index.js';
 import { optimizerRegistry, scheduleRegistry } from './optim/index.js';
 import { diagnosticRegistry } from './diagnostics/index.js';
+import { attackRegistry } from './attacks/index.js';
 
 /** Each registry keeps its own types, so `catalog.loss.get(name).needs` and `catalog.model.build(...)` are typed. */
 export const catalog = {
@@ -14,6 +15,7 @@ export const catalog = {
   optimizer: optimizerRegistry,
   schedule: scheduleRegistry,
   diagnostic: diagnosticRegistry,
+  attack: attackRegistry,
 } as const satisfies Readonly<Record<Exclude<RegistryKind, 'transform' | 'analysis'>, Registry>>;
 
 /** Plural names used on the command line (`minima list optimizers`). */
@@ -24,4 +26,5 @@ export const kindNames: Readonly<Record<string, keyof typeof catalog>> = {
   optimizers: 'optimizer', optimizer: 'optimizer',
   schedules: 'schedule', schedule: 'schedule',
   diagnostics: 'diagnostic', diagnostic: 'diagnostic',
+  attacks: 'attack', attack: 'attack',
 };

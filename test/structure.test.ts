@@ -28,6 +28,7 @@ const floors: readonly (readonly string[])[] = [
   ['config'],
   ['registries.ts'],
   ['losses', 'models', 'optim', 'diagnostics', 'expect', 'measure'],
+  ['attacks'], // input attacks: used by losses (adversarial training) and evaluation
   ['run'],
   ['data'],
   ['backends'],

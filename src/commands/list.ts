@@ -71,7 +71,7 @@ export async function list(input: ListOptions, ctx: CommandContext): Promise<Exi
     const k = Object.hasOwn(kindNames, o.kind) ? kindNames[o.kind as keyof typeof kindNames] : undefined;
     if (!k) {
       const s = suggest(o.kind, Object.keys(kindNames));
-      throw new RunnerError('USAGE', `unknown kind "${o.kind}"${s.length ? ` (did you mean "${s[0]}"?)` : ''}; kinds: datasets, models, losses, optimizers, schedules, diagnostics`);
+      throw new RunnerError('USAGE', `unknown kind "${o.kind}"${s.length ? ` (did you mean "${s[0]}"?)` : ''}; kinds: datasets, models, losses, optimizers, schedules, diagnostics, attacks`);
     }
     kinds = [k];
   }

@@ -298,12 +298,16 @@ export const inputGradientsNeedFloatInputs: Rule = ({ catalog, dataset, loss, da
   }
 };
 
-/** train.eval_attack perturbs float inputs of a classification dataset. */
+/** train.eval_attack and train.eval_attacks perturb float inputs of a classification dataset. */
 export const attackFitsData: Rule = ({ dataset, data, train }, issues) => {
-  const attack = train?.eval_attack;
-  if (!dataset || !data || attack === undefined || attack === null) return;
-  if (data.spec.task !== 'classification') issues.push({ path: ['train', 'eval_attack'], message: `robust accuracy needs a classification dataset; "${dataset.name}" is a ${data.spec.task} task`, also: [NAME] });
-  else if (data.spec.inputKind === 'tokens') issues.push({ path: ['train', 'eval_attack'], message: `an input attack needs float inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
+  if (!dataset || !data || !train) return;
+  const at: (string | number)[][] = [];
+  if (train.eval_attack) at.push(['train', 'eval_attack']);
+  (train.eval_attacks ?? []).forEach((_, i) => at.push(['train', 'eval_attacks', i]));
+  for (const path of at) {
+    if (data.spec.task !== 'classification') issues.push({ path, message: `robust accuracy needs a classification dataset; "${dataset.name}" is a ${data.spec.task} task`, also: [NAME] });
+    else if (data.spec.inputKind === 'tokens') issues.push({ path, message: `an input attack needs float inputs, but dataset "${dataset.name}" has token inputs`, also: [NAME] });
+  }
 };
 
 /** Longest file name (one path component) and whole path, in bytes, on Linux and macOS. */

@@ -4,6 +4,7 @@
  * diagnostics) are validated against their registry entries by src/core/resolve-spec.ts.
  */
 import { z } from 'zod';
+import { attackSpecSchema, robustKey } from '../attacks/index.js';
 import { backendNames } from '../backends/index.js';
 import type { Resolved } from '../core/registry.js';
 import { mixSchema } from '../data/mix.js';
@@ -51,6 +52,14 @@ export const evalAttackSchema = z.strictObject({
   splits: z.array(z.enum(['train', 'test'])).min(1).default(['test']).describe('Evaluated splits that also report robust_accuracy.'),
 });
 
+/** One entry of train.eval_attacks: an attack from the attack registry, reported as robust_accuracy@ε (src/train/attack.ts). */
+export const evalAttacksEntrySchema = z.strictObject({
+  attack: attackSpecSchema.describe('The attack spec: {name: pgd | fgsm, …options} (`minima list attacks`); ε and the range in raw input units (mapped through dataset.normalize).'),
+  splits: z.array(z.enum(['train', 'test'])).min(1).default(['test']).describe('Evaluated splits that also report this robust accuracy.'),
+  subset: positiveInt.nullable().default(null).describe('Attack only the first N rows of each split (keeps a 40-step PGD cheap); null = every row.'),
+  key: z.string().regex(/^[A-Za-z_][\w.\-@]*$/).optional().describe('Metric name; default robust_accuracy@<ε> (ℓ2: robust_accuracy@l2-<ε>).'),
+});
+
 export const trainSchema = z
   .strictObject({
     epochs: positiveInt.optional().describe('Passes over the train split (give epochs or steps, not both).'),
@@ -83,6 +92,10 @@ export const trainSchema = z
       .describe('A step with a NaN/Inf loss or update: stop (the run fails, NON_FINITE_LOSS) or skip (parameters and optimizer state stay as they were; counted as skipped_steps in the train rows).'),
     swa: swaSchema.nullable().default(null).describe('Stochastic weight averaging (timgaripov/swa): an equal-weight average of the weights at epoch ends from `start`, with BatchNorm statistics recomputed for it, evaluated as test_swa.* / train_swa.*; null = off.'),
     eval_attack: evalAttackSchema.nullable().default(null).describe('Robust accuracy under an ℓ∞ PGD attack at every evaluation (metric robust_accuracy); null = off.'),
+    eval_attacks: z
+      .array(evalAttacksEntrySchema)
+      .default([])
+      .describe('Robust accuracy under each listed attack at every evaluation, as robust_accuracy@<ε>: [{attack: {name: pgd, eps: 0.3}, subset: 1000}]. See docs/adversarial.md.'),
   })
   .superRefine((t, ctx) => {
     if (t.epochs === undefined && t.steps === undefined) {
@@ -94,6 +107,13 @@ export const trainSchema = z
     for (const split of t.eval_attack?.splits ?? []) {
       if (!t.eval_splits.includes(split)) ctx.addIssue({ code: 'custom', message: `the ${split} split is attacked but not evaluated (add it to train.eval_splits)`, path: ['eval_attack', 'splits'] });
     }
+    const keys = new Set<string>(t.eval_attack ? ['robust_accuracy'] : []);
+    t.eval_attacks.forEach((e, i) => {
+      for (const split of e.splits) if (!t.eval_splits.includes(split)) ctx.addIssue({ code: 'custom', message: `the ${split} split is attacked but not evaluated (add it to train.eval_splits)`, path: ['eval_attacks', i, 'splits'] });
+      const key = robustKey(e.attack, e.key);
+      if (keys.has(key)) ctx.addIssue({ code: 'custom', message: `two attacks report ${key}: give one a \`key\``, path: ['eval_attacks', i, 'key'] });
+      keys.add(key);
+    });
     if (t.batch_size % t.accumulate !== 0) ctx.addIssue({ code: 'custom', message: `batch_size ${t.batch_size} is not a multiple of accumulate ${t.accumulate} (micro-batches are equal)`, path: ['accumulate'] });
     const range = t.eval_attack?.range;
     if (range && !(range[0] < range[1])) ctx.addIssue({ code: 'custom', message: `range [${range.join(', ')}]: lo must be below hi`, path: ['eval_attack', 'range'] });

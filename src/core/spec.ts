@@ -11,6 +11,7 @@ export type RegistryKind =
   | 'optimizer'
   | 'schedule'
   | 'diagnostic'
+  | 'attack'
   | 'transform'
   | 'analysis';
 

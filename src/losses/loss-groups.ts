@@ -14,6 +14,7 @@ export const LOSS_GROUPS = [
   'metric learning: proxy-based',
   'metric learning: pair-based (train.sampler pk)',
   'self-supervised',
+  'adversarial training (inputs perturbed by an attack)',
 ] as const;
 
 export type LossGroup = (typeof LOSS_GROUPS)[number];

@@ -72,6 +72,11 @@ import { ntXent } from './nt-xent.js';
 import { triplet } from './triplet.js';
 import { contrastive } from './contrastive.js';
 import { proxyAnchor } from './proxy-anchor.js';
+// adversarial robustness (issue 19, robust-adv)
+import { pgdAt } from './pgd-at.js';
+import { trades } from './trades.js';
+import { ovr, sovr } from './ovr.js';
+import { smoothAdvCompSum } from './smooth-adv-comp-sum.js';
 
 const entries: readonly LossEntry[] = [
   crossEntropy, focal, poly, dualFocal, compSum, gce, mae, nce, rce, apl, ldrKl,
@@ -97,6 +102,8 @@ const entries: readonly LossEntry[] = [
   triplet, contrastive, tcm, ge2e, supcon, ntXent,
   // distribution shift (issue 19)
   irm, vrex,
+  // adversarial robustness (issue 19)
+  pgdAt, trades, ovr, sovr, smoothAdvCompSum,
 ];
 
 export const lossRegistry = createRegistry<Objective, LossDeps, LossEntry>('loss', entries.map((e) => withComposition(e, createObjective)));

@@ -13,7 +13,7 @@ import { parseSweepSpec, sweepSpecSchema, type SweepSpec } from '../sweep/spec.j
 
 const PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.([A-Za-z_][A-Za-z0-9_-]*|\d+))*$/;
 const dottedPath = z.string().regex(PATH, 'must be a dotted key path like optimizer.lr');
-const KINDS = ['dataset', 'model', 'loss', 'optimizer', 'schedule', 'diagnostic'] as const;
+const KINDS = ['dataset', 'model', 'loss', 'optimizer', 'schedule', 'diagnostic', 'attack'] as const;
 export type ComponentKind = (typeof KINDS)[number];
 
 /** Trials whose params match every key (a scalar, or a list of allowed values). */

@@ -1,20 +1,24 @@
 /**
- * Robust accuracy under an ℓ∞ PGD attack (train.eval_attack), as MadryLab mnist_challenge
- * `pgd_attack.py` runs it: from x + U(−ε, ε) (random_start), k times
- *   x ← clip(x + a·sign(∇ₓ loss(x, y)), x₀ − ε, x₀ + ε), then clip to the valid input range,
- * in eval mode (no dropout, BN running statistics). The loss ascended is the cross-entropy of the
- * training loss's probability map on the true labels: −log softmax(logits)_y (Madry's `xent`)
- * unless the loss has its own map (sparsemax, arcface's classifier …), then −log max(p_y, 1e-12).
- * The attack lives in raw input units: with dataset.normalize, ε, a and the range are mapped
- * through the per-channel (per-feature) mean and std into the model's normalised inputs.
+ * Robust accuracy: the fraction of a split's labelled rows still classified correctly after an
+ * attack from the attack registry (src/attacks), in eval mode (no dropout, BN running statistics).
+ * Each configured attack reports one metric: `robust_accuracy@<ε>` for train.eval_attacks (ℓ2:
+ * `robust_accuracy@l2-<ε>`, or the entry's own `key`), `robust_accuracy` for the older single
+ * train.eval_attack (an ℓ∞ PGD, MadryLab mnist_challenge pgd_attack.py).
+ * The loss ascended is the cross-entropy of the training loss's probability map on the true
+ * labels, summed over the batch: −log softmax(logits)_y (Madry's `xent`) unless the loss has its
+ * own map (sparsemax, arcface's classifier …), then −log max(p_y, 1e-12).
+ * Attacks work in raw input units: with dataset.normalize the attacked inputs are mapped back
+ * through the recorded per-channel mean and std, so ε and the range are pixel units.
  * Unlabeled rows (y = −1) are neither attacked nor counted.
  */
 import * as tf from '../backends/tf.js';
+import { buildAttack, robustKey, type Attack, type AttackSpec } from '../attacks/index.js';
 import { RunnerError } from '../core/errors.js';
-import { Rng } from '../core/random.js';
+import { hashSeed } from '../core/random.js';
 import type { Dataset, LossContext, Model, Objective, SplitName } from '../core/types.js';
 import { batchTensors, rangeIndices } from './batches.js';
 
+/** train.eval_attack: the single ℓ∞ PGD of the capabilities issue (metric robust_accuracy). */
 export interface EvalAttack {
   readonly eps: number;
   readonly steps: number;
@@ -24,40 +28,33 @@ export interface EvalAttack {
   readonly splits: readonly SplitName[];
 }
 
-/** ε, a and the range in the model's input units: numbers, or [C] tensors along the last axis. */
-export interface PgdBounds {
-  readonly eps: tf.Tensor | number;
-  readonly stepSize: tf.Tensor | number;
-  readonly lo?: tf.Tensor | number;
-  readonly hi?: tf.Tensor | number;
+/** One entry of train.eval_attacks: an attack spec, the splits, the rows attacked, the metric key. */
+export interface EvalAttackEntry {
+  readonly attack: AttackSpec;
+  readonly splits: readonly SplitName[];
+  /** Attack only the first `subset` rows of the split (null: all). */
+  readonly subset: number | null;
+  readonly key?: string | undefined;
 }
 
-/**
- * `steps` PGD steps from `start` around `x0`: each x ← Π(x + a·sign(∇ₓ lossOf(x))), Π the clip to
- * the ε-box around x0 and then to [lo, hi]. Returns the final iterate (the caller disposes it).
- */
-export function pgd(lossOf: (x: tf.Tensor) => tf.Scalar, x0: tf.Tensor, start: tf.Tensor, steps: number, b: PgdBounds): tf.Tensor {
-  const [below, above] = tf.tidy(() => [tf.sub(x0, b.eps), tf.add(x0, b.eps)]);
-  const project = (v: tf.Tensor) => {
-    let p = tf.minimum(tf.maximum(v, below!), above!);
-    if (b.lo !== undefined) p = tf.maximum(p, b.lo);
-    if (b.hi !== undefined) p = tf.minimum(p, b.hi);
-    return p;
-  };
-  let x = tf.clone(start);
-  try {
-    for (let s = 0; s < steps; s++) {
-      const next = tf.tidy(() => {
-        const g = tf.grad(lossOf)(x);
-        return project(tf.add(x, tf.mul(tf.sign(g), b.stepSize)));
-      });
-      x.dispose();
-      x = next;
-    }
-    return x;
-  } finally {
-    tf.dispose([below!, above!]);
+/** A configured attack, ready to run: its metric key, the attack, where and on how many rows. */
+export interface RobustMetric {
+  readonly key: string;
+  readonly attack: Attack;
+  readonly splits: readonly SplitName[];
+  readonly subset: number | null;
+}
+
+/** The robust-accuracy metrics of a run's train config: eval_attack (legacy key) and every eval_attacks entry. */
+export function robustMetrics(train: { readonly eval_attack?: EvalAttack | null; readonly eval_attacks?: readonly EvalAttackEntry[] }): RobustMetric[] {
+  const out: RobustMetric[] = [];
+  const legacy = train.eval_attack;
+  if (legacy) {
+    const attack = buildAttack({ name: 'pgd', norm: 'linf', eps: legacy.eps, steps: legacy.steps, step_size: legacy.step_size, random_start: legacy.random_start, range: legacy.range });
+    out.push({ key: 'robust_accuracy', attack, splits: legacy.splits, subset: null });
   }
+  for (const e of train.eval_attacks ?? []) out.push({ key: robustKey(e.attack, e.key), attack: buildAttack(e.attack), splits: e.splits, subset: e.subset });
+  return out;
 }
 
 export interface AttackContext {
@@ -67,7 +64,7 @@ export interface AttackContext {
   readonly batchSize: number;
   readonly step: number;
   readonly epoch: number;
-  /** The eval seed: the random starts are drawn from it (per batch). */
+  /** The eval seed: the random starts are drawn from it (per attack and batch). */
   readonly seed: number;
 }
 
@@ -80,51 +77,40 @@ function normalisation(dataset: Dataset): { mean: number[]; std: number[] } | un
 /** Labels' log-probabilities under the loss's own map, [batch, K]. */
 function logProbabilities(model: Model, objective: Objective, x: tf.Tensor, y: tf.Tensor, lctx: LossContext): tf.Tensor {
   const out = model.apply(x, { training: false });
+  if (out.updates) tf.dispose(out.updates.map(([, t]) => t));
   if (!objective.probabilities) return tf.logSoftmax(out.output);
   return tf.log(tf.maximum(objective.probabilities({ output: out.output, embedding: out.embedding, y }, lctx), 1e-12));
 }
 
-/** Fraction of the split's labelled rows still classified correctly after the attack. */
-export async function robustAccuracy(ctx: AttackContext, split: SplitName, attack: EvalAttack): Promise<number> {
+/** Fraction of the split's (first `subset`) labelled rows still classified correctly after the attack. */
+export async function robustAccuracy(ctx: AttackContext, split: SplitName, metric: RobustMetric): Promise<number> {
   const { dataset, model, objective } = ctx;
+  const attack = metric.attack;
   const spec = dataset.spec;
-  if (spec.task !== 'classification' || spec.inputKind !== 'dense') throw new RunnerError('CONFIG_INVALID', 'train.eval_attack needs a classification dataset with float inputs');
+  if (spec.task !== 'classification' || spec.inputKind !== 'dense') throw new RunnerError('CONFIG_INVALID', 'an input attack needs a classification dataset with float inputs');
   const K = spec.numClasses;
   const lctx: LossContext = { step: ctx.step, epoch: ctx.epoch, training: false, data: spec, seed: ctx.seed };
   const norm = normalisation(dataset);
-  const [lo, hi] = attack.range ?? [undefined, undefined];
-  // raw units → the model's units: v ↦ (v − mean)/std per channel; lengths scale by 1/std
-  const bounds: PgdBounds = norm
-    ? {
-        eps: tf.tensor1d(norm.std.map((s) => attack.eps / s)),
-        stepSize: tf.tensor1d(norm.std.map((s) => attack.step_size / s)),
-        ...(lo !== undefined ? { lo: tf.tensor1d(norm.mean.map((m, c) => (lo - m) / norm.std[c]!)) } : {}),
-        ...(hi !== undefined ? { hi: tf.tensor1d(norm.mean.map((m, c) => (hi - m) / norm.std[c]!)) } : {}),
-      }
-    : { eps: attack.eps, stepSize: attack.step_size, ...(lo !== undefined ? { lo } : {}), ...(hi !== undefined ? { hi } : {}) };
+  // raw units ↔ the model's: v ↦ (v − mean)/std along the last axis
+  const [mean, std] = norm ? [tf.tensor1d(norm.mean), tf.tensor1d(norm.std)] : [undefined, undefined];
+  const toModel = (v: tf.Tensor) => (mean && std ? tf.div(tf.sub(v, mean), std) : v);
+  const toRaw = (v: tf.Tensor) => (mean && std ? tf.add(tf.mul(v, std), mean) : tf.clone(v));
   let correct = 0;
   let counted = 0;
   try {
-    const n = dataset.sizes[split];
+    const n = Math.min(dataset.sizes[split], metric.subset ?? Number.POSITIVE_INFINITY);
     for (let start = 0; start < n; start += ctx.batchSize) {
       const end = Math.min(n, start + ctx.batchSize);
       const arrays = dataset.gather(split, rangeIndices(start, end));
       const { x, y } = batchTensors(dataset, arrays, end - start);
       const labelled = tf.tidy(() => tf.cast(tf.greaterEqual(y, 0), 'float32'));
       const target = tf.tidy(() => tf.cast(tf.oneHot(tf.cast(tf.maximum(y, 0), 'int32') as tf.Tensor1D, K), 'float32'));
-      const lossOf = (v: tf.Tensor): tf.Scalar => tf.neg(tf.sum(tf.mul(tf.sum(tf.mul(logProbabilities(model, objective, v, y, lctx), target), -1), labelled))) as tf.Scalar;
-      const from = tf.tidy(() => {
-        if (!attack.random_start) return tf.clone(x);
-        const u = Rng.derive(ctx.seed, 'attack', split, start).fillUniform(new Float32Array(x.size), -1, 1);
-        let s = tf.add(x, tf.mul(tf.tensor(u, x.shape), bounds.eps));
-        if (bounds.lo !== undefined) s = tf.maximum(s, bounds.lo);
-        if (bounds.hi !== undefined) s = tf.minimum(s, bounds.hi);
-        return s;
-      });
+      const x0 = tf.tidy(() => toRaw(x));
+      const lossOf = (v: tf.Tensor): tf.Scalar => tf.neg(tf.sum(tf.mul(tf.sum(tf.mul(logProbabilities(model, objective, toModel(v), y, lctx), target), -1), labelled))) as tf.Scalar;
       let xAdv: tf.Tensor | undefined;
       try {
-        xAdv = pgd(lossOf, x, from, attack.steps, bounds);
-        const predicted = tf.tidy(() => tf.argMax(logProbabilities(model, objective, xAdv!, y, lctx), -1));
+        xAdv = attack.perturb(lossOf, x0, hashSeed(ctx.seed, 'attack', metric.key, split, start));
+        const predicted = tf.tidy(() => tf.argMax(logProbabilities(model, objective, toModel(xAdv!), y, lctx), -1));
         const pred = (await predicted.data()) as Int32Array;
         predicted.dispose();
         const labels = arrays.y as Int32Array;
@@ -134,11 +120,11 @@ export async function robustAccuracy(ctx: AttackContext, split: SplitName, attac
           if (pred[i] === labels[i]) correct++;
         }
       } finally {
-        tf.dispose([x, y, labelled, target, from, ...(xAdv ? [xAdv] : [])]);
+        tf.dispose([x, y, labelled, target, x0, ...(xAdv ? [xAdv] : [])]);
       }
     }
   } finally {
-    for (const t of [bounds.eps, bounds.stepSize, bounds.lo, bounds.hi]) if (t instanceof tf.Tensor) t.dispose();
+    tf.dispose([mean, std].filter((t): t is tf.Tensor1D => t !== undefined));
   }
   return counted === 0 ? 0 : correct / counted;
 }

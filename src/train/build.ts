@@ -57,7 +57,7 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   if (typeof config.dataset.labeled === 'number' && needs.unlabeled !== true) {
     issues.push({ path: 'loss.name', message: `loss "${config.loss.name}" cannot train on unlabeled rows (dataset.labeled)` });
   }
-  if (config.train.eval_attack && (data.task !== 'classification' || data.inputKind !== 'dense')) {
+  if ((config.train.eval_attack || config.train.eval_attacks.length > 0) && (data.task !== 'classification' || data.inputKind !== 'dense')) {
     issues.push({ path: 'train.eval_attack', message: 'an input attack needs a classification dataset with float inputs' });
   }
   if (issues.length > 0) throw new ConfigError(issues, 'config does not fit together');

@@ -11,7 +11,7 @@ import type { LossContext, SplitName } from '../core/types.js';
 import { createClassificationAccumulator, createGroupAccumulator, createRegressionAccumulator, linearProbeAccuracy, retrievalMetrics, verificationMetrics, type RetrievalOptions } from '../metrics/index.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { RunWriter } from '../run/run-writer.js';
-import { type AttackContext, type EvalAttack, robustAccuracy } from './attack.js';
+import { type AttackContext, type RobustMetric, robustAccuracy, robustMetrics } from './attack.js';
 import { batchTensors, groupTensor, rangeIndices } from './batches.js';
 import type { Experiment } from './build.js';
 import { roundSeconds } from './metric-window.js';
@@ -23,8 +23,8 @@ import { hasClassifier, retrievalOf } from './retrieval-eval.js';
 export interface EvalContext extends AttackContext {
   /** Recall@k / MAP@R on the model's embedding of this split (train/retrieval-eval.ts retrievalOf). */
   readonly retrieval?: RetrievalOptions | undefined;
-  /** train.eval_attack: robust_accuracy on the splits it names (train/attack.ts). */
-  readonly attack?: EvalAttack | null;
+  /** train.eval_attack / eval_attacks: one robust-accuracy metric per attack on the splits it names (train/attack.ts). */
+  readonly attacks?: readonly RobustMetric[];
 }
 
 export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise<Record<string, number>> {
@@ -99,7 +99,7 @@ export async function evaluateSplit(ctx: EvalContext, split: SplitName): Promise
     }
   }
   if (groups && groups.count > 0) Object.assign(result, groups.result());
-  if (ctx.attack && classification && ctx.attack.splits.includes(split)) result.robust_accuracy = await robustAccuracy(ctx, split, ctx.attack);
+  for (const metric of ctx.attacks ?? []) if (classification && metric.splits.includes(split)) result[metric.key] = await robustAccuracy(ctx, split, metric);
   return result;
 }
 
@@ -144,14 +144,15 @@ const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2',
 export async function evaluateSplits(exp: Experiment, step: number, trainTimeS: number, sinks: EvaluationSinks): Promise<void> {
   const { config, dataset, model, objective } = exp;
   const splits = config.train.eval_splits;
+  const attacks = robustMetrics(config.train);
   const epoch = Math.floor(Math.max(0, step - 1) / exp.stepsPerEpoch);
   for (const split of splits) {
-    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval'), retrieval: retrievalOf(config, objective), attack: config.train.eval_attack }, split);
+    const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval'), retrieval: retrievalOf(config, objective), attacks }, split);
     const row: MetricRow = { step, epoch, split, ...metrics, eval: true, time_s: roundSeconds(trainTimeS) };
     sinks.writer.appendMetrics(row);
     sinks.log.info(row, 'eval');
     if (split === 'test' || splits.length === 1) {
-      const shown = shownMetrics.filter((k) => metrics[k] !== undefined);
+      const shown = [...shownMetrics, ...attacks.map((a) => a.key).filter((k) => k !== 'robust_accuracy')].filter((k) => metrics[k] !== undefined);
       sinks.progress.log(`eval step ${step}: ${shown.map((k) => `${split}.${k} ${fmtLoss(metrics[k])}`).join('  ')}`);
     }
   }

@@ -1,5 +1,5 @@
 /**
- * The PGD attack of train.eval_attack (train/attack.ts): on a linear model the first sign step
+ * The PGD attack of train.eval_attack (the registry's `pgd`, run by train/attack.ts): on a linear model the first sign step
  * equals the analytic sign of the weight-column difference; the ε-box and the valid range clip
  * every iterate; and through the trainer, robust accuracy of a standardly trained MLP on MNIST at
  * ε = 0.3 is far below its clean accuracy (Madry et al.), reproducibly.
@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, assertNoLeak } from '../support/tf.js';
-import { pgd } from '../../src/train/attack.js';
+import { buildAttack } from '../../src/attacks/index.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { rowsOf, runTiny, tinyConfig } from './harness.js';
 
@@ -22,7 +22,7 @@ function attack(steps: number, eps: number, stepSize: number, range?: [number, n
     const x0 = tf.tensor2d(X0, [2, D]);
     const target = tf.oneHot(tf.tensor1d(Y, 'int32'), 2);
     const lossOf = (x: tf.Tensor) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(tf.matMul(x as tf.Tensor2D, w)), target))) as tf.Scalar;
-    return pgd(lossOf, x0, x0, steps, { eps, stepSize, ...(range ? { lo: range[0], hi: range[1] } : {}) }).arraySync() as number[][];
+    return buildAttack({ name: 'pgd', eps, steps, step_size: stepSize, random_start: false, range: range ?? null }).perturb(lossOf, x0, 0).arraySync() as number[][];
   });
 }
 

@@ -44,6 +44,9 @@ import { cautious } from './optimizers/cautious.js';
 import { adabelief } from './optimizers/adabelief.js';
 import { adopt } from './optimizers/adopt.js';
 import { grokfast } from './optimizers/grokfast.js';
+// tier 2: from the seed papers (issue 21)
+import { lossNormalizedGd, normalizedGd } from './optimizers/normalized-gd.js';
+import { noisySgd, sgld } from './optimizers/sgld.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -88,6 +91,11 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   adopt,
   adabelief,
   grokfast,
+  // tier 2: from the seed papers (issue 21)
+  normalizedGd,
+  lossNormalizedGd,
+  sgld,
+  noisySgd,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

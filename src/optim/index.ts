@@ -47,6 +47,7 @@ import { grokfast } from './optimizers/grokfast.js';
 // tier 2: from the seed papers (issue 21)
 import { lossNormalizedGd, normalizedGd } from './optimizers/normalized-gd.js';
 import { noisySgd, sgld } from './optimizers/sgld.js';
+import { frugal } from './optimizers/frugal.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -96,6 +97,7 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   lossNormalizedGd,
   sgld,
   noisySgd,
+  frugal,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

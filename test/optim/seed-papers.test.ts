@@ -1,15 +1,17 @@
 /**
  * The seed papers' plain rules (issue 21): normalized GD (α, eps), loss-normalised GD (Normalized
  * LR+GD), SGLD and optax's noisy SGD, worked by hand on f = Σx² (g = 2x) from x = (3, 4) where
- * stated: L = 25, ‖g‖ = 10.
+ * stated: L = 25, ‖g‖ = 10; and FRUGAL against its two limits (AdamW, signSGD) and its set draws.
  */
 import '../support/tf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertClose } from '../support/tf.js';
+import { assertClose, tf } from '../support/tf.js';
 import { Rng } from '../../src/core/random.js';
 import { trajectory } from './helpers-run.js';
-import { linear, sumSquares } from './helpers.js';
+import { createOptimizer } from '../../src/optim/index.js';
+import { frugalBlocks } from '../../src/optim/optimizers/frugal.js';
+import { closureOf, disposeParams, linear, makeParams, parabola, runSteps, sumSquares } from './helpers.js';
 
 const X = [{ value: [3, 4] }];
 
@@ -80,4 +82,56 @@ test('noisy-sgd: −lr·(g + sqrt(eta/t^γ)·ξ) (optax add_noise then scale_by_
   const expected1 = Array.from(xi1, (v) => -0.5 * 2 * v);
   assertClose(t.params[0]!, expected1, 1e-6);
   assertClose(t.params[1]!, Array.from(xi2, (v, i) => expected1[i]! - 0.5 * 1 * v), 1e-6);
+});
+
+const TWO = [{ value: [1, -0.5, 0.25, 0.75], shape: [2, 2], role: 'kernel' as const }, { value: [0.5, -1], role: 'bias' as const }];
+
+test('frugal: density 1 is AdamW; density 0 with no always-full role is signSGD (free_lr_scale scales it)', () => {
+  const all = trajectory({ name: 'frugal', lr: 0.1, weight_decay: 0.1, density: 1 }, TWO, parabola, 3);
+  const adamw = trajectory({ name: 'adamw', lr: 0.1, weight_decay: 0.1 }, TWO, parabola, 3);
+  assertClose(all.params.flat(), adamw.params.flat(), 1e-6, 1e-7);
+  assert.deepEqual(all.diagnostics.map((d) => d.state_full_fraction), [1, 1, 1]);
+  const none = trajectory({ name: 'frugal', lr: 0.1, density: 0, state_full_roles: [] }, TWO, parabola, 3);
+  const signSgd = trajectory({ name: 'sign-sgd', lr: 0.1 }, TWO, parabola, 3);
+  assert.deepEqual(none.params, signSgd.params);
+  const half = trajectory({ name: 'frugal', lr: 0.2, density: 0, state_full_roles: [], free_lr_scale: 0.5 }, TWO, parabola, 3);
+  assertClose(half.params.flat(), signSgd.params.flat(), 1e-7);
+});
+
+test('frugal: the state-full set covers ρ of the parameters, keeps the always-full roles, and is redrawn per period', () => {
+  const sizes = [6, 2, 4, 4];
+  const always = [false, true, false, false];
+  const sets = Array.from({ length: 8 }, (_, k) => frugalBlocks(3, k, sizes, 0.25, always));
+  for (const s of sets) {
+    assert.equal(s[1], true);
+    // the always-full bias (2) plus one more tensor: 2 < 0.25·16 = 4 needs at least one, and one of 4 or 6 is enough
+    assert.equal(s.filter(Boolean).length, 2);
+  }
+  assert.deepEqual(frugalBlocks(3, 5, sizes, 0.25, always), sets[5]);
+  assert.ok(new Set(sets.map((s) => s.join())).size > 1, 'different periods draw different sets');
+  assert.deepEqual(frugalBlocks(3, 0, sizes, 0, always), always);
+});
+
+test('frugal: a tensor leaving the state-full set drops its moments and count; one that stays keeps counting', () => {
+  const defs = [{ value: [1, 2], role: 'kernel' as const }, { value: [3, 4], role: 'kernel' as const }];
+  const params = makeParams(defs);
+  const opt = createOptimizer({ name: 'frugal', lr: 0.01, density: 0.5, update_freq: 2, state_full_roles: [], seed: 1 }, params);
+  const closure = closureOf(params, parabola);
+  const expected = [0, 0];
+  let left = 0;
+  for (let step = 0; step < 8; step++) {
+    const full = frugalBlocks(1, Math.floor(step / 2), [2, 2], 0.5, [false, false]);
+    runSteps(opt, closure, 1);
+    const state = opt.getState();
+    const steps = Object.entries(state).filter(([k]) => k.includes('steps')).sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t.dataSync()[0]);
+    const moments = Object.entries(state).filter(([k]) => /mu/.test(k)).sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => Array.from(t.dataSync()).some((v) => v !== 0));
+    // a full tensor's count runs on (across periods while it stays full); a free one holds 0 and zero moments
+    full.forEach((f, i) => { if (!f && expected[i]! > 0) left += 1; expected[i] = f ? expected[i]! + 1 : 0; });
+    assert.deepEqual(steps, expected, `step ${step}`);
+    assert.deepEqual(moments, full);
+    tf.dispose(Object.values(state));
+  }
+  assert.ok(left > 0, 'the seed-1 draws move the state-full set at least once in 4 periods');
+  opt.dispose();
+  disposeParams(params);
 });

@@ -17,6 +17,7 @@ const commands = {
   config: async () => (await import('../commands/validate.js')).printConfig,
   list: async () => (await import('../commands/list.js')).list,
   check: async () => (await import('../commands/check.js')).check,
+  eval: async () => (await import('../commands/eval.js')).evalCommand,
   compare: async () => (await import('../commands/compare.js')).compare,
   sweep: async () => (await import('../commands/sweep.js')).sweep,
   sweepStatus: async () => (await import('../commands/sweep-status.js')).sweepStatus,
@@ -144,6 +145,15 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .option('--expect <expr>', 'e.g. "test.accuracy>=0.95" (repeatable; default: status==completed)', collect, [])
     .option('--json', 'machine-readable output')
     .action(lazy('check', (runDir, o) => ({ runDir, ...o })));
+
+  program
+    .command('eval')
+    .description("a run's checkpoints as a sample ensemble (SGLD): averaged class probabilities against the last checkpoint alone")
+    .requiredOption('--ensemble <run-dir>', 'run folder whose kept checkpoints are the members')
+    .option('--split <split>', 'train or test (default test)')
+    .option('--from-step <n>', 'burn-in: only checkpoints at step ≥ n', Number)
+    .option('--json', 'machine-readable output')
+    .action(lazy('eval', (o) => compact(o)));
 
   program
     .command('compare')

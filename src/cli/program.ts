@@ -152,6 +152,7 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .requiredOption('--ensemble <run-dir>', 'run folder whose kept checkpoints are the members')
     .option('--split <split>', 'train or test (default test)')
     .option('--from-step <n>', 'burn-in: only checkpoints at step ≥ n', Number)
+    .option('--expect <expr>', 'on ensemble.<m>, last.<m> or gain.<m>, e.g. "gain.nll>0" (repeatable; exit 4 when one fails)', collect, [])
     .option('--json', 'machine-readable output')
     .action(lazy('eval', (o) => compact(o)));
 

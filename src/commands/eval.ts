@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadExperiment } from '../config/load.js';
 import { ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
+import { evaluateExpectations, formatExpectationReport, parseExpectation } from '../expect/index.js';
 import { listCheckpoints } from '../run/checkpoint.js';
 import { readMetaJson } from '../run/run-folder.js';
 import { buildExperiment } from '../train/build.js';
@@ -22,6 +23,7 @@ export const evalOptions = z.object({
   split: z.enum(['train', 'test']).default('test').describe('split to evaluate'),
   fromStep: z.number().int().min(0).default(0).describe('burn-in: only checkpoints at step ≥ this'),
   json: z.boolean().default(false).describe('print the result as one JSON line on stdout'),
+  expect: z.array(z.string()).default([]).describe('expectation on ensemble.<m>, last.<m> or gain.<m> (last − ensemble for nll/ece/brier, ensemble − last otherwise), e.g. "gain.nll>0"; exit 4 when one fails'),
 }).strict();
 export type EvalOptions = z.input<typeof evalOptions>;
 
@@ -62,16 +64,35 @@ export async function evaluateEnsemble(input: EvalOptions, ctx: CommandContext):
 }
 
 const SHOWN = ['accuracy', 'nll', 'ece', 'brier'];
+/** Metrics where lower is better: their gain is last − ensemble. */
+const LOWER_BETTER = new Set(['nll', 'ece', 'adaptive_ece', 'brier', 'loss']);
+
+/** ensemble.<m>, last.<m> and gain.<m> (the ensemble's improvement: positive when it is better). */
+export function ensembleValues(r: EnsembleResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r.ensemble)) {
+    out[`ensemble.${k}`] = v;
+    const l = r.last[k];
+    if (l === undefined) continue;
+    out[`last.${k}`] = l;
+    out[`gain.${k}`] = LOWER_BETTER.has(k) ? l - v : v - l;
+  }
+  return out;
+}
 
 export async function evalCommand(input: EvalOptions, ctx: CommandContext): Promise<ExitCodeValue> {
+  const o = evalOptions.parse(input);
+  const exprs = o.expect.map(parseExpectation); // syntax errors before any work (exit 2)
   const r = await evaluateEnsemble(input, ctx);
-  if (evalOptions.parse(input).json) {
-    ctx.stdout.write(`${JSON.stringify(r)}\n`);
+  const report = exprs.length > 0 ? evaluateExpectations({ final: ensembleValues(r) }, exprs) : undefined;
+  if (o.json) {
+    ctx.stdout.write(`${JSON.stringify({ ...r, ...(report ? { expectations: report } : {}) })}\n`);
   } else {
     ctx.stdout.write(`ensemble of ${r.members.length} checkpoints (steps ${r.members.join(', ')}) on ${r.split}\n`);
     for (const key of SHOWN.filter((m) => r.ensemble[m] !== undefined)) {
       ctx.stdout.write(`  ${key.padEnd(9)} ensemble ${r.ensemble[key]!.toFixed(4)}   last ${r.last[key]!.toFixed(4)}\n`);
     }
+    if (report) ctx.stdout.write(formatExpectationReport(report));
   }
-  return ExitCode.ok;
+  return report && !report.ok ? ExitCode.expectation : ExitCode.ok;
 }

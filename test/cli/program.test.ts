@@ -85,7 +85,7 @@ const cases: readonly [argv: string[], command: keyof CommandLoaders, input: Rec
   [['list', 'losses', 'foc*', '--json'], 'list', { kind: 'losses', glob: 'foc*', json: true }],
   [['list'], 'list', {}],
   [['check', 'R', '--expect', 'e', '--json'], 'check', { runDir: 'R', expect: ['e'], json: true }],
-  [['eval', '--ensemble', 'R', '--split', 'train', '--from-step', '10', '--json'], 'eval', { ensemble: 'R', split: 'train', fromStep: 10, json: true }],
+  [['eval', '--ensemble', 'R', '--split', 'train', '--from-step', '10', '--expect', 'gain.nll>0', '--json'], 'eval', { ensemble: 'R', split: 'train', fromStep: 10, expect: ['gain.nll>0'], json: true }],
   [
     ['compare', 'A', 'B', '--rtol', '0.1', '--atol', '1e-6', '--metrics', 'loss', '--metrics', 'acc', '--ignore', 't', '--json'],
     'compare',

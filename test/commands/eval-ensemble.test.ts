@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../support/tf.js';
 import { withTmpDir } from '../support/tmp-dir.js';
-import { evaluateEnsemble } from '../../src/commands/eval.js';
+import { ensembleValues, evalCommand, evaluateEnsemble } from '../../src/commands/eval.js';
 import { all, build } from '../data/helpers.js';
 import { blobs, capture, checkpointTensors, runTiny, tinyConfig } from '../train/harness.js';
 
@@ -47,6 +47,13 @@ test('eval --ensemble: members are the kept checkpoints from --from-step on; ave
     const last = metrics(p6);
     assert.ok(Math.abs(r.last.nll! - last.nll) < 1e-5);
     assert.notEqual(r.ensemble.nll, r.last.nll);
+
+    // gain: the ensemble's improvement, last − ensemble for a lower-is-better metric
+    const v = ensembleValues(r);
+    assert.equal(v['gain.nll'], r.last.nll! - r.ensemble.nll!);
+    assert.equal(v['gain.accuracy'], r.ensemble.accuracy! - r.last.accuracy!);
+    assert.equal(await evalCommand({ ensemble: run.dir, fromStep: 3, expect: ['ensemble.accuracy>=0'] }, ctx), 0);
+    assert.equal(await evalCommand({ ensemble: run.dir, fromStep: 3, expect: ['ensemble.accuracy>1'] }, ctx), 4);
 
     const one = await evaluateEnsemble({ ensemble: run.dir, fromStep: 6 }, ctx);
     assert.deepEqual(one.ensemble, one.last);

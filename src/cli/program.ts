@@ -17,6 +17,7 @@ const commands = {
   config: async () => (await import('../commands/validate.js')).printConfig,
   list: async () => (await import('../commands/list.js')).list,
   check: async () => (await import('../commands/check.js')).check,
+  eval: async () => (await import('../commands/eval.js')).evalCommand,
   compare: async () => (await import('../commands/compare.js')).compare,
   sweep: async () => (await import('../commands/sweep.js')).sweep,
   sweepStatus: async () => (await import('../commands/sweep-status.js')).sweepStatus,
@@ -156,6 +157,14 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .option('--json', 'print the results as one JSON line on stdout')
     .option('-q, --quiet', 'no progress output')
     .action(lazy('analyze', (runDir, analyses, o) => ({ runDir, analyses, ...o })));
+    .command('eval')
+    .description("a run's checkpoints as a sample ensemble (SGLD): averaged class probabilities against the last checkpoint alone")
+    .requiredOption('--ensemble <run-dir>', 'run folder whose kept checkpoints are the members')
+    .option('--split <split>', 'train or test (default test)')
+    .option('--from-step <n>', 'burn-in: only checkpoints at step ≥ n', Number)
+    .option('--expect <expr>', 'on ensemble.<m>, last.<m> or gain.<m>, e.g. "gain.nll>0" (repeatable; exit 4 when one fails)', collect, [])
+    .option('--json', 'machine-readable output')
+    .action(lazy('eval', (o) => compact(o)));
 
   program
     .command('compare')

@@ -95,7 +95,7 @@ export async function resume(input: ResumeOptions, ctx: CommandContext): Promise
 }
 
 /** Relative data paths resolve against the original experiment's folder, recorded in meta.json. */
-function dirOfRun(meta: Record<string, unknown>, fallback: string): string {
+export function dirOfRun(meta: Record<string, unknown>, fallback: string): string {
   const files = meta.config_files;
   const cwd = meta.cwd;
   if (Array.isArray(files) && typeof files[0] === 'string' && typeof cwd === 'string') return resolvePath(cwd, files[0], '..');

@@ -14,6 +14,8 @@ import { gaussianMixture } from './synthetic/gaussian-mixture.js';
 import { parity, sparseParity } from './synthetic/parity.js';
 import { spuriousGaussian } from './synthetic/spurious-gaussian.js';
 import { sparseRegression } from './synthetic/sparse-regression.js';
+import { separable } from './synthetic/separable.js';
+import { powerLawRegression } from './synthetic/power-law-regression.js';
 import { idx } from './files/idx.js';
 import { cifar10, cifar100 } from './files/cifar.js';
 import { csv } from './files/csv.js';
@@ -34,6 +36,8 @@ export const datasetRegistry = createRegistry<Promise<Dataset>, DatasetDeps>('da
   spuriousGaussian,
   coloredMnist,
   sparseRegression,
+  separable,
+  powerLawRegression,
   idx,
   cifar10,
   cifar100,

@@ -53,6 +53,10 @@ import { scheduleFreeAdamw, scheduleFreeSgd } from './optimizers/schedule-free.j
 import { prodigy } from './optimizers/prodigy.js';
 import { dadaptAdam, dadaptSgd } from './optimizers/dadapt.js';
 import { polyakSgd } from './optimizers/polyak-sgd.js';
+// tier 2: from the seed papers (issue 21)
+import { lossNormalizedGd, normalizedGd } from './optimizers/normalized-gd.js';
+import { noisySgd, sgld } from './optimizers/sgld.js';
+import { frugal } from './optimizers/frugal.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -107,6 +111,12 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   dadaptAdam,
   dadaptSgd,
   polyakSgd,
+  // tier 2: from the seed papers (issue 21)
+  normalizedGd,
+  lossNormalizedGd,
+  sgld,
+  noisySgd,
+  frugal,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

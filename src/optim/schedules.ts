@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Entry } from '../core/registry.js';
-import type { Schedule, ScheduleDeps } from './types.js';
+import type { MetricObserver, Schedule, ScheduleDeps } from './types.js';
 
 export type ScheduleEntry = Entry<any, Schedule, ScheduleDeps>;
 
@@ -270,10 +270,70 @@ export const inverseSqrt = defineSchedule({
   },
 });
 
+/**
+ * torch.optim.lr_scheduler.ReduceLROnPlateau, stepped once per evaluation (torch: once per epoch,
+ * `scheduler.step(val_loss)`), so `patience` and `cooldown` count evaluations:
+ *   better = mode min: v < best·(1 − threshold) (rel) or v < best − threshold (abs);
+ *            mode max: v > best·(1 + threshold) (rel) or v > best + threshold (abs);
+ *   better → best = v, bad = 0; else bad += 1; in cooldown → cooldown −= 1, bad = 0;
+ *   bad > patience → lr = max(lr·factor, min_lr) (skipped when the change is ≤ eps), cooldown = cooldown, bad = 0.
+ * The lr starts at the optimizer's; the state (lr, best, bad, cooldown) is checkpointed, so a resumed
+ * run continues with the reductions it had made. NaN counts as not better (torch compares the same way).
+ */
+export const reduceOnPlateau = defineSchedule({
+  name: 'reduce-on-plateau',
+  summary: 'torch ReduceLROnPlateau: lr·factor when the named evaluation metric has not improved for patience evaluations (state checkpointed)',
+  schema: z.strictObject({
+    metric: z.string().regex(/^(train|test)\.\S+$/, 'expected <split>.<metric>, e.g. test.loss').default('test.loss').describe('the evaluation metric read after every evaluation: <split>.<metric> (the split must be in train.eval_splits)'),
+    mode: z.enum(['min', 'max']).default('min').describe('min: lower is better (a loss); max: higher is better (an accuracy)'),
+    factor: z.number().gt(0).lt(1).default(0.1).describe('new lr = lr·factor'),
+    patience: z.number().int().min(0).default(10).describe('evaluations without improvement tolerated before a reduction'),
+    threshold: z.number().min(0).default(1e-4).describe('the least change that counts as an improvement'),
+    threshold_mode: z.enum(['rel', 'abs']).default('rel').describe('rel: relative to best; abs: absolute'),
+    cooldown: z.number().int().min(0).default(0).describe('evaluations after a reduction during which bad evaluations are not counted'),
+    min_lr: z.number().min(0).default(0).describe('lower bound of the lr'),
+    eps: z.number().min(0).default(1e-8).describe('a reduction smaller than eps is skipped'),
+  }),
+  info: { source: 'pytorch/pytorch torch/optim/lr_scheduler.py ReduceLROnPlateau' },
+  create: (o, { baseLr }) => {
+    const worst = o.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    let lr = baseLr;
+    let best = worst;
+    let bad = 0;
+    let cooldown = 0;
+    const better = (v: number): boolean => {
+      if (o.mode === 'min') return o.threshold_mode === 'rel' ? v < best * (1 - o.threshold) : v < best - o.threshold;
+      return o.threshold_mode === 'rel' ? v > best * (1 + o.threshold) : v > best + o.threshold;
+    };
+    const observer: MetricObserver = {
+      metric: o.metric,
+      observe(v) {
+        if (better(v)) { best = v; bad = 0; } else bad += 1;
+        if (cooldown > 0) { cooldown -= 1; bad = 0; }
+        if (bad > o.patience) {
+          const next = Math.max(lr * o.factor, o.min_lr);
+          if (lr - next > o.eps) lr = next;
+          cooldown = o.cooldown;
+          bad = 0;
+        }
+      },
+      // ±Infinity (no evaluation yet) is stored as null: state.json is plain JSON
+      getState: () => ({ lr, best: Number.isFinite(best) ? best : null, bad, cooldown }),
+      setState(st) {
+        lr = st.lr ?? baseLr;
+        best = st.best ?? worst;
+        bad = st.bad ?? 0;
+        cooldown = st.cooldown ?? 0;
+      },
+    };
+    return Object.assign(() => lr, { observer });
+  },
+});
+
 export const scheduleEntries: readonly ScheduleEntry[] = [
   constant, stepSchedule, multistep, exponential, cosine, warmupCosine, linear, oneCycle,
   // tier 2 (issue 21)
-  cosineRestarts, wsd, polynomial, inverseSqrt,
+  cosineRestarts, wsd, polynomial, inverseSqrt, reduceOnPlateau,
   // SWA (issue 18)
   swaSchedule,
 ];

@@ -48,8 +48,22 @@ export interface Optimizer {
 
 export type CreateOptimizer = (spec: Spec, params: readonly ParamSpec[]) => Optimizer;
 
-/** A schedule maps the 0-based optimizer step to a learning rate. */
-export type Schedule = (step: number) => number;
+/**
+ * A schedule maps the 0-based optimizer step to a learning rate. One that reads an evaluation
+ * metric (reduce-on-plateau) also carries an `observer`: the trainer hands it the named metric
+ * after every evaluation and checkpoints its state.
+ */
+export type Schedule = ((step: number) => number) & { readonly observer?: MetricObserver };
+
+/** The metric-driven part of a schedule: what it reads, what it remembers. */
+export interface MetricObserver {
+  /** `<split>.<metric>` of an evaluation row: `test.loss`, `train.accuracy`. */
+  readonly metric: string;
+  observe(value: number): void;
+  /** Plain JSON (no Infinity) for the checkpoint's state.json. */
+  getState(): Readonly<Record<string, number | null>>;
+  setState(state: Readonly<Record<string, number | null>>): void;
+}
 export interface ScheduleDeps {
   /** The optimizer's configured lr (the peak for warmup schedules). */
   readonly baseLr: number;

@@ -77,6 +77,13 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   const totalSteps = config.train.steps ?? stepsPerEpoch * config.train.epochs!;
   const optimizer = createOptimizer(config.optimizer, params, { skipNonFinite: config.train.on_nonfinite === 'skip' });
   const schedule = catalog.schedule.build(config.schedule, ['schedule'], { baseLr: optimizer.learningRate, totalSteps, stepsPerEpoch });
+  const watched = schedule.observer?.metric.split('.')[0];
+  if (watched !== undefined && !config.train.eval_splits.includes(watched as 'train' | 'test')) {
+    optimizer.dispose();
+    objective.dispose();
+    model.dispose();
+    throw new ConfigError([{ path: 'schedule.metric', message: `reads ${schedule.observer!.metric}, but train.eval_splits does not evaluate the ${watched} split` }], 'config does not fit together');
+  }
   const diagnostics = config.diagnostics.map((spec, i) => ({
     name: spec.name,
     diagnostic: catalog.diagnostic.build(spec, ['diagnostics', i], {}),

@@ -19,6 +19,8 @@ export interface LoopState {
   readonly samples: number;
   readonly trainTimeS: number;
   readonly seed: number;
+  /** A metric-driven schedule's state (reduce-on-plateau); absent for pure step → lr schedules. */
+  readonly schedule?: Readonly<Record<string, number | null>>;
 }
 
 /** The shape of a LoopState read back from state.json (a damaged or hand-edited file is refused before anything is restored). */

@@ -139,21 +139,25 @@ const shownMetrics = ['loss', 'accuracy', 'clean_accuracy', 'ece', 'rmse', 'r2',
 
 /**
  * Evaluates every split of `train.eval_splits` after step `step` (1-based): one eval row each, and
- * a progress line for the test split (or the only one). `trainTimeS` is the row's time_s.
+ * a progress line for the test split (or the only one). `trainTimeS` is the row's time_s. Returns the
+ * numeric values by `<split>.<metric>` (what a metric-driven schedule reads: reduce-on-plateau).
  */
-export async function evaluateSplits(exp: Experiment, step: number, trainTimeS: number, sinks: EvaluationSinks): Promise<void> {
+export async function evaluateSplits(exp: Experiment, step: number, trainTimeS: number, sinks: EvaluationSinks): Promise<Record<string, number>> {
   const { config, dataset, model, objective } = exp;
   const splits = config.train.eval_splits;
   const attacks = robustMetrics(config.train);
   const epoch = Math.floor(Math.max(0, step - 1) / exp.stepsPerEpoch);
+  const values: Record<string, number> = {};
   for (const split of splits) {
     const metrics = await evaluateSplit({ dataset, model, objective, batchSize: config.train.eval_batch_size, step, epoch, seed: hashSeed(config.seed, 'eval'), retrieval: retrievalOf(config, objective), attacks }, split);
     const row: MetricRow = { step, epoch, split, ...metrics, eval: true, time_s: roundSeconds(trainTimeS) };
     sinks.writer.appendMetrics(row);
     sinks.log.info(row, 'eval');
+    for (const [k, v] of Object.entries(metrics)) if (typeof v === 'number') values[`${split}.${k}`] = v;
     if (split === 'test' || splits.length === 1) {
       const shown = [...shownMetrics, ...attacks.map((a) => a.key).filter((k) => k !== 'robust_accuracy')].filter((k) => metrics[k] !== undefined);
       sinks.progress.log(`eval step ${step}: ${shown.map((k) => `${split}.${k} ${fmtLoss(metrics[k])}`).join('  ')}`);
     }
   }
+  return values;
 }

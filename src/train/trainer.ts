@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import * as tf from '../backends/tf.js';
-import { InterruptedError } from '../core/errors.js';
+import { ExitCode, InterruptedError, RunnerError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { mixBatch } from '../data/mix.js';
 import type { RunWriter } from '../run/run-writer.js';
@@ -19,6 +19,7 @@ import { fileArtifactStore, runDiagnostics } from './diagnostic-context.js';
 import { evaluateSplits } from './evaluate.js';
 import { MetricWindow, roundSeconds, syncEvery } from './metric-window.js';
 import { createParameterSets, evaluateParameterSets } from './parameter-sets.js';
+import type { Schedule } from '../optim/types.js';
 import type { Progress } from './progress.js';
 import { stepContext, trainStep } from './step.js';
 
@@ -54,10 +55,12 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
   const checkpoints = new Checkpointer(exp, writer.path('checkpoints'), t.keep_checkpoints, log, sets);
   const resumed = opts.resumeFrom ? checkpoints.restore(opts.resumeFrom) : undefined;
   if (resumed) log.info({ step: resumed.step, checkpoint: opts.resumeFrom }, 'resumed');
+  // a metric-driven schedule (reduce-on-plateau) continues with the reductions it had made
+  if (resumed?.schedule && schedule.observer) schedule.observer.setState(resumed.schedule);
   const loop = { step: resumed?.step ?? 0, samples: resumed?.samples ?? 0, trainTimeS: resumed?.trainTimeS ?? 0, seed: resumed?.seed ?? config.seed };
   const hyperparams = () => optimizer.currentHyperparams();
   const window = new MetricWindow({ writer, logEvery: t.log_every, totalSteps, stepsPerEpoch, syncEvery: syncEvery(tf.getBackend()), hyperparams, skipNonFinite: t.on_nonfinite === 'skip' }, resumed?.window);
-  const snapshot = (): LoopState => ({ step: loop.step, window: window.counters(), samples: loop.samples, trainTimeS: loop.trainTimeS, seed: loop.seed });
+  const snapshot = (): LoopState => ({ step: loop.step, window: window.counters(), samples: loop.samples, trainTimeS: loop.trainTimeS, seed: loop.seed, ...(schedule.observer ? { schedule: schedule.observer.getState() } : {}) });
   let stepStart = performance.now();
   // rows written during a step count the step's time so far; loop.trainTimeS gains it at the step's end
   const clock = () => ({ elapsedS: loop.trainTimeS + (performance.now() - stepStart) / 1000, samples: loop.samples });
@@ -97,7 +100,8 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       }
       if (opts.onStepEnd) await opts.onStepEnd(done, stepMs);
       if (due(done, evalEvery)) {
-        await evaluateSplits(exp, done, loop.trainTimeS, opts);
+        const values = await evaluateSplits(exp, done, loop.trainTimeS, opts);
+        if (schedule.observer) observeMetric(schedule.observer, values);
         await evaluateParameterSets(exp, sets, done, loop.trainTimeS, opts);
       }
       if (due(done, ckptEvery)) await checkpoints.save(done, snapshot());
@@ -108,6 +112,13 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
     for (const set of sets) set.dispose();
   }
   return { steps: loop.step, samples: loop.samples, trainTimeS: loop.trainTimeS, ...(checkpoints.last ? { lastCheckpoint: checkpoints.last } : {}) };
+}
+
+/** Hands a metric-driven schedule its metric; the build checked that its split is evaluated. */
+function observeMetric(observer: NonNullable<Schedule['observer']>, values: Readonly<Record<string, number>>): void {
+  const v = values[observer.metric];
+  if (v === undefined) throw new RunnerError('CONFIG_INVALID', `schedule.metric: the evaluation has no ${observer.metric} (it has ${Object.keys(values).join(', ')})`, ExitCode.usage);
+  observer.observe(v);
 }
 
 /**

@@ -13,6 +13,7 @@ import { resumeOptions } from '../../src/commands/resume.js';
 import { validateOptions } from '../../src/commands/validate.js';
 import { listOptions } from '../../src/commands/list.js';
 import { checkOptions } from '../../src/commands/check.js';
+import { evalOptions } from '../../src/commands/eval.js';
 import { compareOptions } from '../../src/commands/compare.js';
 import { sweepOptions } from '../../src/commands/sweep.js';
 import { sweepStatusOptions } from '../../src/commands/sweep-status.js';
@@ -35,6 +36,7 @@ const schemas: Record<keyof CommandLoaders, z.ZodObject> = {
   config: validateOptions,
   list: listOptions,
   check: checkOptions,
+  eval: evalOptions,
   compare: compareOptions,
   sweep: sweepOptions,
   sweepStatus: sweepStatusOptions,
@@ -85,6 +87,7 @@ const cases: readonly [argv: string[], command: keyof CommandLoaders, input: Rec
   [['list', 'losses', 'foc*', '--json'], 'list', { kind: 'losses', glob: 'foc*', json: true }],
   [['list'], 'list', {}],
   [['check', 'R', '--expect', 'e', '--json'], 'check', { runDir: 'R', expect: ['e'], json: true }],
+  [['eval', '--ensemble', 'R', '--split', 'train', '--from-step', '10', '--expect', 'gain.nll>0', '--json'], 'eval', { ensemble: 'R', split: 'train', fromStep: 10, expect: ['gain.nll>0'], json: true }],
   [
     ['compare', 'A', 'B', '--rtol', '0.1', '--atol', '1e-6', '--metrics', 'loss', '--metrics', 'acc', '--ignore', 't', '--json'],
     'compare',

@@ -27,11 +27,12 @@ const PARABOLA: ParamDef[] = [
 // one [2] kernel (x, y) and a bias the problem ignores: ⊥Grad needs more than one element per tensor
 const ROSENBROCK: ParamDef[] = [{ value: [-1.2, 1], role: 'kernel' }, { value: [0.5], role: 'bias' }];
 // Official default learning rates made for other scales: Rosenbrock's gradient at the start is ~200,
-// so a plain step of torch ASGD's 1e-2 leaves the valley (as torch's does); timm LARS's lr 1 is plain
+// so a plain step of torch ASGD's 1e-2 (and SGLD's, noisy SGD's) leaves the valley (as torch's does); timm LARS's lr 1 is plain
 // SGD at lr 1 without weight decay and diverges on the parabola (curvature 4). Both descend at 1e-3.
 // Grokfast adds 2× the gradient's EMA (a 3× larger step): its SGD base descends Rosenbrock at 1e-5 (the delayed EMA overshoots the valley at 1e-4).
 // Schedule-free SGD's lr 1 is a plain SGD step of 1 at Rosenbrock's start as well.
-const DESCENT_LR: Readonly<Record<string, number>> = { asgd: 1e-3, lars: 1e-3, grokfast: 1e-5, 'schedule-free-sgd': 1e-3 };
+// Loss-normalised GD divides by L, which a quadratic drives to 0: its step g/L grows near the minimum, so lr 1 overshoots.
+const DESCENT_LR: Readonly<Record<string, number>> = { asgd: 1e-3, lars: 1e-3, grokfast: 1e-5, 'loss-normalized-gd': 1e-2, sgld: 1e-3, 'noisy-sgd': 1e-3, 'schedule-free-sgd': 1e-3 };
 const descentSpec = (name: string): Spec => {
   const lr = DESCENT_LR[name];
   if (lr === undefined) return specFor(name);

@@ -1,6 +1,7 @@
 /** The tier-2 schedules (issue 21) at hand-picked steps, lr 0.1 and 100 total steps unless said. */
 import '../support/tf.js';
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { assertClose } from '../support/tf.js';
 import type { Spec } from '../../src/core/registry.js';
 import { createSchedule } from '../../src/optim/index.js';
@@ -47,4 +48,34 @@ test('inverse-sqrt: HF get_inverse_sqrt_schedule (timescale = warmup)', () => {
   assertClose(at({ name: 'inverse-sqrt', warmup_steps: 4 }, [0, 1, 4, 16, 100]), [0, 0.025, 0.1, 0.05, 0.02], 1e-12);
   // no warmup: timescale 10 000, step 30 000 → 0.1/sqrt(4) = 0.05
   assertClose(at({ name: 'inverse-sqrt' }, [0, 30_000]), [0.1, 0.05], 1e-12);
+});
+
+test('reduce-on-plateau: torch ReduceLROnPlateau lrs after each observed metric (rel/abs, cooldown, max mode, min_lr)', () => {
+  // torch 2.13: SGD lr 0.1, scheduler.step(v) for each v, then param_groups[0]['lr']
+  const lrs = (spec: Spec, values: number[]): number[] => {
+    const s = createSchedule(spec, deps);
+    return values.map((v) => { s.observer!.observe(v); return s(0); });
+  };
+  const losses = [1.0, 0.9, 0.95, 0.9, 0.91, 0.8999, 0.9, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+  // patience 2: the 3rd bad evaluation (0.95, 0.9, 0.91) halves; 0.8999 < 0.9·(1 − 1e-4) is an improvement
+  assertClose(lrs({ name: 'reduce-on-plateau', patience: 2, factor: 0.5 }, losses),
+    [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025], 1e-12);
+  assertClose(lrs({ name: 'reduce-on-plateau', patience: 1, factor: 0.5, cooldown: 2, threshold_mode: 'abs', threshold: 0.05 }, losses),
+    [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025], 1e-12);
+  assertClose(lrs({ name: 'reduce-on-plateau', metric: 'test.accuracy', mode: 'max', patience: 1, min_lr: 0.002 }, [0.5, 0.6, 0.6, 0.6, 0.61, 0.6, 0.6, 0.6, 0.6]),
+    [0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.002, 0.002, 0.002], 1e-12);
+});
+
+test('reduce-on-plateau: its state (JSON, no Infinity) restores the reductions and the counters', () => {
+  const spec: Spec = { name: 'reduce-on-plateau', patience: 1, factor: 0.5 };
+  const a = createSchedule(spec, deps);
+  assert.deepEqual(a.observer!.getState(), { lr: 0.1, best: null, bad: 0, cooldown: 0 });
+  for (const v of [1, 2, 3]) a.observer!.observe(v); // best 1, then 2 bad → 0.05
+  const saved = JSON.parse(JSON.stringify(a.observer!.getState())) as Record<string, number | null>;
+  assert.deepEqual(saved, { lr: 0.05, best: 1, bad: 0, cooldown: 0 });
+  const b = createSchedule(spec, deps);
+  b.observer!.setState(saved);
+  for (const v of [4, 5, 0.5, 6]) { a.observer!.observe(v); b.observer!.observe(v); assert.equal(b(7), a(7)); }
+  assert.equal(b(0), 0.025);
+  assert.throws(() => createSchedule({ name: 'reduce-on-plateau', metric: 'loss' }, deps), /<split>\.<metric>/);
 });

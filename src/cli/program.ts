@@ -133,7 +133,7 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
 
   program
     .command('list')
-    .description('list registry entries: datasets, models, losses, optimizers, schedules, diagnostics')
+    .description('list registry entries: datasets, models, losses, optimizers, schedules, diagnostics, attacks')
     .argument('[kind]', 'one kind (plural or singular); with it, options and defaults are shown')
     .argument('[glob]', "filter names, e.g. 'adam*'")
     .option('--json', 'machine-readable output')
@@ -157,6 +157,8 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
     .option('--json', 'print the results as one JSON line on stdout')
     .option('-q, --quiet', 'no progress output')
     .action(lazy('analyze', (runDir, analyses, o) => ({ runDir, analyses, ...o })));
+
+  program
     .command('eval')
     .description("a run's checkpoints as a sample ensemble (SGLD): averaged class probabilities against the last checkpoint alone")
     .requiredOption('--ensemble <run-dir>', 'run folder whose kept checkpoints are the members')

@@ -15,7 +15,7 @@ import { withTmpDir } from '../support/tmp-dir.js';
 import { buildModel } from '../../src/models/index.js';
 import { createEma } from '../../src/train/ema.js';
 import { teacherOutputs } from '../../src/train/parameter-sets.js';
-import { blobs, runTiny, status, tinyConfig, trainRows } from './harness.js';
+import { blobs, optimizerSpec, optimizersForLosses, resumeTiny, rowsOf, runTiny, status, tensorsBin, tinyConfig, trainRows, trajectory, truncatedCopy } from './harness.js';
 
 test('teacherOutputs: the model in eval mode at the EMA weights and buffers; the iterate is restored bit for bit', () => {
   const data = { task: 'classification', inputShape: [2], inputKind: 'dense', numClasses: 3, outputDim: 3 } as const;
@@ -81,3 +81,21 @@ test('mesa without train.ema is a config error naming train.ema, before anything
     assert.ok(!existsSync(join(tmp, 'no-ema')), 'no run folder');
   });
 });
+
+for (const opt of optimizersForLosses()) {
+  test(`mesa × ${opt.name}: trains with its teacher from epoch 1 and a run stopped at step 2 resumes bit for bit`, async () => {
+    await withTmpDir(async (tmp) => {
+      const config = tinyConfig({ dataset: blobs, loss: { name: 'mesa', reinforce: 0.8, kl_start_epoch: 0 }, optimizer: optimizerSpec(opt.name), train: { ema: { decay: 0.5 } } });
+      const a = await runTiny(tmp, 'a', config);
+      assert.equal(a.code, 0, a.stderr);
+      assert.ok(trainRows(a.dir).every((x) => Number.isFinite(x.loss)));
+      assert.ok(rowsOf(a.dir).some((x) => x.split === 'test_ema'), 'the teacher is evaluated as test_ema');
+      assert.deepEqual(a.stepTensors, a.stepTensors.map(() => a.stepTensors[0]), `live tensors per step ${a.stepTensors.join(', ')}`);
+      const b = truncatedCopy(a.dir, 2, join(tmp, 'b'));
+      const r = await resumeTiny(tmp, b);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(trajectory(b), trajectory(a.dir));
+      assert.ok(tensorsBin(b, 4).equals(tensorsBin(a.dir, 4)), 'final checkpoint tensors (the EMA teacher included) are identical');
+    });
+  });
+}

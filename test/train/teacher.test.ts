@@ -89,7 +89,7 @@ for (const opt of optimizersForLosses()) {
       const a = await runTiny(tmp, 'a', config);
       assert.equal(a.code, 0, a.stderr);
       assert.ok(trainRows(a.dir).every((x) => Number.isFinite(x.loss)));
-      assert.ok(rowsOf(a.dir).some((x) => x.split === 'test_ema'), 'the teacher is evaluated as test_ema');
+      assert.ok(rowsOf(a.dir).some((x) => String(x.split) === 'test_ema'), 'the teacher is evaluated as test_ema');
       assert.deepEqual(a.stepTensors, a.stepTensors.map(() => a.stepTensors[0]), `live tensors per step ${a.stepTensors.join(', ')}`);
       const b = truncatedCopy(a.dir, 2, join(tmp, 'b'));
       const r = await resumeTiny(tmp, b);

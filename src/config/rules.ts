@@ -12,7 +12,7 @@ import { defaultDataRoot } from '../data/data-root.js';
 import type { DataDescription, DatasetEntry } from '../data/define-dataset.js';
 import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
-import { baseConflicts, effectiveNeeds, headConflicts } from '../losses/needs.js';
+import { baseConflicts, effectiveNeeds, headConflicts, teacherNeedsEmaMessage } from '../losses/needs.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
 import type { TrainConfig } from './schema.js';
@@ -73,6 +73,8 @@ export interface LossFacts {
   readonly unlabeled: boolean;
   /** Reads the batch's soft targets (needs.softTargets), so it may train on mixed batches (train.mix). */
   readonly softTargets: boolean;
+  /** Distils from the EMA of the weights (needs.teacher), so train.ema must be set. */
+  readonly teacher: boolean;
 }
 
 /** The one place the rules read a loss entry's capability facts (today strings in its `info`). */
@@ -86,6 +88,7 @@ export function lossFacts(entry: object): LossFacts {
     inputs: needs?.inputs === true,
     unlabeled: needs?.unlabeled === true,
     softTargets: needs?.softTargets === true,
+    teacher: needs?.teacher === true,
   };
 }
 
@@ -363,10 +366,20 @@ export const diagnosticsFitModel: Rule = ({ catalog, model, diagnostics }, issue
   }
 };
 
+/** A loss that distils from the EMA of the weights (needs.teacher: mesa) needs train.ema, its teacher. */
+export const teacherNeedsEma: Rule = ({ catalog, loss, train }, issues) => {
+  const losses = catalog.loss;
+  if (!loss || !losses || (train?.ema !== undefined && train.ema !== null)) return;
+  for (const term of lossTerms(loss, ['loss'])) {
+    if (!losses.has(term.spec.name) || !lossFacts(losses.get(term.spec.name)).teacher) continue;
+    issues.push({ path: [...term.at, 'name'], message: teacherNeedsEmaMessage(term.spec.name) });
+  }
+};
+
 export const rules: readonly Rule[] = [
   dataPathsFit, transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
   binaryHeadFitsData, wrapperBaseFits, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData,
-  mixFitsLossAndData, diagnosticsFitModel,
+  mixFitsLossAndData, diagnosticsFitModel, teacherNeedsEma,
 ];
 
 /** Describes the dataset and runs every rule; returns every problem found. */

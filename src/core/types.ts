@@ -150,6 +150,8 @@ export interface LossNeeds {
   readonly task: Task | 'any';
   /** The loss re-runs the model on other inputs: forwardLoss fills LossInput.x and LossContext.apply. */
   readonly inputs?: boolean;
+  /** The loss distils from the EMA of the weights: the trainer fills Batch.teacher (LossInput.teacher) in training steps. */
+  readonly teacher?: boolean;
 }
 
 /**
@@ -174,6 +176,11 @@ export interface Batch {
    * cutmix) mixed the rows; `y` keeps the rows' own labels.
    */
   readonly target?: tf.Tensor2D;
+  /**
+   * float32 [batch, K]: the EMA teacher's outputs on these rows (train.ema's weights and buffers,
+   * eval mode, no gradient), computed once per step for losses whose needs.teacher is set (mesa).
+   */
+  readonly teacher?: tf.Tensor2D;
 }
 
 /** What a loss sees of one batch: the model's outputs and the batch's per-row fields (built by forwardLoss only). */
@@ -190,6 +197,8 @@ export interface LossInput {
   readonly x?: tf.Tensor;
   /** float32 [batch, K]: soft targets (Batch.target), when train.mix mixed the batch; read by losses with needs.softTargets. */
   readonly target?: tf.Tensor2D;
+  /** float32 [batch, K]: the EMA teacher's outputs (Batch.teacher), in training steps, for losses with needs.teacher (mesa). */
+  readonly teacher?: tf.Tensor2D;
 }
 
 /**

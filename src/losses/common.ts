@@ -47,6 +47,11 @@ export interface LossEntryNeeds {
    * needs every loss term to declare it (config rule), since a hard-label loss would ignore the mix.
    */
   readonly softTargets?: true;
+  /**
+   * Distils from the EMA of the weights (LossInput.teacher: train.ema's outputs on the batch, in
+   * training steps): train.ema must be set (config rule teacherNeedsEma).
+   */
+  readonly teacher?: true;
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };

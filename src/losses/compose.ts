@@ -89,7 +89,8 @@ function combinedNeeds(name: string, main: LossNeeds, extras: readonly Objective
   });
   const task = tasks.size === 1 ? [...tasks][0]! : 'any';
   const inputs = main.inputs === true || extras.some((e) => e.needs.inputs === true);
-  return { input: main.input, reduction: main.reduction, task, ...(inputs ? { inputs } : {}) };
+  const teacher = main.teacher === true || extras.some((e) => e.needs.teacher === true);
+  return { input: main.input, reduction: main.reduction, task, ...(inputs ? { inputs } : {}), ...(teacher ? { teacher } : {}) };
 }
 
 /** Terms that read only LossInput.embedding (OPL) work under either kind of model output. */

@@ -42,6 +42,8 @@ export interface LossCallContext extends Partial<LossContext> {
   readonly group?: tf.Tensor1D;
   /** The batch inputs, with `apply` (the model on other inputs), for losses that perturb inputs (vat). */
   readonly x?: tf.Tensor;
+  /** [batch, K]: a teacher's outputs on the batch, for losses that distil from one (mesa). */
+  readonly teacher?: tf.Tensor2D;
 }
 
 export interface LossFunction {
@@ -116,7 +118,7 @@ export function createLoss(spec: Spec | string, options: LossFunctionOptions = {
     const width = widthOf(predictions);
     const o = build(width, task);
     return tf.tidy(() => {
-      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}), ...(context?.group ? { group: context.group } : {}), ...(context?.x ? { x: context.x } : {}) };
+      const input = { output: predictions, y: targets, ...(context?.embedding ? { embedding: context.embedding } : {}), ...(context?.index ? { index: context.index } : {}), ...(context?.group ? { group: context.group } : {}), ...(context?.x ? { x: context.x } : {}), ...(context?.teacher ? { teacher: context.teacher } : {}) };
       const v = o.compute(input, contextOf(context, task, width));
       return (v.rank === 0 ? tf.mul(tf.ones([predictions.shape[0] ?? 1]), v) : v) as tf.Tensor1D;
     });

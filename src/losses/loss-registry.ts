@@ -31,6 +31,7 @@ import { poly } from './poly.js';
 import { rce } from './rce.js';
 import { huber, logCosh, mse, pseudoHuber, quantile } from './regression.js';
 import { saf } from './saf.js';
+import { mesa } from './mesa.js';
 import { sface } from './sface.js';
 import { sparsemax } from './sparsemax.js';
 import { sphericalZ } from './spherical-z.js';
@@ -87,7 +88,7 @@ const entries: readonly LossEntry[] = [
   oneHotMse,
   multiSimilarity,
   groupDro,
-  aldrKl, saf,
+  aldrKl, saf, mesa,
   ensloss, logistic, binaryHinge, sigmoidBce, sigmoidFocal, flooding, klDro,
   vat,
   // noisy-label and classic losses (issue 17, losses-noisy)

@@ -30,6 +30,11 @@ export function effectiveNeeds(source: NeedsSource, spec: Spec): LossEntryNeeds 
   return { ...rest, reduction: needs.reduction ?? inner.reduction ?? 'per-example' };
 }
 
+/** Why a loss that distils from the EMA of the weights (needs.teacher: mesa) is refused without train.ema. */
+export function teacherNeedsEmaMessage(name: string): string {
+  return `loss "${name}" distils from the EMA of the weights: set train.ema (its teacher; the official MESA uses timm --model-ema, decay 0.9998)`;
+}
+
 /** The model head a loss asks for: 'embeddings' (the loss owns the classifier), 'binary' (one logit) or 'logits'. */
 export function modelHeadOf(needs: LossEntryNeeds | undefined): ModelDeps['head'] {
   if (needs?.input === 'embeddings') return 'embeddings';

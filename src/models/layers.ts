@@ -188,9 +188,10 @@ export const NORM_EPS = 1e-5;
  * Training: normalise with the biased batch variance; the running variance moves towards the
  * unbiased one (n/(n−1)), as torch does. Eval: normalise with the running statistics.
  */
-export function batchNorm(b: ParamBuilder, name: string, channels: number): Forward {
-  const gamma = b.param(`${name}/gamma`, [channels], 'kernel', ones);
-  const beta = b.param(`${name}/beta`, [channels], 'bias', zeros);
+export function batchNorm(b: ParamBuilder, name: string, channels: number, affine = true): Forward {
+  // affine false: torch BatchNorm1d(affine=False), no γ/β (AdaFace's embedding BN)
+  const gamma = affine ? b.param(`${name}/gamma`, [channels], 'kernel', ones) : undefined;
+  const beta = affine ? b.param(`${name}/beta`, [channels], 'bias', zeros) : undefined;
   const runningMean = b.buffer(`${name}/running_mean`, [channels], 0);
   const runningVar = b.buffer(`${name}/running_var`, [channels], 1);
   return (x, ctx) => {
@@ -207,7 +208,7 @@ export function batchNorm(b: ParamBuilder, name: string, channels: number): Forw
       [runningVar, tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m))],
     );
     const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, NORM_EPS)));
-    return tf.add(tf.mul(normalised, gamma), beta);
+    return gamma && beta ? tf.add(tf.mul(normalised, gamma), beta) : normalised;
   };
 }
 

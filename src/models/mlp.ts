@@ -1,4 +1,4 @@
-/** Multi-layer perceptron: [Linear → (BatchNorm) → activation → (Dropout)] × hidden, then the head. */
+/** Multi-layer perceptron: [Linear → (BatchNorm) → activation → (Dropout)] × hidden, (a linear embedding), then the head. */
 import { z } from 'zod';
 import { functionalModel } from './functional-model.js';
 import { defineModel } from './define-model.js';
@@ -29,6 +29,13 @@ export function mlpTrunk(b: ParamBuilder, inDim: number, hidden: readonly number
   return { forward: (x, ctx) => layers.reduce((h, f) => f(h, ctx), x), outDim: width };
 }
 
+/** Linear (torch default init) → optional BatchNorm1d(affine=False), no activation: the `embedding` option. */
+function linearEmbedding(b: ParamBuilder, inDim: number, o: { readonly dim: number; readonly batch_norm: boolean }): Forward {
+  const fc = dense(b, 'embedding', inDim, o.dim);
+  const bn = o.batch_norm ? batchNorm(b, 'embedding_bn', o.dim, false) : undefined;
+  return (x, ctx) => (bn ? bn(fc(x, ctx), ctx) : fc(x, ctx));
+}
+
 export const hiddenSchema = (fallback: number[]) =>
   z.array(z.number().int().positive()).default(fallback).describe('Widths of the hidden layers, in order');
 export const activationSchema = z.enum(activationNames).default('relu').describe('Hidden activation (gelu is the exact erf form)');
@@ -47,6 +54,14 @@ const schema = z.strictObject({
     .nullable()
     .default(null)
     .describe('Multi-sample dropout (Inoue 2019): in training, the head on K dropout masks of the last hidden features and the loss averaged over the K outputs; null = off'),
+  embedding: z
+    .strictObject({
+      dim: z.number().int().positive().describe('Width of the embedding'),
+      batch_norm: z.boolean().default(true).describe('BatchNorm1d(dim, affine=False) on the linear output, as AdaFace net.py\'s output_layer ends (insightface iresnet\'s `features` BN likewise)'),
+    })
+    .nullable()
+    .default(null)
+    .describe('A linear embedding layer after the hidden layers, with no activation: the embedding of the face and metric-learning models (AdaFace and insightface Linear → BatchNorm1d; research-ms-loss and Proxy-Anchor a Linear), so cosines span [−1, 1]. The head, or an embedding loss, reads it. null = the last hidden activation is the embedding'),
 });
 
 export const mlp = defineModel({
@@ -58,7 +73,12 @@ export const mlp = defineModel({
   build(o, deps) {
     const b = new ParamBuilder('mlp', deps.seed);
     const trunk = mlpTrunk(b, denseInputSize(deps.data), o.hidden, { activation: o.activation, dropout: o.dropout, batchNorm: o.batch_norm });
-    const head = outputHead(b, deps, trunk.outDim, {}, o.multi_sample_dropout);
-    return functionalModel(b, trunk.outDim, deps.seed, (x, ctx) => head(trunk.forward(toDenseFeatures(x, deps.data), ctx), ctx));
+    const embed = o.embedding ? linearEmbedding(b, trunk.outDim, o.embedding) : undefined;
+    const width = o.embedding?.dim ?? trunk.outDim;
+    const head = outputHead(b, deps, width, {}, o.multi_sample_dropout);
+    return functionalModel(b, width, deps.seed, (x, ctx) => {
+      const h = trunk.forward(toDenseFeatures(x, deps.data), ctx);
+      return head(embed ? embed(h, ctx) : h, ctx);
+    });
   },
 });

@@ -11,7 +11,7 @@ import { hashSeed } from '../core/random.js';
 import { catalog } from '../registries.js';
 import { createOptimizer } from '../optim/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
-import { baseConflicts, effectiveNeeds, headConflicts, modelHeadOf } from '../losses/needs.js';
+import { baseConflicts, effectiveNeeds, headConflicts, lossTermsOf, modelHeadOf, teacherNeedsEmaMessage } from '../losses/needs.js';
 
 export interface Experiment {
   readonly config: ExperimentConfig;
@@ -59,6 +59,9 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   }
   if ((config.train.eval_attack || config.train.eval_attacks.length > 0) && (data.task !== 'classification' || data.inputKind !== 'dense')) {
     issues.push({ path: 'train.eval_attack', message: 'an input attack needs a classification dataset with float inputs' });
+  }
+  for (const term of config.train.ema ? [] : lossTermsOf(config.loss, ['loss'])) {
+    if (catalog.loss.has(term.spec.name) && catalog.loss.get(term.spec.name).needs.teacher) issues.push({ path: [...term.at, 'name'].join('.'), message: teacherNeedsEmaMessage(term.spec.name) });
   }
   if (issues.length > 0) throw new ConfigError(issues, 'config does not fit together');
 

@@ -9,6 +9,7 @@
  * every bit.
  */
 import * as tf from '../backends/tf.js';
+import { RunnerError } from '../core/errors.js';
 import { hashSeed } from '../core/random.js';
 import type { MetricRow } from '../run/run-folder.js';
 import type { Experiment } from './build.js';
@@ -144,6 +145,31 @@ export async function withValues<T>(exp: Pick<Experiment, 'params' | 'model'>, p
   } finally {
     vars.forEach((v, i) => v.assign(saved[i]!));
     tf.dispose(saved);
+  }
+}
+
+/**
+ * The EMA teacher's outputs on `x`, as AngusDujw/SAF MESA_train.py takes them before each step
+ * (`ema_output = model_ema.module(input)` under no_grad; timm's EMA module is in eval mode): the
+ * model in eval mode at the `ema` set's weights (and its averaged buffers, unless exclude_buffers),
+ * then the iterate's own values assigned back, bit for bit. No gradient flows into them.
+ */
+export function teacherOutputs(exp: Pick<Experiment, 'params' | 'model'>, sets: readonly ParameterSet[], x: tf.Tensor): tf.Tensor2D {
+  const ema = sets.find((s) => s.name === 'ema');
+  if (!ema) throw new RunnerError('CONFIG_INVALID', 'the loss distils from the EMA of the weights (needs.teacher), but train.ema is not set');
+  const params = ema.values();
+  const buffers = ema.buffers();
+  const vars = [...exp.params.map((p) => p.variable), ...(buffers ? exp.model.buffers.map((b) => b.variable) : [])];
+  const next = [...params, ...(buffers ?? [])];
+  const saved = vars.map((v) => tf.clone(v));
+  try {
+    vars.forEach((v, i) => v.assign(next[i]!));
+    const out = exp.model.apply(x, { training: false });
+    if (out.embedding !== out.output) out.embedding.dispose();
+    return out.output as tf.Tensor2D;
+  } finally {
+    vars.forEach((v, i) => v.assign(saved[i]!));
+    tf.dispose([...saved, ...next]);
   }
 }
 

@@ -52,7 +52,7 @@ export function forwardLoss(model: Model, objective: Objective, batch: Batch, ct
   const options: ApplyOptions = dropoutSeed === undefined ? { training: ctx.training } : { training: ctx.training, dropoutSeed };
   const out = model.apply(batch.x, options);
   const inputs = objective.needs.inputs === true;
-  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(batch.target ? { target: batch.target } : {}), ...(inputs ? { x: batch.x } : {}) };
+  const input: LossInput = { output: out.output, embedding: out.embedding, y: batch.y, index: batch.index, ...(batch.group ? { group: batch.group } : {}), ...(batch.target ? { target: batch.target } : {}), ...(batch.teacher ? { teacher: batch.teacher } : {}), ...(inputs ? { x: batch.x } : {}) };
   const lctx = inputs ? { ...ctx, apply: reapply(model, options) } : ctx;
   if (out.samples && out.samples.length > 0) {
     // multi-sample dropout: the mean of the K losses, each on one mask's outputs
@@ -118,7 +118,7 @@ export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContex
 /** The rows [start, start + size) of every per-row field of `batch`. */
 function sliceBatch(batch: Batch, start: number, size: number): Batch {
   const rows = <T extends tf.Tensor>(t: T): T => tf.slice(t, start, size) as T;
-  return { x: rows(batch.x), y: rows(batch.y), index: rows(batch.index), ...(batch.group ? { group: rows(batch.group) } : {}) };
+  return { x: rows(batch.x), y: rows(batch.y), index: rows(batch.index), ...(batch.group ? { group: rows(batch.group) } : {}), ...(batch.teacher ? { teacher: rows(batch.teacher) } : {}) };
 }
 
 /**

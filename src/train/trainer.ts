@@ -18,7 +18,7 @@ import { Checkpointer, type LoopState } from './checkpointer.js';
 import { fileArtifactStore, runDiagnostics } from './diagnostic-context.js';
 import { evaluateSplits } from './evaluate.js';
 import { MetricWindow, roundSeconds, syncEvery } from './metric-window.js';
-import { createParameterSets, evaluateParameterSets } from './parameter-sets.js';
+import { createParameterSets, evaluateParameterSets, teacherOutputs } from './parameter-sets.js';
 import type { Schedule } from '../optim/types.js';
 import type { Progress } from './progress.js';
 import { stepContext, trainStep } from './step.js';
@@ -82,8 +82,10 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       optimizer.setLearningRate(schedule(s));
       // train.mix: mixed inputs and soft targets, drawn from (seed, step) alone
       const mixed = t.mix ? mixBatch(x, y, exp.dataset.spec.numClasses, t.mix, Rng.derive(config.seed, 'mix', s)) : undefined;
+      // a distilling loss (mesa) reads the EMA teacher's outputs, taken before the step moves anything
+      const teacher = exp.objective.needs.teacher ? teacherOutputs(exp, sets, mixed?.x ?? x) : undefined;
       try {
-        const step = stepContext(exp, { x: mixed?.x ?? x, y, index, ...(group ? { group } : {}), ...(mixed ? { target: mixed.target } : {}) }, s, epoch);
+        const step = stepContext(exp, { x: mixed?.x ?? x, y, index, ...(group ? { group } : {}), ...(mixed ? { target: mixed.target } : {}), ...(teacher ? { teacher } : {}) }, s, epoch);
         window.push(done, trainStep(exp, step, (k) => plan.extraTensors(s, k)));
         for (const set of sets) set.update(done);
         loop.step = done;
@@ -96,7 +98,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
         const values = await runDiagnostics(exp, step, done, { lr: schedule(s), artifacts: fileArtifactStore(writer.dir) });
         if (values) writer.appendMetrics({ step: done, epoch, split: 'train', ...values, diagnostics: true, time_s: roundSeconds(loop.trainTimeS) });
       } finally {
-        tf.dispose([x, y, index, ...(group ? [group] : []), ...(mixed ? [mixed.target, ...(mixed.x !== x ? [mixed.x] : [])] : [])]);
+        tf.dispose([x, y, index, ...(group ? [group] : []), ...(mixed ? [mixed.target, ...(mixed.x !== x ? [mixed.x] : [])] : []), ...(teacher ? [teacher] : [])]);
       }
       if (opts.onStepEnd) await opts.onStepEnd(done, stepMs);
       if (due(done, evalEvery)) {

@@ -85,6 +85,42 @@ describe('dropout', () => {
   });
 });
 
+describe('mlp embedding option (linear → BatchNorm1d affine=False, no activation)', () => {
+  it('the embedding is BN(W·h + b) of the last hidden layer: zero batch mean, unit variance, negative entries', () => {
+    const model = buildModel({ name: 'mlp', hidden: [8], embedding: { dim: 4 } }, { data: denseSpec, seed: 2, head: 'embeddings' });
+    assert.deepEqual(model.params.map((p) => p.name).filter((n) => n.includes('embedding')), ['mlp/embedding/kernel', 'mlp/embedding/bias']);
+    const input = tf.tensor2d([[0.3, -1.2], [2, 0.5], [-1, 1], [0.1, 0.2], [1.5, -0.7]]);
+    const out = model.apply(input, { training: true, dropoutSeed: 1 });
+    const e = out.embedding.arraySync() as number[][];
+    assert.deepEqual(out.output.shape, [5, 4]);
+    for (let j = 0; j < 4; j++) {
+      const col = e.map((r) => r[j]!);
+      const mean = col.reduce((a, b) => a + b, 0) / 5;
+      const variance = col.reduce((a, b) => a + (b - mean) ** 2, 0) / 5;
+      assert.ok(Math.abs(mean) < 1e-5, `column ${j} mean ${mean}`);
+      // biased batch variance 1 − eps/(var + eps): within 1e-3 unless a column is near constant
+      assert.ok(Math.abs(variance - 1) < 1e-2, `column ${j} variance ${variance}`);
+    }
+    assert.ok(e.flat().some((v) => v < 0), 'a linear + BN embedding has negative entries (a ReLU one would not)');
+    // the running statistics moved: one update each for mean and variance
+    assert.equal(out.updates?.length, 2);
+    tf.dispose([input, out.output, out.embedding, ...(out.updates ?? []).map(([, v]) => v)]);
+    model.dispose();
+  });
+  it('batch_norm false: the embedding is the plain linear map W·h + b', () => {
+    const model = buildModel({ name: 'mlp', hidden: [3], embedding: { dim: 2, batch_norm: false } }, { data: denseSpec, seed: 4, head: 'logits' });
+    const input = tf.tensor2d([[0.3, -1.2]]);
+    const get = (n: string) => model.params.find((p) => p.name === n)!.variable;
+    const h = tf.relu(tf.add(tf.matMul(input, get('mlp/dense_0/kernel')), get('mlp/dense_0/bias')));
+    const ref = tf.add(tf.matMul(h, get('mlp/embedding/kernel')), get('mlp/embedding/bias'));
+    const out = model.apply(input, { training: false });
+    assertClose(out.embedding.dataSync(), ref.dataSync(), 1e-6, 1e-6, 'embedding');
+    assert.deepEqual(out.output.shape, [1, denseSpec.outputDim]);
+    tf.dispose([input, h, ref, out.output, out.embedding]);
+    model.dispose();
+  });
+});
+
 describe('shiftConv (the cpu convolution path)', () => {
   const rng = new Rng(5);
   for (const [k, stride, pad, h, w] of [[3, 1, 1, 5, 6], [3, 2, 1, 7, 6], [3, 1, 0, 5, 5], [1, 2, 0, 6, 5], [5, 1, 2, 6, 4], [3, 2, 1, 8, 8]] as const) {

@@ -14,6 +14,8 @@ describe('parameter counts (hand-computed)', () => {
     ['linear on MNIST', { name: 'linear' }, mnistSpec, 7_850],
     // 784·256 + 256 + 256·10 + 10 = 200,960 + 2,570
     ['mlp 784-256-10 (default)', { name: 'mlp' }, mnistSpec, 203_530],
+    // 200,960 + linear embedding 256·64 + 64 = 16,448 (its BN has no γ, β) + head 64·10 + 10 = 650
+    ['mlp 784-256, embedding 64 + BN', { name: 'mlp', embedding: { dim: 64 } }, mnistSpec, 218_058],
     // one-hot tokens: 2·7 = 14 inputs; 14·5 + 5 + 5·7 + 7 = 75 + 42; BN adds γ, β: 2·5
     ['mlp on tokens, BN', { name: 'mlp', hidden: [5], batch_norm: true }, tokenSpec, 127],
     // conv 9·1·32 + 32 = 320; conv 9·32·64 + 64 = 18,496; dense 7·7·64 = 3,136 → 128: 401,536; head 1,290

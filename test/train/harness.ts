@@ -17,6 +17,7 @@ import { readMetrics, TIMING_KEYS as timingKeys, type MetricRow } from '../../sr
 import { checkpointDirName, listCheckpoints } from '../../src/run/checkpoint.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { buildExperiment } from '../../src/train/build.js';
+import { effectiveNeeds } from '../../src/losses/needs.js';
 
 export interface Captured {
   readonly ctx: CommandContext;
@@ -48,6 +49,11 @@ export interface TinyConfig {
   readonly train?: Record<string, unknown>;
 }
 
+/** A loss that distils from the EMA of the weights (needs.teacher: mesa) gets train.ema, its teacher. */
+function teacherEma(loss: Spec | undefined): Record<string, unknown> {
+  return loss && catalog.loss.has(loss.name) && effectiveNeeds(catalog.loss, loss)?.teacher ? { ema: { decay: 0.9 } } : {};
+}
+
 /**
  * A tiny experiment: every step logs a train row (log_every 1), every `checkpoint_every` steps
  * leaves a checkpoint that is kept (the resume tests start from them), the test split is
@@ -62,7 +68,7 @@ export function tinyConfig(c: TinyConfig = {}): Record<string, unknown> {
     loss: c.loss ?? { name: 'cross-entropy' },
     optimizer: c.optimizer ?? { name: 'sgd', lr: 0.05 },
     diagnostics: c.diagnostics ?? [],
-    train: { steps: 4, batch_size: 8, eval_batch_size: 64, log_every: 1, checkpoint_every: 2, keep_checkpoints: 100, eval_splits: ['test'], ...c.train },
+    train: { steps: 4, batch_size: 8, eval_batch_size: 64, log_every: 1, checkpoint_every: 2, keep_checkpoints: 100, eval_splits: ['test'], ...teacherEma(c.loss), ...c.train },
     backend: 'cpu',
   };
 }

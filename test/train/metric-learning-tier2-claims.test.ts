@@ -18,6 +18,8 @@ const claims: [string, string[]][] = [
   ['metric-losses/mnist-heldout-contrastive', ['test.recall@1']],
   ['metric-losses/mnist-heldout-triplet', ['test.recall@1']],
   ['metric-losses/mnist-heldout-ms-tcm', ['test.recall@1', 'test.opis']],
+  ['metric-losses/mnist-heldout-ms-linear', ['test.recall@1', 'test.opis']],
+  ['metric-losses/mnist-heldout-ms-linear-tcm', ['test.recall@1', 'test.opis']],
   ['adaface/mnist-degraded-adaface', ['test.tar@far1e-2', 'test.eer']],
   ['adaface/mnist-degraded-arcface', ['test.tar@far1e-2']],
   ['supcon/mnist-supcon', ['test.linear_probe_accuracy']],

@@ -1,5 +1,6 @@
 /**
- * The shipped claim configs of aldr-kl and saf run (two steps each), so they stay valid; and bad
+ * The shipped claim configs of aldr-kl, saf, mesa and the MNIST flatness procedures run (two steps
+ * each), so they stay valid; and bad
  * options of these losses are rejected by validate with exit 2 and a file:line location.
  */
 import { test } from 'node:test';
@@ -15,7 +16,7 @@ import { repoRoot } from '../support/cli.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { capture, status } from './harness.js';
 
-for (const topic of ['aldr-kl', 'saf']) {
+for (const topic of ['aldr-kl', 'saf', 'mesa', 'flatness']) {
   const dir = join(repoRoot, 'configs', 'claims', topic);
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
     test(`configs/claims/${topic}/${name} runs two steps`, async () => {

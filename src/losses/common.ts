@@ -51,7 +51,7 @@ export interface LossEntryNeeds {
    * Distils from the EMA of the weights (LossInput.teacher: train.ema's outputs on the batch, in
    * training steps): train.ema must be set (config rule teacherNeedsEma).
    */
-  readonly teacher?: true;
+  readonly teacher?: boolean;
 }
 
 export type LossEntry<O = any> = Entry<O, Objective, LossDeps> & { readonly needs: LossEntryNeeds };

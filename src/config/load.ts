@@ -291,7 +291,7 @@ export async function loadExperiment(path: string, overrideArgs: readonly string
     if (r[kind] === undefined) issues.push({ path: [kind], message: `missing ${kind} (required)` });
   }
   const dataSeed = top.success ? top.data.data_seed : 0;
-  const parts = { catalog, dataset: specs.dataset as Spec | undefined, model: specs.model as Spec | undefined, loss: specs.loss as Spec | undefined, train: top.success ? top.data.train : undefined, diagnostics: diagnostics as (Spec | undefined)[] };
+  const parts = { catalog, dataset: specs.dataset as Spec | undefined, model: specs.model as Spec | undefined, loss: specs.loss as Spec | undefined, train: top.success ? top.data.train : undefined, diagnostics: diagnostics as (Spec | undefined)[], schedule: specs.schedule as Spec | undefined };
   issues.push(...checkRules(parts, { cwd, configDir: dirname(file), dataSeed }));
   if (issues.length > 0 || !top.success) {
     throw new ConfigError(issues.map((i) => toConfigIssue(i, sources, overrides)), `invalid config ${displayPath(file, cwd)}`);

@@ -13,6 +13,7 @@ import type { DataDescription, DatasetEntry } from '../data/define-dataset.js';
 import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
 import { baseConflicts, effectiveNeeds, headConflicts, teacherNeedsEmaMessage } from '../losses/needs.js';
+import { scheduleMetricMessage } from '../optim/schedules.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
 import type { TrainConfig } from './schema.js';
@@ -36,6 +37,7 @@ export interface RuleInput {
   /** The `train` block, when it parsed. */
   readonly train?: TrainConfig | undefined;
   readonly diagnostics?: readonly (Spec | undefined)[] | undefined;
+  readonly schedule?: Spec | undefined;
 }
 
 export type Rule = (input: RuleInput, issues: RuleIssue[]) => void;
@@ -376,10 +378,20 @@ export const teacherNeedsEma: Rule = ({ catalog, loss, train }, issues) => {
   }
 };
 
+/** A metric-driven schedule (reduce-on-plateau) reads a split that the run evaluates (buildExperiment checks the same). */
+export const scheduleMetricEvaluated: Rule = ({ schedule, train }, issues) => {
+  const metric = (schedule as { metric?: unknown } | undefined)?.metric ?? (schedule?.name === 'reduce-on-plateau' ? 'test.loss' : undefined);
+  if (typeof metric !== 'string' || !train) return;
+  const split = metric.split('.')[0]!;
+  if (!(train.eval_splits as readonly string[]).includes(split)) {
+    issues.push({ path: ['schedule', 'metric'], message: scheduleMetricMessage(metric, split) });
+  }
+};
+
 export const rules: readonly Rule[] = [
   dataPathsFit, transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
   binaryHeadFitsData, wrapperBaseFits, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData,
-  mixFitsLossAndData, diagnosticsFitModel, teacherNeedsEma,
+  mixFitsLossAndData, diagnosticsFitModel, teacherNeedsEma, scheduleMetricEvaluated,
 ];
 
 /** Describes the dataset and runs every rule; returns every problem found. */

@@ -280,6 +280,11 @@ export const inverseSqrt = defineSchedule({
  * The lr starts at the optimizer's; the state (lr, best, bad, cooldown) is checkpointed, so a resumed
  * run continues with the reductions it had made. NaN counts as not better (torch compares the same way).
  */
+/** The one wording of "the schedule's metric is on a split the run does not evaluate" (config rule and build). */
+export function scheduleMetricMessage(metric: string, split: string): string {
+  return `reads ${metric}, but train.eval_splits does not evaluate the ${split} split`;
+}
+
 export const reduceOnPlateau = defineSchedule({
   name: 'reduce-on-plateau',
   summary: 'torch ReduceLROnPlateau: lr·factor when the named evaluation metric has not improved for patience evaluations (state checkpointed)',

@@ -12,6 +12,7 @@ import { catalog } from '../registries.js';
 import { createOptimizer } from '../optim/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import { baseConflicts, effectiveNeeds, headConflicts, lossTermsOf, modelHeadOf, teacherNeedsEmaMessage } from '../losses/needs.js';
+import { scheduleMetricMessage } from '../optim/schedules.js';
 
 export interface Experiment {
   readonly config: ExperimentConfig;
@@ -85,7 +86,7 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
     optimizer.dispose();
     objective.dispose();
     model.dispose();
-    throw new ConfigError([{ path: 'schedule.metric', message: `reads ${schedule.observer!.metric}, but train.eval_splits does not evaluate the ${watched} split` }], 'config does not fit together');
+    throw new ConfigError([{ path: 'schedule.metric', message: scheduleMetricMessage(schedule.observer!.metric, watched) }], 'config does not fit together');
   }
   const diagnostics = config.diagnostics.map((spec, i) => ({
     name: spec.name,

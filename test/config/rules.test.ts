@@ -72,6 +72,7 @@ const cases: readonly Case[] = [
   { name: 'a binary head on a 3-class dataset', body: 'dataset:\n  name: blobs\n  centers: 3\nloss:\n  name: ensloss\n', says: /binary head .*needs a 2-class dataset, but dataset "blobs" has 3 classes/ },
   { name: 'a wrapped binary head on MNIST', body: `dataset:\n${mnist}loss:\n  name: flooding\n  b: 0.1\n  base: {name: logistic}\n`, says: /binary head .*has 10 classes/ },
   { name: 'kl-dro over a batch-level loss', body: 'loss:\n  name: kl-dro\n  tau: 1\n  base: {name: anyloss}\n', says: /reweights per-example losses, but loss "anyloss" is batch-level/ },
+  { name: 'a plateau schedule on a split the run does not evaluate', body: 'schedule:\n  name: reduce-on-plateau\n  metric: train.loss\n', overrides: ['train.eval_splits=[test]'], says: /schedule\.metric: reads train\.loss, but train\.eval_splits does not evaluate the train split/ },
   { name: 'a CNN on a CSV table', files: { 't.csv': table }, body: 'dataset:\n  name: csv\n  path: t.csv\n  label: y\nmodel:\n  name: cnn\n', says: /needs image inputs/ },
 ];
 

@@ -118,7 +118,13 @@ export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContex
 /** The rows [start, start + size) of every per-row field of `batch`. */
 function sliceBatch(batch: Batch, start: number, size: number): Batch {
   const rows = <T extends tf.Tensor>(t: T): T => tf.slice(t, start, size) as T;
-  return { x: rows(batch.x), y: rows(batch.y), index: rows(batch.index), ...(batch.group ? { group: rows(batch.group) } : {}), ...(batch.teacher ? { teacher: rows(batch.teacher) } : {}) };
+  // every per-row field of Batch: a field left out here silently trains the micro-batches without it
+  return {
+    x: rows(batch.x), y: rows(batch.y), index: rows(batch.index),
+    ...(batch.group ? { group: rows(batch.group) } : {}),
+    ...(batch.target ? { target: rows(batch.target) } : {}),
+    ...(batch.teacher ? { teacher: rows(batch.teacher) } : {}),
+  };
 }
 
 /**

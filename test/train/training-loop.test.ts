@@ -21,11 +21,18 @@ const close = (a: readonly number[], b: readonly number[], tol: number, what: st
 
 /* ---------------- accumulate ---------------- */
 
-test('accumulate 2 (no BN, no dropout) follows the whole-batch trajectory up to float32 rounding, sgd and sam alike', async () => {
+test('accumulate 2 (no BN, no dropout) follows the whole-batch trajectory up to float32 rounding, sgd and sam alike, mixup too', async () => {
   await withTmpDir(async (tmp) => {
-    for (const optimizer of [{ name: 'sgd', lr: 0.2, momentum: 0.9 }, { name: 'sam', rho: 0.1, base: { name: 'sgd', lr: 0.2 } }]) {
-      const one = await runTiny(tmp, `one-${optimizer.name}`, tinyConfig({ optimizer, train: { steps: 6, checkpoint_every: 6 } }));
-      const two = await runTiny(tmp, `two-${optimizer.name}`, tinyConfig({ optimizer, train: { steps: 6, checkpoint_every: 6, accumulate: 2 } }));
+    const cases = [
+      { optimizer: { name: 'sgd', lr: 0.2, momentum: 0.9 }, mix: {} },
+      { optimizer: { name: 'sam', rho: 0.1, base: { name: 'sgd', lr: 0.2 } }, mix: {} },
+      // the micro-batches keep the mixed rows' soft targets (they once fell back to the hard labels)
+      { optimizer: { name: 'sgd', lr: 0.2, momentum: 0.9 }, mix: { mix: { mixup_alpha: 0.4 } }, loss: { name: 'soft-target-ce' } },
+    ];
+    for (const [i, { optimizer, mix, loss }] of cases.entries()) {
+      const part = { optimizer, ...(loss ? { loss } : {}) };
+      const one = await runTiny(tmp, `one-${i}`, tinyConfig({ ...part, train: { steps: 6, checkpoint_every: 6, ...mix } }));
+      const two = await runTiny(tmp, `two-${i}`, tinyConfig({ ...part, train: { steps: 6, checkpoint_every: 6, accumulate: 2, ...mix } }));
       assert.equal(one.code, 0, one.stderr);
       assert.equal(two.code, 0, two.stderr);
       const a = checkpointTensors(one.dir, 6), b = checkpointTensors(two.dir, 6);

@@ -133,7 +133,7 @@ export function buildProgram(ctx: CommandContext, load: CommandLoaders = command
 
   program
     .command('list')
-    .description('list registry entries: datasets, models, losses, optimizers, schedules, diagnostics, attacks')
+    .description('list registry entries: datasets, models, losses, optimizers, schedules, diagnostics, attacks, analyses')
     .argument('[kind]', 'one kind (plural or singular); with it, options and defaults are shown')
     .argument('[glob]', "filter names, e.g. 'adam*'")
     .option('--json', 'machine-readable output')

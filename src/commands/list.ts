@@ -8,6 +8,12 @@ import type { CommandContext } from './context.js';
 import type { DataSpec } from '../core/types.js';
 import { describeModel, modelSupports } from '../models/index.js';
 import { LOSS_GROUPS, lossGroup, type LossEntry } from '../losses/index.js';
+import { analysisRegistry } from '../analysis/index.js';
+
+/** What `list` shows: the catalog, plus the post-hoc analyses (a registry above the catalog's floor). */
+const listed = { ...catalog, analysis: analysisRegistry as unknown as Registry } as const;
+const listedKinds: Readonly<Record<string, keyof typeof listed>> = { ...kindNames, analyses: 'analysis', analysis: 'analysis' };
+const plural = (k: string) => (k === 'loss' ? 'losses' : k === 'analysis' ? 'analyses' : `${k}s`);
 
 /** Reference datasets for `minima list models`: the first one a model supports sizes its parameter count. */
 const referenceData: readonly { readonly label: string; readonly spec: DataSpec }[] = [
@@ -66,23 +72,23 @@ function describe(reg: Registry, glob: string | undefined) {
 
 export async function list(input: ListOptions, ctx: CommandContext): Promise<ExitCodeValue> {
   const o = listOptions.parse(input);
-  let kinds = Object.keys(catalog) as (keyof typeof catalog)[];
+  let kinds = Object.keys(listed) as (keyof typeof listed)[];
   if (o.kind) {
-    const k = Object.hasOwn(kindNames, o.kind) ? kindNames[o.kind as keyof typeof kindNames] : undefined;
+    const k = Object.hasOwn(listedKinds, o.kind) ? listedKinds[o.kind] : undefined;
     if (!k) {
-      const s = suggest(o.kind, Object.keys(kindNames));
-      throw new RunnerError('USAGE', `unknown kind "${o.kind}"${s.length ? ` (did you mean "${s[0]}"?)` : ''}; kinds: datasets, models, losses, optimizers, schedules, diagnostics, attacks`);
+      const s = suggest(o.kind, Object.keys(listedKinds));
+      throw new RunnerError('USAGE', `unknown kind "${o.kind}"${s.length ? ` (did you mean "${s[0]}"?)` : ''}; kinds: ${Object.keys(listed).map(plural).join(', ')}`);
     }
     kinds = [k];
   }
-  const result = Object.fromEntries(kinds.map((k) => [k, describe(catalog[k], o.glob)]));
+  const result = Object.fromEntries(kinds.map((k) => [k, describe(listed[k], o.glob)]));
   if (o.json) {
     ctx.stdout.write(`${JSON.stringify(o.kind ? result[kinds[0]!] : result, null, 2)}\n`);
     return ExitCode.ok;
   }
   for (const k of kinds) {
     const items = result[k]!;
-    ctx.stdout.write(`${k === 'loss' ? 'losses' : `${k}s`} (${items.length})\n`);
+    ctx.stdout.write(`${plural(k)} (${items.length})\n`);
     const width = Math.max(...items.map((i) => i.name.length), 4);
     // losses print under their group headings (losses/loss-groups.ts), in LOSS_GROUPS order
     const ordered = k === 'loss' ? LOSS_GROUPS.flatMap((g) => items.filter((i) => 'group' in i && i.group === g)) : items;

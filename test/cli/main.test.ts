@@ -56,3 +56,17 @@ test('a command argument that names an inherited property (list constructor) is 
     assert.match(c.err(), new RegExp(`unknown kind "${kind}"`));
   }
 });
+
+test('list shows the post-hoc analyses beside the catalog (singular or plural kind)', async () => {
+  const { execute } = await import('../../src/cli/main.js');
+  const { captureContext } = await import('../sweep/helpers.js');
+  const { analysisRegistry } = await import('../../src/analysis/index.js');
+  for (const kind of ['analyses', 'analysis']) {
+    const c = captureContext(process.cwd());
+    assert.equal(await execute(['node', 'minima', 'list', kind, '--json'], c.ctx), 0, c.err());
+    assert.deepEqual(JSON.parse(c.out()).map((e: { name: string }) => e.name), analysisRegistry.names());
+  }
+  const all = captureContext(process.cwd());
+  assert.equal(await execute(['node', 'minima', 'list'], all.ctx), 0);
+  assert.match(all.out(), /^analyses \(\d+\)$/m);
+});

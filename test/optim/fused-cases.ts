@@ -83,7 +83,8 @@ function trace(spec: Spec, fused: boolean, steps: number, seed: number): Map<str
     const closure = prob.closure(vars);
     for (let s = 0; s < steps; s++) {
       tf.tidy(() => {
-        const r = opt.step(closure);
+        // extra batches (Fish's per-domain batches) are the same batch here, as in helpers.runSteps
+        const r = opt.step(closure, () => closure);
         out.set(`loss@${s}`, bits(r.loss));
         for (const [k, v] of Object.entries(r.diagnostics ?? {})) out.set(`${k}@${s}`, bits(v));
       });

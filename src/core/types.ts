@@ -157,7 +157,8 @@ export interface LossNeeds {
 /**
  * One batch on the device, as the trainer's forward pass (train/step.ts forwardLoss) reads it. Facts
  * that come one per row (row ids, group ids) become optional fields here; forwardLoss hands them on
- * to LossInput, so no loss that ignores them changes.
+ * to LossInput, so no loss that ignores them changes. Every field is a tensor with one row per
+ * example (train.accumulate slices them all into micro-batches).
  */
 export interface Batch {
   /** [batch, ...inputShape]: float32 features or int32 tokens. */

@@ -115,16 +115,13 @@ export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContex
   return { closure, statistics: () => statistics };
 }
 
-/** The rows [start, start + size) of every per-row field of `batch`. */
+/**
+ * The rows [start, start + size) of every field of `batch`. Every Batch field is per-row (core/types.ts),
+ * so all are sliced: a field listed by name here was once left out (mixup's soft targets).
+ */
 function sliceBatch(batch: Batch, start: number, size: number): Batch {
-  const rows = <T extends tf.Tensor>(t: T): T => tf.slice(t, start, size) as T;
-  // every per-row field of Batch: a field left out here silently trains the micro-batches without it
-  return {
-    x: rows(batch.x), y: rows(batch.y), index: rows(batch.index),
-    ...(batch.group ? { group: rows(batch.group) } : {}),
-    ...(batch.target ? { target: rows(batch.target) } : {}),
-    ...(batch.teacher ? { teacher: rows(batch.teacher) } : {}),
-  };
+  const fields = Object.entries(batch).filter(([, t]) => t !== undefined) as [string, tf.Tensor][];
+  return Object.fromEntries(fields.map(([k, t]) => [k, tf.slice(t, start, size)])) as unknown as Batch;
 }
 
 /**

@@ -380,7 +380,8 @@ export const teacherNeedsEma: Rule = ({ catalog, loss, train }, issues) => {
 
 /** A metric-driven schedule (reduce-on-plateau) reads a split that the run evaluates (buildExperiment checks the same). */
 export const scheduleMetricEvaluated: Rule = ({ schedule, train }, issues) => {
-  const metric = (schedule as { metric?: unknown } | undefined)?.metric ?? (schedule?.name === 'reduce-on-plateau' ? 'test.loss' : undefined);
+  // the spec is resolved: a schedule's `metric` default (reduce-on-plateau's test.loss) is already filled in
+  const metric = schedule?.metric;
   if (typeof metric !== 'string' || !train) return;
   const split = metric.split('.')[0]!;
   if (!(train.eval_splits as readonly string[]).includes(split)) {

@@ -73,6 +73,7 @@ const cases: readonly Case[] = [
   { name: 'a wrapped binary head on MNIST', body: `dataset:\n${mnist}loss:\n  name: flooding\n  b: 0.1\n  base: {name: logistic}\n`, says: /binary head .*has 10 classes/ },
   { name: 'kl-dro over a batch-level loss', body: 'loss:\n  name: kl-dro\n  tau: 1\n  base: {name: anyloss}\n', says: /reweights per-example losses, but loss "anyloss" is batch-level/ },
   { name: 'a plateau schedule on a split the run does not evaluate', body: 'schedule:\n  name: reduce-on-plateau\n  metric: train.loss\n', overrides: ['train.eval_splits=[test]'], says: /schedule\.metric: reads train\.loss, but train\.eval_splits does not evaluate the train split/ },
+  { name: "a plateau schedule's default metric (test.loss) when only train is evaluated", body: 'schedule:\n  name: reduce-on-plateau\n', overrides: ['train.eval_splits=[train]'], says: /schedule\.metric: reads test\.loss, but train\.eval_splits does not evaluate the test split/ },
   { name: 'a CNN on a CSV table', files: { 't.csv': table }, body: 'dataset:\n  name: csv\n  path: t.csv\n  label: y\nmodel:\n  name: cnn\n', says: /needs image inputs/ },
 ];
 

@@ -15,3 +15,11 @@ export function missingFile(file: string, hint: string): RunnerError {
 export function optionError(path: string, message: string): ConfigError {
   return new ConfigError([{ path: `dataset.${path}`, message }], 'invalid dataset options');
 }
+
+/** Class ids past this are damage or regression targets, not classes (a K-sized table is allocated per class). */
+export const MAX_CLASS_ID = (1 << 24) - 1;
+
+/** A label too large to be a class id, at `where` in `file` (an npy index, a CSV cell). */
+export function classIdTooLarge(file: string, where: string, label: number | string): RunnerError {
+  return invalidFile(file, `label ${label} at ${where} is too large for a class id (at most ${MAX_CLASS_ID}); regression targets need task: regression`);
+}

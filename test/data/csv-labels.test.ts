@@ -53,6 +53,8 @@ test('a -1 (or 2.0, or a number among names) label is an error, never a silent s
   await fails(rows(twenty((i) => (i % 3 === 2 ? '-1' : String(i % 3)))), /row 3 \(line 4\), column "label": label "-1" is not a class id \(integer labels are class ids.*label_map/);
   await fails(rows(twenty((i) => `${i % 2}.0`)), /label "0\.0" is not a class id \(numeric labels/);
   await fails(rows(twenty((i) => (i % 2 ? 'cat' : '10'))), /label "10" is not a class id \(class ids mixed with names\)/);
+  // an integer too large to be a class id (a damaged file, or regression targets) is refused, not allocated
+  await fails(rows(twenty((i) => (i === 2 ? '1099511627776' : String(i % 2)))), /label 1099511627776 at row 3 \(line 4\), column "label" is too large for a class id/);
 });
 
 test('integer labels are the ids as they are; names in sorted order; both recorded', async () => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Rng } from '../../core/random.js';
 import type { Task } from '../../core/types.js';
 import { defineDataset } from '../define-dataset.js';
-import { invalidFile, missingFile, optionError } from '../data-errors.js';
+import { classIdTooLarge, invalidFile, MAX_CLASS_ID, missingFile, optionError } from '../data-errors.js';
 import type { RawSplit } from '../raw-data.js';
 import { stratifiedSplit } from '../stratified-split.js';
 import { dataLocation, readBytes, unreadable } from './read-data-file.js';
@@ -177,6 +177,8 @@ function classIds(tables: readonly Table[], j: number, labelMap: Readonly<Record
     return { toId: (s) => map.get(s)!, numClasses, classNames, labelMap: Object.fromEntries(map) };
   }
   if ([...values.keys()].every((v) => /^\d+$/.test(v))) {
+    const huge = [...values].find(([v]) => Number(v) > MAX_CLASS_ID);
+    if (huge) throw classIdTooLarge(huge[1].t.file, cellAt(huge[1].t, huge[1].i, j), huge[0]);
     return { toId: (s) => Number(s), numClasses: Math.max(...[...values.keys()].map(Number)) + 1 };
   }
   const isNumber = (v: string) => Number.isFinite(Number(v));

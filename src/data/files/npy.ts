@@ -2,7 +2,7 @@
  * NumPy .npy arrays (format versions 1–3): float32/float64/uint8/int8/int16/int32/int64, little or
  * big endian, C order. uint8 stays bytes; other dtypes are converted when the role is known.
  */
-import { invalidFile } from '../data-errors.js';
+import { classIdTooLarge, invalidFile, MAX_CLASS_ID } from '../data-errors.js';
 
 const ITEM: Record<string, number> = { f4: 4, f8: 8, u1: 1, i1: 1, i2: 2, i4: 4, i8: 8 };
 
@@ -162,16 +162,13 @@ export function npyLabels(a: NpyArray, numClasses: number): Int32Array {
 }
 
 /** Largest value + 1 of an integer label array (for num_classes: null). */
-/** Class ids past this are damage or regression targets, not classes (a K-sized table is allocated per class). */
-const MAX_CLASS_ID = 1 << 24;
-
 export function npyMaxLabel(a: NpyArray): number {
   const read = reader(a);
   let max = -1;
   for (let i = 0; i < a.length; i++) {
     const v = read(i);
     if (!Number.isInteger(v) || v < 0) throw invalidFile(a.file, `label ${v} at index ${i} is not a non-negative integer`);
-    if (v >= MAX_CLASS_ID) throw invalidFile(a.file, `label ${v} at index ${i} is too large for a class id (at most ${MAX_CLASS_ID - 1}); regression targets need task: regression`);
+    if (v > MAX_CLASS_ID) throw classIdTooLarge(a.file, `index ${i}`, v);
     max = Math.max(max, v);
   }
   return max + 1;

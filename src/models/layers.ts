@@ -4,6 +4,7 @@
  * assigned, because SAM-type optimizers run several forward passes per step.
  */
 import * as tf from '../backends/tf.js';
+import { batchNormTrain, fusedBatchNormActive } from '../backends/kernels/batch-norm.js';
 import { hashSeed } from '../core/random.js';
 import { type Init, type ParamBuilder, ones, torchDefault, zeros } from './param-builder.js';
 
@@ -189,26 +190,45 @@ export const NORM_EPS = 1e-5;
  * unbiased one (n/(n−1)), as torch does. Eval: normalise with the running statistics.
  */
 export function batchNorm(b: ParamBuilder, name: string, channels: number, affine = true): Forward {
+  return normalisation(b, name, channels, affine, false);
+}
+
+/**
+ * relu(batchNorm(x)) in one layer: on cpu and wasm a training pass runs as one fused kernel
+ * forward and one backward (src/backends/kernels/batch-norm.ts) instead of ~20 composite ones.
+ */
+export function batchNormRelu(b: ParamBuilder, name: string, channels: number): Forward {
+  return normalisation(b, name, channels, true, true);
+}
+
+function normalisation(b: ParamBuilder, name: string, channels: number, affine: boolean, relu: boolean): Forward {
   // affine false: torch BatchNorm1d(affine=False), no γ/β (AdaFace's embedding BN)
   const gamma = affine ? b.param(`${name}/gamma`, [channels], 'kernel', ones) : undefined;
   const beta = affine ? b.param(`${name}/beta`, [channels], 'bias', zeros) : undefined;
   const runningMean = b.buffer(`${name}/running_mean`, [channels], 0);
   const runningVar = b.buffer(`${name}/running_var`, [channels], 1);
+  const act = (y: tf.Tensor): tf.Tensor => (relu ? tf.relu(y) : y);
   return (x, ctx) => {
     if (!ctx.training) {
-      return tf.batchNorm(x, runningMean, runningVar, beta, gamma, NORM_EPS);
+      return act(tf.batchNorm(x, runningMean, runningVar, beta, gamma, NORM_EPS));
     }
-    const axes = x.shape.slice(0, -1).map((_, i) => i);
     const n = x.size / channels;
-    const { mean, variance } = tf.moments(x, axes);
+    let y: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor;
+    if (gamma && beta && fusedBatchNormActive()) {
+      ({ y, mean, variance } = batchNormTrain(x, gamma, beta, NORM_EPS, relu));
+    } else {
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      ({ mean, variance } = tf.moments(x, axes));
+      const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, NORM_EPS)));
+      y = act(gamma && beta ? tf.add(tf.mul(normalised, gamma), beta) : normalised);
+    }
     const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
     const m = ctx.bnMomentum ?? BN_MOMENTUM;
     ctx.updates.push(
       [runningMean, tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m))],
       [runningVar, tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m))],
     );
-    const normalised = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, NORM_EPS)));
-    return gamma && beta ? tf.add(tf.mul(normalised, gamma), beta) : normalised;
+    return y;
   };
 }
 

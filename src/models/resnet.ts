@@ -14,7 +14,7 @@ import { functionalModel } from './functional-model.js';
 import { defineModel } from './define-model.js';
 import { outputHead } from './heads.js';
 import { imageSupport } from './inputs.js';
-import { type Forward, batchNorm, conv2d, subsample } from './layers.js';
+import { type Forward, batchNorm, batchNormRelu, conv2d, subsample } from './layers.js';
 import { ParamBuilder, kaimingNormal, torchDefault } from './param-builder.js';
 
 const depths = [8, 20, 32, 44, 56] as const;
@@ -38,7 +38,7 @@ export const resnet = defineModel({
     const conv3 = (name: string, cin: number, cout: number, stride: number): Forward =>
       conv2d(b, name, { kernelSize: 3, inChannels: cin, outChannels: cout, stride, bias: false, kernelInit: kaimingNormal(9 * cin) });
     const stemConv = conv3('conv1', inChannels, o.width, 1);
-    const stemBn = batchNorm(b, 'bn1', o.width);
+    const stemBn = batchNormRelu(b, 'bn1', o.width);
     const blocks: Forward[] = [];
     let cin = o.width;
     [o.width, 2 * o.width, 4 * o.width].forEach((planes, s) => {
@@ -46,12 +46,12 @@ export const resnet = defineModel({
         const stride = s > 0 && i === 0 ? 2 : 1;
         const at = `layer${s + 1}_${i}`;
         const c1 = conv3(`${at}/conv1`, cin, planes, stride);
-        const b1 = batchNorm(b, `${at}/bn1`, planes);
+        const b1 = batchNormRelu(b, `${at}/bn1`, planes);
         const c2 = conv3(`${at}/conv2`, planes, planes, 1);
         const b2 = batchNorm(b, `${at}/bn2`, planes);
         const shortcut = stride !== 1 || cin !== planes ? projection(b, at, o.shortcut, cin, planes, stride) : (x: tf.Tensor) => x;
         blocks.push((x, ctx) => {
-          const y = b2(c2(tf.relu(b1(c1(x, ctx), ctx)), ctx), ctx);
+          const y = b2(c2(b1(c1(x, ctx), ctx), ctx), ctx);
           return tf.relu(tf.add(y, shortcut(x, ctx)));
         });
         cin = planes;
@@ -59,7 +59,7 @@ export const resnet = defineModel({
     });
     const head = outputHead(b, deps, cin, { kernelInit: kaimingNormal(cin), biasInit: torchDefault(cin) });
     return functionalModel(b, cin, deps.seed, (x, ctx) => {
-      const stem = tf.relu(stemBn(stemConv(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), ctx), ctx));
+      const stem = stemBn(stemConv(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), ctx), ctx);
       const features = blocks.reduce((h, f) => f(h, ctx), stem);
       return head(tf.mean(features, [1, 2]));
     });

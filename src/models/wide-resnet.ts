@@ -12,7 +12,7 @@ import { functionalModel } from './functional-model.js';
 import { defineModel } from './define-model.js';
 import { outputHead } from './heads.js';
 import { imageSupport } from './inputs.js';
-import { type Forward, batchNorm, conv2d, dropout } from './layers.js';
+import { type Forward, batchNormRelu, conv2d, dropout } from './layers.js';
 import { ParamBuilder, kaimingNormal, zeros } from './param-builder.js';
 
 const schema = z.strictObject({
@@ -40,27 +40,27 @@ export const wideResnet = defineModel({
       for (let i = 0; i < n; i++) {
         const stride = s > 0 && i === 0 ? 2 : 1;
         const at = `block${s + 1}_${i}`;
-        const bn1 = batchNorm(b, `${at}/bn1`, cin);
+        const bn1 = batchNormRelu(b, `${at}/bn1`, cin);
         const conv1 = conv(`${at}/conv1`, 3, cin, cout, stride);
-        const bn2 = batchNorm(b, `${at}/bn2`, cout);
+        const bn2 = batchNormRelu(b, `${at}/bn2`, cout);
         const drop = dropout(o.dropout, `${at}/dropout`);
         const conv2 = conv(`${at}/conv2`, 3, cout, cout, 1);
         const equalInOut = cin === cout && stride === 1;
         const shortcut = equalInOut ? undefined : conv(`${at}/shortcut`, 1, cin, cout, stride);
         blocks.push((x, ctx) => {
           // as the reference: when the shape changes, the shortcut sees the pre-activated input
-          const act = tf.relu(bn1(x, ctx));
-          const y = conv2(drop(tf.relu(bn2(conv1(act, ctx), ctx)), ctx), ctx);
+          const act = bn1(x, ctx);
+          const y = conv2(drop(bn2(conv1(act, ctx), ctx), ctx), ctx);
           return tf.add(shortcut ? shortcut(act, ctx) : x, y);
         });
         cin = cout;
       }
     });
-    const finalBn = batchNorm(b, 'bn', cin);
+    const finalBn = batchNormRelu(b, 'bn', cin);
     const head = outputHead(b, deps, cin, { biasInit: zeros });
     return functionalModel(b, cin, deps.seed, (x, ctx) => {
       const h = blocks.reduce((t, f) => f(t, ctx), stem(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), ctx));
-      return head(tf.mean(tf.relu(finalBn(h, ctx)), [1, 2]));
+      return head(tf.mean(finalBn(h, ctx), [1, 2]));
     });
   },
 });

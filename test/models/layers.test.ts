@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClose, tf } from '../support/tf.js';
 import { Rng } from '../../src/core/random.js';
-import { type ForwardContext, activation, batchNorm, dropout, embeddingLookup, layerNorm, layerSeed, shiftConv, subsample } from '../../src/models/layers.js';
+import { type ForwardContext, activation, batchNorm, batchNormRelu, dropout, embeddingLookup, layerNorm, layerSeed, shiftConv, subsample } from '../../src/models/layers.js';
 import { ParamBuilder } from '../../src/models/param-builder.js';
 import { buildModel } from '../../src/models/index.js';
 import { denseSpec } from './fixtures.js';
+import { setFusedKernels } from '../../src/backends/kernels/kernel.js';
 
 function context(training: boolean, seed = 0): ForwardContext {
   return { training, dropoutSeed: (label) => layerSeed(seed, label), updates: [] };
@@ -53,6 +54,35 @@ describe('batchNorm', () => {
     tf.dispose([x, y, ...ctx.updates.map(([, t]) => t)]);
     for (const p of [...b.params, ...b.buffers]) p.variable.dispose();
   });
+});
+
+describe('batchNormRelu', () => {
+  for (const fused of [true, false]) {
+    it(`relu(batchNorm(x)) in training (${fused ? 'fused kernel' : 'composite ops'}) and eval, the same running-stat updates`, () => {
+      setFusedKernels(fused);
+      try {
+        const b = new ParamBuilder('bn-test', 0);
+        const bn = batchNormRelu(b, 'bn', 2);
+        const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+        const ctx = context(true);
+        const y = bn(x, ctx);
+        const s = Math.sqrt(5 + 1e-5);
+        assertClose(y.dataSync(), [0, 0, 0, 0, 1 / s, 1 / s, 3 / s, 3 / s], 1e-5, 1e-6, 'normalised, negatives zeroed');
+        assertClose(ctx.updates[0]![1].dataSync(), [0.4, 0.5], 1e-6, 1e-7, 'running mean');
+        assertClose(ctx.updates[1]![1].dataSync(), [0.9 + 2 / 3, 0.9 + 2 / 3], 1e-6, 1e-7, 'running var');
+        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(bn(v, context(true)), tf.tensor2d([[1, 0], [0, 0], [0, 0], [0, 2]]))))(x);
+        // only the last row passes the ReLU; d/dx of (x₃ − μ)/σ for channel 1 with weight 2: 2·(1/σ)(1 − 1/4 − x̂₃²/4)
+        const xh = 3 / s;
+        assertClose(g.dataSync(), [0, 2 * (1 / s) * (0 - 1 / 4 - xh * (-3 / s) / 4), 0, 2 * (1 / s) * (0 - 1 / 4 - xh * (-1 / s) / 4), 0, 2 * (1 / s) * (0 - 1 / 4 - xh * (1 / s) / 4), 0, 2 * (1 / s) * (1 - 1 / 4 - xh * xh / 4)], 1e-4, 1e-6, 'gradient');
+        const e = bn(tf.tensor2d([[-10, 0.5]]), context(false));
+        assertClose(e.dataSync(), [0, 0.5 / Math.sqrt(1 + 1e-5)], 1e-6, 1e-7, 'eval: running statistics (0, 1), then ReLU');
+        tf.dispose([x, y, g, e, ...ctx.updates.map(([, t]) => t)]);
+        for (const p of [...b.params, ...b.buffers]) p.variable.dispose();
+      } finally {
+        setFusedKernels(true);
+      }
+    });
+  }
 });
 
 describe('dropout', () => {

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
+import { subsamplePad } from '../backends/kernels/shortcut.js';
 import { functionalModel } from './functional-model.js';
 import { defineModel } from './define-model.js';
 import { outputHead } from './heads.js';
@@ -69,7 +70,8 @@ export const resnet = defineModel({
 function projection(b: ParamBuilder, at: string, kind: 'A' | 'B', cin: number, planes: number, stride: number): Forward {
   if (kind === 'A') {
     const before = Math.floor((planes - cin) / 2);
-    return (x) => tf.pad(stride === 1 ? x : subsample(x as tf.Tensor4D, stride), [[0, 0], [0, 0], [0, 0], [before, planes - cin - before]]);
+    return (x) => subsamplePad(x as tf.Tensor4D, stride, before, planes)
+      ?? tf.pad(stride === 1 ? x : subsample(x as tf.Tensor4D, stride), [[0, 0], [0, 0], [0, 0], [before, planes - cin - before]]);
   }
   const conv = conv2d(b, `${at}/shortcut/conv`, { kernelSize: 1, inChannels: cin, outChannels: planes, stride, padding: 0, bias: false, kernelInit: kaimingNormal(cin) });
   const bn = batchNorm(b, `${at}/shortcut/bn`, planes);

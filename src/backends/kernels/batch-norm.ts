@@ -13,51 +13,11 @@
  */
 import * as tf from '../tf.js';
 import type { TensorInfo } from '../tf.js';
-import type { WasmBackend } from '../wasm/heap.js';
+import { storeOf } from './store.js';
 import { fusedActive } from './kernel.js';
 
 const FORWARD = 'MinimaBatchNormTrain';
 const BACKWARD = 'MinimaBatchNormTrainGrad';
-
-interface CpuBackend {
-  readonly data: { get(dataId: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-/** Reads inputs and allocates outputs on either backend; `views` must be taken after the last allocation. */
-interface Store {
-  alloc(shape: number[]): TensorInfo;
-  view(t: TensorInfo): Float32Array;
-}
-
-function cpuStore(b: CpuBackend): Store & { finish(t: TensorInfo): TensorInfo } {
-  const fresh = new Map<TensorInfo, Float32Array>();
-  return {
-    alloc(shape) {
-      const values = new Float32Array(tf.util.sizeFromShape(shape));
-      const t: TensorInfo = { dataId: {}, shape, dtype: 'float32' };
-      fresh.set(t, values);
-      return t;
-    },
-    view: (t) => fresh.get(t) ?? (b.data.get(t.dataId).values as Float32Array),
-    finish: (t) => b.makeTensorInfo(t.shape, 'float32', fresh.get(t)!),
-  };
-}
-
-function wasmStore(b: WasmBackend): Store & { finish(t: TensorInfo): TensorInfo } {
-  return {
-    alloc: (shape) => b.makeOutput(shape, 'float32'),
-    view(t) {
-      const at = b.dataIdMap.get(t.dataId)!.memoryOffset >>> 2;
-      return b.wasm.HEAPF32.subarray(at, at + tf.util.sizeFromShape(t.shape));
-    },
-    finish: (t) => t,
-  };
-}
-
-function storeOf(backend: unknown): Store & { finish(t: TensorInfo): TensorInfo } {
-  return 'wasm' in (backend as object) ? wasmStore(backend as WasmBackend) : cpuStore(backend as CpuBackend);
-}
 
 function checkFloat(name: string, ts: readonly TensorInfo[]): void {
   for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${name}: a ${t.dtype} input, expected float32`);

@@ -35,6 +35,8 @@ export interface FacadeOptions {
    * optimizer state as they were (selected on the device, no read-back) and reports `skipped` 1.
    */
   readonly skipNonFinite?: boolean;
+  /** Paths in the optimizer spec (`momentum`, `base.rho`) that a schedule drives (OptimizerDeps.scheduled). */
+  readonly scheduled?: readonly string[];
 }
 
 /** 1 when every element of the loss and of every update is finite, else 0 (a float32 scalar). */
@@ -141,6 +143,17 @@ export function optimizerFacade(
       if (!transform.learningRate) throw new RunnerError('USAGE', 'this optimizer has no learning rate to set');
       if (!Number.isFinite(lr) || lr < 0) throw new RunnerError('USAGE', `learning rate must be a finite number ≥ 0, got ${lr}`);
       transform.learningRate.value = lr;
+    },
+    setHyperparameter(path: string, value: number) {
+      const h = transform.hypers?.[path];
+      if (!h?.scheduled) throw new RunnerError('USAGE', `optimizer hyperparameter "${path}" is not scheduled (schedulable: ${Object.keys(transform.hypers ?? {}).join(', ') || 'none'})`);
+      if (!Number.isFinite(value) || value < 0) throw new RunnerError('USAGE', `${path} must be a finite number ≥ 0, got ${value}`);
+      h.value = value;
+    },
+    getHyperparameter(path: string) {
+      const h = transform.hypers?.[path];
+      if (!h) throw new RunnerError('USAGE', `optimizer hyperparameter "${path}" cannot be scheduled (schedulable: ${Object.keys(transform.hypers ?? {}).join(', ') || 'none'})`);
+      return h.value;
     },
     currentHyperparams() {
       return { ...(transform.hyperparams?.() ?? {}) };

@@ -38,6 +38,14 @@ export interface Optimizer {
   step(closure: Closure, extra?: ExtraBatches): StepResult;
   /** Wrappers forward it to their base (GSAM's rho follows it). */
   setLearningRate(lr: number): void;
+  /**
+   * A scheduled hyperparameter other than lr, by its path in the optimizer spec (`momentum`,
+   * `base.rho`): `schedules:` entries and one-cycle's momentum drive it through here before each step.
+   * Only the paths built as scheduled (createOptimizer's `scheduled`) can be set.
+   */
+  setHyperparameter(path: string, value: number): void;
+  /** The current value of a schedulable hyperparameter (its configured value until set): what its schedule scales. */
+  getHyperparameter(path: string): number;
   /** Current scalar hyperparameters for metrics.jsonl: lr, rho, … */
   currentHyperparams(): Readonly<Record<string, number>>;
   /** Everything needed to continue identically (moments, counters, MoMo averages) as named tensors (clones). */
@@ -49,11 +57,16 @@ export interface Optimizer {
 export type CreateOptimizer = (spec: Spec, params: readonly ParamSpec[]) => Optimizer;
 
 /**
- * A schedule maps the 0-based optimizer step to a learning rate. One that reads an evaluation
- * metric (reduce-on-plateau) also carries an `observer`: the trainer hands it the named metric
- * after every evaluation and checkpoints its state.
+ * A schedule maps the 0-based optimizer step to a learning rate (or, under `schedules:`, to the
+ * value of another hyperparameter). One that reads an evaluation metric (reduce-on-plateau) also
+ * carries an `observer`: the trainer hands it the named metric after every evaluation and
+ * checkpoints its state. One-cycle with cycle_momentum also carries `momentum`: the momentum (or
+ * β1) it drives inversely to lr, set on the optimizer each step beside lr.
  */
-export type Schedule = ((step: number) => number) & { readonly observer?: MetricObserver };
+export type Schedule = ((step: number) => number) & {
+  readonly observer?: MetricObserver;
+  readonly momentum?: (step: number) => number;
+};
 
 /** The metric-driven part of a schedule: what it reads, what it remembers. */
 export interface MetricObserver {
@@ -65,7 +78,7 @@ export interface MetricObserver {
   setState(state: Readonly<Record<string, number | null>>): void;
 }
 export interface ScheduleDeps {
-  /** The optimizer's configured lr (the peak for warmup schedules). */
+  /** The optimizer's configured lr (the peak for warmup schedules); under `schedules:`, the configured value of the hyperparameter it drives. */
   readonly baseLr: number;
   readonly totalSteps: number;
   readonly stepsPerEpoch: number;

@@ -58,6 +58,7 @@ import { polyakSgd } from './optimizers/polyak-sgd.js';
 import { lossNormalizedGd, normalizedGd } from './optimizers/normalized-gd.js';
 import { noisySgd, sgld } from './optimizers/sgld.js';
 import { frugal } from './optimizers/frugal.js';
+import { ghostStep } from './optimizers/ghost-step.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -118,6 +119,7 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   sgld,
   noisySgd,
   frugal,
+  ghostStep,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -9,7 +9,7 @@ import { RunnerError } from '../core/errors.js';
 import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
-import type { Closure, ExtraBatches, Optimizer, StepResult } from './types.js';
+import type { Closure, ExtraBatches, Optimizer, Outputs, StepResult } from './types.js';
 import { applyUpdates } from './apply.js';
 
 export interface ParamInput {
@@ -82,7 +82,7 @@ export function optimizerFacade(
     get learningRate() {
       return transform.learningRate?.value ?? Number.NaN;
     },
-    step(closure: Closure, extra?: ExtraBatches): StepResult {
+    step(closure: Closure, extra?: ExtraBatches, outputs?: Outputs): StepResult {
       let gradEvals = 0;
       const diagnostics: Record<string, tf.Scalar> = {};
       const out = tf.tidy(() => {
@@ -111,6 +111,15 @@ export function optimizerFacade(
             if (!extra) throw new RunnerError('USAGE', 'this optimizer evaluates extra batches, but the caller supplied none (optimizer.step(closure, extra))');
             if (!Number.isInteger(k) || k < 0) throw new RunnerError('USAGE', `extra batch index must be an integer ≥ 0, got ${k}`);
             return evaluateWith(extra(k), at);
+          },
+          outputs(at) {
+            if (!outputs) throw new RunnerError('USAGE', "this optimizer reads the model's outputs, but the caller supplied none (optimizer.step(closure, extra, outputs))");
+            if (at) at.forEach((x, i) => vars[i]!.assign(x));
+            try {
+              return outputs();
+            } finally {
+              if (at) origin.forEach((x, i) => vars[i]!.assign(x));
+            }
           },
           report(name, value) {
             // A copy: the caller owns (and disposes) StepResult.diagnostics, and a transform may

@@ -38,6 +38,11 @@ export interface UpdateContext {
    */
   evaluateBatch(k: number, at?: Params): Evaluation;
   /**
+   * The model's outputs (logits) on the step's batch at `at` (default: the step's starting values),
+   * no gradients, not counted in gradEvals; the variables are restored afterwards (ghost-step's JVP).
+   */
+  outputs(at?: Params): tf.Tensor;
+  /**
    * Aligned with every tree: names and roles (ASAM's weight rule, ⊥Grad's filter); inside a descent
    * rule also its groups' facts (`decay`, `lrScale`: param-groups.ts).
    */

@@ -17,6 +17,13 @@ export type Closure = () => { readonly loss: tf.Scalar; readonly grads: readonly
  */
 export type ExtraBatches = (k: number) => Closure;
 
+/**
+ * The model's outputs (logits, [batch, classes]) on the step's batch at the CURRENT variable values,
+ * with the step's forward options (training mode, its dropout masks; BatchNorm statistics not
+ * moved), no gradients: what a JVP of the logits by finite differences reads (ghost-step).
+ */
+export type Outputs = () => tf.Tensor;
+
 export interface StepResult {
   /** Loss of the FIRST evaluation, before any perturbation. */
   readonly loss: tf.Scalar;
@@ -33,9 +40,10 @@ export interface Optimizer {
   readonly learningRate: number;
   /**
    * Call inside tf.tidy; the returned tensors belong to the caller's scope. `extra` supplies closures
-   * over other batches (ctx.evaluateBatch); without it, an optimizer that asks for one fails.
+   * over other batches (ctx.evaluateBatch), `outputs` the model's outputs (ctx.outputs); without
+   * them, an optimizer that asks for one fails.
    */
-  step(closure: Closure, extra?: ExtraBatches): StepResult;
+  step(closure: Closure, extra?: ExtraBatches, outputs?: Outputs): StepResult;
   /** Wrappers forward it to their base (GSAM's rho follows it). */
   setLearningRate(lr: number): void;
   /**

@@ -66,7 +66,7 @@ export interface Hyper {
 export type HyperValue = number | Hyper;
 
 /** The value of `h` for the step being taken. */
-export const valueOf = (h: HyperValue): number => (typeof h === 'number' ? h : h.value);
+export const hyperValue = (h: HyperValue): number => (typeof h === 'number' ? h : h.value);
 
 /** Whether `h` may change between steps. */
 export const isScheduled = (h: HyperValue): boolean => typeof h !== 'number' && h.scheduled === true;

@@ -1,5 +1,5 @@
 import * as tf from '../../backends/tf.js';
-import { stateless, valueOf, type GradientTransformation, type HyperValue } from '../transform.js';
+import { stateless, hyperValue, type GradientTransformation, type HyperValue } from '../transform.js';
 
 /**
  * u + wd·p. Before the moments it is torch's coupled L2 (`grad.add(param, alpha=wd)`); after a
@@ -11,7 +11,7 @@ import { stateless, valueOf, type GradientTransformation, type HyperValue } from
  */
 export function addDecayedWeights(weightDecay: HyperValue, name = 'weight_decay'): GradientTransformation<Record<string, never>> {
   return stateless(name, (u, params, ctx) => {
-    const wd = valueOf(weightDecay);
+    const wd = hyperValue(weightDecay);
     return wd === 0 ? u : u.map((x, i) => (ctx.params[i]?.decay === false ? x : tf.add(x, tf.mul(params[i]!, wd))));
   });
 }

@@ -1,5 +1,5 @@
 import * as tf from '../../backends/tf.js';
-import { valueOf, type GradientTransformation, type HyperValue, type StateTree } from '../transform.js';
+import { hyperValue, type GradientTransformation, type HyperValue, type StateTree } from '../transform.js';
 import { oneMinusPow, zip } from '../../backends/tree.js';
 
 export interface AdamState {
@@ -33,7 +33,7 @@ export function scaleByAdam(betas: readonly [number, number], eps: number, amsgr
       count: tf.scalar(0),
     }),
     update(grads, state) {
-      const b1 = valueOf(beta1);
+      const b1 = hyperValue(beta1);
       const count = tf.add(state.count, 1) as tf.Scalar;
       // torch's lerp for weight < 0.5: m + w·(g − m)
       const mu = zip(state.mu, grads, (m, g) => tf.add(m, tf.mul(tf.sub(g, m), 1 - b1)));

@@ -1,5 +1,5 @@
 import * as tf from '../../backends/tf.js';
-import { isScheduled, valueOf, type GradientTransformation, type HyperValue, type StateTree } from '../transform.js';
+import { isScheduled, hyperValue, type GradientTransformation, type HyperValue, type StateTree } from '../transform.js';
 import { select, zip } from '../../backends/tree.js';
 
 export interface TraceOptions {
@@ -20,9 +20,9 @@ export function trace({ momentum, dampening, nesterov }: TraceOptions): Gradient
   return {
     name: 'momentum',
     // momentum 0 keeps no buffer at all, as torch (a scheduled momentum keeps one from the start)
-    init: (params) => (momentum === 0 || (!isScheduled(momentum) && valueOf(momentum) === 0) ? {} : { buf: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
+    init: (params) => (momentum === 0 || (!isScheduled(momentum) && hyperValue(momentum) === 0) ? {} : { buf: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
     update(d, state) {
-      const m = valueOf(momentum);
+      const m = hyperValue(momentum);
       if (m === 0 || !('buf' in state)) return [d, state];
       const coef = select(tf.equal(state.count, 0), 1, 1 - dampening);
       const buf = zip(state.buf, d, (b, g) => tf.add(tf.mul(b, m), tf.mul(g, coef)));

@@ -11,6 +11,7 @@ import type { Spec } from '../../src/core/registry.js';
 import { ConfigError, RunnerError } from '../../src/core/errors.js';
 import { createOptimizer, createSchedule, optimizerRegistry, type Optimizer } from '../../src/optim/index.js';
 import { cycledMomentumPath, unschedulable } from '../../src/optim/hyper-schedules.js';
+import { fusedActive } from '../../src/backends/kernels/kernel.js';
 import { closureOf, disposeParams, flat, makeParams, type Problem } from './helpers.js';
 
 const deps = { baseLr: 0.1, totalSteps: 100, stepsPerEpoch: 10 };
@@ -152,4 +153,34 @@ test('what can be scheduled is read from the registry: paths through wrappers, t
   assert.equal(cycledMomentumPath({ name: 'adamw' }, facts), 'beta1');
   assert.equal(cycledMomentumPath({ name: 'sam', base: { name: 'lookahead', base: { name: 'rmsprop' } } }, facts), 'base.base.momentum');
   assert.equal(cycledMomentumPath({ name: 'adagrad' }, facts), undefined);
+});
+
+test('the value set before a step is the one the step uses: a scheduled value c equals c configured, bit for bit', () => {
+  const cases: [Spec, string, number, Spec][] = [
+    [{ name: 'sgd', lr: 0.05, momentum: 0.9 }, 'momentum', 0.5, { name: 'sgd', lr: 0.05, momentum: 0.5 }],
+    [{ name: 'sgd', lr: 0.05, momentum: 0.9 }, 'weight_decay', 0.1, { name: 'sgd', lr: 0.05, momentum: 0.9, weight_decay: 0.1 }],
+    [{ name: 'adam', lr: 0.05 }, 'beta1', 0.8, { name: 'adam', lr: 0.05, betas: [0.8, 0.999] }],
+    [{ name: 'adamw', lr: 0.05 }, 'weight_decay', 0.3, { name: 'adamw', lr: 0.05, weight_decay: 0.3 }],
+    [{ name: 'sam', base: { name: 'sgd', lr: 0.05 } }, 'rho', 0.2, { name: 'sam', rho: 0.2, base: { name: 'sgd', lr: 0.05 } }],
+    [{ name: 'sam', base: { name: 'adamw', lr: 0.05 } }, 'base.beta1', 0.7, { name: 'sam', base: { name: 'adamw', lr: 0.05, betas: [0.7, 0.999] } }],
+  ];
+  for (const [spec, path, c, configured] of cases) {
+    assert.deepEqual(trajectory(spec, [path], (opt) => opt.setHyperparameter(path, c)), trajectory(configured, [], () => {}), `${spec.name} ${path} = ${c}`);
+  }
+});
+
+test('fused kernels: used when nothing is scheduled, the composite when a baked-in hyperparameter is', async () => {
+  const kernels = async (scheduled: readonly string[]): Promise<string[]> => {
+    const params = makeParams([{ value: [1, -2, 0.5] }]);
+    const opt = createOptimizer({ name: 'sgd', lr: 0.1, momentum: 0.9 }, params, { scheduled });
+    const closure = closureOf(params, quadratic);
+    tf.tidy(() => { opt.step(closure); }); // the first step's copy of the buffer, then a regular one
+    const info = await tf.profile(() => { tf.tidy(() => { opt.step(closure); }); });
+    opt.dispose();
+    disposeParams(params);
+    return info.kernelNames.filter((k) => k.startsWith('Minima'));
+  };
+  if (!fusedActive()) return; // a backend without fused kernels runs the composite either way
+  assert.deepEqual(await kernels([]), ['MinimaSgd']);
+  assert.deepEqual(await kernels(['momentum']), []);
 });

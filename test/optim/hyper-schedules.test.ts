@@ -100,6 +100,7 @@ test('a constant schedule equals no schedule bit for bit (sgd, sgdw, adam, adamw
     [{ name: 'wsam', base: { name: 'sgd', lr: 0.05 } }, ['rho']],
     [{ name: 'looksam', base: { name: 'sgd', lr: 0.05 } }, ['rho']],
     [{ name: 'friendly-sam', base: { name: 'sgd', lr: 0.05 } }, ['rho']],
+    [{ name: 'gam', base: { name: 'sgd', lr: 0.05 } }, ['grad_rho', 'grad_norm_rho']],
   ];
   for (const [spec, paths] of cases) {
     const plain = trajectory(spec, [], () => {});
@@ -155,7 +156,7 @@ test('what can be scheduled is read from the registry: paths through wrappers, t
   assert.equal(cycledMomentumPath({ name: 'adagrad' }, facts), undefined);
 });
 
-test('the value set before a step is the one the step uses: a scheduled value c equals c configured, bit for bit', () => {
+test('the value set before a step is the one the step uses: a scheduled value c equals c configured, bit for bit (fused forms included)', () => {
   const cases: [Spec, string, number, Spec][] = [
     [{ name: 'sgd', lr: 0.05, momentum: 0.9 }, 'momentum', 0.5, { name: 'sgd', lr: 0.05, momentum: 0.5 }],
     [{ name: 'sgd', lr: 0.05, momentum: 0.9 }, 'weight_decay', 0.1, { name: 'sgd', lr: 0.05, momentum: 0.9, weight_decay: 0.1 }],
@@ -163,6 +164,8 @@ test('the value set before a step is the one the step uses: a scheduled value c 
     [{ name: 'adamw', lr: 0.05 }, 'weight_decay', 0.3, { name: 'adamw', lr: 0.05, weight_decay: 0.3 }],
     [{ name: 'sam', base: { name: 'sgd', lr: 0.05 } }, 'rho', 0.2, { name: 'sam', rho: 0.2, base: { name: 'sgd', lr: 0.05 } }],
     [{ name: 'sam', base: { name: 'adamw', lr: 0.05 } }, 'base.beta1', 0.7, { name: 'sam', base: { name: 'adamw', lr: 0.05, betas: [0.7, 0.999] } }],
+    [{ name: 'gam', base: { name: 'sgd', lr: 0.05 } }, 'grad_norm_rho', 0.5, { name: 'gam', grad_norm_rho: 0.5, base: { name: 'sgd', lr: 0.05 } }],
+    [{ name: 'gam', base: { name: 'sgd', lr: 0.05 } }, 'grad_rho', 0.1, { name: 'gam', grad_rho: 0.1, base: { name: 'sgd', lr: 0.05 } }],
   ];
   for (const [spec, path, c, configured] of cases) {
     assert.deepEqual(trajectory(spec, [path], (opt) => opt.setHyperparameter(path, c)), trajectory(configured, [], () => {}), `${spec.name} ${path} = ${c}`);

@@ -286,12 +286,14 @@ export async function loadExperiment(path: string, overrideArgs: readonly string
     specs[kind] = resolveSpec(kind, r[kind], [kind], ctx, issues);
   }
   specs.schedule = resolveSpec('schedule', r.schedule ?? { name: 'constant' }, ['schedule'], ctx, issues);
+  const schedules: Record<string, unknown> = {};
+  if (isPlainObject(r.schedules)) for (const [k, v] of Object.entries(r.schedules)) setOwn(schedules, k, resolveSpec('schedule', v, ['schedules', k], ctx, issues));
   const diagnostics = Array.isArray(r.diagnostics) ? r.diagnostics.map((d, i) => resolveSpec('diagnostic', d, ['diagnostics', i], ctx, issues)) : [];
   for (const kind of required) {
     if (r[kind] === undefined) issues.push({ path: [kind], message: `missing ${kind} (required)` });
   }
   const dataSeed = top.success ? top.data.data_seed : 0;
-  const parts = { catalog, dataset: specs.dataset as Spec | undefined, model: specs.model as Spec | undefined, loss: specs.loss as Spec | undefined, train: top.success ? top.data.train : undefined, diagnostics: diagnostics as (Spec | undefined)[], schedule: specs.schedule as Spec | undefined };
+  const parts = { catalog, dataset: specs.dataset as Spec | undefined, model: specs.model as Spec | undefined, loss: specs.loss as Spec | undefined, train: top.success ? top.data.train : undefined, diagnostics: diagnostics as (Spec | undefined)[], schedule: specs.schedule as Spec | undefined, optimizer: specs.optimizer as Spec | undefined, schedules: schedules as Record<string, Spec | undefined> };
   issues.push(...checkRules(parts, { cwd, configDir: dirname(file), dataSeed }));
   if (issues.length > 0 || !top.success) {
     throw new ConfigError(issues.map((i) => toConfigIssue(i, sources, overrides)), `invalid config ${displayPath(file, cwd)}`);
@@ -305,6 +307,7 @@ export async function loadExperiment(path: string, overrideArgs: readonly string
     loss: specs.loss,
     optimizer: specs.optimizer,
     schedule: specs.schedule,
+    schedules,
     diagnostics,
     train: top.data.train,
     backend: top.data.backend,

@@ -14,6 +14,7 @@ import { transformIssues, type TransformOptions } from '../data/transforms.js';
 import type { LossEntry } from '../losses/common.js';
 import { baseConflicts, effectiveNeeds, headConflicts, teacherNeedsEmaMessage } from '../losses/needs.js';
 import { scheduleMetricMessage } from '../optim/schedules.js';
+import { cycledMomentumPath, noMomentumMessage, unschedulable, type FactsOf } from '../optim/hyper-schedules.js';
 import type { ModelEntry } from '../models/define-model.js';
 import type { Catalog, PathIssue } from '../core/resolve-spec.js';
 import type { TrainConfig } from './schema.js';
@@ -38,6 +39,9 @@ export interface RuleInput {
   readonly train?: TrainConfig | undefined;
   readonly diagnostics?: readonly (Spec | undefined)[] | undefined;
   readonly schedule?: Spec | undefined;
+  readonly optimizer?: Spec | undefined;
+  /** `schedules:` path → resolved schedule spec (undefined where it failed to resolve). */
+  readonly schedules?: Readonly<Record<string, Spec | undefined>> | undefined;
 }
 
 export type Rule = (input: RuleInput, issues: RuleIssue[]) => void;
@@ -389,10 +393,30 @@ export const scheduleMetricEvaluated: Rule = ({ schedule, train }, issues) => {
   }
 };
 
+/**
+ * Every `schedules:` key names a hyperparameter its optimizer can schedule; one-cycle's momentum
+ * cycling finds a momentum or β1 and does not meet a `schedules:` entry for the same one; a
+ * metric-driven schedule drives lr only (its state is checkpointed as the lr schedule's).
+ */
+export const hyperSchedulesFit: Rule = ({ catalog, optimizer, schedule, schedules }, issues) => {
+  const registry = catalog.optimizer;
+  if (!optimizer || !registry) return;
+  const facts: FactsOf = (name) => (registry.has(name) ? (registry.get(name) as unknown as ReturnType<FactsOf>) : undefined);
+  for (const [path, spec] of Object.entries(schedules ?? {})) {
+    const why = unschedulable(optimizer, path, facts);
+    if (why) issues.push({ path: ['schedules', path], message: why, also: [['optimizer', 'name']] });
+    else if (spec && typeof spec.metric === 'string') issues.push({ path: ['schedules', path, 'name'], message: `${spec.name} reads an evaluation metric and drives lr only (under schedule:)` });
+  }
+  if (schedule?.name !== 'one-cycle' || schedule.cycle_momentum !== true) return;
+  const cycled = cycledMomentumPath(optimizer, facts);
+  if (cycled === undefined) issues.push({ path: ['schedule', 'cycle_momentum'], message: noMomentumMessage(optimizer.name), also: [['optimizer', 'name']] });
+  else if (schedules && cycled in schedules) issues.push({ path: ['schedules', cycled], message: `one-cycle already cycles ${cycled} (cycle_momentum); set cycle_momentum: false to schedule it here` });
+};
+
 export const rules: readonly Rule[] = [
   dataPathsFit, transformsFitData, lossFitsTask, extraTermsGetTheirInput, modelFitsData, samplerFitsData, groupLossNeedsGroups,
   binaryHeadFitsData, wrapperBaseFits, lossesHandleUnlabeled, inputGradientsNeedFloatInputs, attackFitsData,
-  mixFitsLossAndData, diagnosticsFitModel, teacherNeedsEma, scheduleMetricEvaluated,
+  mixFitsLossAndData, diagnosticsFitModel, teacherNeedsEma, scheduleMetricEvaluated, hyperSchedulesFit,
 ];
 
 /** Describes the dataset and runs every rule; returns every problem found. */

@@ -133,6 +133,7 @@ export const experimentSchema = z.strictObject({
   loss: z.unknown().describe('Loss spec. See `minima list losses`.'),
   optimizer: z.unknown().describe('Optimizer spec; wrappers nest a `base:` spec. See `minima list optimizers`.'),
   schedule: z.unknown().optional().describe('Learning-rate schedule spec (default: constant). See `minima list schedules`.'),
+  schedules: z.record(z.string(), z.unknown()).default({}).describe('Schedules of other optimizer hyperparameters, keyed by their path in the optimizer spec (momentum, beta1, weight_decay, rho, base.momentum …); each a schedule spec that scales the configured value as `schedule:` scales lr.'),
   diagnostics: z.array(z.unknown()).default([]).describe('Diagnostics computed during training, each with an `every` cadence.'),
   train: trainSchema,
   backend: z.enum(backendNames).default('auto').describe('auto | tensorflow | webgpu | wasm | cpu.'),
@@ -152,6 +153,8 @@ export interface ExperimentConfig {
   readonly loss: Resolved;
   readonly optimizer: Resolved;
   readonly schedule: Resolved;
+  /** `schedules:`: path in the optimizer spec → resolved schedule spec. */
+  readonly schedules: Readonly<Record<string, Resolved>>;
   readonly diagnostics: readonly Resolved[];
   readonly train: TrainConfig;
   readonly backend: (typeof backendNames)[number];

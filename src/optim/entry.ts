@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { Entry, Registry, Spec } from '../core/registry.js';
-import { chain, type GradientTransformation } from './transform.js';
+import { chain, type GradientTransformation, type Hyper } from './transform.js';
 import { clipByGlobalNorm } from './transforms/clip-by-global-norm.js';
 import { withFused } from './with-fused.js';
 import { groupCache, groupOptions, isTrivial, type GroupOptions } from './param-groups.js';
@@ -20,15 +20,27 @@ export interface OptimizerDeps {
   readonly at: readonly string[];
   /** Builds a nested optimizer spec (a wrapper's base). */
   build(spec: Spec, at: readonly string[]): GradientTransformation;
+  /** Dotted config paths of the hyperparameters a schedule drives (`optimizer.base.momentum`): `schedules:` and one-cycle's momentum. */
+  readonly scheduled?: ReadonlySet<string>;
 }
+
+/** The options a schedule can drive, each a Hyper starting at its configured value (`beta1` is betas[0]). */
+export type Hypers = Readonly<Record<string, Hyper>>;
 
 export interface OptimizerEntry extends Entry<any, GradientTransformation, OptimizerDeps> {
   /** Closure evaluations per step (timm OptimInfo style): 1 for a descent rule, 2 for SAM, 4 for GAM. */
   readonly gradEvals: number;
   /** The fused twin's factory, when the entry has one (its options may still leave it out: undefined). */
-  readonly fused?: (options: any, from: any) => GradientTransformation | undefined;
+  readonly fused?: (options: any, from: any, hypers: Hypers) => GradientTransformation | undefined;
   /** Why the rule takes no parameter-group options (absent: it takes them); see defineOptimizer. */
   readonly fixedGroups?: string;
+  /**
+   * The options a `schedules:` entry may drive, besides lr (`momentum`, `beta1`, `weight_decay`,
+   * `rho`); config validation rejects any other. A wrapper made by defineWrapper also passes
+   * schedules on to its base (`base.<option>`): `schedulesBase`.
+   */
+  readonly schedulable?: readonly string[];
+  readonly schedulesBase?: boolean;
 }
 
 /** The optimizer registry with its entries' typed fields visible. */
@@ -74,6 +86,37 @@ interface Described<S extends z.ZodType> {
   readonly gradEvals: number;
   /** Facts for `minima list` (source, needsLoss); gradEvals is listed from the field. */
   readonly info?: Entry['info'];
+  /** The options a schedule may drive (OptimizerEntry.schedulable); `create` receives them as Hypers. */
+  readonly schedulable?: readonly string[];
+}
+
+/** The configured value of a schedulable option: `beta1` is betas[0]. */
+function configured(options: Readonly<Record<string, unknown>>, name: string): number {
+  const v = name === 'beta1' ? (options['betas'] as readonly number[])[0] : options[name];
+  if (typeof v !== 'number') throw new Error(`schedulable option ${name} has no numeric value`);
+  return v;
+}
+
+/** One Hyper per schedulable option, marked `scheduled` when the run's schedules drive it. */
+function hypersOf(names: readonly string[], options: Readonly<Record<string, unknown>>, deps: OptimizerDeps): Hypers {
+  const out: Record<string, Hyper> = {};
+  for (const n of names) out[n] = { value: configured(options, n), scheduled: deps.scheduled?.has([...deps.at, n].join('.')) === true };
+  return out;
+}
+
+/**
+ * `t` exposing `own` (and, for a wrapper, its base's hypers under `base.`); the scheduled ones are
+ * reported in metrics.jsonl beside lr under their option names.
+ */
+function withHypers(t: GradientTransformation, own: Hypers, base?: GradientTransformation): GradientTransformation {
+  const hypers: Record<string, Hyper> = {};
+  for (const [k, h] of Object.entries(base?.hypers ?? {})) hypers[`base.${k}`] = h;
+  Object.assign(hypers, own);
+  if (Object.keys(hypers).length === 0) return t;
+  const driven = Object.entries(own).filter(([, h]) => h.scheduled);
+  if (driven.length === 0) return { ...t, hypers };
+  const inner = t.hyperparams;
+  return { ...t, hypers, hyperparams: () => ({ ...inner?.(), ...Object.fromEntries(driven.map(([k, h]) => [k, h.value])) }) };
 }
 
 /** `minima list` shows gradEvals first, as before it became a typed field. */
@@ -95,7 +138,7 @@ const infoOf = (e: Described<z.ZodType>): NonNullable<Entry['info']> => ({ gradE
  * rule rejects non-default group options with that reason.
  */
 export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>>(e: Described<S> & {
-  create(options: z.output<S>, deps: OptimizerDeps): GradientTransformation;
+  create(options: z.output<S>, deps: OptimizerDeps, hypers: Hypers): GradientTransformation;
   fused?(options: z.output<S>, composite: GradientTransformation): GradientTransformation | undefined;
   readonly decayRoles?: readonly ('kernel' | 'bias')[];
   readonly fixedGroups?: string;
@@ -113,8 +156,10 @@ export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>>(e:
     schema,
     info: infoOf(e),
     create(options: z.output<S> & GroupOptions, deps: OptimizerDeps) {
-      const composite = e.create(options, deps);
-      const fused = withFused(composite, e.fused?.(options, composite));
+      const hypers = hypersOf(e.schedulable ?? [], options, deps);
+      const composite = withHypers(e.create(options, deps, hypers), hypers);
+      // the twins bake momentum, betas and decay into their kernels: a scheduled one runs the composite
+      const fused = Object.values(hypers).some((h) => h.scheduled) ? composite : withFused(composite, e.fused?.(options, composite));
       if (isTrivial(options)) return fused;
       const grouped = groupCache(options);
       // the twins bake one decay and one lr into their kernels: a grouped rule runs its composite
@@ -125,16 +170,19 @@ export function defineOptimizer<S extends z.ZodType<Record<string, unknown>>>(e:
 
 /** A wrapper around any base optimizer: both forms wrap the same base object, built once here. */
 export function defineWrapper<S extends z.ZodType<{ clip_grad_norm: number | null }>>(e: Described<S> & {
-  create(options: z.output<S>, base: GradientTransformation): GradientTransformation;
-  fused?(options: z.output<S>, base: GradientTransformation): GradientTransformation | undefined;
+  create(options: z.output<S>, base: GradientTransformation, hypers: Hypers): GradientTransformation;
+  /** Receives the same Hypers: a twin reads a scheduled ρ each step as the composite does. */
+  fused?(options: z.output<S>, base: GradientTransformation, hypers: Hypers): GradientTransformation | undefined;
 }): OptimizerEntry {
   return {
     ...e,
     nested: baseSlot,
+    schedulesBase: true,
     info: infoOf(e),
     create(options: z.output<S> & { readonly base: Spec }, deps: OptimizerDeps) {
       const base = buildBase(options, deps);
-      return withFused(e.create(options, base), e.fused?.(options, base));
+      const hypers = hypersOf(e.schedulable ?? [], options, deps);
+      return withHypers(withFused(e.create(options, base, hypers), e.fused?.(options, base, hypers)), hypers, base);
     },
   };
 }

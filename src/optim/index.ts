@@ -3,6 +3,7 @@
  * library API: createOptimizer, createSchedule, buildTransformation.
  */
 import { createRegistry, type Spec } from '../core/registry.js';
+import { ConfigError } from '../core/errors.js';
 import type { GradientTransformation } from './transform.js';
 import type { OptimizerDeps, OptimizerEntry, OptimizerRegistry } from './entry.js';
 import { optimizerFacade, normalizeParams, type FacadeOptions, type ParamInput } from './optimizer.js';
@@ -57,6 +58,7 @@ import { polyakSgd } from './optimizers/polyak-sgd.js';
 import { lossNormalizedGd, normalizedGd } from './optimizers/normalized-gd.js';
 import { noisySgd, sgld } from './optimizers/sgld.js';
 import { frugal } from './optimizers/frugal.js';
+import { ghostStep } from './optimizers/ghost-step.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -117,6 +119,7 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   sgld,
   noisySgd,
   frugal,
+  ghostStep,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);
@@ -125,8 +128,8 @@ export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule
  * The transformation of an optimizer spec: resolved unless it already is (a config's spec and a
  * wrapper's base are), then created; a wrapper builds its base back through this function.
  */
-export function buildTransformation(spec: Spec, at: readonly string[] = ['optimizer']): GradientTransformation {
-  return optimizerRegistry.build(spec, at, { at, build: buildTransformation });
+export function buildTransformation(spec: Spec, at: readonly string[] = ['optimizer'], scheduled: ReadonlySet<string> = new Set()): GradientTransformation {
+  return optimizerRegistry.build(spec, at, { at, build: (s, a) => buildTransformation(s, a, scheduled), scheduled });
 }
 
 /**
@@ -136,7 +139,12 @@ export function buildTransformation(spec: Spec, at: readonly string[] = ['optimi
  */
 export function createOptimizer(spec: Spec, params: readonly ParamInput[], options: FacadeOptions = {}): Optimizer {
   const resolved = optimizerRegistry.resolve(spec, ['optimizer']);
-  return optimizerFacade(buildTransformation(resolved), resolved, normalizeParams(params), options);
+  const scheduled = new Set((options.scheduled ?? []).map((p) => `optimizer.${p}`));
+  const transform = buildTransformation(resolved, ['optimizer'], scheduled);
+  for (const p of options.scheduled ?? []) {
+    if (!transform.hypers?.[p]?.scheduled) throw new ConfigError([{ path: `schedules.${p}`, message: `optimizer ${String(resolved.name)} cannot schedule ${p}` }], 'config does not fit together');
+  }
+  return optimizerFacade(transform, resolved, normalizeParams(params), options);
 }
 
 /** The schedule of a `schedule:` spec; UnknownNameError / ConfigError on bad input. */

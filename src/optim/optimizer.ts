@@ -9,7 +9,7 @@ import { RunnerError } from '../core/errors.js';
 import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
-import type { Closure, ExtraBatches, Optimizer, StepResult } from './types.js';
+import type { Closure, ExtraBatches, Optimizer, Outputs, StepResult } from './types.js';
 import { applyUpdates } from './apply.js';
 
 export interface ParamInput {
@@ -35,6 +35,8 @@ export interface FacadeOptions {
    * optimizer state as they were (selected on the device, no read-back) and reports `skipped` 1.
    */
   readonly skipNonFinite?: boolean;
+  /** Paths in the optimizer spec (`momentum`, `base.rho`) that a schedule drives (OptimizerDeps.scheduled). */
+  readonly scheduled?: readonly string[];
 }
 
 /** 1 when every element of the loss and of every update is finite, else 0 (a float32 scalar). */
@@ -80,7 +82,7 @@ export function optimizerFacade(
     get learningRate() {
       return transform.learningRate?.value ?? Number.NaN;
     },
-    step(closure: Closure, extra?: ExtraBatches): StepResult {
+    step(closure: Closure, extra?: ExtraBatches, outputs?: Outputs): StepResult {
       let gradEvals = 0;
       const diagnostics: Record<string, tf.Scalar> = {};
       const out = tf.tidy(() => {
@@ -109,6 +111,15 @@ export function optimizerFacade(
             if (!extra) throw new RunnerError('USAGE', 'this optimizer evaluates extra batches, but the caller supplied none (optimizer.step(closure, extra))');
             if (!Number.isInteger(k) || k < 0) throw new RunnerError('USAGE', `extra batch index must be an integer ≥ 0, got ${k}`);
             return evaluateWith(extra(k), at);
+          },
+          outputs(at) {
+            if (!outputs) throw new RunnerError('USAGE', "this optimizer reads the model's outputs, but the caller supplied none (optimizer.step(closure, extra, outputs))");
+            if (at) at.forEach((x, i) => vars[i]!.assign(x));
+            try {
+              return outputs();
+            } finally {
+              if (at) origin.forEach((x, i) => vars[i]!.assign(x));
+            }
           },
           report(name, value) {
             // A copy: the caller owns (and disposes) StepResult.diagnostics, and a transform may
@@ -141,6 +152,17 @@ export function optimizerFacade(
       if (!transform.learningRate) throw new RunnerError('USAGE', 'this optimizer has no learning rate to set');
       if (!Number.isFinite(lr) || lr < 0) throw new RunnerError('USAGE', `learning rate must be a finite number ≥ 0, got ${lr}`);
       transform.learningRate.value = lr;
+    },
+    setHyperparameter(path: string, value: number) {
+      const h = transform.hypers?.[path];
+      if (!h?.scheduled) throw new RunnerError('USAGE', `optimizer hyperparameter "${path}" is not scheduled (schedulable: ${Object.keys(transform.hypers ?? {}).join(', ') || 'none'})`);
+      if (!Number.isFinite(value) || value < 0) throw new RunnerError('USAGE', `${path} must be a finite number ≥ 0, got ${value}`);
+      h.value = value;
+    },
+    getHyperparameter(path: string) {
+      const h = transform.hypers?.[path];
+      if (!h) throw new RunnerError('USAGE', `optimizer hyperparameter "${path}" cannot be scheduled (schedulable: ${Object.keys(transform.hypers ?? {}).join(', ') || 'none'})`);
+      return h.value;
     },
     currentHyperparams() {
       return { ...(transform.hyperparams?.() ?? {}) };

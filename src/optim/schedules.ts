@@ -112,9 +112,16 @@ export const linear = defineSchedule({
   },
 });
 
+/**
+ * torch OneCycleLR. With `cycle_momentum` (torch's default) it also drives the optimizer's momentum
+ * (SGD, RMSprop) or β1 (Adam, AdamW), inversely to lr: max_momentum → base_momentum while lr rises,
+ * back to max_momentum while it falls (three_phase: held at max_momentum in the last phase). As in
+ * torch the configured momentum is replaced (momentum 0 included); the trainer sets it before each
+ * step beside lr and logs it, and a config whose optimizer has neither is rejected (torch raises).
+ */
 export const oneCycle = defineSchedule({
   name: 'one-cycle',
-  summary: 'torch OneCycleLR (max_lr = the optimizer lr), without momentum cycling',
+  summary: 'torch OneCycleLR (max_lr = the optimizer lr), cycling momentum / β1 inversely (cycle_momentum)',
   schema: z.strictObject({
     total_steps: totalOr('length of the cycle'),
     pct_start: z.number().gt(0).lt(1).default(0.3).describe('fraction of the cycle spent increasing lr'),
@@ -122,32 +129,41 @@ export const oneCycle = defineSchedule({
     final_div_factor: z.number().positive().default(1e4).describe('min_lr = initial_lr / final_div_factor'),
     anneal_strategy: z.enum(['cos', 'linear']).default('cos').describe('annealing shape'),
     three_phase: z.boolean().default(false).describe('torch three_phase: up, back down to initial_lr, then to min_lr'),
+    cycle_momentum: z.boolean().default(true).describe("cycle the optimizer's momentum (or β1 of Adam-type optimizers) inversely to lr between base_momentum and max_momentum (torch)"),
+    base_momentum: z.number().min(0).lt(1).default(0.85).describe('lower momentum bound, reached at the lr peak'),
+    max_momentum: z.number().min(0).lt(1).default(0.95).describe('upper momentum bound: the momentum at the start and the end of the cycle'),
   }),
+  info: { source: 'pytorch/pytorch torch/optim/lr_scheduler.py OneCycleLR' },
   create: (o, { baseLr, totalSteps }) => {
     const T = o.total_steps ?? totalSteps;
     const initial = baseLr / o.div_factor;
     const min = initial / o.final_div_factor;
+    const [lo, hi] = [o.base_momentum, o.max_momentum];
     const phases = o.three_phase
       ? [
-          { end: o.pct_start * T - 1, from: initial, to: baseLr },
-          { end: 2 * o.pct_start * T - 2, from: baseLr, to: initial },
-          { end: T - 1, from: initial, to: min },
+          { end: o.pct_start * T - 1, from: initial, to: baseLr, mFrom: hi, mTo: lo },
+          { end: 2 * o.pct_start * T - 2, from: baseLr, to: initial, mFrom: lo, mTo: hi },
+          { end: T - 1, from: initial, to: min, mFrom: hi, mTo: hi },
         ]
       : [
-          { end: o.pct_start * T - 1, from: initial, to: baseLr },
-          { end: T - 1, from: baseLr, to: min },
+          { end: o.pct_start * T - 1, from: initial, to: baseLr, mFrom: hi, mTo: lo },
+          { end: T - 1, from: baseLr, to: min, mFrom: lo, mTo: hi },
         ];
     const anneal = o.anneal_strategy === 'cos' ? annealCos : annealLinear;
-    return (rawStep) => {
-      const step = Math.min(rawStep, T - 1); // torch raises past total_steps; minima holds the final lr
+    // torch's get_lr: the phase the step lies in and the fraction of it done (lr and momentum share both)
+    const at = (rawStep: number, value: (p: (typeof phases)[number], pct: number) => number): number => {
+      const step = Math.min(rawStep, T - 1); // torch raises past total_steps; minima holds the final values
       let start = 0;
       for (let i = 0; i < phases.length; i++) {
         const p = phases[i]!;
-        if (step <= p.end || i === phases.length - 1) return anneal(p.from, p.to, (step - start) / (p.end - start));
+        if (step <= p.end || i === phases.length - 1) return value(p, (step - start) / (p.end - start));
         start = p.end;
       }
-      return min;
+      return Number.NaN; // unreachable: the last phase always answers
     };
+    const lr = (step: number) => at(step, (p, pct) => anneal(p.from, p.to, pct));
+    if (!o.cycle_momentum) return lr;
+    return Object.assign(lr, { momentum: (step: number) => at(step, (p, pct) => anneal(p.mFrom, p.mTo, pct)) });
   },
 });
 

@@ -38,6 +38,11 @@ export interface UpdateContext {
    */
   evaluateBatch(k: number, at?: Params): Evaluation;
   /**
+   * The model's outputs (logits) on the step's batch at `at` (default: the step's starting values),
+   * no gradients, not counted in gradEvals; the variables are restored afterwards (ghost-step's JVP).
+   */
+  outputs(at?: Params): tf.Tensor;
+  /**
    * Aligned with every tree: names and roles (ASAM's weight rule, ⊥Grad's filter); inside a descent
    * rule also its groups' facts (`decay`, `lrScale`: param-groups.ts).
    */
@@ -46,10 +51,25 @@ export interface UpdateContext {
   report(name: string, value: tf.Scalar): void;
 }
 
-/** A mutable scalar hyperparameter shared by the parts of a recipe (the learning rate schedules drive). */
+/**
+ * A mutable scalar hyperparameter shared by the parts of a recipe: the learning rate, and the
+ * options a `schedules:` entry drives (momentum, β1, weight decay, ρ). The trainer sets `value`
+ * before each step; the parts read it inside `update`. `scheduled` is fixed at build: a part may
+ * then not take a shortcut that assumes the value stays (trace's missing buffer at momentum 0).
+ */
 export interface Hyper {
   value: number;
+  readonly scheduled?: boolean;
 }
+
+/** A hyperparameter given either as a constant or as a Hyper a schedule may drive. */
+export type HyperValue = number | Hyper;
+
+/** The value of `h` for the step being taken. */
+export const hyperValue = (h: HyperValue): number => (typeof h === 'number' ? h : h.value);
+
+/** Whether `h` may change between steps. */
+export const isScheduled = (h: HyperValue): boolean => typeof h !== 'number' && h.scheduled === true;
 
 export interface GradientTransformation<S extends StateTree = StateTree> {
   /** Used as this part's key in a chain's state (stable checkpoint names). */
@@ -59,6 +79,11 @@ export interface GradientTransformation<S extends StateTree = StateTree> {
   update(grads: Updates, state: S, params: Params, ctx: UpdateContext): readonly [Updates, S];
   /** The learning rate a schedule drives (wrappers expose their base's). */
   readonly learningRate?: Hyper;
+  /**
+   * The other hyperparameters a `schedules:` entry can drive, by their path in the optimizer spec
+   * (`momentum`, `beta1` for betas[0], `weight_decay`, `rho`; a wrapper's base's under `base.`).
+   */
+  readonly hypers?: Readonly<Record<string, Hyper>>;
   /** Current scalar hyperparameters for metrics.jsonl (lr, rho, …). */
   hyperparams?(): Readonly<Record<string, number>>;
 }
@@ -69,6 +94,7 @@ export function chain(...parts: readonly GradientTransformation<any>[]): Gradien
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
   if (dup !== undefined) throw new Error(`chain: two parts are named "${dup}"`);
   const learningRate = parts.find((p) => p.learningRate)?.learningRate;
+  const hypers = Object.assign({}, ...parts.map((p) => p.hypers ?? {})) as Record<string, Hyper>;
   return {
     init(params) {
       const state: Record<string, StateTree> = {};
@@ -86,6 +112,7 @@ export function chain(...parts: readonly GradientTransformation<any>[]): Gradien
       return [u, next];
     },
     ...(learningRate ? { learningRate } : {}),
+    ...(Object.keys(hypers).length > 0 ? { hypers } : {}),
     hyperparams() {
       return Object.assign({}, ...parts.map((p) => p.hyperparams?.() ?? {})) as Record<string, number>;
     },

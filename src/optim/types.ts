@@ -17,6 +17,13 @@ export type Closure = () => { readonly loss: tf.Scalar; readonly grads: readonly
  */
 export type ExtraBatches = (k: number) => Closure;
 
+/**
+ * The model's outputs (logits, [batch, classes]) on the step's batch at the CURRENT variable values,
+ * with the step's forward options (training mode, its dropout masks; BatchNorm statistics not
+ * moved), no gradients: what a JVP of the logits by finite differences reads (ghost-step).
+ */
+export type Outputs = () => tf.Tensor;
+
 export interface StepResult {
   /** Loss of the FIRST evaluation, before any perturbation. */
   readonly loss: tf.Scalar;
@@ -33,11 +40,20 @@ export interface Optimizer {
   readonly learningRate: number;
   /**
    * Call inside tf.tidy; the returned tensors belong to the caller's scope. `extra` supplies closures
-   * over other batches (ctx.evaluateBatch); without it, an optimizer that asks for one fails.
+   * over other batches (ctx.evaluateBatch), `outputs` the model's outputs (ctx.outputs); without
+   * them, an optimizer that asks for one fails.
    */
-  step(closure: Closure, extra?: ExtraBatches): StepResult;
+  step(closure: Closure, extra?: ExtraBatches, outputs?: Outputs): StepResult;
   /** Wrappers forward it to their base (GSAM's rho follows it). */
   setLearningRate(lr: number): void;
+  /**
+   * A scheduled hyperparameter other than lr, by its path in the optimizer spec (`momentum`,
+   * `base.rho`): `schedules:` entries and one-cycle's momentum drive it through here before each step.
+   * Only the paths built as scheduled (createOptimizer's `scheduled`) can be set.
+   */
+  setHyperparameter(path: string, value: number): void;
+  /** The current value of a schedulable hyperparameter (its configured value until set): what its schedule scales. */
+  getHyperparameter(path: string): number;
   /** Current scalar hyperparameters for metrics.jsonl: lr, rho, … */
   currentHyperparams(): Readonly<Record<string, number>>;
   /** Everything needed to continue identically (moments, counters, MoMo averages) as named tensors (clones). */
@@ -49,11 +65,16 @@ export interface Optimizer {
 export type CreateOptimizer = (spec: Spec, params: readonly ParamSpec[]) => Optimizer;
 
 /**
- * A schedule maps the 0-based optimizer step to a learning rate. One that reads an evaluation
- * metric (reduce-on-plateau) also carries an `observer`: the trainer hands it the named metric
- * after every evaluation and checkpoints its state.
+ * A schedule maps the 0-based optimizer step to a learning rate (or, under `schedules:`, to the
+ * value of another hyperparameter). One that reads an evaluation metric (reduce-on-plateau) also
+ * carries an `observer`: the trainer hands it the named metric after every evaluation and
+ * checkpoints its state. One-cycle with cycle_momentum also carries `momentum`: the momentum (or
+ * β1) it drives inversely to lr, set on the optimizer each step beside lr.
  */
-export type Schedule = ((step: number) => number) & { readonly observer?: MetricObserver };
+export type Schedule = ((step: number) => number) & {
+  readonly observer?: MetricObserver;
+  readonly momentum?: (step: number) => number;
+};
 
 /** The metric-driven part of a schedule: what it reads, what it remembers. */
 export interface MetricObserver {
@@ -65,7 +86,7 @@ export interface MetricObserver {
   setState(state: Readonly<Record<string, number | null>>): void;
 }
 export interface ScheduleDeps {
-  /** The optimizer's configured lr (the peak for warmup schedules). */
+  /** The optimizer's configured lr (the peak for warmup schedules); under `schedules:`, the configured value of the hyperparameter it drives. */
   readonly baseLr: number;
   readonly totalSteps: number;
   readonly stepsPerEpoch: number;

@@ -13,6 +13,7 @@ import { createOptimizer } from '../optim/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import { baseConflicts, effectiveNeeds, headConflicts, lossTermsOf, modelHeadOf, teacherNeedsEmaMessage } from '../losses/needs.js';
 import { scheduleMetricMessage } from '../optim/schedules.js';
+import { cycledMomentumPath, noMomentumMessage } from '../optim/hyper-schedules.js';
 
 export interface Experiment {
   readonly config: ExperimentConfig;
@@ -22,6 +23,8 @@ export interface Experiment {
   readonly params: readonly ParamSpec[];
   readonly optimizer: Optimizer;
   readonly schedule: Schedule;
+  /** Hyperparameters other than lr driven step by step (`schedules:`, one-cycle's momentum): path in the optimizer spec → value at a step. */
+  readonly hyperSchedules: readonly { readonly path: string; readonly at: (step: number) => number }[];
   readonly diagnostics: readonly { readonly name: string; readonly diagnostic: Diagnostic }[];
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
@@ -79,8 +82,30 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
   const n = dataset.sizes.train;
   const stepsPerEpoch = Math.ceil(n / config.train.batch_size);
   const totalSteps = config.train.steps ?? stepsPerEpoch * config.train.epochs!;
-  const optimizer = createOptimizer(config.optimizer, params, { skipNonFinite: config.train.on_nonfinite === 'skip' });
+  // one-cycle's momentum and `schedules:` drive hyperparameters built as scheduled (the config rule checked them)
+  const facts = (name: string) => (catalog.optimizer.has(name) ? catalog.optimizer.get(name) : undefined);
+  const cycled = config.schedule.name === 'one-cycle' && config.schedule.cycle_momentum === true ? cycledMomentumPath(config.optimizer, facts) : undefined;
+  if (config.schedule.name === 'one-cycle' && config.schedule.cycle_momentum === true && cycled === undefined) {
+    objective.dispose();
+    model.dispose();
+    throw new ConfigError([{ path: 'schedule.cycle_momentum', message: noMomentumMessage(config.optimizer.name) }], 'config does not fit together');
+  }
+  const driven = Object.entries(config.schedules ?? {});
+  const scheduled = [...driven.map(([path]) => path), ...(cycled !== undefined ? [cycled] : [])];
+  let optimizer: Optimizer;
+  try {
+    optimizer = createOptimizer(config.optimizer, params, { skipNonFinite: config.train.on_nonfinite === 'skip', scheduled });
+  } catch (err) {
+    objective.dispose();
+    model.dispose();
+    throw err;
+  }
   const schedule = catalog.schedule.build(config.schedule, ['schedule'], { baseLr: optimizer.learningRate, totalSteps, stepsPerEpoch });
+  const hyperSchedules = driven.map(([path, spec]) => ({
+    path,
+    at: catalog.schedule.build(spec, ['schedules', path], { baseLr: optimizer.getHyperparameter(path), totalSteps, stepsPerEpoch }) as (step: number) => number,
+  }));
+  if (cycled !== undefined && schedule.momentum) hyperSchedules.push({ path: cycled, at: schedule.momentum });
   const watched = schedule.observer?.metric.split('.')[0];
   if (watched !== undefined && !config.train.eval_splits.includes(watched as 'train' | 'test')) {
     optimizer.dispose();
@@ -100,6 +125,7 @@ export async function buildExperiment(config: ExperimentConfig, opts: BuildOptio
     params,
     optimizer,
     schedule,
+    hyperSchedules,
     diagnostics,
     stepsPerEpoch,
     totalSteps,

@@ -170,8 +170,10 @@ export function trainStep(parts: StepParts, ctx: StepContext, extra?: (k: number
   const extraBatches: ExtraBatches | undefined = extra
     ? (k) => makeClosure(parts, { ...ctx, batch: extra(k), dropoutSeed: hashSeed(ctx.dropoutSeed, 'extra', k) }, false).closure
     : undefined;
+  // the logits at the current values, as the step's own pass computes them (ghost-step's finite-difference JVP)
+  const outputs = () => reapply(parts.model, { training: ctx.loss.training, dropoutSeed: ctx.dropoutSeed })(ctx.batch.x).output;
   const out = tf.tidy(() => {
-    const r = parts.optimizer.step(closure, extraBatches);
+    const r = parts.optimizer.step(closure, extraBatches, outputs);
     return { loss: r.loss, diagnostics: { ...(r.diagnostics ?? {}) }, gradEvals: r.gradEvals };
   });
   assignStatistics(parts.params, statistics());

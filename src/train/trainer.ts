@@ -80,6 +80,7 @@ export async function train(exp: Experiment, opts: TrainOptions): Promise<TrainR
       let stepMs = 0;
       const { epoch, x, y, index, group, size } = plan.trainTensors(s);
       optimizer.setLearningRate(schedule(s));
+      for (const h of exp.hyperSchedules) optimizer.setHyperparameter(h.path, h.at(s));
       // train.mix: mixed inputs and soft targets, drawn from (seed, step) alone
       const mixed = t.mix ? mixBatch(x, y, exp.dataset.spec.numClasses, t.mix, Rng.derive(config.seed, 'mix', s)) : undefined;
       // a distilling loss (mesa) reads the EMA teacher's outputs, taken before the step moves anything

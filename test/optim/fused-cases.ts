@@ -83,8 +83,9 @@ function trace(spec: Spec, fused: boolean, steps: number, seed: number): Map<str
     const closure = prob.closure(vars);
     for (let s = 0; s < steps; s++) {
       tf.tidy(() => {
-        // extra batches (Fish's per-domain batches) are the same batch here, as in helpers.runSteps
-        const r = opt.step(closure, () => closure);
+        // extra batches (Fish's per-domain batches) are the same batch here, as in helpers.runSteps;
+        // the "outputs" (ghost-step's logits) are the parameters as one row
+        const r = opt.step(closure, () => closure, () => tf.reshape(tf.concat(vars.map((v) => tf.reshape(v, [-1]))), [1, -1]));
         out.set(`loss@${s}`, bits(r.loss));
         for (const [k, v] of Object.entries(r.diagnostics ?? {})) out.set(`${k}@${s}`, bits(v));
       });

@@ -30,12 +30,23 @@ export function disposeParams(params: readonly ParamInput[]): void {
 export interface Problem {
   readonly loss: (xs: readonly tf.Tensor[]) => tf.Scalar;
   readonly grads: (xs: readonly tf.Tensor[]) => tf.Tensor[];
+  /** The problem's logits [batch, classes] (ghost-step's JVP reads them); absent: the parameters as one row. */
+  readonly outputs?: (xs: readonly tf.Tensor[]) => tf.Tensor;
 }
 
+const OUTPUTS = Symbol('outputs');
+type WithOutputs = Closure & { [OUTPUTS]?: () => tf.Tensor };
+
+/** The closure of `problem` at `params`; it carries the problem's outputs for runSteps (outputsOf). */
 export function closureOf(params: readonly ParamInput[], problem: Problem): Closure {
   const vars = params.map((p) => p.variable);
-  return () => ({ loss: problem.loss(vars), grads: problem.grads(vars) });
+  const closure: WithOutputs = () => ({ loss: problem.loss(vars), grads: problem.grads(vars) });
+  closure[OUTPUTS] = () => (problem.outputs ? problem.outputs(vars) : tf.reshape(tf.concat(vars.map((v) => tf.reshape(v, [-1]))), [1, -1]));
+  return closure;
 }
+
+/** The outputs function a closure from closureOf carries (undefined for any other closure). */
+export const outputsOf = (closure: Closure): (() => tf.Tensor) | undefined => (closure as WithOutputs)[OUTPUTS];
 
 export function values(params: readonly ParamInput[]): number[][] {
   return params.map((p) => Array.from(p.variable.dataSync()));
@@ -53,7 +64,7 @@ export function runSteps(opt: Optimizer, closure: Closure, n: number): { losses:
   for (let i = 0; i < n; i++) {
     tf.tidy(() => {
       // extra batches (Fish's per-domain batches) are the same batch here
-      const r = opt.step(closure, () => closure);
+      const r = opt.step(closure, () => closure, outputsOf(closure));
       losses.push(r.loss.dataSync()[0]!);
       gradEvals.push(r.gradEvals);
       const d: Record<string, number> = {};
@@ -145,6 +156,7 @@ export const softmaxRegression: Problem = {
       const onehot = tf.oneHot(tf.tensor1d(Y, 'int32'), 2);
       return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
     }),
+  outputs: (xs) => tf.add(tf.matMul(tf.tensor2d(X), xs[0]! as tf.Tensor2D), xs[1]!),
   // dL/dlogits = (softmax − onehot)/N;  dW = Xᵀ dlogits;  db = Σ_rows dlogits
   grads: (xs) =>
     tf.tidy(() => {

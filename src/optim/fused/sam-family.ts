@@ -7,27 +7,28 @@
 import * as tf from '../../backends/tf.js';
 import { add, normOfNorms, sub, vdot } from '../../backends/tree.js';
 import { runProgram } from '../../backends/kernels/kernel.js';
-import type { GradientTransformation } from '../transform.js';
+import type { GradientTransformation, Hyper } from '../transform.js';
 import { proportionRho, type ProportionOptions } from '../transforms/proportion-rho.js';
 import { wrapBase } from '../wrap-base.js';
 import { fusedRebase } from './rebase.js';
 import { ascentProgram, axpyProgram, correctionProgram } from './rules.js';
 
-export function fusedSam(o: { readonly rho: number; readonly eps: number }, base: GradientTransformation): GradientTransformation {
+/** `rho` is the composite's Hyper: a scheduled ρ is read each step here too. */
+export function fusedSam(o: { readonly rho: Hyper; readonly eps: number }, base: GradientTransformation): GradientTransformation {
   return wrapBase('sam', base, {
     update(grads, w, ctx) {
       const n = normOfNorms(grads);
       ctx.report('grad_norm', n);
-      const scale = tf.div(o.rho, tf.add(n, o.eps));
+      const scale = tf.div(o.rho.value, tf.add(n, o.eps));
       const at = w.map((wi, i) => runProgram(axpyProgram, [wi, grads[i]!], [scale])[0]!);
       return { grads: ctx.evaluate(at).grads };
     },
-    hyperparams: () => ({ rho: o.rho }),
+    hyperparams: () => ({ rho: o.rho.value }),
   });
 }
 
 /** ASAM's arithmetic as optimizers/asam.ts; only the rebase is fused. */
-export function fusedAsam(o: { readonly rho: number; readonly eta: number }, base: GradientTransformation): GradientTransformation {
+export function fusedAsam(o: { readonly rho: Hyper; readonly eta: number }, base: GradientTransformation): GradientTransformation {
   return wrapBase('asam', base, {
     update(grads, w, ctx) {
       const isWeight = (i: number): boolean => ctx.params[i]?.role === 'kernel';
@@ -35,13 +36,13 @@ export function fusedAsam(o: { readonly rho: number; readonly eta: number }, bas
       const h = grads.map((g, i) => (T[i] ? tf.mul(g, T[i]!) : g));
       const n = tf.add(normOfNorms(h), 1e-16);
       ctx.report('grad_norm', n as tf.Scalar);
-      const scale = tf.div(o.rho, n);
+      const scale = tf.div(o.rho.value, n);
       const e = h.map((hi, i) => tf.mul(T[i] ? tf.mul(hi, T[i]!) : hi, scale));
       const at = add(w, e);
       const second = ctx.evaluate(at);
       return { grads: second.grads, from: sub(at, e) };
     },
-    hyperparams: () => ({ rho: o.rho }),
+    hyperparams: () => ({ rho: o.rho.value }),
     rebase: fusedRebase,
   });
 }

@@ -26,7 +26,8 @@ export const adam = defineOptimizer({
   schema: z.strictObject({ ...fields, weight_decay: z.number().min(0).default(0).describe('coupled L2: g ← g + wd·p before the moments') }),
   gradEvals: 1,
   info: { source: 'pytorch/pytorch torch/optim/adam.py' },
-  create: (o) => clipped(o.clip_grad_norm, addDecayedWeights(o.weight_decay), scaleByAdam(o.betas, o.eps, o.amsgrad), scaleByLearningRate({ value: o.lr })),
+  schedulable: ['beta1', 'weight_decay'],
+  create: (o, _deps, h) => clipped(o.clip_grad_norm, addDecayedWeights(h.weight_decay!), scaleByAdam(o.betas, o.eps, o.amsgrad, h.beta1!), scaleByLearningRate({ value: o.lr })),
   // the fused kernel has no running maximum: AMSGrad runs the composite
   fused: (o, composite) => (o.amsgrad ? undefined : fusedAdam(o, false, composite)),
 });
@@ -37,6 +38,7 @@ export const adamw = defineOptimizer({
   schema: z.strictObject({ ...fields, weight_decay: z.number().min(0).default(1e-2).describe('decoupled: p ← p·(1 − lr·wd)') }),
   gradEvals: 1,
   info: { source: 'pytorch/pytorch torch/optim/adamw.py' },
-  create: (o) => clipped(o.clip_grad_norm, scaleByAdam(o.betas, o.eps, o.amsgrad), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
+  schedulable: ['beta1', 'weight_decay'],
+  create: (o, _deps, h) => clipped(o.clip_grad_norm, scaleByAdam(o.betas, o.eps, o.amsgrad, h.beta1!), addDecayedWeights(h.weight_decay!), scaleByLearningRate({ value: o.lr })),
   fused: (o, composite) => (o.amsgrad ? undefined : fusedAdam(o, true, composite)),
 });

@@ -21,20 +21,21 @@ export const asam = defineWrapper({
   }),
   gradEvals: 2,
   info: { source: 'SamsungLabs/ASAM asam.py' },
-  create: (o, base) => wrapBase('asam', base, {
+  schedulable: ['rho'],
+  create: (o, base, hy) => wrapBase('asam', base, {
     update(grads, w, ctx) {
       const isWeight = (i: number): boolean => ctx.params[i]?.role === 'kernel';
       const T = w.map((wi, i) => (isWeight(i) ? tf.add(tf.abs(wi), o.eta) : null));
       const h = grads.map((g, i) => (T[i] ? tf.mul(g, T[i]!) : g));
       const n = tf.add(normOfNorms(h), 1e-16);
       ctx.report('grad_norm', n as tf.Scalar);
-      const scale = tf.div(o.rho, n);
+      const scale = tf.div(hy.rho!.value, n);
       const e = h.map((hi, i) => tf.mul(T[i] ? tf.mul(hi, T[i]!) : hi, scale));
       const at = add(w, e);
       const second = ctx.evaluate(at);
       return { grads: second.grads, from: sub(at, e) };
     },
-    hyperparams: () => ({ rho: o.rho }),
+    hyperparams: () => ({ rho: hy.rho!.value }),
   }),
-  fused: fusedAsam,
+  fused: (o, base, h) => fusedAsam({ rho: h.rho!, eta: o.eta }, base),
 });

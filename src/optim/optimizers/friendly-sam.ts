@@ -25,7 +25,8 @@ export const friendlySam = defineWrapper({
   }),
   gradEvals: 2,
   info: { source: 'nblt/F-SAM utils.py (FriendlySAM)', paper: 'Li et al. 2024, Friendly Sharpness-Aware Minimization' },
-  create: (o, base) => wrapBase('friendly-sam', base, {
+  schedulable: ['rho'],
+  create: (o, base, hy) => wrapBase('friendly-sam', base, {
     init: (params) => ({ m: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
     update(grads, w, ctx, state) {
       const m = state['m'] as tf.Tensor[];
@@ -37,10 +38,10 @@ export const friendlySam = defineWrapper({
       const nextM = zip(grads, m, (g, mi) => tf.where(tf.cast(keep, 'bool'), tf.add(tf.mul(mi, o.lmbda), tf.mul(g, 1 - o.lmbda)), g));
       const n = normOfNorms(o.adaptive ? zip(w, d, (wi, di) => tf.mul(tf.abs(wi), di)) : d);
       ctx.report('grad_norm', n);
-      const scale = tf.div(o.rho, tf.add(n, 1e-12));
+      const scale = tf.div(hy.rho!.value, tf.add(n, 1e-12));
       const at = zip(w, d, (wi, di) => tf.add(wi, tf.mul(o.adaptive ? tf.mul(tf.square(wi), di) : di, scale)));
       return { grads: ctx.evaluate(at).grads, state: { m: nextM, count: tf.add(count, 1) } };
     },
-    hyperparams: () => ({ rho: o.rho }),
+    hyperparams: () => ({ rho: hy.rho!.value }),
   }),
 });

@@ -12,7 +12,7 @@
 import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
 import { add, sub, sumSquaresNorm, vdot, zip, type Tree } from '../../backends/tree.js';
-import { clipOption, defineWrapper } from '../entry.js';
+import { clipOption, defineWrapper, type Hypers } from '../entry.js';
 import { fusedGam, type GamOptions } from '../fused/gam.js';
 import type { GradientTransformation } from '../transform.js';
 import { wrapBase } from '../wrap-base.js';
@@ -80,6 +80,15 @@ export const gam = defineWrapper({
   }),
   gradEvals: 4,
   info: { source: 'xxgege/GAM gam/gam.py' },
-  create: gamRecipe,
-  fused: (o, base) => (o.adaptive ? undefined : fusedGam(o, base)),
+  schedulable: ['grad_rho', 'grad_norm_rho'],
+  create: (o, base, h) => gamRecipe(live(o, h), base),
+  fused: (o, base, h) => (o.adaptive ? undefined : fusedGam(live(o, h), base)),
 });
+
+/** The options with both radii read from their Hypers at each use (a scheduled radius changes per step). */
+function live(o: GamOptions, h: Hypers): GamOptions {
+  return Object.defineProperties({ ...o }, {
+    grad_rho: { get: () => h.grad_rho!.value, enumerable: true },
+    grad_norm_rho: { get: () => h.grad_norm_rho!.value, enumerable: true },
+  });
+}

@@ -20,6 +20,7 @@ export const lion = defineOptimizer({
   }),
   gradEvals: 1,
   info: { source: 'google/automl lion/lion_pytorch.py' },
-  create: (o) => clipped(o.clip_grad_norm, scaleByLion(o.betas), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
+  schedulable: ['weight_decay'],
+  create: (o, _deps, h) => clipped(o.clip_grad_norm, scaleByLion(o.betas), addDecayedWeights(h.weight_decay!), scaleByLearningRate({ value: o.lr })),
   fused: fusedLion,
 });

@@ -29,7 +29,8 @@ export const looksam = defineWrapper({
   }),
   gradEvals: 2,
   info: { source: 'paper only (no official code): Liu et al. 2022 Algorithm 1', paper: 'Liu et al. 2022, Towards Efficient and Scalable Sharpness-Aware Minimization' },
-  create: (o, base) => wrapBase('looksam', base, {
+  schedulable: ['rho'],
+  create: (o, base, hy) => wrapBase('looksam', base, {
     init: (params) => ({ gv: params.map((p) => tf.zerosLike(p)), count: tf.scalar(0) }),
     update(g, w, ctx, state) {
       const count = state['count'] as tf.Scalar;
@@ -38,7 +39,7 @@ export const looksam = defineWrapper({
       ctx.report('grad_norm', gNorm);
       const nextCount = tf.scalar((c + 1) % o.k);
       if (c === 0) {
-        const scale = tf.div(o.rho, tf.add(gNorm, EPS));
+        const scale = tf.div(hy.rho!.value, tf.add(gNorm, EPS));
         const gs = ctx.evaluate(zip(w, g, (wi, gi) => tf.add(wi, tf.mul(gi, scale)))).grads;
         const gsNorm = normOfNorms(gs);
         const cos = tf.div(vdot(g, gs), tf.add(tf.mul(gNorm, gsNorm), EPS));
@@ -51,6 +52,6 @@ export const looksam = defineWrapper({
       const ratio = tf.mul(tf.div(gNorm, tf.add(normOfNorms(gv), EPS)), o.alpha);
       return { grads: zip(g, gv, (a, v) => tf.add(a, tf.mul(v, ratio))), state: { gv, count: nextCount } };
     },
-    hyperparams: () => ({ rho: o.rho }),
+    hyperparams: () => ({ rho: hy.rho!.value }),
   }),
 });

@@ -26,12 +26,13 @@ export const rmsprop = defineOptimizer({
   }),
   gradEvals: 1,
   info: { source: 'pytorch/pytorch torch/optim/rmsprop.py', paper: 'Tieleman & Hinton 2012, lecture 6e; Graves 2013 (centered)' },
+  schedulable: ['momentum', 'weight_decay'],
   // torch's `buf.mul_(momentum).addcdiv_(g, avg)` from a zero buffer is SGD's momentum buffer without dampening
-  create: (o) => clipped(
+  create: (o, _deps, h) => clipped(
     o.clip_grad_norm,
-    addDecayedWeights(o.weight_decay),
+    addDecayedWeights(h.weight_decay!),
     scaleByRms(o.alpha, o.eps, o.centered),
-    trace({ momentum: o.momentum, dampening: 0, nesterov: false }),
+    trace({ momentum: h.momentum!, dampening: 0, nesterov: false }),
     scaleByLearningRate({ value: o.lr }),
   ),
 });

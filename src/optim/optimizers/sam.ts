@@ -24,16 +24,17 @@ export const sam = defineWrapper({
   }),
   gradEvals: 2,
   info: { source: 'davda54/sam sam.py' },
-  create: (o, base) => wrapBase('sam', base, {
+  schedulable: ['rho'],
+  create: (o, base, h) => wrapBase('sam', base, {
     update(grads, w, ctx) {
       const s = o.adaptive ? zip(w, grads, (wi, gi) => tf.mul(tf.abs(wi), gi)) : grads;
       const n = normOfNorms(s);
       ctx.report('grad_norm', n);
-      const scale = tf.div(o.rho, tf.add(n, o.eps));
+      const scale = tf.div(h.rho!.value, tf.add(n, o.eps));
       const at = zip(w, grads, (wi, gi) => tf.add(wi, tf.mul(o.adaptive ? tf.mul(tf.square(wi), gi) : gi, scale)));
       return { grads: ctx.evaluate(at).grads };
     },
-    hyperparams: () => ({ rho: o.rho }),
+    hyperparams: () => ({ rho: h.rho!.value }),
   }),
-  fused: (o, base) => (o.adaptive ? undefined : fusedSam(o, base)),
+  fused: (o, base, h) => (o.adaptive ? undefined : fusedSam({ rho: h.rho!, eps: o.eps }, base)),
 });

@@ -36,7 +36,8 @@ export const sgd = defineOptimizer({
   schema: sgdSchema,
   gradEvals: 1,
   info: { source: 'pytorch/pytorch torch/optim/sgd.py' },
-  create: (o) => clipped(o.clip_grad_norm, addDecayedWeights(o.weight_decay), trace(o), scaleByLearningRate({ value: o.lr })),
+  schedulable: ['momentum', 'weight_decay'],
+  create: (o, _deps, h) => clipped(o.clip_grad_norm, addDecayedWeights(h.weight_decay!), trace({ ...o, momentum: h.momentum! }), scaleByLearningRate({ value: o.lr })),
   fused: (o, composite) => fusedSgd(o, o.weight_decay === 0 ? 'none' : 'coupled', composite),
 });
 
@@ -54,13 +55,16 @@ export const sgdw = defineOptimizer({
   schema: sgdwSchema,
   gradEvals: 1,
   info: { source: 'loshchil/AdamW-and-SGDW (Alg. 1), torch SGD momentum' },
-  create(o) {
+  schedulable: ['momentum', 'weight_decay'],
+  create(o, _deps, h) {
     const lr: Hyper = { value: o.lr };
-    if (o.decay_scaled_by_lr) return clipped(o.clip_grad_norm, trace(o), addDecayedWeights(o.weight_decay), scaleByLearningRate(lr));
-    const unscaledDecay = stateless('decay', (u, params, ctx) =>
-      o.weight_decay === 0 ? u : u.map((x, i) => (ctx.params[i]?.decay === false ? x : tf.sub(x, tf.mul(params[i]!, o.weight_decay)))),
-    );
-    return clipped(o.clip_grad_norm, trace(o), scaleByLearningRate(lr), unscaledDecay);
+    const momentum = trace({ ...o, momentum: h.momentum! });
+    if (o.decay_scaled_by_lr) return clipped(o.clip_grad_norm, momentum, addDecayedWeights(h.weight_decay!), scaleByLearningRate(lr));
+    const unscaledDecay = stateless('decay', (u, params, ctx) => {
+      const wd = h.weight_decay!.value;
+      return wd === 0 ? u : u.map((x, i) => (ctx.params[i]?.decay === false ? x : tf.sub(x, tf.mul(params[i]!, wd))));
+    });
+    return clipped(o.clip_grad_norm, momentum, scaleByLearningRate(lr), unscaledDecay);
   },
   fused: (o, composite) => fusedSgd(o, o.weight_decay === 0 ? 'none' : o.decay_scaled_by_lr ? 'decoupled' : 'after_lr', composite),
 });

@@ -38,13 +38,14 @@ export const wsam = defineWrapper({
   }),
   gradEvals: 2,
   info: { source: 'intelligent-machine-learning/dlrover atorch/atorch/optimizers/wsam.py (bfd04ef)', paper: 'Yue et al. 2023, Sharpness-Aware Minimization Revisited: Weighted Sharpness as a Regularization Term' },
-  create(o, base) {
+  schedulable: ['rho'],
+  create(o, base, hy) {
     const alpha = o.gamma / (1 - o.gamma);
     return wrapBase('wsam', base, {
       update(grads, w, ctx) {
         const n = normOfNorms(o.adaptive ? zip(w, grads, (wi, gi) => tf.mul(tf.abs(wi), gi)) : grads);
         ctx.report('grad_norm', n);
-        const scale = tf.div(o.rho, tf.add(n, o.sam_eps));
+        const scale = tf.div(hy.rho!.value, tf.add(n, o.sam_eps));
         const e = zip(w, grads, (wi, gi) => tf.mul(o.adaptive ? tf.mul(tf.square(wi), gi) : gi, scale));
         const at = add(w, e);
         const g = clipTo(grads, o.max_norm);
@@ -55,7 +56,7 @@ export const wsam = defineWrapper({
         const lr = base.learningRate?.value ?? 0;
         return { grads: g, from, land: (theta) => zip(theta, sharpness, (t, s) => tf.add(t, tf.mul(s, -lr * alpha))) };
       },
-      hyperparams: () => ({ rho: o.rho }),
+      hyperparams: () => ({ rho: hy.rho!.value }),
     });
   },
 });

@@ -1,5 +1,5 @@
 import * as tf from '../../backends/tf.js';
-import type { GradientTransformation, StateTree } from '../transform.js';
+import { hyperValue, type GradientTransformation, type HyperValue, type StateTree } from '../transform.js';
 import { oneMinusPow, zip } from '../../backends/tree.js';
 
 export interface AdamState {
@@ -19,9 +19,11 @@ export interface AdamState {
  * for op, the bias correction of m as a product (one division per element fewer than m/denom/bc1,
  * which the fused kernel's speed is bound by).
  * AMSGrad (torch `amsgrad=True`): v̂max = max(v̂max, v) replaces v in the denominator.
+ * `beta1` (a Hyper when scheduled: one-cycle's momentum cycling) replaces betas[0]; like torch, the
+ * step's β1 enters both the average and the bias correction 1 − β1^t.
  */
-export function scaleByAdam(betas: readonly [number, number], eps: number, amsgrad = false): GradientTransformation<AdamState> {
-  const [b1, b2] = betas;
+export function scaleByAdam(betas: readonly [number, number], eps: number, amsgrad = false, beta1: HyperValue = betas[0]): GradientTransformation<AdamState> {
+  const b2 = betas[1];
   return {
     name: 'adam',
     init: (params) => ({
@@ -31,6 +33,7 @@ export function scaleByAdam(betas: readonly [number, number], eps: number, amsgr
       count: tf.scalar(0),
     }),
     update(grads, state) {
+      const b1 = hyperValue(beta1);
       const count = tf.add(state.count, 1) as tf.Scalar;
       // torch's lerp for weight < 0.5: m + w·(g − m)
       const mu = zip(state.mu, grads, (m, g) => tf.add(m, tf.mul(tf.sub(g, m), 1 - b1)));

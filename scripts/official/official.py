@@ -128,6 +128,8 @@ GLUE = {
     'dadapt-adam': 'none (DAdaptAdam; growth_rate null as inf); d read from param_groups[0] after each step',
     'dadapt-sgd': 'none (DAdaptSGD; growth_rate null as inf); d read from param_groups[0] after each step',
     'polyak-sgd': 'no PyTorch code (optax polyak_sgd is JAX): PolyakReference, chain(sgd(scaling), scale_by_polyak) in torch ops',
+    # tier 2: second-order (issue 21)
+    'lbfgs': 'none (torch.optim.LBFGS, step(closure) with a closure that zeroes, evaluates and backpropagates the full batch)',
 }
 
 # optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
@@ -844,6 +846,20 @@ class Runner:
         opt = mod.SingleDeviceMuonWithAuxAdam(groups)
         self._clip(opt, spec)
         return self._plain_with(opt)
+
+    # --- tier 2: second-order (issue 21) -----------------------------------------------------------
+    def _build_lbfgs(self, spec):
+        opt = torch.optim.LBFGS(self.params, **_pick(spec, ['lr', 'max_iter', 'max_eval', 'tolerance_grad', 'tolerance_change', 'history_size', 'line_search_fn']))
+
+        def closure():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            return loss
+
+        def run():
+            return opt.step(closure)
+        return run
 
     def _class_from_file(self, folder: str, rel: str, name: str):
         """GLUE: one class of an upstream file whose other imports are not installed, by ast (source unchanged)."""

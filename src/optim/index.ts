@@ -57,6 +57,8 @@ import { polyakSgd } from './optimizers/polyak-sgd.js';
 import { lossNormalizedGd, normalizedGd } from './optimizers/normalized-gd.js';
 import { noisySgd, sgld } from './optimizers/sgld.js';
 import { frugal } from './optimizers/frugal.js';
+// tier 2: second-order (issue 21)
+import { lbfgs } from './optimizers/lbfgs.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -117,6 +119,8 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   sgld,
   noisySgd,
   frugal,
+  // tier 2: second-order (issue 21)
+  lbfgs,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

@@ -38,6 +38,8 @@ const descentSpec = (name: string): Spec => {
   if (lr === undefined) return specFor(name);
   return optimizerRegistry.get(name).nested?.base ? specFor(name, { ...BASE, lr }) : { ...specFor(name), lr };
 };
+// L-BFGS evaluates until a stopping test fires (1 to max_eval + 1 per step): its count is only bounded.
+const VARYING_EVALS = new Set(['lbfgs']);
 const SOFTMAX: ParamDef[] = [
   { value: [0.1, -0.2, 0.3, 0.05, -0.1, 0.2], shape: [3, 2], role: 'kernel' },
   { value: [0.01, -0.02], role: 'bias' },
@@ -115,6 +117,12 @@ for (const name of optimizerRegistry.names()) {
       const { gradEvals } = runSteps(opt, closureOf(params, parabola), 3);
       // the entry's gradEvals is what a step costs at most, and what the first step costs (LookSAM
       // evaluates twice on its k-th steps and once in between; every other entry always the same)
+      if (VARYING_EVALS.has(name)) {
+        for (const g of gradEvals) assert.ok(g >= 1 && g <= entry.gradEvals, `${name}: ${gradEvals}`);
+        opt.dispose();
+        disposeParams(params);
+        return;
+      }
       assert.equal(gradEvals[0], entry.gradEvals);
       for (const g of gradEvals) assert.ok(g >= 1 && g <= entry.gradEvals, `${name}: ${gradEvals}`);
       if (name !== 'looksam') assert.deepEqual(gradEvals, [entry.gradEvals, entry.gradEvals, entry.gradEvals]);

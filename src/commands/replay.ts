@@ -20,7 +20,9 @@ import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { ConfigError, ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { createOptimizer } from '../optim/index.js';
+import type { SampledLabels } from '../optim/types.js';
 import { writeJsonAtomic } from '../run/atomic.js';
+import { drawLabels } from '../train/sampled-labels.js';
 import { initCliBackend } from './shared.js';
 import type { CommandContext } from './context.js';
 
@@ -76,6 +78,18 @@ export async function replayTrajectory(problem: ReplayProblem, steps: number): P
     const out = tf.add(tf.matMul(h, vars[2]!), vars[3]!);
     return tf.mean(tf.square(tf.sub(out, y)));
   });
+  // linear-softmax: CE against labels drawn from the current softmax (Sophia's GNB estimator)
+  const sampled: SampledLabels | undefined = problem.problem === 'linear-softmax'
+    ? (seed) => {
+      const k = vars[0]!.shape[1]!;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = tf.add(tf.matMul(x, vars[0]!), vars[1]!);
+        const labels = drawLabels(tf.softmax(logits).dataSync(), x.shape[0]!, k, seed);
+        return tf.mean(tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(labels, 'int32'), k), tf.logSoftmax(logits)), 1)));
+      }, vars);
+      return { loss: value, grads: vars.map((v) => grads[v.name]!), rows: x.shape[0]! };
+    }
+    : undefined;
   const opt = createOptimizer(problem.optimizer, names.map((n, i) => ({ name: n, variable: vars[i]!, role: n.startsWith('W') ? 'kernel' as const : 'bias' as const })));
   const out: ReplayStep[] = [];
   try {
@@ -84,7 +98,7 @@ export async function replayTrajectory(problem: ReplayProblem, steps: number): P
         const res = opt.step(() => {
           const { value, grads } = tf.variableGrads(lossFn, vars);
           return { loss: value, grads: vars.map((v) => grads[v.name]!) };
-        });
+        }, undefined, sampled);
         return { loss: res.loss, gradEvals: res.gradEvals, diag: { ...(res.diagnostics ?? {}) } };
       });
       const after = lossFn();

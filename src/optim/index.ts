@@ -59,6 +59,7 @@ import { noisySgd, sgld } from './optimizers/sgld.js';
 import { frugal } from './optimizers/frugal.js';
 // tier 2: second-order (issue 21)
 import { lbfgs } from './optimizers/lbfgs.js';
+import { sophia } from './optimizers/sophia.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -121,6 +122,7 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   frugal,
   // tier 2: second-order (issue 21)
   lbfgs,
+  sophia,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

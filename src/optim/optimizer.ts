@@ -9,7 +9,7 @@ import { RunnerError } from '../core/errors.js';
 import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
-import type { Closure, ExtraBatches, Optimizer, StepResult } from './types.js';
+import type { Closure, ExtraBatches, Optimizer, SampledLabels, StepResult } from './types.js';
 import { applyUpdates } from './apply.js';
 
 export interface ParamInput {
@@ -80,7 +80,7 @@ export function optimizerFacade(
     get learningRate() {
       return transform.learningRate?.value ?? Number.NaN;
     },
-    step(closure: Closure, extra?: ExtraBatches): StepResult {
+    step(closure: Closure, extra?: ExtraBatches, sampled?: SampledLabels): StepResult {
       let gradEvals = 0;
       const diagnostics: Record<string, tf.Scalar> = {};
       const out = tf.tidy(() => {
@@ -110,6 +110,16 @@ export function optimizerFacade(
             if (!Number.isInteger(k) || k < 0) throw new RunnerError('USAGE', `extra batch index must be an integer ≥ 0, got ${k}`);
             return evaluateWith(extra(k), at);
           },
+          ...(sampled
+            ? {
+                evaluateSampled(seed: number) {
+                  const r = sampled(seed);
+                  check(r.grads, r.loss);
+                  gradEvals += 1;
+                  return { loss: r.loss, grads: [...r.grads], rows: r.rows };
+                },
+              }
+            : {}),
           report(name, value) {
             // A copy: the caller owns (and disposes) StepResult.diagnostics, and a transform may
             // report one of its own state tensors (MoMo's lb).

@@ -17,6 +17,14 @@ export type Closure = () => { readonly loss: tf.Scalar; readonly grads: readonly
  */
 export type ExtraBatches = (k: number) => Closure;
 
+/**
+ * Loss and gradients of the mean softmax cross-entropy of the model's outputs on the step's batch
+ * against labels drawn from those outputs (one per row of logits, inverse CDF of the softmax at
+ * uniforms from `seed`), at the CURRENT values: Sophia's Gauss–Newton–Bartlett estimator, which
+ * train_sophiag.py computes with Categorical(logits).sample(). `rows` is the number of labels drawn.
+ */
+export type SampledLabels = (seed: number) => { readonly loss: tf.Scalar; readonly grads: readonly tf.Tensor[]; readonly rows: number };
+
 export interface StepResult {
   /** Loss of the FIRST evaluation, before any perturbation. */
   readonly loss: tf.Scalar;
@@ -34,8 +42,9 @@ export interface Optimizer {
   /**
    * Call inside tf.tidy; the returned tensors belong to the caller's scope. `extra` supplies closures
    * over other batches (ctx.evaluateBatch); without it, an optimizer that asks for one fails.
+   * `sampled` is the closure with labels drawn from the model (ctx.evaluateSampled: Sophia's GNB).
    */
-  step(closure: Closure, extra?: ExtraBatches): StepResult;
+  step(closure: Closure, extra?: ExtraBatches, sampled?: SampledLabels): StepResult;
   /** Wrappers forward it to their base (GSAM's rho follows it). */
   setLearningRate(lr: number): void;
   /** Current scalar hyperparameters for metrics.jsonl: lr, rho, … */

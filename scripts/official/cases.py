@@ -193,6 +193,9 @@ CASES: list[tuple[str, dict]] = [
     ('lbfgs/defaults', {'name': 'lbfgs'}),
     ('lbfgs/fixed-step', {'name': 'lbfgs', 'lr': 0.2, 'max_iter': 3, 'history_size': 3}),
     ('lbfgs/strong-wolfe', {'name': 'lbfgs', 'line_search_fn': 'strong_wolfe', 'max_iter': 3, 'history_size': 4, 'tolerance_change': 1e-6}),
+    ('sophia/gnb-k2', {'name': 'sophia', 'lr': 0.02, 'k': 2}),
+    ('sophia/gnb-at-start', {'name': 'sophia', 'lr': 0.02, 'rho': 0.1, 'k': 3, 'update_at_start': True, 'betas': [0.9, 0.95], 'weight_decay': 0.5}),
+    ('sophia/gnb-bs-clip', {'name': 'sophia', 'lr': 0.05, 'k': 1, 'bs': 64, 'clip_grad_norm': 0.5, 'seed': 3}),
     ('lbfgs/strong-wolfe-eval-cap', {'name': 'lbfgs', 'line_search_fn': 'strong_wolfe', 'max_iter': 10, 'max_eval': 4, 'history_size': 2, 'tolerance_change': 1e-6}),
 ]
 
@@ -266,4 +269,6 @@ MUTANTS: list[tuple[str, dict, dict]] = [
     ('prodigy without safeguard', {'name': 'prodigy', 'use_bias_correction': True}, {'name': 'prodigy', 'use_bias_correction': True, 'safeguard_warmup': True}),
     ('dadapt-adam coupled vs decoupled', {'name': 'dadapt-adam', 'weight_decay': 0.5, 'd0': 1e-3}, {'name': 'dadapt-adam', 'decouple': True, 'weight_decay': 0.5, 'd0': 1e-3}),
     ('polyak sps vs sps+ above the loss', {'name': 'polyak-sgd', 'f_min': 5.0}, {'name': 'polyak-sgd', 'f_min': 5.0, 'variant': 'sps+'}),
+    ('sophia bs 1 vs labels drawn', {'name': 'sophia', 'lr': 0.02, 'k': 2, 'bs': 1}, {'name': 'sophia', 'lr': 0.02, 'k': 2}),
+    ('lbfgs fixed step vs strong-Wolfe', {'name': 'lbfgs', 'max_iter': 3, 'history_size': 3}, {'name': 'lbfgs', 'max_iter': 3, 'history_size': 3, 'line_search_fn': 'strong_wolfe'}),
 ]

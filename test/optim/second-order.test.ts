@@ -140,3 +140,19 @@ test('drawLabels: inverse CDF of each row at Rng(seed) uniforms', () => {
   for (const c of many) counts[c]!++;
   assert.ok(Math.abs(counts[0]! - 200) < 50 && Math.abs(counts[2]! - 500) < 60, `${counts}`);
 });
+
+test('sophia paper_clip: with a negative Hutchinson h the paper\'s max(ρh, ε) takes a sign step, the code\'s ρh + 1e-15 flips it', () => {
+  // f = −½x² from 1: g = −1, v⊙Hv = −1; β 0.5: m = −0.5, h = −0.5, ρ 1
+  const concave = { loss: (xs: readonly tf.Tensor[]) => tf.tidy(() => tf.mul(-0.5, tf.sum(tf.square(xs[0]!))) as tf.Scalar), grads: (xs: readonly tf.Tensor[]) => [tf.neg(xs[0]!)] };
+  const after = (paper_clip: boolean) => {
+    const p = makeParams([{ value: [1] }]);
+    const opt = createOptimizer({ name: 'sophia', estimator: 'hutchinson', lr: 0.1, betas: [0.5, 0.5], rho: 1, weight_decay: 0, k: 1, update_at_start: true, paper_clip }, p);
+    runSteps(opt, closureOf(p, concave), 1);
+    const out = flat(p);
+    opt.dispose();
+    disposeParams(p);
+    return out;
+  };
+  close(after(true), [1.1]);
+  close(after(false), [0.9]);
+});

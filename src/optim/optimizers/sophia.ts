@@ -14,14 +14,16 @@
  * so the first k steps run with h = 0 (sign-momentum steps of size lr). `update_at_start` also
  * estimates at step 0 (the paper's Algorithm 3: t mod k = 1 with t from 1).
  * Paper vs code: the paper clips m/max(ρ·h, ε) (ε = 1e-12; a negative Hutchinson h then gives a
- * full sign step), the code divides by ρ·bs·h + 1e-15 (a negative h flips the step): `paper_clip`.
+ * full sign step), the code divides by ρ·bs·h + 1e-15 (a negative h flips the step and leaves it
+ * unbounded: harmless for GNB, whose h ≥ 0, fatal for Hutchinson): `paper_clip`, by default the
+ * code's form with gnb and the paper's with hutchinson (the official repository has no Hutchinson code).
  * The code estimates on the batch after the step's; minima on the step's own batch (same weights,
  * same law). A draw at step t uses Rng.derive(seed, label, t): resumes identically on every backend;
  * `seed` is the optimizer's, as sgld's.
  */
 import { z } from 'zod';
 import * as tf from '../../backends/tf.js';
-import { normOfNorms } from '../../backends/tree.js';
+import { normOfNorms, sign } from '../../backends/tree.js';
 import { hashSeed, Rng } from '../../core/random.js';
 import { RunnerError } from '../../core/errors.js';
 import { hvp } from '../../diagnostics/hessian.js';
@@ -39,7 +41,7 @@ export interface SophiaOptions {
   readonly estimator: 'gnb' | 'hutchinson';
   readonly bs: number | null;
   readonly update_at_start: boolean;
-  readonly paper_clip: boolean;
+  readonly paper_clip: boolean | null;
   readonly clip_grad_norm: number | null;
   readonly hvp_eps: number | null;
   readonly seed: number;
@@ -112,10 +114,12 @@ export function scaleBySophia(o: SophiaOptions): GradientTransformation<SophiaSt
       }
       const m = state.exp_avg.map((x, i) => tf.add(tf.mul(x, b1), tf.mul(grads[i]!, 1 - b1)));
       const rhoBs = tf.mul(bs, o.rho);
+      const paperClip = o.paper_clip ?? o.estimator === 'hutchinson';
       const u = m.map((x, i) => {
         const curv = tf.mul(rhoBs, hessian[i]!);
-        const denom = o.paper_clip ? tf.maximum(curv, 1e-12) : tf.add(curv, 1e-15);
-        return tf.mul(tf.sign(x), tf.minimum(tf.div(tf.abs(x), denom), 1));
+        const denom = paperClip ? tf.maximum(curv, 1e-12) : tf.add(curv, 1e-15);
+        // tree.ts sign, not tf.sign: wasm's Sign kernel zeroes |x| < 1.2e-7
+        return tf.mul(sign(x), tf.minimum(tf.div(tf.abs(x), denom), 1));
       });
       return [u, { exp_avg: m, hessian, count: tf.add(state.count, 1), bs }];
     },
@@ -134,7 +138,7 @@ export const sophia = defineOptimizer({
     estimator: z.enum(['gnb', 'hutchinson']).default('gnb').describe('gnb: ĝ⊙ĝ with labels drawn from the model (official SophiaG); hutchinson: v⊙Hv, Rademacher v, finite-difference HVP'),
     bs: z.number().positive().nullable().default(null).describe('the official step(bs): null = labels drawn per estimate (gnb) or 1 (hutchinson)'),
     update_at_start: z.boolean().default(false).describe('also estimate h at step 0 (the paper\'s t mod k = 1); official: first at step k'),
-    paper_clip: z.boolean().default(false).describe('the paper\'s clip(m/max(ρ·bs·h, 1e-12), 1) instead of the code\'s |m|/(ρ·bs·h + 1e-15)'),
+    paper_clip: z.boolean().nullable().default(null).describe('true: the paper\'s clip(m/max(ρ·bs·h, 1e-12), 1); false: the code\'s |m|/(ρ·bs·h + 1e-15); null: the code\'s for gnb, the paper\'s for hutchinson (whose h can be negative)'),
     hvp_eps: z.number().positive().nullable().default(null).describe('hutchinson: finite-difference step along the unit vector; null = cbrt(1.2e-7)·(1 + ‖θ‖)'),
     seed: z.number().int().min(0).default(0).describe('seed of the label draws / Rademacher vectors (Rng.derive(seed, label, step))'),
     ...clipOption,

@@ -196,6 +196,7 @@ CASES: list[tuple[str, dict]] = [
     ('sophia/gnb-k2', {'name': 'sophia', 'lr': 0.02, 'k': 2}),
     ('sophia/gnb-at-start', {'name': 'sophia', 'lr': 0.02, 'rho': 0.1, 'k': 3, 'update_at_start': True, 'betas': [0.9, 0.95], 'weight_decay': 0.5}),
     ('sophia/gnb-bs-clip', {'name': 'sophia', 'lr': 0.05, 'k': 1, 'bs': 64, 'clip_grad_norm': 0.5, 'seed': 3}),
+    ('lbfgs/clip', {'name': 'lbfgs', 'lr': 0.5, 'max_iter': 4, 'history_size': 3, 'clip_grad_norm': 0.3}),
     ('lbfgs/strong-wolfe-eval-cap', {'name': 'lbfgs', 'line_search_fn': 'strong_wolfe', 'max_iter': 10, 'max_eval': 4, 'history_size': 2, 'tolerance_change': 1e-6}),
 ]
 
@@ -215,6 +216,7 @@ CASE_STEPS: dict[str, int] = {
     'lbfgs/fixed-step': 6,
     'lbfgs/strong-wolfe': 8,
     'lbfgs/strong-wolfe-eval-cap': 6,
+    'lbfgs/clip': 1,  # clipped gradients are no longer the loss's: L-BFGS diverges after (torch float32 too)
 }
 
 MUTANTS: list[tuple[str, dict, dict]] = [

@@ -920,10 +920,16 @@ class Runner:
     def _build_lbfgs(self, spec):
         opt = torch.optim.LBFGS(self.params, **_pick(spec, ['lr', 'max_iter', 'max_eval', 'tolerance_grad', 'tolerance_change', 'history_size', 'line_search_fn']))
 
+        clip = spec.get('clip_grad_norm')
+
         def closure():
             opt.zero_grad()
             loss = self.f()
             loss.backward()
+            if clip is not None:
+                # GLUE: minima's clip acts on every gradient L-BFGS reads: a clip inside the closure
+                norm = float(torch.nn.utils.clip_grad_norm_(self.params, clip))
+                self.diag.setdefault('unclipped_grad_norm', norm)
             return loss
 
         def run():

@@ -19,7 +19,7 @@
 import { z } from 'zod';
 import * as tf from '../../backends/tf.js';
 import { withPrecomputedSum } from '../apply.js';
-import { defineOptimizer, lrOption } from '../entry.js';
+import { clipOption, defineOptimizer, lrOption } from '../entry.js';
 import { strongWolfe } from '../strong-wolfe.js';
 import type { GradientTransformation, Params } from '../transform.js';
 
@@ -31,6 +31,7 @@ export interface LbfgsOptions {
   readonly tolerance_change: number;
   readonly history_size: number;
   readonly line_search_fn: 'strong_wolfe' | null;
+  readonly clip_grad_norm: number | null;
 }
 
 export interface LbfgsState {
@@ -77,13 +78,20 @@ export function scaleByLbfgs(o: LbfgsOptions): GradientTransformation<LbfgsState
       // x: the running point, accumulated in place as torch's p.add_(d, alpha=t)
       let x: tf.Tensor[] = [...params];
       const at = (t: number, d: tf.Tensor): tf.Tensor[] => split(tf.add(flatOf(x), tf.mul(d, t)));
+      // clip_grad_norm acts on every gradient the rule reads, as a clip inside torch's closure would
+      const clip = (g: tf.Tensor1D): tf.Tensor1D => {
+        if (o.clip_grad_norm === null) return g;
+        const norm = tf.norm(g);
+        return tf.mul(g, tf.minimum(tf.div(o.clip_grad_norm, tf.add(norm, 1e-6)), 1));
+      };
       const evaluateAt = (point: Params) => {
         const r = ctx.evaluate(point);
-        return { loss: read(r.loss), grad: flatOf(r.grads) };
+        return { loss: read(r.loss), grad: clip(flatOf(r.grads)) };
       };
 
       let loss = read(ctx.loss);
-      let flatGrad = flatOf(grads);
+      if (o.clip_grad_norm !== null) ctx.report('unclipped_grad_norm', tf.norm(flatOf(grads)) as tf.Scalar);
+      let flatGrad = clip(flatOf(grads));
       let currentEvals = 1;
       let funcEvals = read(state.func_evals) + 1;
       let nIterTotal = read(state.n_iter);
@@ -206,6 +214,7 @@ export const lbfgs = defineOptimizer({
     tolerance_change: z.number().min(0).default(1e-9).describe('stop when the step, the loss change or the directional derivative falls under this'),
     history_size: z.number().int().positive().default(100).describe('(s, y) pairs kept for the two-loop recursion'),
     line_search_fn: z.enum(['strong_wolfe']).nullable().default(null).describe("null: fixed step lr; 'strong_wolfe': torch's strong-Wolfe line search (c1 1e-4, c2 0.9)"),
+    ...clipOption,
   }),
   // the most a step takes with the defaults: max_eval 25, +1 when a line search ends on its last trial (torch)
   gradEvals: 26,

@@ -9,11 +9,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import '../support/tf.js';
+import type { Spec } from '../../src/core/registry.js';
 import { withTmpDir } from '../support/tmp-dir.js';
 import { resumeTiny, runTiny, status, tensorsBin, tinyConfig, trainRows, trajectory, truncatedCopy } from './harness.js';
 
 const steps = 6;
-const CASES: readonly [string, Record<string, unknown>, (step: number) => number | undefined][] = [
+const CASES: readonly [string, Spec, (step: number) => number | undefined][] = [
   // 1-based rows: estimates before 0-based steps 2 and 4 (rows 3 and 5)
   ['sophia gnb k 2', { name: 'sophia', lr: 0.01, k: 2 }, (s) => (s === 3 || s === 5 ? 2 : 1)],
   ['sophia hutchinson k 2 from the start', { name: 'sophia', lr: 0.01, k: 2, estimator: 'hutchinson', update_at_start: true }, (s) => (s % 2 === 1 ? 3 : 1)],

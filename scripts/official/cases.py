@@ -189,6 +189,15 @@ CASES: list[tuple[str, dict]] = [
     ('polyak-sgd/sps+-above', {'name': 'polyak-sgd', 'f_min': 5.0, 'variant': 'sps+'}),
     ('polyak-sgd/scaling', {'name': 'polyak-sgd', 'lr': 0.5, 'max_learning_rate': 2.0}),
     ('polyak-sgd/clip', {'name': 'polyak-sgd', 'clip_grad_norm': 0.1}),
+    # tier 2: second-order (issue 21); torch.optim.LBFGS
+    ('lbfgs/defaults', {'name': 'lbfgs'}),
+    ('lbfgs/fixed-step', {'name': 'lbfgs', 'lr': 0.2, 'max_iter': 3, 'history_size': 3}),
+    ('lbfgs/strong-wolfe', {'name': 'lbfgs', 'line_search_fn': 'strong_wolfe', 'max_iter': 3, 'history_size': 4, 'tolerance_change': 1e-6}),
+    ('sophia/gnb-k2', {'name': 'sophia', 'lr': 0.02, 'k': 2}),
+    ('sophia/gnb-at-start', {'name': 'sophia', 'lr': 0.02, 'rho': 0.1, 'k': 3, 'update_at_start': True, 'betas': [0.9, 0.95], 'weight_decay': 0.5}),
+    ('sophia/gnb-bs-clip', {'name': 'sophia', 'lr': 0.05, 'k': 1, 'bs': 64, 'clip_grad_norm': 0.5, 'seed': 3}),
+    ('lbfgs/clip', {'name': 'lbfgs', 'lr': 0.5, 'max_iter': 4, 'history_size': 3, 'clip_grad_norm': 0.3}),
+    ('lbfgs/strong-wolfe-eval-cap', {'name': 'lbfgs', 'line_search_fn': 'strong_wolfe', 'max_iter': 10, 'max_eval': 4, 'history_size': 2, 'tolerance_change': 1e-6}),
 ]
 
 PROBLEMS = ['linear-softmax', 'mlp-tanh-mse']
@@ -199,6 +208,17 @@ EDGE = [False, True]
 # Known-wrong pairs for --self-test: (id, minima block, official block). Each pair is a plausible
 # implementation mistake (references/optimizers.md §14); the comparison must flag every one, which
 # shows that the tolerance and the settings above can tell these rules apart.
+# Steps compared for cases whose float32 trajectory leaves float64 early (default: --steps). One L-BFGS
+# step is up to max_iter quasi-Newton iterations: within a few steps the runs near a minimum, where
+# float32 torch itself moves O(1) away from float64 (measured in README.md), so later steps compare rounding.
+CASE_STEPS: dict[str, int] = {
+    'lbfgs/defaults': 1,
+    'lbfgs/fixed-step': 6,
+    'lbfgs/strong-wolfe': 8,
+    'lbfgs/strong-wolfe-eval-cap': 6,
+    'lbfgs/clip': 1,  # clipped gradients are no longer the loss's: L-BFGS diverges after (torch float32 too)
+}
+
 MUTANTS: list[tuple[str, dict, dict]] = [
     ('adam-l2 vs adamw', {'name': 'adam', 'lr': 0.02, 'weight_decay': 0.2}, {'name': 'adamw', 'lr': 0.02, 'weight_decay': 0.2}),
     ('sgdw vs sgd l2', {'name': 'sgdw', 'lr': 0.1, 'momentum': 0.9, 'weight_decay': 0.5}, {'name': 'sgd', 'lr': 0.1, 'momentum': 0.9, 'weight_decay': 0.5}),
@@ -251,4 +271,6 @@ MUTANTS: list[tuple[str, dict, dict]] = [
     ('prodigy without safeguard', {'name': 'prodigy', 'use_bias_correction': True}, {'name': 'prodigy', 'use_bias_correction': True, 'safeguard_warmup': True}),
     ('dadapt-adam coupled vs decoupled', {'name': 'dadapt-adam', 'weight_decay': 0.5, 'd0': 1e-3}, {'name': 'dadapt-adam', 'decouple': True, 'weight_decay': 0.5, 'd0': 1e-3}),
     ('polyak sps vs sps+ above the loss', {'name': 'polyak-sgd', 'f_min': 5.0}, {'name': 'polyak-sgd', 'f_min': 5.0, 'variant': 'sps+'}),
+    ('sophia bs 1 vs labels drawn', {'name': 'sophia', 'lr': 0.02, 'k': 2, 'bs': 1}, {'name': 'sophia', 'lr': 0.02, 'k': 2}),
+    ('lbfgs fixed step vs strong-Wolfe', {'name': 'lbfgs', 'max_iter': 3, 'history_size': 3}, {'name': 'lbfgs', 'max_iter': 3, 'history_size': 3, 'line_search_fn': 'strong_wolfe'}),
 ]

@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from cases import CASES, EDGE, MUTANTS, PROBLEMS, SEEDS  # noqa: E402
+from cases import CASE_STEPS, CASES, EDGE, MUTANTS, PROBLEMS, SEEDS  # noqa: E402
 from official import GLUE, Unsupported, Upstream, official_trajectory  # noqa: E402
 from problems import make_problem  # noqa: E402
 
@@ -153,7 +153,9 @@ def main(argv=None):
     # 1. official trajectories (and the problem files minima reads)
     t0 = time.time()
     instances = []  # (case id, kind, seed, problem path, official trajectory | Unsupported | Exception)
+    steps_of = {}  # problem path -> steps compared (CASE_STEPS caps --steps for a case)
     for cid, spec, official_spec in cases:
+        steps = min(args.steps, CASE_STEPS.get(cid, args.steps))
         for kind in kinds:
             for seed, edge in [(s, e) for s in seeds for e in edges]:
                 problem = make_problem(kind, seed, edge)
@@ -161,11 +163,12 @@ def main(argv=None):
                 label = f'{seed}{"-edge" if edge else ""}'
                 path = work / f'{re.sub(r"[^A-Za-z0-9.-]+", "_", cid)}__{kind}__{label}.json'
                 path.write_text(json.dumps(problem))
+                steps_of[str(path)] = steps
                 ref64 = None
                 try:
-                    ref = official_trajectory(problem, official_spec, args.steps, up)
+                    ref = official_trajectory(problem, official_spec, steps, up)
                     if not args.no_f64:
-                        ref64 = official_trajectory(problem, official_spec, args.steps, up, torch.float64)
+                        ref64 = official_trajectory(problem, official_spec, steps, up, torch.float64)
                 except Unsupported as e:
                     ref = e
                 except FileNotFoundError as e:
@@ -180,7 +183,7 @@ def main(argv=None):
     results = {}
     failed = False
     for variant in variants:
-        jobs = [{'problem': str(p), 'out': str(p.with_suffix(f'.{variant}.traj.json')), 'steps': args.steps}
+        jobs = [{'problem': str(p), 'out': str(p.with_suffix(f'.{variant}.traj.json')), 'steps': steps_of[str(p)]}
                 for (_, _, _, p, ref, _) in instances if isinstance(ref, list)]
         t0 = time.time()
         errors = run_minima(jobs, variant, args) if jobs else {}

@@ -61,6 +61,7 @@ UPSTREAM = {
     'schedule_free': ('facebookresearch/schedule_free', '70785b53e778d0e872c0bbb75ff4ee54ee10c291'),
     'prodigy': ('konstmish/prodigy', '3efb213ee8af5a6bf76f28726398433a847b38e9'),
     'dadaptation': ('facebookresearch/dadaptation', 'c984980213a989ff7cac1e3d68c19a2257bcd571'),
+    'Sophia': ('Liuhong99/Sophia', 'a7e157229b71d58cf995d32854f1be15c265b350'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -128,6 +129,13 @@ GLUE = {
     'dadapt-adam': 'none (DAdaptAdam; growth_rate null as inf); d read from param_groups[0] after each step',
     'dadapt-sgd': 'none (DAdaptSGD; growth_rate null as inf); d read from param_groups[0] after each step',
     'polyak-sgd': 'no PyTorch code (optax polyak_sgd is JAX): PolyakReference, chain(sgd(scaling), scale_by_polyak) in torch ops',
+    # tier 2: second-order (issue 21)
+    'lbfgs': 'none (torch.optim.LBFGS, step(closure) with a closure that zeroes, evaluates and backpropagates the full batch)',
+    'sophia': 'SophiaG from sophia.py and train_sophiag.py\'s loop order (update_hessian from the gradient of F.cross_entropy against '
+              'labels drawn from the logits, then clip and update_hessian; step(bs=labels drawn)), moved before the step it feeds on the same '
+              'full batch; the labels are drawn by minima\'s inverse-CDF rule from a Python port of its Rng (MinimaRng) instead of '
+              'Categorical.sample(), so both sides draw the same; the MLP\'s outputs are read as logits for the draw (as replay does); '
+              'gnb only (no official Hutchinson code)',
 }
 
 # optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
@@ -308,6 +316,69 @@ class SignReference(torch.optim.Optimizer):
                 if wd_lh != 0:
                     p.mul_(1 - lr * wd_lh)
                 p.add_(torch.sign(g), alpha=-lr)
+
+
+def _u32(x: int) -> int:
+    return x & 0xFFFFFFFF
+
+
+def _splitmix32(seed: int):
+    s = _u32(seed)
+
+    def nxt():
+        nonlocal s
+        s = _u32(s + 0x9E3779B9)
+        z = s
+        z = _u32((z ^ (z >> 16)) * 0x85EBCA6B)
+        z = _u32((z ^ (z >> 13)) * 0xC2B2AE35)
+        return _u32(z ^ (z >> 16))
+    return nxt
+
+
+def minima_hash_seed(seed: int, *labels) -> int:
+    """GLUE: src/core/random.ts hashSeed (FNV-1a of '|label' strings mixed with the seed, then splitmix32)."""
+    h = _u32(_u32(0x811C9DC5 ^ _u32(seed)) * 0x01000193)
+    for label in labels:
+        for ch in f'|{label}':
+            h = _u32(_u32(h ^ ord(ch)) * 0x01000193)
+    return _splitmix32(h)()
+
+
+class MinimaRng:
+    """GLUE: src/core/random.ts Rng (xoshiro128** seeded by splitmix32), for draws both sides must share."""
+
+    def __init__(self, seed: int):
+        sm = _splitmix32(seed)
+        self.s = [sm(), sm(), sm(), sm()]
+        if not any(self.s):
+            self.s[0] = 1
+
+    def uniform(self) -> float:
+        s0, s1, s2, s3 = self.s
+        rotl = lambda x, k: _u32((x << k) | (x >> (32 - k)))
+        result = _u32(rotl(_u32(s1 * 5), 7) * 9)
+        t = _u32(s1 << 9)
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 = _u32(s2 ^ t)
+        s3 = rotl(s3, 11)
+        self.s = [s0, s1, s2, s3]
+        return result / 4294967296
+
+
+def minima_draw_labels(probs: np.ndarray, seed: int) -> torch.Tensor:
+    """GLUE: src/train/sampled-labels.ts drawLabels: first class whose running sum of the float32 probabilities exceeds u."""
+    rng = MinimaRng(seed)
+    out = []
+    for row in probs:
+        u = rng.uniform()
+        cum, c = 0.0, 0
+        while c < len(row) - 1:
+            cum += float(row[c])
+            if u < cum:
+                break
+            c += 1
+        out.append(c)
+    return torch.tensor(out, dtype=torch.long)
 
 
 class Unsupported(Exception):
@@ -844,6 +915,58 @@ class Runner:
         opt = mod.SingleDeviceMuonWithAuxAdam(groups)
         self._clip(opt, spec)
         return self._plain_with(opt)
+
+    # --- tier 2: second-order (issue 21) -----------------------------------------------------------
+    def _build_lbfgs(self, spec):
+        opt = torch.optim.LBFGS(self.params, **_pick(spec, ['lr', 'max_iter', 'max_eval', 'tolerance_grad', 'tolerance_change', 'history_size', 'line_search_fn']))
+
+        clip = spec.get('clip_grad_norm')
+
+        def closure():
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            if clip is not None:
+                # GLUE: minima's clip acts on every gradient L-BFGS reads: a clip inside the closure
+                norm = float(torch.nn.utils.clip_grad_norm_(self.params, clip))
+                self.diag.setdefault('unclipped_grad_norm', norm)
+            return loss
+
+        def run():
+            return opt.step(closure)
+        return run
+
+    def _build_sophia(self, spec):
+        if spec.get('estimator', 'gnb') != 'gnb' or spec.get('paper_clip') is True:
+            raise Unsupported('the official code has SophiaG only (gnb, its own clip)')
+        cls = self.up.file('Sophia', 'sophia.py').SophiaG
+        opt = cls(self.params, **_pick(spec, ['lr', 'betas', 'rho', 'weight_decay']))
+        k, seed, clip = spec.get('k', 10), spec.get('seed', 0), spec.get('clip_grad_norm')
+        start = spec.get('update_at_start', False)
+        state = {'t': 0, 'bs': spec.get('bs') or 1}
+
+        def run():
+            t = state['t']
+            if t % k == 0 and (t > 0 or start):
+                # train_sophiag.py: sampled labels, backward, clip, update_hessian, zero_grad
+                opt.zero_grad()
+                logits = self.model(self.x)
+                probs = torch.softmax(logits.detach().float(), dim=-1).numpy()
+                y_sample = minima_draw_labels(probs, minima_hash_seed(seed, 'sophia-gnb', t))
+                F.cross_entropy(logits, y_sample).backward()
+                if clip is not None:
+                    torch.nn.utils.clip_grad_norm_(self.params, clip)
+                opt.update_hessian()
+                state['bs'] = spec.get('bs') or logits.shape[0]
+            opt.zero_grad()
+            loss = self.f()
+            loss.backward()
+            if clip is not None:
+                self.diag['unclipped_grad_norm'] = float(torch.nn.utils.clip_grad_norm_(self.params, clip))
+            opt.step(bs=state['bs'])
+            state['t'] = t + 1
+            return loss
+        return run
 
     def _class_from_file(self, folder: str, rel: str, name: str):
         """GLUE: one class of an upstream file whose other imports are not installed, by ast (source unchanged)."""

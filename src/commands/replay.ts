@@ -12,7 +12,8 @@
  *   "steps": 10                         // optional; --steps wins
  * }
  * Losses are means, as torch's default reductions: softmax cross-entropy over examples;
- * MSE over all n·k outputs.
+ * MSE over all n·k outputs. Labels drawn from the model (ctx.evaluateSampled, Sophia's GNB) read
+ * the outputs as logits on both problems.
  */
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -20,7 +21,9 @@ import { z } from 'zod';
 import * as tf from '../backends/tf.js';
 import { ConfigError, ExitCode, RunnerError, type ExitCodeValue } from '../core/errors.js';
 import { createOptimizer } from '../optim/index.js';
+import type { SampledLabels } from '../optim/types.js';
 import { writeJsonAtomic } from '../run/atomic.js';
+import { drawLabels } from '../train/sampled-labels.js';
 import { initCliBackend } from './shared.js';
 import type { CommandContext } from './context.js';
 
@@ -67,15 +70,26 @@ export async function replayTrajectory(problem: ReplayProblem, steps: number): P
   const vars = names.map((n) => tf.variable(tf.tensor(problem.params[n]!), true, `replay${run}/${n}`));
   const x = tf.tensor2d(problem.x);
   const y = problem.problem === 'linear-softmax' ? tf.oneHot(tf.tensor1d(problem.y as number[], 'int32'), vars[0]!.shape[1]!) : tf.tensor2d(problem.y as number[][]);
-  const lossFn = (): tf.Scalar => tf.tidy(() => {
-    if (problem.problem === 'linear-softmax') {
-      const logits = tf.add(tf.matMul(x, vars[0]!), vars[1]!);
-      return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)));
-    }
+  const outputs = (): tf.Tensor2D => {
+    if (problem.problem === 'linear-softmax') return tf.add(tf.matMul(x, vars[0]!), vars[1]!);
     const h = tf.tanh(tf.add(tf.matMul(x, vars[0]!), vars[1]!));
-    const out = tf.add(tf.matMul(h, vars[2]!), vars[3]!);
-    return tf.mean(tf.square(tf.sub(out, y)));
+    return tf.add(tf.matMul(h, vars[2]!), vars[3]!);
+  };
+  const lossFn = (): tf.Scalar => tf.tidy(() => {
+    if (problem.problem === 'linear-softmax') return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(outputs())), 1)));
+    return tf.mean(tf.square(tf.sub(outputs(), y)));
   });
+  // Sophia's GNB estimator: CE against labels drawn from the softmax of the outputs (the MLP's two
+  // outputs read as logits too, so both problems exercise it)
+  const sampled: SampledLabels = (seed) => {
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = outputs();
+      const k = logits.shape[1];
+      const labels = drawLabels(tf.softmax(logits).dataSync(), x.shape[0]!, k, seed);
+      return tf.mean(tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(labels, 'int32'), k), tf.logSoftmax(logits)), 1)));
+    }, vars);
+    return { loss: value, grads: vars.map((v) => grads[v.name]!), rows: x.shape[0]! };
+  };
   const opt = createOptimizer(problem.optimizer, names.map((n, i) => ({ name: n, variable: vars[i]!, role: n.startsWith('W') ? 'kernel' as const : 'bias' as const })));
   const out: ReplayStep[] = [];
   try {
@@ -84,7 +98,7 @@ export async function replayTrajectory(problem: ReplayProblem, steps: number): P
         const res = opt.step(() => {
           const { value, grads } = tf.variableGrads(lossFn, vars);
           return { loss: value, grads: vars.map((v) => grads[v.name]!) };
-        });
+        }, undefined, { sampled });
         return { loss: res.loss, gradEvals: res.gradEvals, diag: { ...(res.diagnostics ?? {}) } };
       });
       const after = lossFn();

@@ -94,7 +94,8 @@ export const hessian: DiagnosticEntry<z.infer<typeof schema>> = {
   },
 };
 
-export function hvp(ctx: DiagnosticContext, v: tf.NamedTensorMap, eps: number): tf.NamedTensorMap {
+/** H·v by central differences at the parameters' current values; `ctx` needs only params and evaluate (an optimizer's update context has both: Sophia). */
+export function hvp(ctx: Pick<DiagnosticContext, 'params' | 'evaluate'>, v: tf.NamedTensorMap, eps: number): tf.NamedTensorMap {
   const plus = tf.tidy(() => offsetBy(ctx.params, scale(v, eps)));
   const minus = tf.tidy(() => offsetBy(ctx.params, scale(v, -eps)));
   const a = ctx.evaluate(plus);

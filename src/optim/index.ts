@@ -59,6 +59,9 @@ import { lossNormalizedGd, normalizedGd } from './optimizers/normalized-gd.js';
 import { noisySgd, sgld } from './optimizers/sgld.js';
 import { frugal } from './optimizers/frugal.js';
 import { ghostStep } from './optimizers/ghost-step.js';
+// tier 2: second-order (issue 21)
+import { lbfgs } from './optimizers/lbfgs.js';
+import { sophia } from './optimizers/sophia.js';
 
 export const optimizerRegistry = createRegistry<GradientTransformation, OptimizerDeps, OptimizerEntry>('optimizer', [
   sgd,
@@ -120,6 +123,9 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   noisySgd,
   frugal,
   ghostStep,
+  // tier 2: second-order (issue 21)
+  lbfgs,
+  sophia,
 ] satisfies readonly OptimizerEntry[]) as OptimizerRegistry;
 
 export const scheduleRegistry = createRegistry<Schedule, ScheduleDeps>('schedule', scheduleEntries);

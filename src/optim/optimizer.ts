@@ -9,7 +9,7 @@ import { RunnerError } from '../core/errors.js';
 import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
-import type { Closure, ExtraBatches, Optimizer, Outputs, StepResult } from './types.js';
+import type { Closure, ExtraBatches, Optimizer, StepSources, StepResult } from './types.js';
 import { applyUpdates } from './apply.js';
 
 export interface ParamInput {
@@ -82,7 +82,8 @@ export function optimizerFacade(
     get learningRate() {
       return transform.learningRate?.value ?? Number.NaN;
     },
-    step(closure: Closure, extra?: ExtraBatches, outputs?: Outputs): StepResult {
+    step(closure: Closure, extra?: ExtraBatches, sources: StepSources = {}): StepResult {
+      const { outputs, sampled } = sources;
       let gradEvals = 0;
       const diagnostics: Record<string, tf.Scalar> = {};
       const out = tf.tidy(() => {
@@ -113,7 +114,7 @@ export function optimizerFacade(
             return evaluateWith(extra(k), at);
           },
           outputs(at) {
-            if (!outputs) throw new RunnerError('USAGE', "this optimizer reads the model's outputs, but the caller supplied none (optimizer.step(closure, extra, outputs))");
+            if (!outputs) throw new RunnerError('USAGE', "this optimizer reads the model's outputs, but the caller supplied none (optimizer.step(closure, extra, {outputs}))");
             if (at) at.forEach((x, i) => vars[i]!.assign(x));
             try {
               return outputs();
@@ -121,6 +122,16 @@ export function optimizerFacade(
               if (at) origin.forEach((x, i) => vars[i]!.assign(x));
             }
           },
+          ...(sampled
+            ? {
+                evaluateSampled(seed: number) {
+                  const r = sampled(seed);
+                  check(r.grads, r.loss);
+                  gradEvals += 1;
+                  return { loss: r.loss, grads: [...r.grads], rows: r.rows };
+                },
+              }
+            : {}),
           report(name, value) {
             // A copy: the caller owns (and disposes) StepResult.diagnostics, and a transform may
             // report one of its own state tensors (MoMo's lb).

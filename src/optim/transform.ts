@@ -43,6 +43,12 @@ export interface UpdateContext {
    */
   outputs(at?: Params): tf.Tensor;
   /**
+   * Loss and gradients on the step's batch with labels drawn from the model's own outputs by `seed`
+   * (types.ts SampledLabels), at the step's starting values; `rows`: labels drawn. Counted in
+   * gradEvals. Absent when the caller supplied no such closure (a problem without class logits).
+   */
+  readonly evaluateSampled?: (seed: number) => Evaluation & { readonly rows: number };
+  /**
    * Aligned with every tree: names and roles (ASAM's weight rule, ⊥Grad's filter); inside a descent
    * rule also its groups' facts (`decay`, `lrScale`: param-groups.ts).
    */

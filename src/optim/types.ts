@@ -24,6 +24,20 @@ export type ExtraBatches = (k: number) => Closure;
  */
 export type Outputs = () => tf.Tensor;
 
+/**
+ * Loss and gradients of the mean softmax cross-entropy of the model's outputs on the step's batch
+ * against labels drawn from those outputs (one per row of logits, inverse CDF of the softmax at
+ * uniforms from `seed`), at the CURRENT values: Sophia's Gauss–Newton–Bartlett estimator, which
+ * train_sophiag.py computes with Categorical(logits).sample(). `rows` is the number of labels drawn.
+ */
+export type SampledLabels = (seed: number) => { readonly loss: tf.Scalar; readonly grads: readonly tf.Tensor[]; readonly rows: number };
+
+/** What a step may read besides its closure and extra batches; each is optional (types above). */
+export interface StepSources {
+  readonly outputs?: Outputs;
+  readonly sampled?: SampledLabels;
+}
+
 export interface StepResult {
   /** Loss of the FIRST evaluation, before any perturbation. */
   readonly loss: tf.Scalar;
@@ -40,10 +54,11 @@ export interface Optimizer {
   readonly learningRate: number;
   /**
    * Call inside tf.tidy; the returned tensors belong to the caller's scope. `extra` supplies closures
-   * over other batches (ctx.evaluateBatch), `outputs` the model's outputs (ctx.outputs); without
+   * over other batches (ctx.evaluateBatch); `sources` the model's outputs (ctx.outputs: ghost-step)
+   * and the closure with labels drawn from the model (ctx.evaluateSampled: Sophia's GNB). Without
    * them, an optimizer that asks for one fails.
    */
-  step(closure: Closure, extra?: ExtraBatches, outputs?: Outputs): StepResult;
+  step(closure: Closure, extra?: ExtraBatches, sources?: StepSources): StepResult;
   /** Wrappers forward it to their base (GSAM's rho follows it). */
   setLearningRate(lr: number): void;
   /**

@@ -6,7 +6,9 @@
 import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
 import type { ApplyOptions, Batch, LossContext, LossInput, Model, ModelOutput, Objective, ParamSpec } from '../core/types.js';
-import type { Closure, ExtraBatches } from '../optim/types.js';
+import { RunnerError } from '../core/errors.js';
+import type { Closure, ExtraBatches, SampledLabels } from '../optim/types.js';
+import { drawLabels } from './sampled-labels.js';
 import type { Experiment } from './build.js';
 
 /**
@@ -152,6 +154,32 @@ function accumulated(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext, micr
   return { loss: tf.div(loss!, micro) as tf.Scalar, grads: grads.map((g) => tf.div(g, micro)) };
 }
 
+/**
+ * The step's closure with labels drawn from the model (ctx.evaluateSampled, Sophia's GNB): the
+ * model in training mode with the step's dropout masks on the step's batch, the mean softmax
+ * cross-entropy against labels drawn from its outputs (the last axis is the classes; a sequence
+ * model's rows are its positions). BatchNorm updates of this pass are dropped; nothing commits.
+ */
+export function makeSampledLabels(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext): SampledLabels {
+  const { model, params } = parts;
+  return (seed) => {
+    let rows = 0;
+    const r = lossAndGrads(params, () => {
+      const out = reapply(model, { training: true, dropoutSeed: ctx.dropoutSeed })(ctx.batch.x);
+      const classes = out.output.shape[out.output.shape.length - 1] ?? 1;
+      if (out.output.rank < 2 || classes < 2) {
+        throw new RunnerError('USAGE', `labels drawn from the model (sophia estimator gnb) need class logits; the model outputs [${out.output.shape.join(', ')}] (use estimator: hutchinson)`);
+      }
+      const logits = tf.reshape(out.output, [-1, classes]);
+      rows = logits.shape[0]!;
+      const labels = drawLabels(tf.softmax(logits).dataSync(), rows, classes, seed);
+      const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
+      return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    });
+    return { ...r, rows };
+  };
+}
+
 export interface StepOutcome {
   /** Loss of the step's first evaluation. The caller owns it and `diagnostics`. */
   readonly loss: tf.Scalar;
@@ -173,7 +201,7 @@ export function trainStep(parts: StepParts, ctx: StepContext, extra?: (k: number
   // the logits at the current values, as the step's own pass computes them (ghost-step's finite-difference JVP)
   const outputs = () => reapply(parts.model, { training: ctx.loss.training, dropoutSeed: ctx.dropoutSeed })(ctx.batch.x).output;
   const out = tf.tidy(() => {
-    const r = parts.optimizer.step(closure, extraBatches, outputs);
+    const r = parts.optimizer.step(closure, extraBatches, { outputs, sampled: makeSampledLabels(parts, ctx) });
     return { loss: r.loss, diagnostics: { ...(r.diagnostics ?? {}) }, gradEvals: r.gradEvals };
   });
   assignStatistics(parts.params, statistics());

@@ -15,9 +15,12 @@ import { closureOf, disposeParams, flat, makeParams, parabola, rosenbrock, runSt
 
 const BASE: Spec = { name: 'sgd', lr: 1e-3 };
 
+// sophia's default estimator (gnb) draws labels from class logits, which these problems lack; k 2 estimates within 3 steps
+const OPTIONS: Readonly<Record<string, Record<string, unknown>>> = { sophia: { estimator: 'hutchinson', k: 2 } };
+
 function specFor(name: string, base: Spec = BASE): Spec {
   const entry = optimizerRegistry.get(name);
-  return entry.nested?.base ? { name, base } : { name };
+  return entry.nested?.base ? { name, base } : { name, ...OPTIONS[name] };
 }
 
 const PARABOLA: ParamDef[] = [
@@ -38,6 +41,9 @@ const descentSpec = (name: string): Spec => {
   if (lr === undefined) return specFor(name);
   return optimizerRegistry.get(name).nested?.base ? specFor(name, { ...BASE, lr }) : { ...specFor(name), lr };
 };
+// L-BFGS evaluates until a stopping test fires (1 to max_eval + 1 per step); Sophia estimates its
+// Hessian every k-th step only: their counts are only bounded.
+const VARYING_EVALS = new Set(['lbfgs', 'sophia']);
 const SOFTMAX: ParamDef[] = [
   { value: [0.1, -0.2, 0.3, 0.05, -0.1, 0.2], shape: [3, 2], role: 'kernel' },
   { value: [0.01, -0.02], role: 'bias' },
@@ -115,6 +121,12 @@ for (const name of optimizerRegistry.names()) {
       const { gradEvals } = runSteps(opt, closureOf(params, parabola), 3);
       // the entry's gradEvals is what a step costs at most, and what the first step costs (LookSAM
       // evaluates twice on its k-th steps and once in between; every other entry always the same)
+      if (VARYING_EVALS.has(name)) {
+        for (const g of gradEvals) assert.ok(g >= 1 && g <= entry.gradEvals, `${name}: ${gradEvals}`);
+        opt.dispose();
+        disposeParams(params);
+        return;
+      }
       assert.equal(gradEvals[0], entry.gradEvals);
       for (const g of gradEvals) assert.ok(g >= 1 && g <= entry.gradEvals, `${name}: ${gradEvals}`);
       if (name !== 'looksam') assert.deepEqual(gradEvals, [entry.gradEvals, entry.gradEvals, entry.gradEvals]);

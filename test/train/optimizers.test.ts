@@ -32,7 +32,9 @@ for (const entry of optimizerRegistry.entries) {
         assert.ok(Number.isFinite(r.loss), `step ${r.step} loss ${String(r.loss)}`);
         // looksam (k 5 by default) evaluates twice on steps 1 and 6, once on the others
         const expected = entry.name === 'looksam' ? ((r.step - 1) % 5 === 0 ? 2 : 1) : gradEvals;
-        assert.equal(r.grad_evals, expected, `step ${r.step} grad_evals`);
+        // lbfgs evaluates until a stopping test fires, sophia estimates every k-th step: bounded by their declared most
+        if (entry.name === 'lbfgs' || entry.name === 'sophia') assert.ok(Number(r.grad_evals) >= 1 && Number(r.grad_evals) <= gradEvals, `step ${r.step} grad_evals ${String(r.grad_evals)}`);
+        else assert.equal(r.grad_evals, expected, `step ${r.step} grad_evals`);
         // 8 samples over a step that takes at least a microsecond: at most 8e6 samples/s
         assert.ok(Number(r.time_s) > 0 && Number(r.samples_per_s) < 8e6, `step ${r.step}: time_s ${String(r.time_s)}, samples_per_s ${String(r.samples_per_s)}`);
       }

@@ -183,6 +183,15 @@ CASES: list[tuple[str, dict]] = [
     ('dadapt-sgd/defaults', {'name': 'dadapt-sgd'}),
     ('dadapt-sgd/momentum', {'name': 'dadapt-sgd', 'momentum': 0.9, 'd0': 1e-3}),
     ('dadapt-sgd/wd+growth', {'name': 'dadapt-sgd', 'weight_decay': 0.1, 'growth_rate': 1.2, 'd0': 1e-2, 'lr': 0.5}),
+    # svd with the state-free rule sgd or no: signSGD's sign(G − A·Aᵀ·G) is the sign of rounding noise wherever the
+    # rank covers the gradient (softmax gradients have rank ≤ classes − 1), and torch float32 and float64 then differ 45×
+    ('frugal/galore-svd+sgd', {'name': 'frugal', 'projection': 'galore', 'lr': 0.02, 'density': 0.5, 'update_gap': 5, 'inactive_update_rule': 'sgd'}),
+    ('frugal/galore-svd-wd+scales', {'name': 'frugal', 'projection': 'galore', 'lr': 0.02, 'density': 0.5, 'update_gap': 4, 'weight_decay': 0.5,
+                                     'proj_params_lr_scale': 0.5, 'inactive_update_rule': 'sgd', 'inactive_lr_scale': 0.3, 'betas': [0.8, 0.99]}),
+    ('frugal/galore-svd-reverse+no', {'name': 'frugal', 'projection': 'galore', 'lr': 0.02, 'density': 0.3, 'update_gap': 5, 'proj_side': 'reverse_std',
+                                      'inactive_update_rule': 'no'}),
+    ('frugal/coord-all-columns', {'name': 'frugal', 'projection': 'coord', 'lr': 0.02, 'density': 1.0, 'update_gap': 5}),
+    ('frugal/coord-all-randk', {'name': 'frugal', 'projection': 'coord', 'coord_choice': 'randk', 'lr': 0.02, 'density': 1.0, 'update_gap': 5}),
     ('polyak-sgd/defaults-capped', {'name': 'polyak-sgd', 'max_learning_rate': 0.5}),
     ('polyak-sgd/capped', {'name': 'polyak-sgd', 'max_learning_rate': 0.1}),
     ('polyak-sgd/fmin+eps', {'name': 'polyak-sgd', 'f_min': 0.05, 'eps': 1e-3, 'max_learning_rate': 0.5}),

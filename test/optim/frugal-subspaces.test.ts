@@ -21,6 +21,9 @@ test('frugal subspaces: Python rounding, the official side and rank, int(n·ρ) 
   assert.deepEqual(galoreLayout(4, 8, 0.25, 'std'), { side: 'left', rank: 1, low: [1, 8] });
   assert.deepEqual(galoreLayout(4, 8, 0.25, 'reverse_std'), { side: 'right', rank: 2, low: [4, 2] });
   assert.deepEqual(galoreLayout(4, 8, 0.5, 'full'), { side: 'full', rank: 2, low: [2, 2] });
+  // a thin SVD has min(R, C) singular vectors: reverse_std on 2 × 6 wants round(6·0.5) = 3 rows of Vh, gets 2
+  assert.deepEqual(galoreLayout(2, 6, 0.5, 'reverse_std'), { side: 'right', rank: 2, low: [2, 2] });
+  assert.deepEqual(galoreLayout(2, 6, 0.5, 'reverse_std', 'random'), { side: 'right', rank: 3, low: [2, 3] });
   const cols = coordIndices(Rng.derive(1, 'x'), 3, 10, 0.25, 'columns');
   assert.equal(cols.length, 2);
   assert.ok(cols.every((c) => c >= 0 && c < 10) && cols[0] !== cols[1]);
@@ -44,7 +47,7 @@ const KB: ParamDef[] = [
 test('frugal coord columns: Adam on the kept input features (state [R, k]), sign on the rest, two steps by hand', () => {
   const lr = 0.1;
   const params = makeParams(KB);
-  const opt = createOptimizer({ name: 'frugal', projection: 'coord', lr, density: 0.5, seed: 3 }, params);
+  const opt = createOptimizer({ name: 'frugal', projection: 'coord', lr, weight_decay: 0, density: 0.5, seed: 3 }, params);
   const closure = closureOf(params, sumSquares);
   runSteps(opt, closure, 1);
   const state = opt.getState();
@@ -83,7 +86,7 @@ test('frugal galore svd: the top singular direction of the gradient steps with A
   // [[0.5, −0.5, 0, 0], [−0.5, 0.5, 0, 0]], sign ±1. The bias (gradient (1, −1)) is AdamW.
   const c = [2, 1, 1, 2, 0, 0, 0, 0, 1, -1];
   const defs: ParamDef[] = [{ value: new Array(8).fill(0), shape: [4, 2], role: 'kernel' }, { value: [0, 0], role: 'bias' }];
-  const t = trajectory({ name: 'frugal', projection: 'galore', lr: 0.1, density: 0.5 }, defs, linear(c), 1);
+  const t = trajectory({ name: 'frugal', projection: 'galore', lr: 0.1, weight_decay: 0, density: 0.5 }, defs, linear(c), 1);
   const a = Math.SQRT1_2;
   // tfjs layout [in, out]: element (in j, out i) is torch (i, j)
   assertClose(t.params[0]!, [-0.1 * (a + 1), -0.1 * (a - 1), -0.1 * (a - 1), -0.1 * (a + 1), 0, 0, 0, 0, -0.1, 0.1], 1e-6);
@@ -100,15 +103,15 @@ test('frugal coord and galore: ρ 1 is AdamW until a refresh resets it (randperm
     assertClose(all.params.flat(), adamw.params.flat(), 1e-6, 1e-7);
   }
   // ρ 0: the kernel takes lr·sign(g); the bias stays AdamW
-  const none = trajectory({ name: 'frugal', projection: 'coord', lr: 0.1, density: 0 }, TWO, sumSquares, 2);
+  const none = trajectory({ name: 'frugal', projection: 'coord', lr: 0.1, weight_decay: 0, density: 0 }, TWO, sumSquares, 2);
   const sign = trajectory({ name: 'sign-sgd', lr: 0.1 }, TWO, sumSquares, 2);
   assert.deepEqual(none.params.map((p) => p.slice(0, 6)), sign.params.map((p) => p.slice(0, 6)));
   const adam = trajectory({ name: 'adamw', lr: 0.1, weight_decay: 0 }, TWO, sumSquares, 2);
   assertClose(none.params.map((p) => p.slice(6)).flat(), adam.params.map((p) => p.slice(6)).flat(), 1e-6);
   // inactive_update_rule no: the kernel does not move; sgd: it takes lr·inactive_lr_scale·g
-  const frozen = trajectory({ name: 'frugal', projection: 'galore', lr: 0.1, density: 0, inactive_update_rule: 'no' }, TWO, sumSquares, 2);
+  const frozen = trajectory({ name: 'frugal', projection: 'galore', lr: 0.1, weight_decay: 0, density: 0, inactive_update_rule: 'no' }, TWO, sumSquares, 2);
   assert.deepEqual(frozen.params[1]!.slice(0, 6), TWO[0]!.value);
-  const sgd = trajectory({ name: 'frugal', projection: 'galore', lr: 0.1, density: 0, inactive_update_rule: 'sgd', inactive_lr_scale: 0.5 }, TWO, sumSquares, 1);
+  const sgd = trajectory({ name: 'frugal', projection: 'galore', lr: 0.1, weight_decay: 0, density: 0, inactive_update_rule: 'sgd', inactive_lr_scale: 0.5 }, TWO, sumSquares, 1);
   assertClose(sgd.params[0]!.slice(0, 6), TWO[0]!.value.map((x) => x - 0.05 * 2 * x), 1e-7);
 });
 

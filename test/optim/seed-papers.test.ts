@@ -91,10 +91,10 @@ test('frugal: density 1 is AdamW; density 0 with no always-full role is signSGD 
   const adamw = trajectory({ name: 'adamw', lr: 0.1, weight_decay: 0.1 }, TWO, parabola, 3);
   assertClose(all.params.flat(), adamw.params.flat(), 1e-6, 1e-7);
   assert.deepEqual(all.diagnostics.map((d) => d.state_full_fraction), [1, 1, 1]);
-  const none = trajectory({ name: 'frugal', lr: 0.1, density: 0, state_full_roles: [] }, TWO, parabola, 3);
+  const none = trajectory({ name: 'frugal', lr: 0.1, weight_decay: 0, density: 0, state_full_roles: [] }, TWO, parabola, 3);
   const signSgd = trajectory({ name: 'sign-sgd', lr: 0.1 }, TWO, parabola, 3);
   assert.deepEqual(none.params, signSgd.params);
-  const half = trajectory({ name: 'frugal', lr: 0.2, density: 0, state_full_roles: [], inactive_lr_scale: 0.5 }, TWO, parabola, 3);
+  const half = trajectory({ name: 'frugal', lr: 0.2, weight_decay: 0, density: 0, state_full_roles: [], inactive_lr_scale: 0.5 }, TWO, parabola, 3);
   assertClose(half.params.flat(), signSgd.params.flat(), 1e-7);
 });
 

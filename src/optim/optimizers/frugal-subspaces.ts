@@ -48,14 +48,18 @@ export interface GaloreLayout {
   readonly low: readonly [number, number];
 }
 
-/** The official GaLoreProjector's choice of side and rank for an R × C matrix. */
-export function galoreLayout(rows: number, cols: number, density: number, side: ProjSide): GaloreLayout {
+/**
+ * The official GaLoreProjector's choice of side and rank for an R × C matrix. The svd projection
+ * slices a thin SVD (torch.linalg.svd, full_matrices=False), so its rank is at most min(R, C).
+ */
+export function galoreLayout(rows: number, cols: number, density: number, side: ProjSide, type: ProjType = 'svd'): GaloreLayout {
+  const cap = (r: number) => (type === 'svd' ? Math.min(r, rows, cols) : r);
   if (side === 'right' || (side === 'std' && rows >= cols) || (side === 'reverse_std' && rows < cols)) {
-    const rank = roundHalfEven(cols * density);
+    const rank = cap(roundHalfEven(cols * density));
     return { side: 'right', rank, low: [rows, rank] };
   }
   if (side === 'left' || side === 'std' || side === 'reverse_std') {
-    const rank = roundHalfEven(rows * density);
+    const rank = cap(roundHalfEven(rows * density));
     return { side: 'left', rank, low: [rank, cols] };
   }
   const rank = roundHalfEven(Math.min(rows, cols) * density);

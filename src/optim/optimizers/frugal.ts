@@ -163,7 +163,7 @@ function projectorOf(shape: readonly number[], o: FrugalOptions): Projector | nu
   if (shape.length !== 2) return null;
   const [cols, rows] = shape as [number, number];
   if (o.projection === 'galore') {
-    const layout = galoreLayout(rows, cols, o.density, o.proj_side);
+    const layout = galoreLayout(rows, cols, o.density, o.proj_side, o.proj_type);
     return { rows, cols, low: layout.rank > 0 ? layout.low : [1], empty: layout.rank === 0, kept: 0, galore: layout };
   }
   const k = coordCount(rows, cols, o.density, o.coord_choice);
@@ -312,7 +312,7 @@ export const frugal = defineOptimizer({
     lr: lrOption(1e-3),
     betas: betasOption(0.9, 0.999),
     eps: z.number().min(0).default(1e-8).describe('added to sqrt(v̂) (AdamW)'),
-    weight_decay: z.number().min(0).default(0).describe('decoupled: p ← p·(1 − lr·wd), on every tensor'),
+    weight_decay: z.number().min(0).default(0.01).describe('decoupled: p ← p·(1 − lr·wd), on every tensor (the official AdamW class default 0.01)'),
     projection: z.enum(['block', 'coord', 'galore']).default('block').describe('the state-full subspace: whole tensors (BlockAdamW), coordinates of each matrix (CoordAdamW) or a low-rank projection of each matrix (GaloreAdamW)'),
     density: z.number().min(0).max(1).default(0.25).describe('ρ: block, the fraction of the parameters in the state-full set; coord, int(ρ·n) columns/rows/entries; galore, rank round(ρ·dim)'),
     update_gap: z.number().int().positive().default(200).describe('T: steps between redraws of the state-full subspace'),

@@ -4,7 +4,7 @@
  * steps with AdamW, and the rest, which steps state-free (signSGD by default). The subspace is
  * redrawn every `update_gap` (T) steps. Three kinds of subspace (`projection`), as the official
  * code's three optimizers (philipzmr/FRUGAL `frugal/proj_optimizer_templates.py`, `adamw.py`; read
- * from its copy hungquangbui02022003/FRUGAL @ 6d7bf46):
+ * from hungquangbui02022003/FRUGAL @ c7ebe4c, the author's own commits):
  *   block  (BlockAdamW): a random set of whole tensors;
  *   coord  (CoordAdamW): in every matrix, random `coord_choice` columns, rows or entries (randk);
  *   galore (GaloreAdamW): in every matrix, the span of a semi-orthogonal projection of rank
@@ -328,6 +328,6 @@ export const frugal = defineOptimizer({
     ...clipOption,
   }),
   gradEvals: 1,
-  info: { source: 'philipzmr/FRUGAL frugal/proj_optimizer_templates.py, coordinate_projector.py, galore_projector.py, adamw.py (read from hungquangbui02022003/FRUGAL @ 6d7bf46); block mode: Algorithm 1', paper: 'Zmushko et al. 2024, FRUGAL' },
+  info: { source: 'philipzmr/FRUGAL frugal/proj_optimizer_templates.py, coordinate_projector.py, galore_projector.py, adamw.py (read from hungquangbui02022003/FRUGAL @ c7ebe4c, the author's commits); block mode: Algorithm 1', paper: 'Zmushko et al. 2024, FRUGAL' },
   create: (o) => clipped(o.clip_grad_norm, o.projection === 'block' ? scaleByFrugalBlocks(o) : scaleByFrugalProjected(o), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
 });

@@ -328,6 +328,6 @@ export const frugal = defineOptimizer({
     ...clipOption,
   }),
   gradEvals: 1,
-  info: { source: 'philipzmr/FRUGAL frugal/proj_optimizer_templates.py, coordinate_projector.py, galore_projector.py, adamw.py (read from hungquangbui02022003/FRUGAL @ c7ebe4c, the author's commits); block mode: Algorithm 1', paper: 'Zmushko et al. 2024, FRUGAL' },
+  info: { source: 'philipzmr/FRUGAL frugal/proj_optimizer_templates.py, coordinate_projector.py, galore_projector.py, adamw.py (read from hungquangbui02022003/FRUGAL @ c7ebe4c, the author commits); block mode: Algorithm 1', paper: 'Zmushko et al. 2024, FRUGAL' },
   create: (o) => clipped(o.clip_grad_norm, o.projection === 'block' ? scaleByFrugalBlocks(o) : scaleByFrugalProjected(o), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
 });

@@ -10,7 +10,7 @@
  * Draws are pure functions of (seed, period, tensor index), so a resumed run draws the same ones;
  * the SVD is of the gradient at the refresh step, computed in float64 from the Gram matrix.
  */
-import { Rng } from '../../core/random.js';
+import type { Rng } from '../../core/random.js';
 
 export type CoordChoice = 'columns' | 'rows' | 'randk';
 export type ProjSide = 'std' | 'reverse_std' | 'left' | 'right' | 'full';

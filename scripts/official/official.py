@@ -62,6 +62,9 @@ UPSTREAM = {
     'prodigy': ('konstmish/prodigy', '3efb213ee8af5a6bf76f28726398433a847b38e9'),
     'dadaptation': ('facebookresearch/dadaptation', 'c984980213a989ff7cac1e3d68c19a2257bcd571'),
     'Sophia': ('Liuhong99/Sophia', 'a7e157229b71d58cf995d32854f1be15c265b350'),
+    # philipzmr/FRUGAL could not be cloned here; this copy carries its author's (fzmushko) commits unchanged
+    # up to c7ebe4c, on which the copy's owner later built (dynamic rho/T): check out c7ebe4c
+    'FRUGAL': ('hungquangbui02022003/FRUGAL', 'c7ebe4c242f7908e036c287e3a10512a84634648'),
 }
 
 # The glue each optimizer needs beyond "construct the official class and call it as its README does".
@@ -128,6 +131,11 @@ GLUE = {
     'prodigy': 'none (Prodigy; growth_rate null passed as inf); d read from param_groups[0] after each step',
     'dadapt-adam': 'none (DAdaptAdam; growth_rate null as inf); d read from param_groups[0] after each step',
     'dadapt-sgd': 'none (DAdaptSGD; growth_rate null as inf); d read from param_groups[0] after each step',
+    'frugal': 'CoordAdamW / GaloreAdamW (frugal/adamw.py, imported without the package __init__) with the kernels '
+              '(torch [out, in] layout) as the is_proj_params group and the biases as the regular AdamW group; stubs for '
+              'transformers.utils.versions.require_version (a version check) and torch.optim.optimizer._dispatch_sqrt '
+              '(removed from torch; math.sqrt of the int step count). Random draws (torch.randperm, orthogonal_) cannot '
+              'be matched, so only ρ 1 coordinate cases (every coordinate kept) and svd projections are compared',
     'polyak-sgd': 'no PyTorch code (optax polyak_sgd is JAX): PolyakReference, chain(sgd(scaling), scale_by_polyak) in torch ops',
     # tier 2: second-order (issue 21)
     'lbfgs': 'none (torch.optim.LBFGS, step(closure) with a closure that zeroes, evaluates and backpropagates the full batch)',
@@ -139,7 +147,7 @@ GLUE = {
 }
 
 # optimizers whose per-channel views need kernels in torch's [out, in] layout (glue in Net)
-TORCH_LAYOUT = {'adamp', 'sgdp', 'muon'}
+TORCH_LAYOUT = {'adamp', 'sgdp', 'muon', 'frugal'}
 
 TORCH_NAMES = {'W': 'weight', 'b': 'bias', 'W1': 'weight1', 'b1': 'bias1', 'W2': 'weight2', 'b2': 'bias2'}
 
@@ -967,6 +975,38 @@ class Runner:
             state['t'] = t + 1
             return loss
         return run
+    def _build_frugal(self, spec):
+        projection = spec.get('projection', 'block')
+        if projection == 'block':
+            raise Unsupported('block mode predates the official code: ρ counts parameters (BlockAdamW: round(ρ·tensors)) '
+                              'and a tensor that stays in the set keeps its moments (BlockAdamW resets every tensor)')
+        # every coordinate kept (ρ 1) with a reset is the one coordinate case that does not depend on the draw's order
+        drawn = ((projection == 'coord' and (spec.get('density', 0.25) < 1 or spec.get('reset_statistics') is False))
+                 or (projection == 'galore' and spec.get('proj_type', 'svd') != 'svd'))
+        if drawn:
+            raise Unsupported('the subspace is a random draw (torch.randperm / orthogonal_ vs minima\'s seeded Rng)')
+        # GLUE: adamw.py's imports of a version check and of a helper torch has since removed
+        if 'transformers.utils.versions' not in sys.modules:
+            for name in ('transformers', 'transformers.utils'):
+                sys.modules.setdefault(name, ModuleType(name))
+            versions = ModuleType('transformers.utils.versions')
+            versions.require_version = lambda *a, **k: None
+            sys.modules['transformers.utils.versions'] = versions
+        import torch.optim.optimizer as torch_optimizer
+        if not hasattr(torch_optimizer, '_dispatch_sqrt'):
+            import math
+            torch_optimizer._dispatch_sqrt = math.sqrt
+        mod = _subpackage(self.up, 'FRUGAL', 'frugal', 'adamw')
+        kernels = [p for p in self.params if p.dim() == 2]
+        rest = [p for p in self.params if p.dim() != 2]
+        groups = [{'params': rest, 'is_proj_params': False}, {'params': kernels, 'is_proj_params': True}]
+        keys = ['lr', 'betas', 'eps', 'weight_decay', 'density', 'update_gap', 'proj_params_lr_scale', 'reset_statistics',
+                'inactive_update_rule', 'inactive_lr_scale']
+        kwargs = _pick(spec, keys + (['coord_choice'] if projection == 'coord' else ['proj_type', 'proj_side']))
+        cls = mod.CoordAdamW if projection == 'coord' else mod.GaloreAdamW
+        opt = cls(groups, no_deprecation_warning=True, **kwargs)
+        self._clip(opt, spec)
+        return self._plain_with(opt)
 
     def _class_from_file(self, folder: str, rel: str, name: str):
         """GLUE: one class of an upstream file whose other imports are not installed, by ast (source unchanged)."""

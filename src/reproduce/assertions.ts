@@ -133,14 +133,22 @@ export function evaluateAssertion(a: Assertion, all: readonly Trial[], m: Measur
     }
     case 'spread': {
       const range = a.range;
-      const { xs, means } = curveOf(m, trials, a.x, a.metric, (x) => !range || (typeof x === 'number' && x >= range[0] && x <= range[1]));
-      let spread = means.length >= 2 ? Math.max(...means) - Math.min(...means) : Number.NaN;
-      if (means.some((v) => !Number.isFinite(v))) spread = Number.POSITIVE_INFINITY;
-      if (a.relative && Number.isFinite(spread)) spread /= Math.max(...means.map(Math.abs));
-      const holds = cmp(spread, a.op, a.value);
-      const text = `${xs.map((x, i) => `${String(x)}→${fmt(means[i])}`).join(', ')}; spread ${fmt(spread)} ${a.op} ${a.value} ${holds ? '✓' : '✗'}`;
+      const spreadOf = (ts: readonly Trial[]) => {
+        const { xs, means } = curveOf(m, ts, a.x, a.metric, (x) => !range || (typeof x === 'number' && x >= range[0] && x <= range[1]));
+        let spread = means.length >= 2 ? Math.max(...means) - Math.min(...means) : Number.NaN;
+        if (means.some((v) => !Number.isFinite(v))) spread = Number.POSITIVE_INFINITY;
+        if (a.relative && Number.isFinite(spread)) spread /= Math.max(...means.map(Math.abs));
+        return { xs, means, spread, text: `${xs.map((x, i) => `${String(x)}→${fmt(means[i])}`).join(', ')}; spread ${fmt(spread)}` };
+      };
+      const own = spreadOf(trials);
+      // `than`: a second curve, drawn from all trials (not only `where`'s); ∞ < ∞ is false: of two diverging curves neither is flatter
+      const other = a.than ? spreadOf(all.filter((t) => matches(t.params, a.than!))) : undefined;
+      const bound = other ? other.spread : a.value!;
+      const holds = cmp(own.spread, a.op, bound);
+      const against = other ? `${a.op} that of ${whereText(a.than!)} (${other.text})` : `${a.op} ${a.value}`;
+      const text = `${own.text} ${against} ${holds ? '✓' : '✗'}`;
       const over = range ? ` over [${range[0]}, ${range[1]}]` : '';
-      return summarize('spread', `${a.relative ? 'relative ' : ''}spread of ${label} across ${a.x}${over} (${whereText(a.where)})`, [{ holds, text, values: { x: xs, means, spread } }]);
+      return summarize('spread', `${a.relative ? 'relative ' : ''}spread of ${label} across ${a.x}${over} (${whereText(a.where)})`, [{ holds, text, values: { x: own.xs, means: own.means, spread: own.spread, ...(other ? { than: { x: other.xs, means: other.means, spread: other.spread } } : {}) } }]);
     }
     case 'argmax': {
       const mode = a.mode ?? m.direction(a.metric);

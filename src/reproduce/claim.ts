@@ -73,10 +73,12 @@ export const assertionSchema = z.discriminatedUnion('kind', [
     x: dottedPath,
     range: z.tuple([z.number(), z.number()]).optional().describe('only x in [low, high]'),
     op,
-    value: z.number().describe('max − min of the group means over x, compared with OP (≤ value: flat over the range)'),
+    value: z.number().optional().describe('max − min of the group means over x, compared with OP (≤ value: flat over the range)'),
+    than: z.record(dottedPath, z.unknown()).optional().describe('instead of value: the spread of the curve these trials draw (same x, range, relative); `<` reads "flatter than"'),
     relative: z.boolean().default(false).describe('divide the spread by the largest |mean|'),
     where: whereSchema,
-  }).describe('flatness of a curve: the range of the group means across x'),
+  }).refine((a) => (a.value === undefined) !== (a.than === undefined), { message: 'give exactly one of value and than', path: ['value'] })
+    .describe('flatness of a curve: the range of the group means across x, against a number or another curve\'s'),
   z.strictObject({
     kind: z.literal('argmax'),
     metric: metricRef,

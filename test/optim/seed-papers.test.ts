@@ -86,15 +86,15 @@ test('noisy-sgd: −lr·(g + sqrt(eta/t^γ)·ξ) (optax add_noise then scale_by_
 
 const TWO = [{ value: [1, -0.5, 0.25, 0.75], shape: [2, 2], role: 'kernel' as const }, { value: [0.5, -1], role: 'bias' as const }];
 
-test('frugal: density 1 is AdamW; density 0 with no always-full role is signSGD (free_lr_scale scales it)', () => {
+test('frugal: density 1 is AdamW; density 0 with no always-full role is signSGD (inactive_lr_scale scales it)', () => {
   const all = trajectory({ name: 'frugal', lr: 0.1, weight_decay: 0.1, density: 1 }, TWO, parabola, 3);
   const adamw = trajectory({ name: 'adamw', lr: 0.1, weight_decay: 0.1 }, TWO, parabola, 3);
   assertClose(all.params.flat(), adamw.params.flat(), 1e-6, 1e-7);
   assert.deepEqual(all.diagnostics.map((d) => d.state_full_fraction), [1, 1, 1]);
-  const none = trajectory({ name: 'frugal', lr: 0.1, density: 0, state_full_roles: [] }, TWO, parabola, 3);
+  const none = trajectory({ name: 'frugal', lr: 0.1, weight_decay: 0, density: 0, state_full_roles: [] }, TWO, parabola, 3);
   const signSgd = trajectory({ name: 'sign-sgd', lr: 0.1 }, TWO, parabola, 3);
   assert.deepEqual(none.params, signSgd.params);
-  const half = trajectory({ name: 'frugal', lr: 0.2, density: 0, state_full_roles: [], free_lr_scale: 0.5 }, TWO, parabola, 3);
+  const half = trajectory({ name: 'frugal', lr: 0.2, weight_decay: 0, density: 0, state_full_roles: [], inactive_lr_scale: 0.5 }, TWO, parabola, 3);
   assertClose(half.params.flat(), signSgd.params.flat(), 1e-7);
 });
 
@@ -115,7 +115,7 @@ test('frugal: the state-full set covers ρ of the parameters, keeps the always-f
 test('frugal: a tensor leaving the state-full set drops its moments and count; one that stays keeps counting', () => {
   const defs = [{ value: [1, 2], role: 'kernel' as const }, { value: [3, 4], role: 'kernel' as const }];
   const params = makeParams(defs);
-  const opt = createOptimizer({ name: 'frugal', lr: 0.01, density: 0.5, update_freq: 2, state_full_roles: [], seed: 1 }, params);
+  const opt = createOptimizer({ name: 'frugal', lr: 0.01, density: 0.5, update_gap: 2, state_full_roles: [], seed: 1 }, params);
   const closure = closureOf(params, parabola);
   const expected = [0, 0];
   let left = 0;

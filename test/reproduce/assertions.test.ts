@@ -80,6 +80,27 @@ test('trend and spread: monotone curves and flatness over a range; a diverged ru
   assert.equal(judge(failed, { kind: 'spread', metric: 'test.accuracy', x: 'optimizer.lr', where: { 'optimizer.name': 'sgd' }, op: '<=', value: 0.41 }).holds, true);
 });
 
+test('spread than: flatter than another curve, both over x; value and than are exclusive', () => {
+  const rs = [...curve('momo', [0.90, 0.91, 0.905, 0.90], 0), ...curve('sgd', [0.5, 0.8, 0.9, 0.1], 4), ...curve('adam', [0.6, 0.9, 0.9, 0.2], 8)];
+  const flatter = (name: string, than: string, op = '<', records = rs) => judge(records, { kind: 'spread', metric: 'test.accuracy', x: 'optimizer.lr', where: { 'optimizer.name': name }, op, than: { 'optimizer.name': than } });
+  const r = flatter('momo', 'sgd');
+  assert.equal(r.holds, true);
+  assert.ok(Math.abs((r.checks[0]!.values.than as { spread: number }).spread - 0.8) < 1e-12);
+  assert.match(r.checks[0]!.text, /spread 0\.01 < that of optimizer\.name=sgd \(.*spread 0\.8\) ✓$/);
+  assert.equal(flatter('sgd', 'momo').holds, false);
+  // adam spans 0.7, sgd 0.8: flatter, but not by the threshold form's 0.75 on both sides
+  assert.equal(flatter('adam', 'sgd').holds, true);
+  assert.equal(flatter('sgd', 'adam').holds, false);
+  // range restricts both curves: over [0.01, 1] sgd spans 0.4, adam 0.3
+  assert.equal(judge(rs, { kind: 'spread', metric: 'test.accuracy', x: 'optimizer.lr', range: [0.01, 1], where: { 'optimizer.name': 'sgd' }, op: '>', than: { 'optimizer.name': 'adam' } }).holds, true);
+  // two diverging curves: ∞ < ∞ is false, so neither is flatter
+  const div = rs.map((t) => (t.index === 7 || t.index === 11 ? { ...t, status: 'diverged' as const, final: {}, best: {} } : t));
+  assert.equal(flatter('adam', 'sgd', '<', div).holds, false);
+  assert.equal(flatter('momo', 'sgd', '<', div).holds, true);
+  assert.throws(() => assertionSchema.parse({ kind: 'spread', metric: 'm', x: 'lr', op: '<', value: 1, than: { opt: 'sgd' } }), /exactly one of value and than/);
+  assert.throws(() => assertionSchema.parse({ kind: 'spread', metric: 'm', x: 'lr', op: '<' }), /exactly one of value and than/);
+});
+
 test('argmax: the best weight decay stays put across lr (stable) or moves (shifts)', () => {
   const grid = (name: string, best: (lrIndex: number) => number, start: number) => {
     const out: TrialRecord[] = [];

@@ -4,10 +4,10 @@ import { basename } from 'node:path';
 import { CLAIMS_DIR, missingComponents } from '../../src/commands/reproduce.js';
 import { claimFiles, loadClaim } from '../../src/reproduce/claim.js';
 import { prepareSweep } from '../../src/sweep/prepare.js';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { dirname, join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 
 /** Every registry name a resolved config uses, as KIND:NAME (nested specs: loss extras and bases, optimizer bases). */
 function componentsOf(config: Record<string, unknown>): Set<string> {
@@ -61,3 +61,13 @@ for (const f of files) {
     }
   });
 }
+
+test('configs/sweeps/mnist-lr-free-flatness.yaml is the lr-free-flatness claim\'s full sweep (same base, set, grid and seeds)', () => {
+  const c = loadClaim('lr-free-flatness.yaml', { cwd: CLAIMS_DIR });
+  const file = resolve(CLAIMS_DIR, '../sweeps/mnist-lr-free-flatness.yaml');
+  const sweep = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  assert.equal(resolve(dirname(file), sweep.base as string), c.sweep.base);
+  assert.deepEqual(sweep.set, c.spec.sweep.set);
+  assert.deepEqual(sweep.grid, c.spec.sweep.grid);
+  assert.deepEqual(sweep.seeds, c.spec.sweep.seeds);
+});

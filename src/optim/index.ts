@@ -47,6 +47,7 @@ import { adopt } from './optimizers/adopt.js';
 import { grokfast } from './optimizers/grokfast.js';
 // domain generalisation (issue 19)
 import { fish } from './optimizers/fish.js';
+import { rwp } from './optimizers/rwp.js';
 // tier 2: learning-rate-free, schedule-free and orthogonalised (issue 21)
 import { adan } from './optimizers/adan.js';
 import { muon } from './optimizers/muon.js';
@@ -108,6 +109,8 @@ export const optimizerRegistry = createRegistry<GradientTransformation, Optimize
   grokfast,
   // domain generalisation (issue 19)
   fish,
+  // adversarial training (issue 19)
+  rwp,
   adan,
   muon,
   scheduleFreeSgd,

@@ -9,7 +9,7 @@ import { RunnerError } from '../core/errors.js';
 import type { ParamSpec } from '../core/types.js';
 import type { GradientTransformation, Params, StateTree, UpdateContext } from './transform.js';
 import { flatten, leaves, unflatten } from './state-tree.js';
-import type { Closure, ExtraBatches, Optimizer, StepSources, StepResult } from './types.js';
+import type { Closure, ExtraBatches, Optimizer, Reduce, StepSources, StepResult } from './types.js';
 import { applyUpdates } from './apply.js';
 
 export interface ParamInput {
@@ -93,10 +93,10 @@ export function optimizerFacade(
         check(first.grads, first.loss);
         gradEvals = 1;
         // one evaluation at `at` (the step's starting values when absent), the variables restored after
-        const evaluateWith = (run: Closure, at: Params | undefined) => {
+        const evaluateWith = (run: Closure, at: Params | undefined, reduce?: Reduce) => {
           if (at) at.forEach((x, i) => vars[i]!.assign(x));
           try {
-            const r = run();
+            const r = reduce ? run(reduce) : run();
             check(r.grads, r.loss);
             gradEvals += 1;
             return { loss: r.loss, grads: [...r.grads] };
@@ -107,11 +107,11 @@ export function optimizerFacade(
         const ctx: UpdateContext = {
           loss: first.loss,
           params,
-          evaluate: (at) => evaluateWith(closure, at),
-          evaluateBatch(k, at) {
+          evaluate: (at, reduce) => evaluateWith(closure, at, reduce),
+          evaluateBatch(k, at, reduce) {
             if (!extra) throw new RunnerError('USAGE', 'this optimizer evaluates extra batches, but the caller supplied none (optimizer.step(closure, extra))');
             if (!Number.isInteger(k) || k < 0) throw new RunnerError('USAGE', `extra batch index must be an integer ≥ 0, got ${k}`);
-            return evaluateWith(extra(k), at);
+            return evaluateWith(extra(k), at, reduce);
           },
           outputs(at) {
             if (!outputs) throw new RunnerError('USAGE', "this optimizer reads the model's outputs, but the caller supplied none (optimizer.step(closure, extra, {outputs}))");

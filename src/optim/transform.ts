@@ -7,6 +7,7 @@
 import type * as tf from '../backends/tf.js';
 import type { Tree } from '../backends/tree.js';
 import type { GroupedParam } from './param-groups.js';
+import type { Reduce } from './types.js';
 
 export type Params = Tree;
 export type Updates = Tree;
@@ -22,9 +23,10 @@ export interface Evaluation {
 /**
  * Loss and gradients on the CURRENT batch at the absolute parameter values `at`; the variables are
  * restored to the step's starting values (exactly, by reference) afterwards. Wrappers compute `at`
- * with the official code's arithmetic; the facade counts calls into StepResult.gradEvals.
+ * with the official code's arithmetic; the facade counts calls into StepResult.gradEvals. `reduce`
+ * replaces the mean of the per-example losses (types.ts Reduce; RWP).
  */
-export type Evaluate = (at: Params) => Evaluation;
+export type Evaluate = (at: Params, reduce?: Reduce) => Evaluation;
 
 export interface UpdateContext {
   /** Loss at the step's starting parameters (the first evaluation): MoMo, Polyak-type steps. */
@@ -34,9 +36,10 @@ export interface UpdateContext {
   /**
    * Loss and gradients on the step's k-th EXTRA batch (other train rows, a pure function of the
    * seed, the step and k: Fish's per-domain batches, micro-batch procedures), at `at` (default: the
-   * step's starting values); the variables are restored afterwards. Counted in gradEvals.
+   * step's starting values); the variables are restored afterwards. Counted in gradEvals. `reduce` as
+   * in Evaluate.
    */
-  evaluateBatch(k: number, at?: Params): Evaluation;
+  evaluateBatch(k: number, at?: Params, reduce?: Reduce): Evaluation;
   /**
    * The model's outputs (logits) on the step's batch at `at` (default: the step's starting values),
    * no gradients, not counted in gradEvals; the variables are restored afterwards (ghost-step's JVP).

@@ -7,8 +7,19 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ParamSpec } from '../core/types.js';
 import type { Spec } from '../core/registry.js';
 
-/** Loss and gradients at the CURRENT variable values, same batch every call, never mutates variables. */
-export type Closure = () => { readonly loss: tf.Scalar; readonly grads: readonly tf.Tensor[] };
+/**
+ * How an evaluation turns the loss's per-example values [batch] into the scalar it differentiates,
+ * when an optimizer needs another objective than their mean (RWP's proxy steps: the mean of the
+ * values below c_min). A batch-level loss hands it its scalar.
+ */
+export type Reduce = (values: tf.Tensor) => tf.Scalar;
+
+/**
+ * Loss and gradients at the CURRENT variable values, same batch every call, never mutates variables.
+ * `reduce` (absent: the mean) is honoured by the trainer's closures; a closure over a problem
+ * without per-example values may ignore it.
+ */
+export type Closure = (reduce?: Reduce) => { readonly loss: tf.Scalar; readonly grads: readonly tf.Tensor[] };
 
 /**
  * The closures over a step's EXTRA batches: `batch(k)` is the closure of the k-th extra batch of this

@@ -7,7 +7,7 @@ import * as tf from '../backends/tf.js';
 import { hashSeed } from '../core/random.js';
 import type { ApplyOptions, Batch, LossContext, LossInput, Model, ModelOutput, Objective, ParamSpec } from '../core/types.js';
 import { RunnerError } from '../core/errors.js';
-import type { Closure, ExtraBatches, SampledLabels } from '../optim/types.js';
+import type { Closure, ExtraBatches, Reduce, SampledLabels } from '../optim/types.js';
 import { drawLabels } from './sampled-labels.js';
 import type { Experiment } from './build.js';
 
@@ -103,15 +103,15 @@ export function makeClosure(parts: Omit<StepParts, 'optimizer'>, ctx: StepContex
   let calls = own ? 0 : 1;
   let statistics: Statistics = [];
   const micro = ctx.accumulate ?? 1;
-  const closure: Closure = () => {
+  const closure: Closure = (reduce = meanLoss) => {
     const first = calls === 0;
     calls++;
-    if (micro > 1) return accumulated(parts, ctx, micro, first);
+    if (micro > 1) return accumulated(parts, ctx, micro, first, reduce);
     return lossAndGrads(params, () => {
       const f = forwardLoss(model, objective, ctx.batch, ctx.loss, ctx.dropoutSeed);
       if (first && f.model.updates) statistics = f.model.updates.map(([v, t]) => [v, tf.keep(t)] as const);
       if (first && objective.commit) objective.commit(f.input, ctx.loss);
-      return meanLoss(f.values);
+      return reduce(f.values);
     });
   };
   return { closure, statistics: () => statistics };
@@ -132,8 +132,9 @@ function sliceBatch(batch: Batch, start: number, size: number): Batch {
  * as torch's `(loss/N).backward()` per micro-batch sums them. In the step's own (first) evaluation
  * each micro-batch's BatchNorm statistics are assigned right after its pass, as torch's forward
  * does, and each commits its loss state; later evaluations (SAM's perturbed one) only evaluate.
+ * `reduce` applies per micro-batch (a masked mean of equal micro-batches averages to the batch's).
  */
-function accumulated(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext, micro: number, own: boolean): { loss: tf.Scalar; grads: tf.Tensor[] } {
+function accumulated(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext, micro: number, own: boolean, reduce: Reduce): { loss: tf.Scalar; grads: tf.Tensor[] } {
   const { model, objective, params } = parts;
   const size = ctx.batch.x.shape[0]! / micro;
   let loss: tf.Scalar | undefined;
@@ -145,7 +146,7 @@ function accumulated(parts: Omit<StepParts, 'optimizer'>, ctx: StepContext, micr
       const f = forwardLoss(model, objective, batch, ctx.loss, hashSeed(ctx.dropoutSeed, 'micro', j));
       if (own && f.model.updates) statistics = f.model.updates.map(([v, t]) => [v, tf.keep(t)] as const);
       if (own && objective.commit) objective.commit(f.input, ctx.loss);
-      return meanLoss(f.values);
+      return reduce(f.values);
     });
     assignStatistics(params, statistics);
     loss = loss === undefined ? r.loss : (tf.add(loss, r.loss) as tf.Scalar);

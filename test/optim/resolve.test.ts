@@ -94,5 +94,5 @@ test('wrapper schemas do not list `base`; `nested` declares it (a generic resolv
     assert.ok(Number.isInteger(e.gradEvals) && e.gradEvals >= 1, `${e.name} declares its gradEvals`);
   }
   const wrappers = optimizerRegistry.entries.filter((e) => e.nested?.base).map((e) => e.name).sort();
-  assert.deepEqual(wrappers, ['amp', 'asam', 'awp', 'bgr', 'cautious', 'fgr', 'fish', 'friendly-sam', 'gam', 'ghost-step', 'grokfast', 'gsam', 'lookahead', 'looksam', 'orthograd', 'sam', 'wsam']);
+  assert.deepEqual(wrappers, ['amp', 'asam', 'awp', 'bgr', 'cautious', 'fgr', 'fish', 'friendly-sam', 'gam', 'ghost-step', 'grokfast', 'gsam', 'lookahead', 'looksam', 'orthograd', 'rwp', 'sam', 'wsam']);
 });

@@ -45,6 +45,31 @@ for (const entry of adversarial) {
   }
 }
 
+/** RWP (the rwp optimizer wrapper) is a weight perturbation on pgd-at's per-example losses: the optimizer side of the group. */
+for (const base of [{ name: 'sgd', lr: 0.05, momentum: 0.9 }, { name: 'adam', lr: 0.01 }, { name: 'sam', rho: 0.05, base: { name: 'sgd', lr: 0.05 } }]) {
+  test(`rwp(${base.name}) with pgd-at: trains with a flat tensor count and resumes identically`, async () => {
+    await withTmpDir(async (tmp) => {
+      const config = tinyConfig({ loss: { name: 'pgd-at', attack, base: { name: 'cross-entropy' } }, optimizer: { name: 'rwp', gamma: 0.05, c_min: 1, steps: 3, base } });
+      const r = await runTiny(tmp, 'a', config);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stepTensors, r.stepTensors.map(() => r.stepTensors[0]), `live tensors per step ${r.stepTensors.join(', ')}`);
+      const b = truncatedCopy(r.dir, 2, join(tmp, 'b'));
+      const resumed = await resumeTiny(tmp, b);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.deepEqual(trajectory(b), trajectory(r.dir));
+      assert.ok(tensorsBin(b, 4).equals(tensorsBin(r.dir, 4)), 'final checkpoint tensors are identical');
+    });
+  });
+}
+
+test('rwp refuses a batch-level loss (nothing per example to mask) with CONFIG_INVALID', async () => {
+  await withTmpDir(async (tmp) => {
+    const r = await runTiny(tmp, 'a', tinyConfig({ loss: { name: 'flooding', b: 0.1, base: { name: 'cross-entropy' } }, optimizer: { name: 'rwp', base: { name: 'sgd', lr: 0.05 } } }));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /per-example/);
+  });
+});
+
 test('train.eval_attacks: one robust_accuracy@ε per attack, on the subset, reproducible', async () => {
   await withTmpDir(async (tmp) => {
     const config = tinyConfig({

@@ -62,7 +62,7 @@ export const fish = defineWrapper({
           const at = theta;
           const first = ctx.evaluateBatch(k, k === 0 ? undefined : at);
           // the base sees the domain batch as its own: its further evaluations (SAM) stay on it
-          const innerCtx: UpdateContext = { ...ctx, loss: first.loss, evaluate: (p) => ctx.evaluateBatch(k, p) };
+          const innerCtx: UpdateContext = { ...ctx, loss: first.loss, evaluate: (p, reduce) => ctx.evaluateBatch(k, p, reduce) };
           const [u, next] = base.update(first.grads, inner, at, innerCtx);
           inner = next;
           theta = applyUpdates(at, u);

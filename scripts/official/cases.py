@@ -4,6 +4,10 @@ Each block is exactly what minima receives; official.py translates it, passing o
 block sets, so omitted values compare minima's defaults with the official defaults too.
 Settings are chosen so each option changes the trajectory visibly within 20 steps (large enough
 weight decay, clipping thresholds below the gradient norm, lr = 1 for MoMo's adaptive branch).
+
+A block may carry `_problem`: keys merged into the problem file instead of the optimizer block
+(`loss`, `ema`, `steps_per_epoch`: a loss with an EMA teacher, MESA). Such a case runs on the
+classification problem (linear-softmax) only.
 """
 
 SGD_M = {'name': 'sgd', 'lr': 0.1, 'momentum': 0.9}
@@ -82,6 +86,13 @@ CASES: list[tuple[str, dict]] = [
     ('friendly-sam/defaults', {'name': 'friendly-sam', 'base': SGD_M}),
     ('friendly-sam/train-py', {'name': 'friendly-sam', 'rho': 0.2, 'sigma': 1.0, 'lmbda': 0.95, 'base': SGD_PAPER}),
     ('friendly-sam/adaptive', {'name': 'friendly-sam', 'rho': 0.5, 'sigma': 0.5, 'adaptive': True, 'base': SGD_M}),
+    # MESA (a loss with an EMA teacher, timm ModelEmaV2: ema warmup "none"); the optimizer block is the base
+    ('mesa/defaults', {**SGD_M, '_problem': {'loss': {'name': 'mesa', 'kl_start_epoch': 0}, 'ema': {'decay': 0.9, 'warmup': 'none'}}}),
+    ('mesa/default-decay', {**SGD_M, '_problem': {'loss': {'name': 'mesa', 'kl_start_epoch': 0}, 'ema': {'warmup': 'none'}}}),
+    ('mesa/run-sh-window', {**SGD_PAPER, '_problem': {'loss': {'name': 'mesa', 'reinforce': 0.8, 'temperature': 5, 'kl_start_epoch': 2, 'kl_end_epoch': 8},
+                                                      'ema': {'decay': 0.8, 'warmup': 'none'}, 'steps_per_epoch': 2}}),
+    ('mesa/adamw-t2', {'name': 'adamw', 'lr': 0.02, 'weight_decay': 0.1,
+                       '_problem': {'loss': {'name': 'mesa', 'reinforce': 1.0, 'temperature': 2, 'kl_start_epoch': 1}, 'ema': {'decay': 0.95, 'warmup': 'none'}}}),
     ('wsam/defaults', {'name': 'wsam', 'base': SGD_M}),
     ('wsam/coupled', {'name': 'wsam', 'rho': 0.1, 'gamma': 0.7, 'decouple': False, 'base': SGD_PAPER}),
     ('wsam/max-norm', {'name': 'wsam', 'rho': 0.05, 'gamma': 0.5, 'max_norm': 0.5, 'base': SGD_M}),
@@ -264,6 +275,10 @@ MUTANTS: list[tuple[str, dict, dict]] = [
     ('wsam coupled vs decoupled', {'name': 'wsam', 'decouple': False, 'base': SGD_M}, {'name': 'wsam', 'base': SGD_M}),
     ('amp without its ball', {'name': 'amp', 'epsilon': 100.0, 'base': SGD_M}, {'name': 'amp', 'base': SGD_M}),
     ('awp vs its base', {'name': 'awp', 'gamma': 0.0, 'base': SGD_M}, {'name': 'awp', 'gamma': 0.1, 'base': SGD_M}),
+    ('mesa teacher with a first copy (ModelEmaV3)', {**SGD_M, '_problem': {'loss': {'name': 'mesa', 'kl_start_epoch': 0}, 'ema': {'decay': 0.9, 'warmup': False}}},
+     {**SGD_M, '_problem': {'loss': {'name': 'mesa', 'kl_start_epoch': 0}, 'ema': {'decay': 0.9, 'warmup': 'none'}}}),
+    ('mesa window from kl_start_epoch (not after)', {**SGD_M, '_problem': {'loss': {'name': 'mesa', 'kl_start_epoch': 0}, 'ema': {'decay': 0.9, 'warmup': 'none'}}},
+     {**SGD_M, '_problem': {'loss': {'name': 'mesa', 'kl_start_epoch': 1}, 'ema': {'decay': 0.9, 'warmup': 'none'}}}),
     # tier 2: classic baselines (issue 21)
     ('rmsprop not centered', {'name': 'rmsprop', 'lr': 0.01}, {'name': 'rmsprop', 'lr': 0.01, 'centered': True}),
     ('adagrad without lr_decay', {'name': 'adagrad', 'lr': 0.1}, {'name': 'adagrad', 'lr': 0.1, 'lr_decay': 0.05}),

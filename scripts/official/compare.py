@@ -37,6 +37,17 @@ from problems import make_problem  # noqa: E402
 ROOT = HERE.parent.parent
 
 
+def split_case(spec):
+    """(optimizer block, keys for the problem file): a case's `_problem` (loss, ema, steps_per_epoch) goes to the problem."""
+    spec = dict(spec)
+    return spec, spec.pop('_problem', {})
+
+
+def glue_names(spec):
+    opt, extra = split_case(spec)
+    return {opt['name']} | ({extra['loss']['name']} if extra.get('loss') else set())
+
+
 def rel_errors(got, want, floor):
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
@@ -159,19 +170,24 @@ def main(argv=None):
     steps_of = {}  # problem path -> steps compared (CASE_STEPS caps --steps for a case)
     for cid, spec, official_spec in cases:
         steps = min(args.steps, CASE_STEPS.get(cid, args.steps))
+        opt_spec, extra = split_case(spec)
+        official_opt, official_extra = split_case(official_spec)
         for kind in kinds:
+            if (extra.get('loss') or official_extra.get('loss')) and kind != 'linear-softmax':
+                continue  # a loss case: the classification problem only
             for seed, edge in [(s, e) for s in seeds for e in edges]:
                 problem = make_problem(kind, seed, edge)
-                problem['optimizer'] = spec
+                official_problem = {**problem, **official_extra}
+                problem = {**problem, **extra, 'optimizer': opt_spec}
                 label = f'{seed}{"-edge" if edge else ""}'
                 path = work / f'{re.sub(r"[^A-Za-z0-9.-]+", "_", cid)}__{kind}__{label}.json'
                 path.write_text(json.dumps(problem))
                 steps_of[str(path)] = steps
                 ref64 = None
                 try:
-                    ref = official_trajectory(problem, official_spec, steps, up)
+                    ref = official_trajectory(official_problem, official_opt, steps, up)
                     if not args.no_f64:
-                        ref64 = official_trajectory(problem, official_spec, steps, up, torch.float64)
+                        ref64 = official_trajectory(official_problem, official_opt, steps, up, torch.float64)
                 except Unsupported as e:
                     ref = e
                 except FileNotFoundError as e:
@@ -268,7 +284,7 @@ def main(argv=None):
             for cid, n in notes:
                 print(f'- {cid}: {n}')
     print('\nGlue per optimizer (official.py):')
-    for name in sorted({spec['name'] for _, _, spec in cases}):
+    for name in sorted(set().union(*(glue_names(spec) for _, _, spec in cases))):
         print(f'- {name}: {GLUE[name]}')
     if args.json:
         Path(args.json).write_text(json.dumps({f'{v}:{c}': {**r, 'keys': sorted(r['keys'])} for (v, c), r in results.items()}, indent=1))

@@ -48,6 +48,7 @@ UPSTREAM = {
     'AWP': ('csdongxian/AWP', 'a7acf5d842fccf1bbb4b91644352ce157d370a26'),
     'F-SAM': ('nblt/F-SAM', '2e2f9899ab473880430640fa5def4ad8f5aa2401'),
     'dlrover': ('intelligent-machine-learning/dlrover', 'bfd04ef1df01efe6061d3ef2111405907b24313a'),
+    'SAF': ('AngusDujw/SAF', '6e856004c59f9a8497d48e4a5d545e59f7b87d3e'),
     # tier 2 (issue 21)
     'AdamP': ('clovaai/AdamP', '7f6f0383ff6ad3839d5c7f79f1db0a44c5a12fdb'),
     'pytorch-lamb': ('cybertronai/pytorch-lamb', 'd3ab8dccf6717977c1ad0d6b95499f6b25bba41b'),
@@ -96,6 +97,11 @@ GLUE = {
            '`F.cross_entropy` is pointed at the problem\'s loss (calc_awp hard-codes −CE)',
     'friendly-sam': 'FriendlySAM(params, base_cls, rho, sigma, lmbda, adaptive, **base_kwargs) and step(closure) after a '
                     'first backward; the class is taken from utils.py by ast (the module imports torchvision and timm)',
+    'mesa': 'the loss mesa and its EMA teacher: MESA_train.py train_one_epoch run as published (taken out by ast: the script '
+            'imports timm models, torchvision and tensorboard), one call per step with epoch = step // steps_per_epoch and a '
+            'one-batch loader of (indices, x, y) (prefetcher on: no .cuda(); torch.cuda.synchronize a no-op on CPU; no '
+            'logging); the vendored timm ModelEmaV2 teacher and rein_CrossEntropyLoss; the base optimizer is the case\'s '
+            '(torch.optim.SGD); unset loss options take the script\'s argparse defaults, read from its source',
     'wsam': 'WeightedSAM(model, base, rho, gamma, sam_eps, adaptive, decouple, max_norm) and step(closure); '
             'atorch.optimizers.utils (BatchNorm switches) is stubbed with no-ops (the problems have no BatchNorm)',
     # tier 2: classic baselines (issue 21)
@@ -531,7 +537,9 @@ class Runner:
         self.up = up
         self.diag: dict = {}
         self.params = list(self.model.parameters())
-        self._step = self._build(spec)
+        self._step = self._build_mesa(problem, spec) if (problem.get('loss') or {}).get('name') == 'mesa' else self._build(spec)
+        if problem.get('loss') and problem['loss']['name'] != 'mesa':
+            raise Unsupported(f'no official form of the loss {problem["loss"]["name"]} in this harness')
 
     def f(self):
         return self.loss_fn(self.model(self.x), self.y)
@@ -1041,6 +1049,82 @@ class Runner:
             state['grads'] = fn(self.model, grads=state['grads'], **kw)
             opt.step()
             return loss
+        return run
+
+
+    # --- MESA (a loss with an EMA teacher, issue 18) ----------------------------------------------
+    def _argparse_defaults(self, folder: str, rel: str, flags) -> dict:
+        """GLUE: the `default=` of some parser.add_argument calls of an upstream script, read from its source."""
+        import ast
+        out = {}
+        for node in ast.walk(ast.parse((self.up.repo(folder) / rel).read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, 'attr', None) == 'add_argument' and node.args
+                    and isinstance(node.args[0], ast.Constant) and node.args[0].value in flags):
+                for kw in node.keywords:
+                    if kw.arg == 'default':
+                        out[node.args[0].value] = ast.literal_eval(kw.value)
+        return out
+
+    def _build_mesa(self, problem, spec):
+        import ast
+        import contextlib
+        import logging
+        import time
+        import warnings
+        from collections import OrderedDict
+        if problem['problem'] != 'linear-softmax':
+            raise Unsupported('mesa is a classification loss (linear-softmax problems only)')
+        loss_spec = {k: v for k, v in problem['loss'].items() if k != 'name'}
+        extra = set(loss_spec) - {'reinforce', 'temperature', 'kl_start_epoch', 'kl_end_epoch'}
+        if extra:
+            raise Unsupported(f'{sorted(extra)} have no form in MESA_train.py')
+        ema_spec = problem.get('ema')
+        if ema_spec is None:
+            raise Unsupported('MESA needs its EMA teacher (the problem\'s ema block)')
+        if ema_spec.get('warmup', True) != 'none':
+            raise Unsupported('the official teacher is timm ModelEmaV2 (constant decay from the first update): ema warmup "none"')
+        script = 'MESA_train.py'
+        flags = {'--reinforce': 'reinforce', '--temperature': 'temperature', '--kl_start_epoch': 'kl_start_epoch',
+                 '--kl_end_epoch': 'kl_end_epoch', '--model-ema-decay': 'decay'}
+        defaults = {flags[k]: v for k, v in self._argparse_defaults('SAF', script, set(flags)).items()}
+        opts = {**defaults, **loss_spec}
+        decay = ema_spec.get('decay', defaults['decay'])
+        ema_mod = self.up.file('SAF', 'timm/utils/model_ema.py')
+        ce_mod = self.up.file('SAF', 'timm/loss/cross_entropy.py')
+        meters = self.up.file('SAF', 'timm/utils/metrics.py')
+
+        class CpuTorch:
+            """GLUE: torch, with torch.cuda.synchronize() a no-op (the loop calls it after every step)."""
+            cuda = SimpleNamespace(synchronize=lambda: None)
+
+            def __getattr__(self, name):
+                return getattr(torch, name)
+
+        path = self.up.repo('SAF') / script
+        tree = ast.parse(path.read_text())
+        node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == 'train_one_epoch')
+        ns = {'torch': CpuTorch(), 'F': F, 'time': time, 'OrderedDict': OrderedDict, 'AverageMeter': meters.AverageMeter,
+              'suppress': contextlib.suppress, '_logger': logging.getLogger('mesa-official')}
+        exec(compile(ast.Module(body=[node], type_ignores=[]), str(path), 'exec'), ns)
+        train_one_epoch = ns['train_one_epoch']
+        args = SimpleNamespace(mixup_off_epoch=0, prefetcher=True, channels_last=False, distributed=False, clip_grad=None,
+                               clip_mode='norm', log_interval=10 ** 9, local_rank=1, save_images=False, recovery_interval=0,
+                               world_size=1, **{k: opts[k] for k in ('reinforce', 'temperature', 'kl_start_epoch', 'kl_end_epoch')})
+        model_ema = ema_mod.ModelEmaV2(self.model, decay=decay)
+        loss_fn = ce_mod.rein_CrossEntropyLoss()
+        optimizer = self._base(spec)
+        per_epoch = problem.get('steps_per_epoch', 1)
+        batch = [(torch.arange(self.x.shape[0]), self.x, self.y)]
+        state = {'step': 0}
+
+        def run():
+            # one call per step with its epoch: the loop's state lives in model, optimizer and model_ema, so
+            # this equals running each epoch's batches in one call
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')  # F.softmax without dim (the official call)
+                out = train_one_epoch(state['step'] // per_epoch, self.model, batch, optimizer, loss_fn, args, model_ema=model_ema)
+            state['step'] += 1
+            return torch.tensor(out['loss'])
         return run
 
 

@@ -23,9 +23,9 @@ export const MAX_NAME_LENGTH = 255 - 16 - 5;
 export const emaSchema = z.strictObject({
   decay: z.number().gt(0).lt(1).default(0.9998).describe('EMA decay d in (0, 1): ema ← ema + (1 − d)(θ − ema) (timm train.py --model-ema-decay default 0.9998).'),
   warmup: z
-    .union([z.boolean(), z.enum(['tf', 'timm'])])
+    .union([z.boolean(), z.enum(['tf', 'timm', 'none'])])
     .default(true)
-    .describe('Decay warmup at step t (optimizer steps done, this one included): true | "tf": min(d, (1 + t)/(10 + t)) (tf.train.ExponentialMovingAverage num_updates); "timm": ModelEmaV3 use_warmup, min(d, 1 − (1 + (t−1)/warmup_gamma)^−warmup_power); false: d (the first update copies θ, as timm and torch AveragedModel do).'),
+    .describe('Decay warmup at step t (optimizer steps done, this one included): true | "tf": min(d, (1 + t)/(10 + t)) (tf.train.ExponentialMovingAverage num_updates); "timm": ModelEmaV3 use_warmup, min(d, 1 − (1 + (t−1)/warmup_gamma)^−warmup_power); false: d (the first update copies θ, as timm ModelEmaV3 and torch AveragedModel do); "none": d from the first update on, no copy (timm ModelEmaV2, the teacher of MESA_train.py).'),
   warmup_gamma: z.number().positive().default(1).describe('timm ModelEmaV3 warmup_gamma (warmup "timm" only).'),
   warmup_power: z.number().positive().default(2 / 3).describe('timm ModelEmaV3 warmup_power (warmup "timm" only).'),
   exclude_buffers: z.boolean().default(false).describe('timm ModelEmaV3 exclude_buffers: true evaluates the EMA weights with the live BatchNorm buffers instead of their EMA.'),

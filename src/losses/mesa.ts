@@ -19,7 +19,10 @@
  * `softmax(...).log()` is −inf for saturated outputs); `label_smoothing` defaults to minima's CE
  * default 0 (the official ImageNet script inherits timm's `--smoothing 0.1`). Defaults are the
  * MESA_train.py argparse values: reinforce 0.3 (its run.sh example uses 0.8), temperature 5,
- * kl_start_epoch 5, kl_end_epoch 360; the EMA decay is train.ema.decay (timm's 0.9998).
+ * kl_start_epoch 5, kl_end_epoch 360; the EMA decay is train.ema.decay (timm's 0.9998). The official
+ * teacher is timm ModelEmaV2, constant decay from the first update: `train.ema.warmup: none`
+ * (`false` copies the weights at the first update, ModelEmaV3). Step-by-step agreement with
+ * MESA_train.py: scripts/official (cases mesa/*).
  */
 import { z } from 'zod';
 import * as tf from '../backends/tf.js';
@@ -49,7 +52,7 @@ export const mesa: LossEntry<z.infer<typeof schema>> = {
     paper: 'Sharpness-Aware Training for Free (Du, Zhou, Feng, Tan, Zhou NeurIPS 2022), MESA',
     repo: 'AngusDujw/SAF',
     source: 'AngusDujw/SAF MESA_train.py train_one_epoch (ema_output, KL_loss); timm ModelEmaV2 as the teacher',
-    teacher: 'train.ema (required): the EMA of the weights, its outputs taken once per step before the step',
+    teacher: 'train.ema (required; warmup none = the official ModelEmaV2): the EMA of the weights, its outputs taken once per step before the step',
     // a short run reaches the trajectory loss from its second epoch
     example: '{"kl_start_epoch":0}',
   },

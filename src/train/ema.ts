@@ -11,7 +11,8 @@
  *     step, and torch swa_utils AveragedModel's first update_parameters, both copy); the
  *     `tf.train.ExponentialMovingAverage(num_updates)` warmup min(d, (1 + t)/(10 + t)) (warmup
  *     true or "tf", the default here because short runs never leave the warmup of d = 0.9998); or
- *     timm's use_warmup form min(d, 1 − (1 + (t − 1)/γ)^(−p)), 0 at t = 1 (warmup "timm").
+ *     timm's use_warmup form min(d, 1 − (1 + (t − 1)/γ)^(−p)), 0 at t = 1 (warmup "timm"); or d from
+ *     the first update on (warmup "none": timm ModelEmaV2, which MESA's official teacher uses).
  * The decay is a function of the step the loop knows, so the state is the averaged tensors only.
  */
 import * as tf from '../backends/tf.js';
@@ -24,6 +25,7 @@ export type EmaOptions = NonNullable<TrainConfig['ema']>;
 /** The decay of the update after step `t` (1-based: optimizer steps done, this one included). */
 export function emaDecay(o: Pick<EmaOptions, 'decay' | 'warmup' | 'warmup_gamma' | 'warmup_power'>, t: number): number {
   if (o.warmup === true || o.warmup === 'tf') return Math.min(o.decay, (1 + t) / (10 + t));
+  if (o.warmup === 'none') return o.decay;
   const s = Math.max(0, t - 1); // timm get_decay: step − update_after_step − 1
   if (s <= 0) return 0;
   if (o.warmup === 'timm') return Math.max(Math.min(1 - (1 + s / o.warmup_gamma) ** -o.warmup_power, o.decay), 0);

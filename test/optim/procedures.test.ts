@@ -117,6 +117,39 @@ test('looksam: SAM on the k-th steps, g + α·(‖g‖/‖g_v‖)·g_v in betwee
   assert.deepEqual(r.gradEvals, [2, 1, 2, 1]);
 });
 
+test('looksam per_tensor: g_v and the ratio per tensor (rollovd/LookSAM), the ascent radius global (by hand, float64)', () => {
+  // two tensors, f = ½Σ c_j·x_j², c = [1, 4] and [2, 3]: g = c⊙x
+  const c = [[1, 4], [2, 3]];
+  const quad: Problem = {
+    loss: (xs) => tf.tidy(() => xs.map((v, i) => tf.mul(0.5, tf.sum(tf.mul(tf.tensor(c[i]!), tf.square(v))))).reduce((a, b) => tf.add(a, b)) as tf.Scalar),
+    grads: (xs) => tf.tidy(() => xs.map((v, i) => tf.mul(tf.tensor(c[i]!), v))),
+  };
+  const rho = 0.5, alpha = 0.7, lr = 0.1;
+  const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0);
+  const norm = (v: number[]) => Math.sqrt(dot(v, v));
+  const grad = (x: number[][]) => x.map((v, i) => v.map((e, j) => c[i]![j]! * e));
+  let x = [[1, 1], [1, -2]];
+  let gv = [[0, 0], [0, 0]];
+  for (let t = 0; t < 4; t++) {
+    const g = grad(x);
+    let gs: number[][];
+    if (t % 2 === 0) {
+      const s = rho / norm(g.flat());
+      gs = grad(x.map((v, i) => v.map((e, j) => e + g[i]![j]! * s)));
+      gv = gs.map((a, i) => { const b = g[i]!; const k = dot(a, b) / dot(b, b); return a.map((e, j) => e - k * b[j]!); });
+    } else {
+      gs = g.map((a, i) => { const r = (alpha * norm(a)) / norm(gv[i]!); return a.map((e, j) => e + r * gv[i]![j]!); });
+    }
+    x = x.map((v, i) => v.map((e, j) => e - lr * gs[i]![j]!));
+  }
+  const defs: ParamDef[] = [{ value: [1, 1] }, { value: [1, -2] }];
+  const r = after({ name: 'looksam', rho, k: 2, alpha, per_tensor: true, base: SGD }, defs, quad, 4);
+  close(r.values, x.flat(), 1e-5);
+  // the global form differs on this problem (the test would not tell the two apart otherwise)
+  const global = after({ name: 'looksam', rho, k: 2, alpha, base: SGD }, defs, quad, 4);
+  assert.ok(global.values.some((v, i) => Math.abs(v - x.flat()[i]!) > 1e-3));
+});
+
 /* ---------------- identities ---------------- */
 
 const SOFTMAX: ParamDef[] = [

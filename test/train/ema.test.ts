@@ -36,6 +36,9 @@ test('emaDecay: tf warmup min(d, (1+t)/(10+t)), timm warmup, constant with a fir
   // no warmup: the first update copies θ (timm with a step, torch AveragedModel), then d
   assert.equal(emaDecay({ ...EMA, warmup: false }, 1), 0);
   assert.equal(emaDecay({ ...EMA, warmup: false }, 2), 0.9998);
+  // ModelEmaV2 (MESA's teacher): d from the first update, no copy
+  assert.equal(emaDecay({ ...EMA, warmup: 'none' }, 1), 0.9998);
+  assert.equal(emaDecay({ ...EMA, warmup: 'none', decay: 0.5 }, 2), 0.5);
 });
 
 test('createEma: three updates by hand, buffers averaged, exclude_buffers uses the live ones', () => {

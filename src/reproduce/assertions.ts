@@ -166,9 +166,12 @@ export function evaluateAssertion(a: Assertion, all: readonly Trial[], m: Measur
       });
       const picks = rows.map((r) => r.best).filter((b) => b >= 0);
       const moved = picks.length > 0 ? Math.max(...picks) - Math.min(...picks) : Number.NaN;
-      const holds = picks.length === rows.length && picks.length >= 2 && (a.expect === 'stable' ? moved <= a.tolerance : moved > a.tolerance);
+      // a direction also asks every step along `across` to keep the best value's order (ties allowed)
+      const monotone = !a.direction || picks.every((b, i) => i === 0 || (a.direction === 'increasing' ? b >= picks[i - 1]! : b <= picks[i - 1]!));
+      const holds = picks.length === rows.length && picks.length >= 2 && (a.expect === 'stable' ? moved <= a.tolerance : moved > a.tolerance && monotone);
       const text = `${rows.map((r) => `${a.across}=${String(r.across)} → ${r.best >= 0 ? String(overs[r.best]) : 'n/a'}`).join(', ')}; moves ${Number.isNaN(moved) ? 'n/a' : moved} grid step(s) ${holds ? '✓' : '✗'}`;
-      return summarize('argmax', `best ${a.over} by ${label} (${mode}) ${a.expect === 'stable' ? 'stays within' : 'moves more than'} ${a.tolerance} grid step(s) across ${a.across} (${whereText(a.where)})`, [{ holds, text, values: { over: overs, rows } }]);
+      const way = a.direction ? `, ${a.direction === 'decreasing' ? 'falling' : 'rising'} as ${a.across} rises,` : '';
+      return summarize('argmax', `best ${a.over} by ${label} (${mode}) ${a.expect === 'stable' ? 'stays within' : `moves${way} more than`} ${a.tolerance} grid step(s) across ${a.across} (${whereText(a.where)})`, [{ holds, text, values: { over: overs, rows } }]);
     }
   }
 }

@@ -87,8 +87,10 @@ export const assertionSchema = z.discriminatedUnion('kind', [
     expect: z.enum(['stable', 'shifts']),
     tolerance: z.number().int().min(0).default(0).describe('grid positions the best value may move and still count as stable'),
     mode: z.enum(['min', 'max']).optional().describe('best means lowest or highest; default: the metric\'s direction'),
+    direction: z.enum(['increasing', 'decreasing']).optional().describe('with expect shifts: the best `over` value must also move monotonically this way as `across` increases (decreasing: a diagonal good region, best wd falling as lr rises)'),
     where: whereSchema,
-  }).describe('whether the best `over` value stays put (stable) or moves (shifts) as `across` varies'),
+  }).refine((a) => a.direction === undefined || a.expect === 'shifts', { message: 'direction goes with expect: shifts', path: ['direction'] })
+    .describe('whether the best `over` value stays put (stable) or moves (shifts, optionally in one direction) as `across` varies'),
 ]);
 export type Assertion = z.output<typeof assertionSchema>;
 

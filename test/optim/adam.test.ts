@@ -2,7 +2,8 @@
 import '../support/tf.js';
 import { test } from 'node:test';
 import { assertClose } from '../support/tf.js';
-import { linear, parabola } from './helpers.js';
+import { createOptimizer } from '../../src/optim/index.js';
+import { closureOf, disposeParams, flat, linear, makeParams, parabola, runSteps } from './helpers.js';
 import { trajectory } from './helpers-run.js';
 
 const ONE = [{ value: [1] }];
@@ -14,6 +15,24 @@ test('adamw: decoupled decay scaled by lr, then the Adam step', () => {
   //   x = 0.8811 − 0.0995281 = 0.781572
   const t = trajectory({ name: 'adamw', lr: 0.1, weight_decay: 0.1 }, ONE, parabola, 2);
   assertClose(t.params.flat(), [0.89, 0.7815719], 2e-6, 1e-7);
+});
+
+test('adamw decay_scaled_by_lr false: the paper\'s decay η_t·λ follows the schedule multiplier, not lr', () => {
+  // lr₀ 0.1, λ 0.1; the schedule gives lr 0.1 then 0.05 (η = 1, 0.5). step 1: Adam direction 1 →
+  //   x = 1 − 0.1·1 − 1·0.1·1 = 0.8 (torch form: 0.89).  step 2: g = 0.8; m = 0.17, v = 0.001639,
+  //   m̂ = 0.894737, sqrt(v̂) = 0.905489, ratio 0.988125 → x = 0.8 − 0.05·0.988125 − 0.5·0.1·0.8 = 0.7105937
+  const params = makeParams(ONE);
+  const opt = createOptimizer({ name: 'adamw', lr: 0.1, weight_decay: 0.1, decay_scaled_by_lr: false }, params);
+  const closure = closureOf(params, parabola);
+  const xs: number[] = [];
+  for (const lr of [0.1, 0.05]) {
+    opt.setLearningRate(lr);
+    runSteps(opt, closure, 1);
+    xs.push(...flat(params));
+  }
+  opt.dispose();
+  disposeParams(params);
+  assertClose(xs, [0.8, 0.7105937], 2e-6, 1e-7);
 });
 
 test('adam: coupled L2 goes through the moments (distinguishable from AdamW)', () => {

@@ -35,7 +35,7 @@ function variants(name: string): Spec[] {
     if (keys.has('nesterov')) out.push({ name, ...lr, momentum: 0.9, nesterov: true });
     if (keys.has('dampening')) out.push({ name, ...lr, momentum: 0.5, dampening: 0.3 });
   }
-  if (keys.has('decay_scaled_by_lr')) out.push({ name, ...lr, momentum: 0.9, weight_decay: 0.01, decay_scaled_by_lr: false });
+  if (keys.has('decay_scaled_by_lr')) out.push({ name, ...lr, ...(keys.has('momentum') ? { momentum: 0.9 } : {}), weight_decay: 0.01, decay_scaled_by_lr: false });
   if (keys.has('correct_bias')) out.push({ name, ...lr, correct_bias: false, weight_decay: 0.1 });
   if (keys.has('bias_correction')) out.push({ name, ...lr, bias_correction: true, weight_decay: 0.1 });
   if (keys.has('use_fstar')) out.push({ name, ...lr, use_fstar: true });

@@ -39,3 +39,12 @@ test('cautious: entries whose update disagrees with g are dropped, the rest resc
   const count = trajectory({ name: 'cautious', normalize: 'count', base }, start, parabola, 1);
   assertClose(count.params.flat(), [0.4, 0.01], 1e-5, 1e-6);
 });
+
+test('cautious over adamw: the decoupled decay stays unmasked in either convention', () => {
+  // lr 0.1, wd 0.1, f = ½x² from 1: the Adam direction 1 agrees with g (mask 1, mean 1), so
+  // torch form x = 1 − 0.1 − 0.1·0.1·1 = 0.89; paper form (η = 1 at constant lr) x = 1 − 0.1 − 0.1·1 = 0.8
+  const torch = trajectory({ name: 'cautious', base: { name: 'adamw', lr: 0.1, weight_decay: 0.1 } }, ONE, parabola, 1);
+  assertClose(torch.params.flat(), [0.89], 1e-6);
+  const paper = trajectory({ name: 'cautious', base: { name: 'adamw', lr: 0.1, weight_decay: 0.1, decay_scaled_by_lr: false } }, ONE, parabola, 1);
+  assertClose(paper.params.flat(), [0.8], 1e-6);
+});

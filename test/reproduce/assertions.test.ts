@@ -115,6 +115,16 @@ test('argmax: the best weight decay stays put across lr (stable) or moves (shift
   assert.equal(am('adam', 'stable').holds, false);
   assert.equal(am('adam', 'stable', 2).holds, true);
   assert.match(am('adam', 'shifts').text, /lr=0\.001 → 0\.01, lr=0\.003 → 0\.001, lr=0\.01 → 0\.0001; moves 2 grid step/);
+  // direction: adam's best wd falls as lr rises (diagonal); a best wd that jumps up and back down is no diagonal
+  const dir = (records: TrialRecord[], direction: string) => judge(records, { kind: 'argmax', metric: 'test.accuracy', over: 'wd', across: 'lr', where: { opt: 'adam' }, expect: 'shifts', direction });
+  assert.equal(dir(rs, 'decreasing').holds, true);
+  assert.equal(dir(rs, 'increasing').holds, false);
+  const zigzag = grid('adam', (i) => [0, 2, 0][i]!, 9);
+  assert.equal(judge(zigzag, { kind: 'argmax', metric: 'test.accuracy', over: 'wd', across: 'lr', where: { opt: 'adam' }, expect: 'shifts' }).holds, true);
+  assert.equal(dir(zigzag, 'decreasing').holds, false);
+  assert.equal(dir(zigzag, 'increasing').holds, false);
+  assert.match(dir(rs, 'decreasing').text, /falling as lr rises/);
+  assert.throws(() => assertionSchema.parse({ kind: 'argmax', metric: 'm', over: 'wd', across: 'lr', expect: 'stable', direction: 'decreasing' }), /direction goes with expect: shifts/);
 });
 
 test('measures: steps_to reads metrics.jsonl, gap subtracts two summary values; swept mappings are reached by dotted paths', async () => {

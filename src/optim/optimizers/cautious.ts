@@ -8,7 +8,8 @@
  * comment), `count` is C-Lion's. The base's DECOUPLED weight decay is not masked in the official
  * code (`p.mul_(1 − lr·wd)` / `p.add_(p, −lr·wd)` outside the mask): for bases whose decoupled decay
  * is one option (DECOUPLED below), the base is built without it and the wrapper applies
- * p·(1 − lr·wd) (or p·(1 − wd) for sgdw without decay_scaled_by_lr) unmasked; any other decay is
+ * p·(1 − lr·wd) (or p·(1 − wd) for sgdw without decay_scaled_by_lr, p·(1 − η_t·wd) for adamw without it)
+ * unmasked; any other decay is
  * part of the base's update and is masked with it (coupled L2 enters the gradient anyway).
  * Paper vs code: the paper's Algorithm 1 scales by d/(‖φ‖₀ + 1) (the `count` form).
  */
@@ -18,18 +19,24 @@ import type { Spec } from '../../core/registry.js';
 import { baseSlot, buildBase, clipOption, type OptimizerEntry } from '../entry.js';
 import type { GradientTransformation, StateTree } from '../transform.js';
 
-/** The option holding a base's decoupled decay and whether it is scaled by lr; undefined when it has none. */
-function decoupledDecay(spec: Spec): { key: string; scaled: boolean } | undefined {
+/** How a base's decoupled decay is scaled: by lr (torch), by the schedule multiplier lr_t/lr₀ (adamw's paper form), or not at all. */
+type DecayScale = 'lr' | 'schedule' | 'none';
+
+/** The option holding a base's decoupled decay and how it is scaled; undefined when it has none. */
+function decoupledDecay(spec: Spec): { key: string; scaled: DecayScale } | undefined {
   const s = spec as Record<string, unknown>;
+  const torch = s['decay_scaled_by_lr'] !== false;
   switch (s['name']) {
-    case 'adamw': case 'lion': case 'grams':
-      return { key: 'weight_decay', scaled: true };
+    case 'lion': case 'grams':
+      return { key: 'weight_decay', scaled: 'lr' };
+    case 'adamw':
+      return { key: 'weight_decay', scaled: torch ? 'lr' : 'schedule' };
     case 'sgdw':
-      return { key: 'weight_decay', scaled: s['decay_scaled_by_lr'] !== false };
+      return { key: 'weight_decay', scaled: torch ? 'lr' : 'none' };
     case 'nadam': case 'radam':
-      return s['decoupled_weight_decay'] === true ? { key: 'weight_decay', scaled: true } : undefined;
+      return s['decoupled_weight_decay'] === true ? { key: 'weight_decay', scaled: 'lr' } : undefined;
     case 'sign-sgd': case 'signum':
-      return { key: 'wd_lh', scaled: true };
+      return { key: 'wd_lh', scaled: 'lr' };
     default:
       return undefined;
   }
@@ -52,13 +59,15 @@ export const cautious: OptimizerEntry = {
     const wd = decay ? Number((options.base as Record<string, unknown>)[decay.key] ?? 0) : 0;
     const baseSpec = decay && wd > 0 ? { ...options.base, [decay.key]: 0 } : options.base;
     const base = buildBase({ base: baseSpec as Spec, clip_grad_norm: options.clip_grad_norm }, deps);
+    // the configured lr, read before any schedule moves it: η_t = lr_t/baseLr for adamw's paper-form decay
+    const baseLr = base.learningRate?.value ?? 0;
     return {
       name: 'cautious',
       init: (params) => ({ base: base.init(params) }),
       update(grads, state, w, ctx) {
         const [u, next] = base.update(grads, state.base, w, ctx);
         const lr = base.learningRate?.value ?? 0;
-        const factor = decay?.scaled ? lr * wd : wd;
+        const factor = decay?.scaled === 'lr' ? lr * wd : decay?.scaled === 'schedule' ? (baseLr > 0 ? (lr * wd) / baseLr : 0) : wd;
         const out = u.map((ui, i) => {
           // u is the step added to p (descent ⇒ −direction): agreement with g means u·g < 0
           const mask = tf.cast(tf.less(tf.mul(ui, grads[i]!), 0), 'float32');

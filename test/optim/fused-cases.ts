@@ -85,7 +85,7 @@ function trace(spec: Spec, fused: boolean, steps: number, seed: number): Map<str
       tf.tidy(() => {
         // extra batches (Fish's per-domain batches) are the same batch here, as in helpers.runSteps;
         // the "outputs" (ghost-step's logits) are the parameters as one row
-        const r = opt.step(closure, () => closure, () => tf.reshape(tf.concat(vars.map((v) => tf.reshape(v, [-1]))), [1, -1]));
+        const r = opt.step(closure, () => closure, { outputs: () => tf.reshape(tf.concat(vars.map((v) => tf.reshape(v, [-1]))), [1, -1]) });
         out.set(`loss@${s}`, bits(r.loss));
         for (const [k, v] of Object.entries(r.diagnostics ?? {})) out.set(`${k}@${s}`, bits(v));
       });

@@ -64,7 +64,8 @@ export function runSteps(opt: Optimizer, closure: Closure, n: number): { losses:
   for (let i = 0; i < n; i++) {
     tf.tidy(() => {
       // extra batches (Fish's per-domain batches) are the same batch here
-      const r = opt.step(closure, () => closure, outputsOf(closure));
+      const outputs = outputsOf(closure);
+      const r = opt.step(closure, () => closure, outputs ? { outputs } : {});
       losses.push(r.loss.dataSync()[0]!);
       gradEvals.push(r.gradEvals);
       const d: Record<string, number> = {};

@@ -203,6 +203,15 @@ CASES: list[tuple[str, dict]] = [
                                       'inactive_update_rule': 'no'}),
     ('frugal/coord-all-columns', {'name': 'frugal', 'projection': 'coord', 'lr': 0.02, 'density': 1.0, 'update_gap': 5}),
     ('frugal/coord-all-randk', {'name': 'frugal', 'projection': 'coord', 'coord_choice': 'randk', 'lr': 0.02, 'density': 1.0, 'update_gap': 5}),
+    # block (BlockAdamW): ρ 1 keeps every tensor whatever the draw; the walking orders are deterministic
+    ('frugal/block-all', {'name': 'frugal', 'lr': 0.02, 'density': 1.0, 'update_gap': 3}),
+    ('frugal/block-ascending', {'name': 'frugal', 'lr': 0.02, 'density': 0.5, 'update_gap': 2, 'block_order': 'ascending'}),
+    ('frugal/block-descending-wd+scales', {'name': 'frugal', 'lr': 0.02, 'density': 0.5, 'update_gap': 3, 'block_order': 'descending', 'weight_decay': 0.5,
+                                           'proj_params_lr_scale': 0.5, 'inactive_update_rule': 'sgd', 'inactive_lr_scale': 0.3, 'betas': [0.8, 0.99]}),
+    # mirror at ρ 1: linear-softmax has 2 tensors, so ρ 0.5 would be an odd count (its walk is tested by hand in seed-papers.test.ts)
+    ('frugal/block-mirror-all-roles', {'name': 'frugal', 'lr': 0.02, 'density': 1.0, 'update_gap': 2, 'block_order': 'mirror', 'state_full_roles': []}),
+    ('frugal/block-ascending-all-roles+no', {'name': 'frugal', 'lr': 0.02, 'density': 0.25, 'update_gap': 2, 'block_order': 'ascending',
+                                            'state_full_roles': [], 'inactive_update_rule': 'no'}),
     ('polyak-sgd/defaults-capped', {'name': 'polyak-sgd', 'max_learning_rate': 0.5}),
     ('polyak-sgd/capped', {'name': 'polyak-sgd', 'max_learning_rate': 0.1}),
     ('polyak-sgd/fmin+eps', {'name': 'polyak-sgd', 'f_min': 0.05, 'eps': 1e-3, 'max_learning_rate': 0.5}),
@@ -311,4 +320,10 @@ MUTANTS: list[tuple[str, dict, dict]] = [
     ('polyak sps vs sps+ above the loss', {'name': 'polyak-sgd', 'f_min': 5.0}, {'name': 'polyak-sgd', 'f_min': 5.0, 'variant': 'sps+'}),
     ('sophia bs 1 vs labels drawn', {'name': 'sophia', 'lr': 0.02, 'k': 2, 'bs': 1}, {'name': 'sophia', 'lr': 0.02, 'k': 2}),
     ('lbfgs fixed step vs strong-Wolfe', {'name': 'lbfgs', 'max_iter': 3, 'history_size': 3}, {'name': 'lbfgs', 'max_iter': 3, 'history_size': 3, 'line_search_fn': 'strong_wolfe'}),
+    # FRUGAL block: the walking order, and a tensor keeping its moments across a refresh (update_gap 4 vs the official 2,
+    # with ρ 1: the same tensors, only the restarts differ)
+    ('frugal block ascending vs descending', {'name': 'frugal', 'lr': 0.02, 'density': 0.25, 'update_gap': 2, 'block_order': 'ascending', 'state_full_roles': []},
+     {'name': 'frugal', 'lr': 0.02, 'density': 0.25, 'update_gap': 2, 'block_order': 'descending', 'state_full_roles': []}),
+    ('frugal block no restart of staying tensors', {'name': 'frugal', 'lr': 0.02, 'density': 1.0, 'update_gap': 4},
+     {'name': 'frugal', 'lr': 0.02, 'density': 1.0, 'update_gap': 2}),
 ]

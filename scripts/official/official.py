@@ -137,11 +137,11 @@ GLUE = {
     'prodigy': 'none (Prodigy; growth_rate null passed as inf); d read from param_groups[0] after each step',
     'dadapt-adam': 'none (DAdaptAdam; growth_rate null as inf); d read from param_groups[0] after each step',
     'dadapt-sgd': 'none (DAdaptSGD; growth_rate null as inf); d read from param_groups[0] after each step',
-    'frugal': 'CoordAdamW / GaloreAdamW (frugal/adamw.py, imported without the package __init__) with the kernels '
-              '(torch [out, in] layout) as the is_proj_params group and the biases as the regular AdamW group; stubs for '
+    'frugal': 'BlockAdamW / CoordAdamW / GaloreAdamW (frugal/adamw.py, imported without the package __init__) with the kernels '
+              '(torch [out, in] layout; block: the tensors of roles outside state_full_roles) as the is_proj_params group and the rest as the regular AdamW group; stubs for '
               'transformers.utils.versions.require_version (a version check) and torch.optim.optimizer._dispatch_sqrt '
               '(removed from torch; math.sqrt of the int step count). Random draws (torch.randperm, orthogonal_) cannot '
-              'be matched, so only ρ 1 coordinate cases (every coordinate kept) and svd projections are compared',
+              'be matched, so only ρ 1 coordinate cases (every coordinate kept), svd projections and block sets that are not drawn (ρ 1, ascending, descending, mirror) are compared',
     'polyak-sgd': 'no PyTorch code (optax polyak_sgd is JAX): PolyakReference, chain(sgd(scaling), scale_by_polyak) in torch ops',
     # tier 2: second-order (issue 21)
     'lbfgs': 'none (torch.optim.LBFGS, step(closure) with a closure that zeroes, evaluates and backpropagates the full batch)',
@@ -985,9 +985,16 @@ class Runner:
         return run
     def _build_frugal(self, spec):
         projection = spec.get('projection', 'block')
+        # block: the projectable group is the tensors whose role (kernel: rank 2, else bias) is outside state_full_roles
+        roles = spec.get('state_full_roles', ['bias'])
+        projected = [p for p in self.params if ('kernel' if p.dim() == 2 else 'bias') not in roles]
         if projection == 'block':
-            raise Unsupported('block mode predates the official code: ρ counts parameters (BlockAdamW: round(ρ·tensors)) '
-                              'and a tensor that stays in the set keeps its moments (BlockAdamW resets every tensor)')
+            order = spec.get('block_order', 'random')
+            active = round(len(projected) * spec.get('density', 0.25))
+            if order == 'random' and 0 < active < len(projected):
+                raise Unsupported('the state-full tensors are a random draw (torch.randperm vs minima\'s seeded Rng)')
+            if order == 'mirror' and active % 2:
+                raise Unsupported(f'mirror needs an even count, round({len(projected)}·ρ) = {active} (BlockAdamW asserts, minima CONFIG_INVALID)')
         # every coordinate kept (ρ 1) with a reset is the one coordinate case that does not depend on the draw's order
         drawn = ((projection == 'coord' and (spec.get('density', 0.25) < 1 or spec.get('reset_statistics') is False))
                  or (projection == 'galore' and spec.get('proj_type', 'svd') != 'svd'))
@@ -1005,13 +1012,18 @@ class Runner:
             import math
             torch_optimizer._dispatch_sqrt = math.sqrt
         mod = _subpackage(self.up, 'FRUGAL', 'frugal', 'adamw')
-        kernels = [p for p in self.params if p.dim() == 2]
-        rest = [p for p in self.params if p.dim() != 2]
-        groups = [{'params': rest, 'is_proj_params': False}, {'params': kernels, 'is_proj_params': True}]
+        if projection == 'block':
+            rest = [p for p in self.params if all(p is not q for q in projected)]
+            groups = [{'params': rest, 'is_proj_params': False}, {'params': projected, 'is_proj_params': True}]
+        else:
+            kernels = [p for p in self.params if p.dim() == 2]
+            rest = [p for p in self.params if p.dim() != 2]
+            groups = [{'params': rest, 'is_proj_params': False}, {'params': kernels, 'is_proj_params': True}]
         keys = ['lr', 'betas', 'eps', 'weight_decay', 'density', 'update_gap', 'proj_params_lr_scale', 'reset_statistics',
                 'inactive_update_rule', 'inactive_lr_scale']
-        kwargs = _pick(spec, keys + (['coord_choice'] if projection == 'coord' else ['proj_type', 'proj_side']))
-        cls = mod.CoordAdamW if projection == 'coord' else mod.GaloreAdamW
+        extra = {'block': ['block_order'], 'coord': ['coord_choice'], 'galore': ['proj_type', 'proj_side']}[projection]
+        kwargs = _pick(spec, keys + extra)
+        cls = {'block': mod.BlockAdamW, 'coord': mod.CoordAdamW, 'galore': mod.GaloreAdamW}[projection]
         opt = cls(groups, no_deprecation_warning=True, **kwargs)
         self._clip(opt, spec)
         return self._plain_with(opt)

@@ -115,11 +115,14 @@ test('frugal coord and galore: ρ 1 is AdamW until a refresh resets it (randperm
   assertClose(sgd.params[0]!.slice(0, 6), TWO[0]!.value.map((x) => x - 0.05 * 2 * x), 1e-7);
 });
 
-test('frugal coord and galore: a fresh optimizer restored mid-run continues bit-identically across refreshes, without leaks', () => {
+test('frugal block, coord and galore: a fresh optimizer restored mid-run continues bit-identically across refreshes, without leaks', () => {
   const variants: Spec[] = [
     { projection: 'coord', coord_choice: 'columns' }, { projection: 'coord', coord_choice: 'rows' }, { projection: 'coord', coord_choice: 'randk' },
     { projection: 'galore', proj_type: 'svd' }, { projection: 'galore', proj_type: 'random' }, { projection: 'galore', proj_type: 'randperm', proj_side: 'full' },
     { projection: 'galore', proj_type: 'svd', reset_statistics: false }, { projection: 'coord', reset_statistics: false, inactive_update_rule: 'sgd' },
+    // block: both tensors projectable, so ρ 0.5 is one tensor of two (mirror: ρ 1, the pair)
+    ...(['random', 'ascending', 'descending'] as const).map((block_order) => ({ projection: 'block', block_order, state_full_roles: [] })),
+    { projection: 'block', block_order: 'mirror', state_full_roles: [], density: 1 },
   ].map((v) => ({ name: 'frugal', lr: 0.05, density: 0.5, update_gap: 2, seed: 4, ...v }));
   const defs: ParamDef[] = [{ value: [0.1, -0.2, 0.3, 0.05, -0.1, 0.2], shape: [3, 2], role: 'kernel' }, { value: [0.01, -0.02], role: 'bias' }];
   for (const spec of variants) {

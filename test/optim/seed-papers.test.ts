@@ -10,7 +10,7 @@ import { assertClose, tf } from '../support/tf.js';
 import { Rng } from '../../src/core/random.js';
 import { trajectory } from './helpers-run.js';
 import { createOptimizer } from '../../src/optim/index.js';
-import { frugalBlocks } from '../../src/optim/optimizers/frugal.js';
+import { frugalBlockCount, frugalBlocks, type BlockOrder } from '../../src/optim/optimizers/frugal.js';
 import { closureOf, disposeParams, linear, makeParams, parabola, runSteps, sumSquares } from './helpers.js';
 
 const X = [{ value: [3, 4] }];
@@ -98,40 +98,52 @@ test('frugal: density 1 is AdamW; density 0 with no always-full role is signSGD 
   assertClose(half.params.flat(), signSgd.params.flat(), 1e-7);
 });
 
-test('frugal: the state-full set covers ρ of the parameters, keeps the always-full roles, and is redrawn per period', () => {
-  const sizes = [6, 2, 4, 4];
-  const always = [false, true, false, false];
-  const sets = Array.from({ length: 8 }, (_, k) => frugalBlocks(3, k, sizes, 0.25, always));
-  for (const s of sets) {
-    assert.equal(s[1], true);
-    // the always-full bias (2) plus one more tensor: 2 < 0.25·16 = 4 needs at least one, and one of 4 or 6 is enough
-    assert.equal(s.filter(Boolean).length, 2);
-  }
-  assert.deepEqual(frugalBlocks(3, 5, sizes, 0.25, always), sets[5]);
-  assert.ok(new Set(sets.map((s) => s.join())).size > 1, 'different periods draw different sets');
-  assert.deepEqual(frugalBlocks(3, 0, sizes, 0, always), always);
+test('frugal block: BlockAdamW counts round(ρ·n) tensors (half to even) and walks them in each block_order', () => {
+  assert.deepEqual([[3, 0.25], [2, 0.25], [6, 0.25], [10, 0.25], [2, 0.75], [4, 0]].map(([n, r]) => frugalBlockCount(n!, r!)), [1, 0, 2, 2, 2, 0]);
+  const periods = (order: BlockOrder, n: number, m: number) => Array.from({ length: 4 }, (_, k) => frugalBlocks(3, k, n, m, order));
+  // official next_block_start: ascending 0 → 2 → 4 → 1; descending 4 → 2 → 0 → 3; mirror over half = 2: 0 → 1 → 0
+  assert.deepEqual(periods('ascending', 5, 2), [[0, 1], [2, 3], [4, 0], [1, 2]]);
+  assert.deepEqual(periods('descending', 5, 2), [[4, 3], [2, 1], [0, 4], [3, 2]]);
+  assert.deepEqual(periods('mirror', 5, 2), [[0, 4], [1, 3], [0, 4], [1, 3]]);
+  assert.deepEqual(periods('mirror', 6, 4), [[0, 5, 1, 4], [2, 3, 0, 5], [1, 4, 2, 3], [0, 5, 1, 4]]);
+  const random = Array.from({ length: 8 }, (_, k) => frugalBlocks(3, k, 5, 2, 'random'));
+  for (const s of random) assert.ok(new Set(s).size === 2 && s.every((i) => i >= 0 && i < 5));
+  assert.deepEqual(frugalBlocks(3, 5, 5, 2, 'random'), random[5]);
+  assert.ok(new Set(random.map((s) => [...s].sort().join())).size > 1, 'different periods draw different sets');
+  assert.deepEqual(frugalBlocks(3, 0, 5, 0, 'random'), []);
 });
 
-test('frugal: a tensor leaving the state-full set drops its moments and count; one that stays keeps counting', () => {
-  const defs = [{ value: [1, 2], role: 'kernel' as const }, { value: [3, 4], role: 'kernel' as const }];
+test('frugal block: a refresh restarts every projectable tensor, one staying in the set too; the bias role never restarts', () => {
+  const defs = [{ value: [1, 2], role: 'kernel' as const }, { value: [3, 4], role: 'kernel' as const }, { value: [0.5], role: 'bias' as const }];
   const params = makeParams(defs);
-  const opt = createOptimizer({ name: 'frugal', lr: 0.01, density: 0.5, update_gap: 2, state_full_roles: [], seed: 1 }, params);
+  const opt = createOptimizer({ name: 'frugal', lr: 0.01, density: 0.5, update_gap: 2, seed: 1 }, params);
   const closure = closureOf(params, parabola);
-  const expected = [0, 0];
-  let left = 0;
-  for (let step = 0; step < 8; step++) {
-    const full = frugalBlocks(1, Math.floor(step / 2), [2, 2], 0.5, [false, false]);
+  let stayed = 0;
+  let previous: number[] = [];
+  for (let step = 0; step < 16; step++) {
+    const active = frugalBlocks(1, Math.floor(step / 2), 2, 1, 'random');
+    if (step % 2 === 0 && step > 0 && active[0] === previous[0]) stayed += 1;
+    previous = active;
     runSteps(opt, closure, 1);
     const state = opt.getState();
     const steps = Object.entries(state).filter(([k]) => k.includes('steps')).sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t.dataSync()[0]);
     const moments = Object.entries(state).filter(([k]) => /mu/.test(k)).sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => Array.from(t.dataSync()).some((v) => v !== 0));
-    // a full tensor's count runs on (across periods while it stays full); a free one holds 0 and zero moments
-    full.forEach((f, i) => { if (!f && expected[i]! > 0) left += 1; expected[i] = f ? expected[i]! + 1 : 0; });
-    assert.deepEqual(steps, expected, `step ${step}`);
-    assert.deepEqual(moments, full);
+    // the active kernel counts from the refresh (1 or 2), the other holds 0 and zero moments; the bias counts every step
+    assert.deepEqual(steps, [0, 1].map((i) => (active.includes(i) ? (step % 2) + 1 : 0)).concat([step + 1]), `step ${step}`);
+    assert.deepEqual(moments, [active.includes(0), active.includes(1), true]);
     tf.dispose(Object.values(state));
   }
-  assert.ok(left > 0, 'the seed-1 draws move the state-full set at least once in 4 periods');
+  assert.ok(stayed > 0, 'the seed-1 draws keep a kernel in the set across a refresh at least once in 8 periods');
   opt.dispose();
   disposeParams(params);
+});
+
+test('frugal block: ρ 1 with update_gap 2 is AdamW restarted every 2 steps; mirror needs an even count', () => {
+  const spec = { name: 'frugal', lr: 0.1, weight_decay: 0.1, density: 1, update_gap: 2, state_full_roles: [] };
+  const frugal = trajectory(spec, TWO, parabola, 4);
+  const first = trajectory({ name: 'adamw', lr: 0.1, weight_decay: 0.1 }, TWO, parabola, 2);
+  const restart = TWO.map((d, i) => ({ ...d, value: first.params[1]!.slice(i === 0 ? 0 : 4, i === 0 ? 4 : 6) }));
+  const second = trajectory({ name: 'adamw', lr: 0.1, weight_decay: 0.1 }, restart, parabola, 2);
+  assertClose(frugal.params.flat(), [...first.params, ...second.params].flat(), 1e-6, 1e-7);
+  assert.throws(() => trajectory({ ...spec, density: 0.5, block_order: 'mirror' }, TWO, parabola, 1), /even number/);
 });

@@ -5,7 +5,7 @@
  * redrawn every `update_gap` (T) steps. Three kinds of subspace (`projection`), as the official
  * code's three optimizers (philipzmr/FRUGAL `frugal/proj_optimizer_templates.py`, `adamw.py`; read
  * from hungquangbui02022003/FRUGAL @ c7ebe4c, the author's own commits):
- *   block  (BlockAdamW): a random set of whole tensors;
+ *   block  (BlockAdamW): a set of whole tensors (`block_order`: random, ascending, …);
  *   coord  (CoordAdamW): in every matrix, random `coord_choice` columns, rows or entries (randk);
  *   galore (GaloreAdamW): in every matrix, the span of a semi-orthogonal projection of rank
  *          round(ρ·dim) (`proj_type` svd of the gradient, random, randperm; `proj_side` std …).
@@ -18,45 +18,57 @@
  * every other tensor (biases, norms, conv kernels) is plain AdamW, lr unscaled, never reset.
  * With `reset_statistics` (default) the moments and the bias-correction count restart at every
  * refresh; without it they carry over in the projected coordinates (GaLore's behaviour).
- * Block mode (written before the official code was read here) differs from BlockAdamW: ρ is a
- * fraction of the parameters, not round(ρ·number of tensors); `state_full_roles` (biases) count
- * towards it; a tensor that stays in the set keeps its moments (BlockAdamW resets every tensor at a
- * refresh). The draws are pure functions of (seed, period, tensor), so a resumed run draws the same
- * sets; the SVD is of the gradient at the refresh step.
+ * Block mode is BlockAdamW's: the tensors outside `state_full_roles` are its projectable group, of
+ * which round(ρ·n) (Python's rounding) are state-full per period, chosen by `block_order`; at every
+ * refresh all of them restart their moments and count, those staying in the set too (BlockAdamW
+ * ignores `reset_statistics`). Differences: the random order draws from minima's seeded Rng, not
+ * torch.randperm; the official projectable group is the attention/MLP nn.Linear weights, here every
+ * tensor of a role outside `state_full_roles` (default: every kernel). The draws are pure functions
+ * of (seed, period, tensor), so a resumed run draws the same sets; the SVD is of the gradient at the refresh step.
  */
 import * as tf from '../../backends/tf.js';
 import { z } from 'zod';
 import { oneMinusPow, sign } from '../../backends/tree.js';
+import { RunnerError } from '../../core/errors.js';
 import { Rng } from '../../core/random.js';
 import { betasOption, clipOption, clipped, defineOptimizer, lrOption } from '../entry.js';
 import type { GradientTransformation, StateTree } from '../transform.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { coordCount, coordIndices, galoreLayout, galoreMatrices, type CoordChoice, type GaloreLayout, type ProjSide, type ProjType } from './frugal-subspaces.js';
+import { coordCount, coordIndices, galoreLayout, roundHalfEven, galoreMatrices, type CoordChoice, type GaloreLayout, type ProjSide, type ProjType } from './frugal-subspaces.js';
+
+/** BlockAdamW's `block_order`: how the next state-full set of tensors is chosen at a refresh. */
+export type BlockOrder = 'random' | 'ascending' | 'descending' | 'mirror';
+
+/** BlockAdamW's number of state-full tensors: round(ρ·n), Python's half-to-even (mirror needs it even). */
+export function frugalBlockCount(n: number, density: number): number {
+  return roundHalfEven(n * density);
+}
 
 /**
- * Which tensors are state-full in period k: those of `always`, then tensors in a seeded random order
- * until their parameters reach ρ of the total (at least one tensor when ρ > 0).
+ * The state-full tensors of period k among n projectable tensors (indices into them), as BlockAdamW's
+ * `_update_states`: random takes the first m of a permutation (minima's seeded Rng in place of
+ * torch.randperm); ascending/descending walk m tensors on from where the last period stopped (the
+ * official `next_block_start`, here (k·m) mod n, so resume needs no stored cursor); mirror takes m/2
+ * tensors from the front and their mirror images from the back.
  */
-export function frugalBlocks(seed: number, k: number, sizes: readonly number[], density: number, always: readonly boolean[]): boolean[] {
-  const full = always.slice();
-  const total = sizes.reduce((s, n) => s + n, 0);
-  let covered = sizes.reduce((s, n, i) => s + (full[i] ? n : 0), 0);
-  if (density === 0) return full;
-  const order = sizes.map((_n, i) => i).filter((i) => !full[i]);
-  const rng = Rng.derive(seed, 'frugal', k);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
+export function frugalBlocks(seed: number, k: number, n: number, m: number, order: BlockOrder): number[] {
+  const mod = (a: number, b: number) => ((a % b) + b) % b;
+  if (m === 0 || n === 0) return [];
+  if (order === 'random') {
+    const perm = Array.from({ length: n }, (_v, i) => i);
+    const rng = Rng.derive(seed, 'frugal', k);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+    }
+    return perm.slice(0, m);
   }
-  let took = 0;
-  for (const i of order) {
-    if (covered >= density * total && took > 0) break;
-    full[i] = true;
-    covered += sizes[i]!;
-    took += 1;
-  }
-  return full;
+  if (order === 'ascending') return Array.from({ length: m }, (_v, j) => mod(k * m + j, n));
+  if (order === 'descending') return Array.from({ length: m }, (_v, j) => mod(n - 1 - k * m - j, n));
+  const half = Math.floor(n / 2);
+  const start = mod(k * (m / 2), half);
+  return Array.from({ length: m / 2 }, (_v, j) => mod(start + j, half)).flatMap((i) => [i, n - 1 - i]);
 }
 
 interface FrugalState {
@@ -90,6 +102,7 @@ interface FrugalOptions {
   readonly proj_type: ProjType;
   readonly proj_side: ProjSide;
   readonly state_full_roles: readonly ('kernel' | 'bias')[];
+  readonly block_order: BlockOrder;
   readonly seed: number;
 }
 
@@ -121,8 +134,16 @@ function scaleByFrugalBlocks(o: FrugalOptions): GradientTransformation<FrugalSta
     }),
     update(grads, state, _params, ctx) {
       const t = state.count.dataSync()[0]!; // 0-based step
+      const refresh = t % o.update_gap === 0;
+      // the projectable tensors (BlockAdamW's is_proj_params group), in parameter order; the rest is plain AdamW
       const always = grads.map((_g, i) => o.state_full_roles.includes(ctx.params[i]?.role ?? 'kernel'));
-      const full = frugalBlocks(o.seed, Math.floor(t / o.update_gap), grads.map((g) => g.size), o.density, always);
+      const projected = grads.map((_g, i) => i).filter((i) => !always[i]);
+      const m = frugalBlockCount(projected.length, o.density);
+      if (o.block_order === 'mirror' && m % 2 !== 0) {
+        throw new RunnerError('CONFIG_INVALID', `frugal block_order mirror needs an even number of state-full tensors, but round(${projected.length}·${o.density}) = ${m}`);
+      }
+      const full = always.slice();
+      for (const j of frugalBlocks(o.seed, Math.floor(t / o.update_gap), projected.length, m, o.block_order)) full[projected[j]!] = true;
       ctx.report('state_full_fraction', tf.scalar(grads.reduce((s, g, i) => s + (full[i] ? g.size : 0), 0) / grads.reduce((s, g) => s + g.size, 0)));
       const mu: tf.Tensor[] = [];
       const nu: tf.Tensor[] = [];
@@ -136,7 +157,9 @@ function scaleByFrugalBlocks(o: FrugalOptions): GradientTransformation<FrugalSta
           const d = inactiveStep(g, o);
           return d === null ? tf.zerosLike(g) : scale === 1 ? d : tf.mul(d, scale);
         }
-        const a = adamStep(g, state.mu[i]!, state.nu[i]!, state.steps[i]!, b1, b2, o.eps);
+        // BlockAdamW deactivates every projectable tensor at a refresh, so one that stays in the set restarts too
+        const reset = refresh && !always[i];
+        const a = adamStep(g, reset ? tf.zerosLike(g) : state.mu[i]!, reset ? tf.zerosLike(g) : state.nu[i]!, reset ? tf.scalar(0) : state.steps[i]!, b1, b2, o.eps);
         mu.push(a.m);
         nu.push(a.v);
         steps.push(a.s);
@@ -314,20 +337,21 @@ export const frugal = defineOptimizer({
     eps: z.number().min(0).default(1e-8).describe('added to sqrt(v̂) (AdamW)'),
     weight_decay: z.number().min(0).default(0.01).describe('decoupled: p ← p·(1 − lr·wd), on every tensor (the official AdamW class default 0.01)'),
     projection: z.enum(['block', 'coord', 'galore']).default('block').describe('the state-full subspace: whole tensors (BlockAdamW), coordinates of each matrix (CoordAdamW) or a low-rank projection of each matrix (GaloreAdamW)'),
-    density: z.number().min(0).max(1).default(0.25).describe('ρ: block, the fraction of the parameters in the state-full set; coord, int(ρ·n) columns/rows/entries; galore, rank round(ρ·dim)'),
+    density: z.number().min(0).max(1).default(0.25).describe('ρ: block, round(ρ·n) of the n projectable tensors are state-full (BlockAdamW); coord, int(ρ·n) columns/rows/entries; galore, rank round(ρ·dim)'),
     update_gap: z.number().int().positive().default(200).describe('T: steps between redraws of the state-full subspace'),
     proj_params_lr_scale: z.number().min(0).default(1).describe('multiplies the step (both parts) of the projected tensors: block, those outside state_full_roles; coord/galore, the matrices'),
     inactive_update_rule: z.enum(['sign_sgd', 'sgd', 'no']).default('sign_sgd').describe('the state-free step: sign of the residual gradient, the residual itself, or none'),
     inactive_lr_scale: z.number().min(0).default(1).describe('the state-free step is lr·proj_params_lr_scale·inactive_lr_scale'),
-    reset_statistics: z.boolean().default(true).describe('coord/galore: zero the moments and the bias-correction count at every refresh (false: they carry over, GaLore-style); block always resets a tensor that leaves the set'),
+    reset_statistics: z.boolean().default(true).describe('coord/galore: zero the moments and the bias-correction count at every refresh (false: they carry over, GaLore-style); block always resets every projectable tensor at a refresh, as BlockAdamW'),
     coord_choice: z.enum(['columns', 'rows', 'randk']).default('columns').describe('coord: random columns (input features), rows (output units) or entries of each matrix'),
     proj_type: z.enum(['svd', 'random', 'randperm']).default('svd').describe('galore: top singular vectors of the gradient at the refresh, a random semi-orthogonal matrix, or rows of a random permutation'),
     proj_side: z.enum(['std', 'reverse_std', 'left', 'right', 'full']).default('std').describe('galore: project the smaller dimension (std), the larger (reverse_std), always left/right, or both (full)'),
-    state_full_roles: z.array(z.enum(['kernel', 'bias'])).default(['bias']).describe('block: roles always kept state-full (the paper: non-projectable parameters); coord/galore project every rank-2 tensor and keep the rest state-full'),
+    state_full_roles: z.array(z.enum(['kernel', 'bias'])).default(['bias']).describe('block: roles outside the projectable group, always plain AdamW (the official regular group); coord/galore project every rank-2 tensor and keep the rest state-full'),
+    block_order: z.enum(['random', 'ascending', 'descending', 'mirror']).default('random').describe('block: the next state-full tensors: a random draw, the next round(ρ·n) in parameter order, in reverse order, or pairs from both ends (round(ρ·n) even)'),
     seed: z.number().int().min(0).default(0).describe('seed of the subspace draws'),
     ...clipOption,
   }),
   gradEvals: 1,
-  info: { source: 'philipzmr/FRUGAL frugal/proj_optimizer_templates.py, coordinate_projector.py, galore_projector.py, adamw.py (read from hungquangbui02022003/FRUGAL @ c7ebe4c, the author commits); block mode: Algorithm 1', paper: 'Zmushko et al. 2024, FRUGAL' },
+  info: { source: 'philipzmr/FRUGAL frugal/proj_optimizer_templates.py, coordinate_projector.py, galore_projector.py, adamw.py (read from hungquangbui02022003/FRUGAL @ c7ebe4c, the author commits)', paper: 'Zmushko et al. 2024, FRUGAL' },
   create: (o) => clipped(o.clip_grad_norm, o.projection === 'block' ? scaleByFrugalBlocks(o) : scaleByFrugalProjected(o), addDecayedWeights(o.weight_decay), scaleByLearningRate({ value: o.lr })),
 });

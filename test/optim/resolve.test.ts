@@ -38,7 +38,7 @@ test('collects every issue at every level', () => {
     'optimizer.grad_rhoo',
   ]);
   assert.match(issues.find((i) => i.path === 'optimizer.grad_rhoo')!.message, /did you mean "grad_rho"/);
-  assert.match(issues.find((i) => i.path === 'optimizer.base.base.wd')!.message, /^unknown key "wd".*; allowed: lr, betas, eps, amsgrad, clip_grad_norm, weight_decay, decay_roles, no_decay, lr_mult, layer_decay$/);
+  assert.match(issues.find((i) => i.path === 'optimizer.base.base.wd')!.message, /^unknown key "wd".*; allowed: lr, betas, eps, amsgrad, clip_grad_norm, weight_decay, decay_scaled_by_lr, decay_roles, no_decay, lr_mult, layer_decay$/);
 });
 
 test('a missing base, an unknown base name and a non-object spec are issues', () => {

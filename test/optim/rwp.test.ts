@@ -105,7 +105,7 @@ test('rwp γ 0 equals its base bit for bit (sgd with momentum, adam)', () => {
   }
 });
 
-test('rwp wraps every base optimizer of the registry: three finite steps, 12 evaluations each, no leak', () => {
+test('rwp wraps every base optimizer of the registry: three finite steps, 11 evaluations plus the base ones each, no leak', () => {
   const bases = optimizerRegistry.entries.filter((e) => !e.nested);
   assert.ok(bases.length > 20);
   for (const e of bases) {
@@ -114,7 +114,9 @@ test('rwp wraps every base optimizer of the registry: three finite steps, 12 eva
     const before = tf.memory().numTensors;
     const r = runSteps(opt, closureOf(params), 3);
     assert.equal(tf.memory().numTensors, before, `${e.name}: tensors leaked`);
-    assert.deepEqual(r.gradEvals, [12, 12, 12], e.name);
+    // 11 of rwp's own, then the base's: 1 for most; a base that re-evaluates (lbfgs) adds up to its declared count
+    if (e.gradEvals === 1) assert.deepEqual(r.gradEvals, [12, 12, 12], e.name);
+    else assert.ok(r.gradEvals.every((n) => n >= 12 && n <= 11 + e.gradEvals), `${e.name}: ${r.gradEvals}`);
     assert.ok(flat(params).every(Number.isFinite), e.name);
     opt.dispose();
     disposeParams(params);

@@ -141,7 +141,7 @@ test('wrappers nest: SAM around ⊥Grad around AdamW builds, steps and drives th
   assert.equal(opt.learningRate, 0.01);
   opt.setLearningRate(0.002);
   assert.equal(opt.currentHyperparams().lr, 0.002);
-  assert.deepEqual((opt.hyperparameters.base as Spec).base, { name: 'adamw', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, weight_decay: 0.01, clip_grad_norm: null, decay_roles: ['kernel', 'bias'], no_decay: [], lr_mult: [], layer_decay: null });
+  assert.deepEqual((opt.hyperparameters.base as Spec).base, { name: 'adamw', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, weight_decay: 0.01, decay_scaled_by_lr: true, clip_grad_norm: null, decay_roles: ['kernel', 'bias'], no_decay: [], lr_mult: [], layer_decay: null });
   opt.dispose();
   disposeParams(params);
 });

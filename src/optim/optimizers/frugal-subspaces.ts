@@ -11,6 +11,7 @@
  * the SVD is of the gradient at the refresh step, computed in float64 from the Gram matrix.
  */
 import type { Rng } from '../../core/random.js';
+import { symmetricEigen } from '../../measure/spectrum.js';
 
 export type CoordChoice = 'columns' | 'rows' | 'randk';
 export type ProjSide = 'std' | 'reverse_std' | 'left' | 'right' | 'full';
@@ -67,55 +68,19 @@ export function galoreLayout(rows: number, cols: number, density: number, side: 
 }
 
 /**
- * Eigenvectors of a symmetric n × n matrix (row-major, float64), by cyclic Jacobi rotations; returns
- * the `k` of largest eigenvalue as columns of an n × k matrix, each with its largest-magnitude entry
- * positive (the sign is free; with the statistics reset at every refresh it does not reach the update).
+ * The `k` eigenvectors of largest eigenvalue of a symmetric n × n matrix (row-major, float64), by
+ * measure/spectrum's Jacobi `symmetricEigen`, as columns of an n × k matrix, each with its
+ * largest-magnitude entry positive (the sign is free; with the statistics reset at every refresh it
+ * does not reach the update).
  */
 export function topEigenvectors(a: Float64Array, n: number, k: number): Float64Array {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  const scale = m.reduce((s, x) => s + x * x, 0);
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q]! * m[p * n + q]!;
-    if (off <= 1e-30 * scale || off === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q]!;
-        if (apq === 0) continue;
-        const theta = (m[q * n + q]! - m[p * n + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let i = 0; i < n; i++) {
-          const mip = m[i * n + p]!;
-          const miq = m[i * n + q]!;
-          m[i * n + p] = c * mip - s * miq;
-          m[i * n + q] = s * mip + c * miq;
-        }
-        for (let i = 0; i < n; i++) {
-          const mpi = m[p * n + i]!;
-          const mqi = m[q * n + i]!;
-          m[p * n + i] = c * mpi - s * mqi;
-          m[q * n + i] = s * mpi + c * mqi;
-        }
-        for (let i = 0; i < n; i++) {
-          const vip = v[i * n + p]!;
-          const viq = v[i * n + q]!;
-          v[i * n + p] = c * vip - s * viq;
-          v[i * n + q] = s * vip + c * viq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_x, i) => i).sort((i, j) => m[j * n + j]! - m[i * n + i]! || i - j);
+  const { vectors } = symmetricEigen(a, n);
   const out = new Float64Array(n * k);
-  order.slice(0, k).forEach((col, j) => {
+  vectors.slice(0, k).forEach((vec, j) => {
     let big = 0;
-    for (let i = 0; i < n; i++) if (Math.abs(v[i * n + col]!) > Math.abs(big)) big = v[i * n + col]!;
+    for (let i = 0; i < n; i++) if (Math.abs(vec[i]!) > Math.abs(big)) big = vec[i]!;
     const flip = big < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) out[i * k + j] = flip * v[i * n + col]!;
+    for (let i = 0; i < n; i++) out[i * k + j] = flip * vec[i]!;
   });
   return out;
 }

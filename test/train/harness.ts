@@ -2,6 +2,7 @@
  * In-process runs for the trainer contract tests: a tiny YAML config written into a temp folder,
  * `run()` / `resume()` called directly with captured streams on the cpu backend.
  */
+import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -165,6 +166,19 @@ export async function resumeTiny(tmp: string, dir: string, overrides: readonly s
   } finally {
     stepCounts = undefined;
   }
+}
+
+/**
+ * A finished tiny run kept a flat live-tensor count from step to step, and its copy cut at step 2
+ * resumes to the same metrics and the same step-4 checkpoint tensors (runs of 4+ steps).
+ */
+export async function assertFlatAndResumes(tmp: string, r: RunOutcome): Promise<void> {
+  assert.deepEqual(r.stepTensors, r.stepTensors.map(() => r.stepTensors[0]), `live tensors per step ${r.stepTensors.join(', ')}`);
+  const b = truncatedCopy(r.dir, 2, join(tmp, 'b'));
+  const resumed = await resumeTiny(tmp, b);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(trajectory(b), trajectory(r.dir));
+  assert.ok(tensorsBin(b, 4).equals(tensorsBin(r.dir, 4)), 'final checkpoint tensors are identical');
 }
 
 /**

@@ -70,7 +70,7 @@ export function missingComponents(spec: ClaimSpec): string[] {
 
 function list(dir: string, json: boolean, ctx: CommandContext): ExitCodeValue {
   const claims = claimFiles(dir).map((f) => loadClaim(f, { cwd: ctx.cwd }).spec);
-  const rows = claims.map((c) => ({ name: c.name, paper: c.paper, claim: c.claim, uses: c.uses, budget: c.budget, missing: missingComponents(c) }));
+  const rows = claims.map((c) => ({ name: c.name, paper: c.paper, claim: c.claim, uses: c.uses, budget: c.budget, ci: c.ci ?? { expect: 'holds' as const }, missing: missingComponents(c) }));
   if (json) {
     ctx.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, ready: r.missing.length === 0 })))}\n`);
     return ExitCode.ok;
@@ -81,6 +81,8 @@ function list(dir: string, json: boolean, ctx: CommandContext): ExitCodeValue {
     out.push(`  ${r.paper.title}. ${r.paper.authors}, ${r.paper.year}.`);
     out.push(`  ${r.claim}`);
     out.push(`  uses: ${r.uses.join(', ')}`);
+    // a claim measured not to hold at this scale says so before anyone spends its budget
+    out.push(`  CI: ${r.ci.skip ? `not run (${r.ci.skip})` : r.ci.expect === 'holds' ? '--quick holds' : `--quick does not hold, as measured: ${r.ci.why}`}`);
     out.push('');
   }
   out.push(`${rows.length} claims, ${rows.filter((r) => r.missing.length === 0).length} ready; run one with \`minima reproduce NAME\` (\`--quick\` for the CI budget)`);

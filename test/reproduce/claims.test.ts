@@ -71,3 +71,33 @@ test('configs/sweeps/mnist-lr-free-flatness.yaml is the lr-free-flatness claim\'
   assert.deepEqual(sweep.grid, c.spec.sweep.grid);
   assert.deepEqual(sweep.seeds, c.spec.sweep.seeds);
 });
+
+test('docs/reproduce.md has a row for every shipped claim, and its CI column agrees with the file', () => {
+  const doc = readFileSync(resolve(CLAIMS_DIR, '../../docs/reproduce.md'), 'utf8');
+  for (const f of files) {
+    const spec = loadClaim(f, { cwd: CLAIMS_DIR }).spec;
+    const row = doc.split('\n').find((l) => l.startsWith(`| \`${spec.name}\` |`));
+    assert.ok(row, `docs/reproduce.md lists ${spec.name}`);
+    const ciCell = row.split(' | ').at(-1)!;
+    assert.equal(ciCell.startsWith('yes'), spec.ci?.skip === undefined, `${spec.name}: CI column "${ciCell}" vs ci.skip`);
+  }
+});
+
+test('ci.expect "does not hold" needs the measured numbers in ci.why; an unknown ci key is refused', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'minima-claim-ci-'));
+  try {
+    const base = parse(readFileSync(join(CLAIMS_DIR, 'grams-vs-adam.yaml'), 'utf8')) as Record<string, unknown>;
+    base.sweep = { ...(base.sweep as Record<string, unknown>), base: resolve(CLAIMS_DIR, (base.sweep as { base: string }).base) };
+    const write = (ci: unknown) => {
+      const p = join(tmp, 'grams-vs-adam.yaml');
+      writeFileSync(p, stringify({ ...base, ci }));
+      return p;
+    };
+    assert.throws(() => loadClaim(write({ expect: 'does not hold' }), { cwd: tmp }), /ci\.why|why/);
+    assert.throws(() => loadClaim(write({ expect: 'holds', skipp: 'typo' }), { cwd: tmp }), /skipp/);
+    assert.equal(loadClaim(write({ expect: 'does not hold', why: 'measured' }), { cwd: tmp }).spec.ci?.expect, 'does not hold');
+    assert.equal(loadClaim(write({ skip: 'too slow' }), { cwd: tmp }).spec.ci?.expect, 'holds');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

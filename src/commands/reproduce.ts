@@ -70,7 +70,7 @@ export function missingComponents(spec: ClaimSpec): string[] {
 
 function list(dir: string, json: boolean, ctx: CommandContext): ExitCodeValue {
   const claims = claimFiles(dir).map((f) => loadClaim(f, { cwd: ctx.cwd }).spec);
-  const rows = claims.map((c) => ({ name: c.name, paper: c.paper, claim: c.claim, uses: c.uses, budget: c.budget, ci: c.ci ?? { expect: 'holds' as const }, missing: missingComponents(c) }));
+  const rows = claims.map((c) => ({ name: c.name, paper: c.paper, claim: c.claim, uses: c.uses, budget: c.budget, ci: c.ci, missing: missingComponents(c) }));
   if (json) {
     ctx.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, ready: r.missing.length === 0 })))}\n`);
     return ExitCode.ok;

@@ -134,7 +134,7 @@ export const claimSchema = z.strictObject({
     skip: z.string().min(1).optional().describe('why CI does not run the quick form at all (too slow for CI\'s budget; the measured time)'),
     expect: z.enum(['holds', 'does not hold']).default('holds').describe('the verdict CI expects of the quick form: a claim measured not to hold at this scale still runs, and CI fails when its verdict changes'),
     why: z.string().min(1).optional().describe('the measured numbers behind an expected "does not hold"'),
-  }).refine((c) => c.expect === 'holds' || c.why !== undefined, { message: 'ci.expect "does not hold" needs ci.why: the measured numbers behind it', path: ['why'] }).optional(),
+  }).refine((c) => c.expect === 'holds' || c.why !== undefined, { message: 'ci.expect "does not hold" needs ci.why: the measured numbers behind it', path: ['why'] }).default({ expect: 'holds' }),
   quick: z.strictObject({
     set: z.record(dottedPath, z.unknown()).default({}).describe('replaces or adds sweep.set keys'),
     grid: z.record(dottedPath, z.array(z.unknown()).min(1)).default({}).describe('replaces sweep.grid axes'),

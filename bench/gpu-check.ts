@@ -1,5 +1,6 @@
 /**
- * The GPU paths on a real GPU (run by scripts/gpu-check.sh, which installs what this needs):
+ * The GPU paths on a real GPU (run by scripts/gpu-check.sh, which installs what this needs, or
+ * runs it bundled by scripts/gpu-bundle.mjs on a machine without registry access):
  * minima's WebGPU backend (Dawn over the machine's Vulkan driver) and the TensorFlow binding
  * (tfjs-node-gpu) when it loads, on the quickstart CNN, ResNet-20 and WRN-16-4. For each backend
  * and model: the losses of the first steps (SGD, same seed and batch) against the default CPU

@@ -256,7 +256,8 @@ export function formatModelBench(r: ModelBenchReport): string {
   return out.join('\n');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// the name check too: bundled into gpu-check.mjs (scripts/gpu-bundle.mjs), import.meta.url is the bundle's
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && /models\.[jt]s$/.test(process.argv[1])) {
   const args = new Map(process.argv.slice(2).map((a) => {
     const [k, v] = a.replace(/^--/, '').split('=');
     return [k!, v ?? 'true'] as const;

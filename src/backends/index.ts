@@ -11,6 +11,9 @@ import * as tf from './tf.js';
 import { RunnerError } from '../core/errors.js';
 import type { BlasChoice } from './blas.js';
 import { installWasmKernelPack } from './wasm-kernel-pack.js';
+import { installReductionGradients } from './kernels/reduction-gradients.js';
+import { installWebgpuUpload } from './webgpu-upload.js';
+import { installWebgpuConvGradient } from './webgpu-conv-gradient.js';
 
 export { installWasmKernelPack, uninstallWasmKernelPack, packKernelActive, type WasmKernelPack, type WasmKernelPackOptions } from './wasm-kernel-pack.js';
 export { loadBlas, blasInstallHint, type Blas, type BlasChoice } from './blas.js';
@@ -133,6 +136,8 @@ async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
     if (isFallback && !allowSoftware) return { ok: false, why: `webgpu: only a software adapter (${info.description ?? 'unknown'}); ask for backend: webgpu to use it` };
     await import('@tensorflow/tfjs-backend-webgpu' as string);
     if (!(await tf.setBackend('webgpu'))) return { ok: false, why: 'webgpu: backend did not initialise' };
+    installWebgpuUpload();
+    installWebgpuConvGradient();
     return {
       ok: true,
       info: {
@@ -209,6 +214,7 @@ export async function initBackend(requested: BackendName, options: BackendOption
     if (tf.getBackend() !== current.tfBackend) await tf.setBackend(current.tfBackend);
     return current;
   }
+  installReductionGradients();
   const skipped: string[] = [];
   const order = requested === 'auto' ? autoOrder : [requested];
   for (const name of order) {

@@ -44,5 +44,27 @@ describe('webgpu backend agrees with cpu (rtol 1e-4)', { skip }, () => {
     t.dispose();
   });
 
+  it('BatchNorm-style moments backpropagate without uploading a tensor of x\'s size (no host-side ones)', async () => {
+    await tf.setBackend('webgpu');
+    const backend = tf.backend() as unknown as { uploadToGPU: (id: unknown) => void; tensorMap: { get(id: unknown): { values: unknown; shape: number[] } } };
+    const x = tf.add(tf.zeros([8, 6, 6, 16]), 0.5);
+    const uploads: number[] = [];
+    const upload = backend.uploadToGPU;
+    backend.uploadToGPU = (id: unknown) => {
+      const d = backend.tensorMap.get(id);
+      if (d.values != null) uploads.push(d.shape.reduce((a, b) => a * b, 1));
+      upload(id);
+    };
+    try {
+      const g = tf.grad((xi: tf.Tensor) => { const { mean, variance } = tf.moments(xi, [0, 1, 2]); return tf.sum(tf.add(mean, variance)); })(x);
+      assert.equal((await g.data()).length, x.size);
+      assert.ok(!uploads.some((n) => n >= x.size), `uploaded ${JSON.stringify(uploads)}`);
+      g.dispose();
+    } finally {
+      backend.uploadToGPU = upload;
+      x.dispose();
+    }
+  });
+
   for (const c of opCases) it(c.name, () => assertMatchesCpu('webgpu', c));
 });

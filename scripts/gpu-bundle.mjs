@@ -2,10 +2,11 @@
 /**
  * Packs what scripts/gpu-check.sh needs into one file, for a GPU machine that reaches no package
  * registry (air-gapped cluster nodes, sandboxed GPU hosts): this machine's node binary, the GPU
- * check bundled into one ES module by esbuild (minima, tfjs-core and its backends inlined), the
- * native pieces it loads beside it (Dawn's linux-x64 `webgpu` build, koffi for the CPU reference's
- * BLAS, the wasm backend's .wasm files), bench/torch_models.py, and the .debs of the Vulkan loader and
- * glvnd when apt-get can download them. gpu-check.sh unpacks it when GPU_CHECK_BUNDLE names it.
+ * check and the minima CLI (app/dist/minima.mjs) bundled by esbuild into ES modules (minima,
+ * tfjs-core and its backends inlined), the MNIST digits of the `mnist` package, the native pieces
+ * they load beside them (Dawn's linux-x64 `webgpu` build, koffi for the CPU reference's BLAS, the
+ * wasm backend's .wasm files), bench/torch_models.py, and the .debs of the Vulkan loader and glvnd
+ * when apt-get can download them. gpu-check.sh unpacks it when GPU_CHECK_BUNDLE names it.
  * Usage, from the repository root after `npm ci`: node scripts/gpu-bundle.mjs [out.tar.xz]
  * (default .gpu-bundle.tar.xz, which .gitignore ignores). Linux x64 only: the binaries are that.
  */
@@ -40,12 +41,12 @@ const common = {
   target: 'node20',
   banner: { js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" },
   logLevel: 'warning',
+  external: ['webgpu', 'koffi', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
 };
 await build({
   ...common,
   entryPoints: [join(root, 'bench/gpu-check.ts')],
   outfile: join(app, 'gpu-check.mjs'),
-  external: ['webgpu', 'koffi', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
 });
 copyFileSync(join(root, 'bench/torch_models.py'), join(app, 'torch_models.py'));
 // The CLI too, for `minima run … --backend webgpu` there (gpu-check.sh runs the quickstart with it).
@@ -55,7 +56,7 @@ await build({
   ...common,
   stdin: { contents: "import { main } from './src/cli/main.ts';\nawait main(process.argv);\n", resolveDir: root, loader: 'ts', sourcefile: 'minima-cli.ts' },
   outfile: join(app, 'dist/minima.mjs'),
-  external: ['webgpu', 'koffi', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@resvg/resvg-js', 'playwright-core'],
+  external: [...common.external, '@resvg/resvg-js', 'playwright-core'],
 });
 copyFileSync(join(root, 'package.json'), join(stage, 'package.json'));
 
